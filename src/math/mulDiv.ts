@@ -1,0 +1,94 @@
+/**
+ * `mulDiv` with an explicit rounding: the one primitive every lossy fixed-point step goes
+ * through. Operands are unsigned (as in Solidity); signed helpers live beside them for perps.
+ */
+import { DivisionByZeroError, NegativeValueError, OverflowError } from './errors.js';
+import { MAX_UINT256 } from './units.js';
+
+/** How a division that is not exact is resolved. */
+export const Rounding = {
+  /** Toward zero (Solidity `/`): favours whoever pays the quotient. */
+  Down: 'Down',
+  /** Away from zero (ceil for non-negative operands): favours whoever receives the quotient. */
+  Up: 'Up',
+  /** To the nearest, ties away from zero (Aave `wadMul`, Maker `rpow`): favours no one by design. */
+  HalfUp: 'HalfUp',
+} as const;
+export type Rounding = (typeof Rounding)[keyof typeof Rounding];
+
+/** Throws {@link NegativeValueError} unless every operand is ≥ 0. */
+export function requireUnsigned(operation: string, ...values: readonly bigint[]): void {
+  for (const v of values) if (v < 0n) throw new NegativeValueError(operation, v);
+}
+
+/** Throws {@link OverflowError} when `value` does not fit uint256. */
+export function requireUint256(operation: string, value: bigint): bigint {
+  if (value > MAX_UINT256) throw new OverflowError(operation);
+  return value;
+}
+
+/**
+ * Divides unsigned `numerator` by `denominator` with the given rounding.
+ * @throws DivisionByZeroError when `denominator` is 0; NegativeValueError on negative operands.
+ */
+export function divRound(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
+  requireUnsigned('divRound', numerator, denominator);
+  if (denominator === 0n) throw new DivisionByZeroError('divRound');
+  const q = numerator / denominator;
+  const r = numerator % denominator;
+  if (r === 0n) return q;
+  switch (rounding) {
+    case Rounding.Down:
+      return q;
+    case Rounding.Up:
+      return q + 1n;
+    case Rounding.HalfUp:
+      // r / d >= 1/2  <=>  2r >= d
+      return 2n * r >= denominator ? q + 1n : q;
+  }
+}
+
+/**
+ * `x · y / d` computed exactly in unbounded precision, then rounded once. Unlike Solidity the
+ * product never overflows; results above uint256 are refused so a model cannot succeed where the
+ * contract would revert.
+ * @throws DivisionByZeroError, NegativeValueError, OverflowError.
+ */
+export function mulDiv(x: bigint, y: bigint, d: bigint, rounding: Rounding): bigint {
+  requireUnsigned('mulDiv', x, y, d);
+  return requireUint256('mulDiv', divRound(x * y, d, rounding));
+}
+
+/** `mulDiv(x, y, d, Down)`. */
+export const mulDivDown = (x: bigint, y: bigint, d: bigint): bigint => mulDiv(x, y, d, Rounding.Down);
+/** `mulDiv(x, y, d, Up)`. */
+export const mulDivUp = (x: bigint, y: bigint, d: bigint): bigint => mulDiv(x, y, d, Rounding.Up);
+
+/**
+ * Signed division with rounding toward −∞ (`Down`), +∞ (`Up`) or nearest with ties away from zero
+ * (`HalfUp`). Perpetuals need signed PnL; this is the only signed rounding helper.
+ */
+export function divSigned(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
+  if (denominator === 0n) throw new DivisionByZeroError('divSigned');
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  const q = n / d;
+  const r = n % d;
+  if (r === 0n) return negative ? -q : q;
+  switch (rounding) {
+    case Rounding.Down:
+      return negative ? -(q + 1n) : q;
+    case Rounding.Up:
+      return negative ? -q : q + 1n;
+    case Rounding.HalfUp: {
+      const m = 2n * r >= d ? q + 1n : q;
+      return negative ? -m : m;
+    }
+  }
+}
+
+/** The smaller of two bigints. */
+export const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+/** The larger of two bigints. */
+export const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
