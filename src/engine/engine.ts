@@ -1,0 +1,198 @@
+/**
+ * The engine: one state shape shared by every protocol model (assets, oracle, ledger, and a
+ * model-specific part), and `createEngine(model)` which turns a protocol model into a Decider.
+ * The engine handles the commands every protocol shares (listing assets, oracle publication,
+ * funding the insurance fund); the model decides the rest.
+ */
+import { assert } from '../math/errors.js';
+import { InvalidParameterError, UnknownAssetError, UnknownCommandError } from './errors.js';
+import { readBigint, readInt, readString } from './fields.js';
+import { applyMove, balanceOf, type Ledger, type Moved, moved, requireMovesFeasible } from './ledger.js';
+import type { Command, Decider, EngineEvent, Recorded } from './machine.js';
+import {
+  decideOracle,
+  emptyOracleState,
+  evolveOracle,
+  isOracleEvent,
+  ORACLE_COMMANDS,
+  type OracleCommand,
+  type OracleState,
+} from './oracle.js';
+
+/** A listed asset. */
+export interface AssetInfo {
+  /** Decimals of the token's smallest unit (18 for ETH, 6 for USDC). */
+  readonly decimals: number;
+}
+
+/** The state of an engine running protocol model with model-specific state `X`. */
+export interface EngineState<X = unknown> {
+  /** Id of the protocol model (`maker-liq2`, `aave-v3.3`, ...). */
+  readonly protocol: string;
+  /** Sequence number of the last event applied. */
+  readonly seq: number;
+  /** Time of the last command applied, in seconds. */
+  readonly timeSeconds: number;
+  readonly assets: Readonly<Record<string, AssetInfo>>;
+  readonly oracle: OracleState;
+  /** Where every unit of every asset is (see ledger.ts for bucket names). */
+  readonly ledger: Ledger;
+  /** The model's own state (parameters, vaults, auctions, reserves, ...). */
+  readonly ext: X;
+}
+
+/** Health of one account as the model's own rule sees it. */
+export interface AccountHealth {
+  readonly accountId: string;
+  /** Health on a 1e18 scale, 1e18 = at the threshold (the model's own notion). */
+  readonly healthWad: bigint;
+  /** Whether the model would allow a liquidation now (strict rule of the protocol). */
+  readonly liquidatable: boolean;
+  /** Collateral value in USD, 1e18 scale (floor). */
+  readonly collateralValueWad: bigint;
+  /** Debt value in USD, 1e18 scale (ceil). */
+  readonly debtValueWad: bigint;
+}
+
+/** An invariant beyond ledger conservation that a model states about its own state. */
+export interface InvariantCheck {
+  readonly name: string;
+  readonly holds: boolean;
+  readonly detail: string;
+}
+
+/** A protocol model: the protocol-specific commands, events and state on top of the engine. */
+export interface ProtocolModel<X = unknown> {
+  /** Stable id (`maker-liq2`, `aave-v3.3`, `compound-v3`). */
+  readonly id: string;
+  /** One line on what is modelled. */
+  readonly title: string;
+  /** Repositories and files the model is ported from. */
+  readonly sources: readonly string[];
+  /** Command types the model decides. */
+  readonly commands: readonly string[];
+  /** Model state of an empty engine (before any configuration event). */
+  initialExt(): X;
+  /** Events a model command causes; throws a typed SolventError to refuse it. */
+  decide(state: EngineState<X>, command: Command, nowSeconds: number): readonly EngineEvent[];
+  /** Folds one of the model's own events into its state (engine events never reach it). */
+  evolve(state: EngineState<X>, recorded: Recorded): X;
+  /** Ids of every account (vault, position) the model holds, sorted. */
+  accountIds(state: EngineState<X>): readonly string[];
+  /** Health of one account at `nowSeconds` (prices from the oracle as the protocol reads them). */
+  health(state: EngineState<X>, accountId: string, nowSeconds: number): AccountHealth;
+  /** Model invariants to check after every command in property tests. */
+  invariants(state: EngineState<X>): readonly InvariantCheck[];
+  /**
+   * The account a command liquidates (Maker `bark`/`bite`, Aave `liquidationCall`, Comet
+   * `absorb`), or undefined for any other command. The contract test uses it to prove that no
+   * healthy account is ever liquidated.
+   */
+  liquidationTarget(command: Command): string | undefined;
+}
+
+/** Engine events: ledger moves, asset listings, and every oracle event. */
+export interface AssetListed {
+  readonly type: 'AssetListed';
+  readonly asset: string;
+  readonly decimals: number;
+}
+
+/** Commands every engine understands whatever the protocol. */
+export const ENGINE_COMMANDS: readonly string[] = ['listAsset', 'fundInsurance', 'fundWallet', ...ORACLE_COMMANDS];
+
+const ENGINE_EVENTS: ReadonlySet<string> = new Set(['Moved', 'AssetListed']);
+
+/** The empty state of an engine running `model`. */
+export function emptyEngineState<X>(model: ProtocolModel<X>): EngineState<X> {
+  return {
+    protocol: model.id,
+    seq: 0,
+    timeSeconds: 0,
+    assets: {},
+    oracle: emptyOracleState(),
+    ledger: {},
+    ext: model.initialExt(),
+  };
+}
+
+/** The asset's info. @throws UnknownAssetError. */
+export function requireAsset(state: EngineState<unknown>, asset: string): AssetInfo {
+  const info = state.assets[asset];
+  if (info === undefined) throw new UnknownAssetError(asset);
+  return info;
+}
+
+function decideEngineCommand(state: EngineState<unknown>, command: Command, nowSeconds: number): EngineEvent[] {
+  switch (command.type) {
+    case 'listAsset': {
+      const asset = readString(command, 'asset');
+      const decimals = readInt(command, 'decimals', 'decimals', { min: 0, max: 77 });
+      if (state.assets[asset] !== undefined) {
+        throw new InvalidParameterError('asset', `${asset} is already listed`);
+      }
+      return [{ type: 'AssetListed', asset, decimals } satisfies AssetListed];
+    }
+    case 'fundInsurance': {
+      const asset = readString(command, 'asset');
+      requireAsset(state, asset);
+      const amount = readBigint(command, 'amount', 'amount', { min: 1n, expect: 'an amount > 0' });
+      return moved(asset, 'world', 'insurance', amount, 'fundInsurance');
+    }
+    case 'fundWallet': {
+      // An actor (keeper, liquidator, user) brings tokens from outside the system.
+      const actor = readString(command, 'actor');
+      const asset = readString(command, 'asset');
+      requireAsset(state, asset);
+      const amount = readBigint(command, 'amount', 'amount', { min: 1n, expect: 'an amount > 0' });
+      return moved(asset, 'world', `wallet:${actor}`, amount, 'fundWallet');
+    }
+    default:
+      return [...decideOracle(state.oracle, command as unknown as OracleCommand, nowSeconds)];
+  }
+}
+
+/** Turns a protocol model into the engine's Decider. */
+export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>, Command, EngineEvent> {
+  const modelCommands = new Set(model.commands);
+  const engineCommands = new Set(ENGINE_COMMANDS);
+  return {
+    initial: () => emptyEngineState(model),
+    seqOf: (s) => s.seq,
+    timeOf: (s) => s.timeSeconds,
+    decide(state, command, nowSeconds) {
+      let events: readonly EngineEvent[];
+      if (engineCommands.has(command.type)) events = decideEngineCommand(state, command, nowSeconds);
+      else if (modelCommands.has(command.type)) events = model.decide(state, command, nowSeconds);
+      else throw new UnknownCommandError(model.id, command.type, [...ENGINE_COMMANDS, ...model.commands]);
+      // A refusal must change nothing: prove every move is affordable before anything is folded.
+      requireMovesFeasible(
+        state.ledger,
+        events.filter((e): e is Moved => e.type === 'Moved'),
+      );
+      return events;
+    },
+    evolve(state, recorded) {
+      const base = { ...state, seq: recorded.seq, timeSeconds: recorded.atSeconds };
+      const event = recorded.event;
+      if (event.type === 'Moved') return { ...base, ledger: applyMove(state.ledger, event as Moved) };
+      if (event.type === 'AssetListed') {
+        const e = event as AssetListed;
+        return { ...base, assets: { ...state.assets, [e.asset]: { decimals: e.decimals } } };
+      }
+      if (isOracleEvent(event)) return { ...base, oracle: evolveOracle(state.oracle, event) };
+      assert(!ENGINE_EVENTS.has(event.type), `engine event ${event.type} not folded`);
+      return { ...base, ext: model.evolve(base, recorded) };
+    },
+  };
+}
+
+/** Convenience for models: the ledger balance of a bucket. */
+export function balance(state: EngineState<unknown>, bucket: string, asset: string): bigint {
+  return balanceOf(state.ledger, bucket, asset);
+}
+
+/** Ledger asset that holds debt claims on `asset` (what borrowers owe, in `asset` units). */
+export function debtClaimAsset(asset: string): string {
+  return `${asset}.debt`;
+}

@@ -1,0 +1,90 @@
+/**
+ * The ledger: every unit of every asset sits in exactly one bucket, and it only ever changes by a
+ * `Moved` event from one bucket to another. Conservation is therefore structural, and a check of
+ * it (sum of every asset over every bucket is zero) is a real test of the models.
+ *
+ * Bucket names (a convention shared by every model):
+ * - `world`: outside the system; deposits come from it, withdrawals go to it. May be negative.
+ * - `mint`: the issuer of a minted token or of debt claims; may be negative (−outstanding).
+ * - `acct:<id>`: collateral an account has posted; `debt:<id>`: claims the account owes.
+ * - `wallet:<actor>`: tokens an actor (user, keeper) holds inside the simulated world.
+ * - `auction:<id>`: lot or outstanding tab of an auction.
+ * - `protocol`: protocol reserves / surplus / treasury; `insurance`: the insurance fund.
+ * - `deficit`: bad debt recorded and not yet covered; `socialized`: loss passed to suppliers.
+ * - `sysdebt`: system debt (Maker's Vow `sin`, minted keeper rewards).
+ */
+import { assert } from '../math/errors.js';
+import { InsufficientBalanceError } from './errors.js';
+
+/** asset → bucket → balance (integer, in the asset's own smallest unit). */
+export type Ledger = Readonly<Record<string, Readonly<Record<string, bigint>>>>;
+
+/** Buckets allowed to hold a negative balance: the outside world and issuers. */
+export const SIGNED_BUCKETS: ReadonlySet<string> = new Set(['world', 'mint']);
+
+/** A transfer of `amount` (> 0) of `asset` from one bucket to another. */
+export interface Moved {
+  readonly type: 'Moved';
+  readonly asset: string;
+  readonly from: string;
+  readonly to: string;
+  /** Smallest units of the asset (> 0). */
+  readonly amount: bigint;
+  /** Why (e.g. `deposit`, `seize`, `bonus`, `protocolFee`, `badDebt`). */
+  readonly reason: string;
+}
+
+/** Balance of `bucket` in `asset` (0 when absent). */
+export function balanceOf(ledger: Ledger, bucket: string, asset: string): bigint {
+  return ledger[asset]?.[bucket] ?? 0n;
+}
+
+/** Builds a `Moved` event; returns none when `amount` is 0 so callers can emit unconditionally. */
+export function moved(asset: string, from: string, to: string, amount: bigint, reason: string): Moved[] {
+  assert(amount >= 0n, `move of a negative amount ${amount} ${asset} (${reason})`);
+  if (amount === 0n || from === to) return [];
+  return [{ type: 'Moved', asset, from, to, amount, reason }];
+}
+
+/**
+ * Checks that a batch of moves can be applied in order without taking an unsigned bucket below
+ * zero, and throws {@link InsufficientBalanceError} naming the first that would. Used by `decide`
+ * so that a refused command changes nothing.
+ */
+export function requireMovesFeasible(ledger: Ledger, moves: readonly Moved[]): void {
+  let working = ledger;
+  for (const m of moves) {
+    const have = balanceOf(working, m.from, m.asset);
+    if (!SIGNED_BUCKETS.has(m.from) && have < m.amount) {
+      throw new InsufficientBalanceError(m.from, m.asset, have, m.amount);
+    }
+    working = applyMove(working, m);
+  }
+}
+
+/** Applies one move, returning a new ledger (input untouched). Zero balances are dropped. */
+export function applyMove(ledger: Ledger, m: Moved): Ledger {
+  const perAsset = { ...(ledger[m.asset] ?? {}) };
+  const from = (perAsset[m.from] ?? 0n) - m.amount;
+  const to = (perAsset[m.to] ?? 0n) + m.amount;
+  assert(SIGNED_BUCKETS.has(m.from) || from >= 0n, `${m.from} would hold ${from} ${m.asset} (${m.reason})`);
+  if (from === 0n) delete perAsset[m.from];
+  else perAsset[m.from] = from;
+  if (to === 0n) delete perAsset[m.to];
+  else perAsset[m.to] = to;
+  return { ...ledger, [m.asset]: perAsset };
+}
+
+/** Sum of one asset over every bucket: zero on every ledger built only from moves. */
+export function assetTotal(ledger: Ledger, asset: string): bigint {
+  let total = 0n;
+  for (const v of Object.values(ledger[asset] ?? {})) total += v;
+  return total;
+}
+
+/** Sum of one asset over the buckets whose name starts with `prefix` (e.g. `acct:`). */
+export function sumByPrefix(ledger: Ledger, asset: string, prefix: string): bigint {
+  let total = 0n;
+  for (const [bucket, v] of Object.entries(ledger[asset] ?? {})) if (bucket.startsWith(prefix)) total += v;
+  return total;
+}
