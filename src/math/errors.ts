@@ -77,6 +77,17 @@ export class DecimalParseError extends SolventError {
   }
 }
 
+/** A number of decimals is not an integer in [0, 255] (the range of an ERC-20 `decimals()` uint8). */
+export class InvalidDecimalsError extends SolventError {
+  override name = 'InvalidDecimalsError';
+  constructor(decimals: number) {
+    super('InvalidDecimals', `decimals must be an integer in [0, 255], got ${decimals}.`, {
+      metaMessages: ["Pass the token's decimals() value, e.g. 18 for WAD amounts or 6 for USDC."],
+      details: { decimals: String(decimals) },
+    });
+  }
+}
+
 /**
  * Asserts an invariant that must hold whatever the input. A failure is a bug in Solvent, never an
  * operating error, so it is not a {@link SolventError} and must never be caught.

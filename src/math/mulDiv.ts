@@ -2,7 +2,7 @@
  * `mulDiv` with an explicit rounding: the one primitive every lossy fixed-point step goes
  * through. Operands are unsigned (as in Solidity); signed helpers live beside them for perps.
  */
-import { DivisionByZeroError, NegativeValueError, OverflowError } from './errors.js';
+import { assert, DivisionByZeroError, NegativeValueError, OverflowError } from './errors.js';
 import { MAX_UINT256 } from './units.js';
 
 /** How a division that is not exact is resolved. */
@@ -28,7 +28,8 @@ export function requireUint256(operation: string, value: bigint): bigint {
 }
 
 /**
- * Divides unsigned `numerator` by `denominator` with the given rounding.
+ * Divides unsigned `numerator` by `denominator` (same scale in, unscaled quotient out) with the
+ * given rounding: `Down` is floor, `Up` is ceil, `HalfUp` is the nearest integer with ties up.
  * @throws DivisionByZeroError when `denominator` is 0; NegativeValueError on negative operands.
  */
 export function divRound(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
@@ -46,27 +47,39 @@ export function divRound(numerator: bigint, denominator: bigint, rounding: Round
       // r / d >= 1/2  <=>  2r >= d
       return 2n * r >= denominator ? q + 1n : q;
   }
+  return unknownRounding(rounding);
+}
+
+/** Reached only when an untyped caller passes a value outside {@link Rounding}. */
+function unknownRounding(rounding: never): never {
+  assert(false, `unknown rounding ${String(rounding)}`);
 }
 
 /**
- * `x · y / d` computed exactly in unbounded precision, then rounded once. Unlike Solidity the
- * product never overflows; results above uint256 are refused so a model cannot succeed where the
- * contract would revert.
- * @throws DivisionByZeroError, NegativeValueError, OverflowError.
+ * `x · y / d` computed exactly in unbounded precision, then rounded once: the semantics of a
+ * full-width mulDiv (OpenZeppelin `Math.mulDiv`, Uniswap `FullMath`), whose 512-bit product never
+ * overflows and which refuses only a quotient past uint256. Contracts that form `x · y` in 256 bits
+ * (dss `mul`, Aave WadRayMath) revert earlier: model those with `maker.ts` / `aave.ts`, which check
+ * the intermediate product as the contract does.
+ * @throws DivisionByZeroError when d = 0; NegativeValueError on a negative operand; OverflowError
+ * when the rounded quotient exceeds 2^256 − 1.
  */
 export function mulDiv(x: bigint, y: bigint, d: bigint, rounding: Rounding): bigint {
   requireUnsigned('mulDiv', x, y, d);
   return requireUint256('mulDiv', divRound(x * y, d, rounding));
 }
 
-/** `mulDiv(x, y, d, Down)`. */
+/** `mulDiv(x, y, d, Down)`: floor. Same throws as {@link mulDiv}. */
 export const mulDivDown = (x: bigint, y: bigint, d: bigint): bigint => mulDiv(x, y, d, Rounding.Down);
-/** `mulDiv(x, y, d, Up)`. */
+/** `mulDiv(x, y, d, Up)`: ceil. Same throws as {@link mulDiv}. */
 export const mulDivUp = (x: bigint, y: bigint, d: bigint): bigint => mulDiv(x, y, d, Rounding.Up);
 
 /**
- * Signed division with rounding toward −∞ (`Down`), +∞ (`Up`) or nearest with ties away from zero
- * (`HalfUp`). Perpetuals need signed PnL; this is the only signed rounding helper.
+ * Signed division with rounding toward −∞ (`Down`, floor), +∞ (`Up`, ceil) or nearest with ties
+ * away from zero (`HalfUp`). Note that for a negative quotient `Down` here is floor, not truncation
+ * toward zero as in Solidity's signed `/`. Perpetuals need signed PnL; this is the only signed
+ * rounding helper. Unbounded: no int256 range check.
+ * @throws DivisionByZeroError when `denominator` is 0.
  */
 export function divSigned(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
   if (denominator === 0n) throw new DivisionByZeroError('divSigned');
@@ -86,6 +99,7 @@ export function divSigned(numerator: bigint, denominator: bigint, rounding: Roun
       return negative ? -m : m;
     }
   }
+  return unknownRounding(rounding);
 }
 
 /** The smaller of two bigints. */

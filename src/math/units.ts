@@ -3,6 +3,8 @@
  * added to a RAY by mistake; names still carry units because brands vanish in JSON and logs.
  */
 
+import { InvalidDecimalsError } from './errors.js';
+
 declare const brand: unique symbol;
 /** A bigint tagged with its scale. */
 export type Branded<S extends string> = bigint & { readonly [brand]: S };
@@ -21,17 +23,17 @@ export type Ppm = Branded<'Ppm'>;
 export type E30 = Branded<'E30'>;
 
 /** 1e18. */
-export const WAD = 10n ** 18n as Wad;
+export const WAD = (10n ** 18n) as Wad;
 /** 1e27. */
-export const RAY = 10n ** 27n as Ray;
+export const RAY = (10n ** 27n) as Ray;
 /** 1e45. */
-export const RAD = 10n ** 45n as Rad;
+export const RAD = (10n ** 45n) as Rad;
 /** 1e4 = 100 %. */
 export const BPS = 10_000n as Bps;
 /** 1e6 = 100 %. */
 export const PPM = 1_000_000n as Ppm;
 /** 1e30. */
-export const E30_ONE = 10n ** 30n as E30;
+export const E30_ONE = (10n ** 30n) as E30;
 
 /** Largest uint256, the width of every Solidity amount. */
 export const MAX_UINT256 = (1n << 256n) - 1n;
@@ -49,10 +51,13 @@ export const asPpm = (x: bigint): Ppm => x as Ppm;
 /** Tags a raw integer as 1e30 fixed point (no scaling happens). */
 export const asE30 = (x: bigint): E30 => x as E30;
 
-/** 10^decimals as a bigint, e.g. the unit of a token with `decimals` decimals. */
+/**
+ * 10^decimals as a bigint, e.g. the unit of a token with `decimals` decimals.
+ * @throws InvalidDecimalsError unless `decimals` is an integer in [0, 255].
+ */
 export function pow10(decimals: number): bigint {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 255) {
-    throw new RangeError(`decimals must be an integer in [0, 255], got ${decimals}`);
+    throw new InvalidDecimalsError(decimals);
   }
   return 10n ** BigInt(decimals);
 }
