@@ -131,7 +131,8 @@ function decideEngineCommand(state: EngineState<unknown>, command: Command, nowS
       if (state.assets[asset] !== undefined) {
         throw new InvalidParameterError('asset', `${asset} is already listed`);
       }
-      return [{ type: 'AssetListed', asset, decimals } satisfies AssetListed];
+      const listed: AssetListed = { type: 'AssetListed', asset, decimals };
+      return [listed];
     }
     case 'fundInsurance': {
       const asset = readString(command, 'asset');

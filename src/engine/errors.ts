@@ -143,11 +143,37 @@ export class ClockWentBackwardsError extends SolventError {
 export class CollateralIsAlsoDebtError extends SolventError {
   override name = 'CollateralIsAlsoDebtError';
   constructor(asset: string) {
-    super('CollateralIsAlsoDebt', `${asset} is both collateral and debt of the account: its price moves both sides.`, {
+    super('CollateralIsAlsoDebt', `${asset} is both collateral and debt: its price moves both sides.`, {
       metaMessages: [
-        'Net the two positions first, or use distanceToLiquidationBps, which stresses collateral prices only.',
+        'Net the two positions first, or use distanceToLiquidationBps (collateral prices only).',
       ],
       details: { asset },
     });
+  }
+}
+
+/** A price was published for an asset by a source that its oracle configuration does not allow. */
+export class UnknownOracleSourceError extends SolventError {
+  override name = 'UnknownOracleSourceError';
+  constructor(asset: string, source: string, allowed: readonly string[]) {
+    super('UnknownOracleSource', `Source "${source}" may not publish prices for ${asset}.`, {
+      metaMessages: [`Allowed sources: ${allowed.join(', ')}. Add it to the oracle configuration first.`],
+      details: { asset, source },
+    });
+  }
+}
+
+/** A source published an observation timestamped before its previous one for the same asset. */
+export class OutOfOrderObservationError extends SolventError {
+  override name = 'OutOfOrderObservationError';
+  constructor(asset: string, source: string, lastSeconds: number, atSeconds: number) {
+    super(
+      'OutOfOrderObservation',
+      `Source "${source}" published ${asset} at ${atSeconds}, before its last observation at ${lastSeconds}.`,
+      {
+        metaMessages: ['Publish each source’s observations in time order.'],
+        details: { asset, source, lastSeconds: String(lastSeconds), atSeconds: String(atSeconds) },
+      },
+    );
   }
 }
