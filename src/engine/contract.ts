@@ -94,6 +94,7 @@ export function runContract<X>(model: ProtocolModel<X>, commands: readonly Timed
       if (stateHash(state) !== before) violations.push(`#${i} ${command.type}: refusal changed the state`);
     }
   }
-  if (stateHash(replay(engine, log)) !== stateHash(state)) violations.push('replay: log does not rebuild the state');
+  if (stateHash(replay(engine, log)) !== stateHash(state))
+    violations.push('replay: log does not rebuild the state');
   return { state, log, accepted, refused, liquidations, violations };
 }

@@ -99,7 +99,12 @@ export interface AssetListed {
 }
 
 /** Commands every engine understands whatever the protocol. */
-export const ENGINE_COMMANDS: readonly string[] = ['listAsset', 'fundInsurance', 'fundWallet', ...ORACLE_COMMANDS];
+export const ENGINE_COMMANDS: readonly string[] = [
+  'listAsset',
+  'fundInsurance',
+  'fundWallet',
+  ...ORACLE_COMMANDS,
+];
 
 const ENGINE_EVENTS: ReadonlySet<string> = new Set(['Moved', 'AssetListed']);
 
@@ -123,7 +128,11 @@ export function requireAsset(state: EngineState<unknown>, asset: string): AssetI
   return info;
 }
 
-function decideEngineCommand(state: EngineState<unknown>, command: Command, nowSeconds: number): EngineEvent[] {
+function decideEngineCommand(
+  state: EngineState<unknown>,
+  command: Command,
+  nowSeconds: number,
+): EngineEvent[] {
   switch (command.type) {
     case 'listAsset': {
       const asset = readString(command, 'asset');

@@ -91,7 +91,10 @@ export function readInt(
   }
   const lo = bounds.min ?? 0;
   if (n < lo || (bounds.max !== undefined && n > bounds.max)) {
-    throw new InvalidParameterError(path, `expected a whole number in [${lo}, ${bounds.max ?? '∞'}], got ${n}`);
+    throw new InvalidParameterError(
+      path,
+      `expected a whole number in [${lo}, ${bounds.max ?? '∞'}], got ${n}`,
+    );
   }
   return n;
 }
@@ -110,7 +113,8 @@ export function readIntOr(
 /** Reads a boolean field. */
 export function readBoolean(obj: Readonly<Record<string, unknown>>, key: string, path = key): boolean {
   const v = obj[key];
-  if (typeof v !== 'boolean') throw new InvalidParameterError(path, `expected true or false, got ${describe(v)}`);
+  if (typeof v !== 'boolean')
+    throw new InvalidParameterError(path, `expected true or false, got ${describe(v)}`);
   return v;
 }
 

@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { InsufficientBalanceError } from './errors.js';
-import { applyMove, assetTotal, balanceOf, type Ledger, moved, requireMovesFeasible, sumByPrefix } from './ledger.js';
+import {
+  applyMove,
+  assetTotal,
+  balanceOf,
+  type Ledger,
+  moved,
+  requireMovesFeasible,
+  sumByPrefix,
+} from './ledger.js';
 
 const fold = (ledger: Ledger, moves: ReturnType<typeof moved>): Ledger => moves.reduce(applyMove, ledger);
 
@@ -21,7 +29,10 @@ describe('moved', () => {
 
 describe('applyMove', () => {
   test('default: balances move and the asset still sums to zero', () => {
-    const l = fold({}, [...moved('ETH', 'world', 'acct:a', 10n, 'd'), ...moved('ETH', 'acct:a', 'wallet:k', 4n, 's')]);
+    const l = fold({}, [
+      ...moved('ETH', 'world', 'acct:a', 10n, 'd'),
+      ...moved('ETH', 'acct:a', 'wallet:k', 4n, 's'),
+    ]);
     expect(balanceOf(l, 'acct:a', 'ETH')).toBe(6n);
     expect(balanceOf(l, 'wallet:k', 'ETH')).toBe(4n);
     expect(balanceOf(l, 'world', 'ETH')).toBe(-10n);
@@ -41,7 +52,10 @@ describe('applyMove', () => {
 
 describe('requireMovesFeasible', () => {
   test('default: moves that chain through a bucket are feasible in order', () => {
-    const moves = [...moved('DAI', 'world', 'wallet:k', 5n, 'f'), ...moved('DAI', 'wallet:k', 'protocol', 5n, 'p')];
+    const moves = [
+      ...moved('DAI', 'world', 'wallet:k', 5n, 'f'),
+      ...moved('DAI', 'wallet:k', 'protocol', 5n, 'p'),
+    ];
     expect(() => requireMovesFeasible({}, moves)).not.toThrow();
   });
   test('error: spending more than a bucket holds is a typed refusal', () => {

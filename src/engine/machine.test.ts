@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { ClockWentBackwardsError, InvalidParameterError } from './errors.js';
-import { apply, type Command, canonicalJson, type Decider, type Recorded, replay, stateHash } from './machine.js';
+import {
+  apply,
+  type Command,
+  canonicalJson,
+  type Decider,
+  type Recorded,
+  replay,
+  stateHash,
+} from './machine.js';
 
 interface Counter {
   readonly seq: number;

@@ -87,7 +87,10 @@ export function coverDeficit(input: {
 }): { readonly moves: readonly Moved[]; readonly covered: bigint } {
   const covered = min(
     input.maxAmount,
-    min(balanceOf(input.ledger, input.from, input.asset), balanceOf(input.ledger, 'deficit', input.claimAsset)),
+    min(
+      balanceOf(input.ledger, input.from, input.asset),
+      balanceOf(input.ledger, 'deficit', input.claimAsset),
+    ),
   );
   return {
     moves: [
