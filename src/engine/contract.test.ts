@@ -3,7 +3,7 @@ import { runContract, type TimedCommand } from './contract.js';
 import type { EngineState, ProtocolModel } from './engine.js';
 import { InvalidParameterError } from './errors.js';
 import { readBigint, readString } from './fields.js';
-import { balanceOf, moved } from './ledger.js';
+import { balanceOf, bucketsOf, moved } from './ledger.js';
 
 /**
  * A toy lending model with knobs that break one rule each, to prove the contract checker sees it.
@@ -45,7 +45,8 @@ function toyModel(bug: 'none' | 'healthy' | 'mutate' | 'invariant'): ProtocolMod
       return { ...s.ext, flagged: { ...s.ext.flagged, [account]: true } };
     },
     accountIds: (s) =>
-      Object.keys(s.ledger.ETH ?? {})
+      bucketsOf(s.ledger, 'ETH')
+        .map(([b]) => b)
         .filter((b) => b.startsWith('acct:'))
         .map((b) => b.slice(5)),
     health: (s, accountId) => ({

@@ -6,7 +6,7 @@
  */
 import { SolventError } from '../math/errors.js';
 import { createEngine, type EngineState, type ProtocolModel } from './engine.js';
-import { assetTotal, balanceOf, type Moved, SIGNED_BUCKETS } from './ledger.js';
+import { assetsOf, assetTotal, balanceOf, bucketsOf, type Moved, SIGNED_BUCKETS } from './ledger.js';
 import { apply, type Command, type Recorded, replay, stateHash } from './machine.js';
 
 /** A command and the time it is submitted at. */
@@ -18,10 +18,10 @@ export interface TimedCommand {
 /** Violations of the ledger and the model invariants in one state (empty when all hold). */
 export function engineViolations<X>(model: ProtocolModel<X>, state: EngineState<X>): string[] {
   const out: string[] = [];
-  for (const [asset, buckets] of Object.entries(state.ledger)) {
+  for (const asset of assetsOf(state.ledger)) {
     const total = assetTotal(state.ledger, asset);
     if (total !== 0n) out.push(`ledger: ${asset} sums to ${total}, not 0`);
-    for (const [bucket, value] of Object.entries(buckets)) {
+    for (const [bucket, value] of bucketsOf(state.ledger, asset)) {
       if (!SIGNED_BUCKETS.has(bucket) && value < 0n) out.push(`ledger: ${bucket} holds ${value} ${asset}`);
     }
   }

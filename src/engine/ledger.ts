@@ -16,8 +16,26 @@
 import { assert } from '../math/errors.js';
 import { InsufficientBalanceError } from './errors.js';
 
-/** asset → bucket → balance (integer, in the asset's own smallest unit). */
-export type Ledger = Readonly<Record<string, Readonly<Record<string, bigint>>>>;
+/**
+ * asset → shard → bucket → balance (integer, in the asset's own smallest unit). Buckets are spread
+ * over {@link LEDGER_SHARDS} shards by a hash of their name so that a move copies one small shard,
+ * not every account's balance: the ledger stays immutable without an O(accounts) cost per move.
+ * Read it through {@link balanceOf}, {@link bucketsOf} and {@link assetsOf}, never by indexing.
+ */
+export type Ledger = Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, bigint>>>>>>;
+
+/** Number of shards per asset (a power of two). */
+export const LEDGER_SHARDS = 128;
+
+/** Shard of a bucket name: FNV-1a over its UTF-16 code units, modulo the shard count. */
+function shardOf(bucket: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bucket.length; i++) {
+    h ^= bucket.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return ((h >>> 0) & (LEDGER_SHARDS - 1)).toString(16);
+}
 
 /** Buckets allowed to hold a negative balance: the outside world and issuers. */
 export const SIGNED_BUCKETS: ReadonlySet<string> = new Set(['world', 'mint']);
@@ -36,7 +54,19 @@ export interface Moved {
 
 /** Balance of `bucket` in `asset` (0 when absent). */
 export function balanceOf(ledger: Ledger, bucket: string, asset: string): bigint {
-  return ledger[asset]?.[bucket] ?? 0n;
+  return ledger[asset]?.[shardOf(bucket)]?.[bucket] ?? 0n;
+}
+
+/** Every non-zero `[bucket, balance]` of one asset, sorted by bucket name. */
+export function bucketsOf(ledger: Ledger, asset: string): [string, bigint][] {
+  const out: [string, bigint][] = [];
+  for (const shard of Object.values(ledger[asset] ?? {})) out.push(...Object.entries(shard));
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** Every asset that has ever moved, sorted. */
+export function assetsOf(ledger: Ledger): string[] {
+  return Object.keys(ledger).sort();
 }
 
 /** Builds a `Moved` event; returns none when `amount` is 0 so callers can emit unconditionally. */
@@ -64,27 +94,34 @@ export function requireMovesFeasible(ledger: Ledger, moves: readonly Moved[]): v
 
 /** Applies one move, returning a new ledger (input untouched). Zero balances are dropped. */
 export function applyMove(ledger: Ledger, m: Moved): Ledger {
-  const perAsset = { ...(ledger[m.asset] ?? {}) };
-  const from = (perAsset[m.from] ?? 0n) - m.amount;
-  const to = (perAsset[m.to] ?? 0n) + m.amount;
+  const from = balanceOf(ledger, m.from, m.asset) - m.amount;
   assert(SIGNED_BUCKETS.has(m.from) || from >= 0n, `${m.from} would hold ${from} ${m.asset} (${m.reason})`);
-  if (from === 0n) delete perAsset[m.from];
-  else perAsset[m.from] = from;
-  if (to === 0n) delete perAsset[m.to];
-  else perAsset[m.to] = to;
-  return { ...ledger, [m.asset]: perAsset };
+  const withFrom = setBalance(ledger, m.asset, m.from, from);
+  return setBalance(withFrom, m.asset, m.to, balanceOf(withFrom, m.to, m.asset) + m.amount);
+}
+
+/** Copies only the touched shard; zero balances and empty shards are dropped. */
+function setBalance(ledger: Ledger, asset: string, bucket: string, value: bigint): Ledger {
+  const key = shardOf(bucket);
+  const shards = { ...(ledger[asset] ?? {}) };
+  const shard = { ...(shards[key] ?? {}) };
+  if (value === 0n) delete shard[bucket];
+  else shard[bucket] = value;
+  if (Object.keys(shard).length === 0) delete shards[key];
+  else shards[key] = shard;
+  return { ...ledger, [asset]: shards };
 }
 
 /** Sum of one asset over every bucket: zero on every ledger built only from moves. */
 export function assetTotal(ledger: Ledger, asset: string): bigint {
   let total = 0n;
-  for (const v of Object.values(ledger[asset] ?? {})) total += v;
+  for (const [, v] of bucketsOf(ledger, asset)) total += v;
   return total;
 }
 
 /** Sum of one asset over the buckets whose name starts with `prefix` (e.g. `acct:`). */
 export function sumByPrefix(ledger: Ledger, asset: string, prefix: string): bigint {
   let total = 0n;
-  for (const [bucket, v] of Object.entries(ledger[asset] ?? {})) if (bucket.startsWith(prefix)) total += v;
+  for (const [bucket, v] of bucketsOf(ledger, asset)) if (bucket.startsWith(prefix)) total += v;
   return total;
 }

@@ -399,9 +399,11 @@ function collateralOnlyPrice(account: MarginAccount, asset: string): bigint {
  * Liquidation price of one collateral with every other price fixed, in that asset's
  * priceDecimals: the largest price L ≤ 2^256 − 1 at which the account is liquidatable. Every price
  * ≤ L makes it liquidatable and every price > L does not, exactly (health is non-decreasing in
- * the price). Derivation: the account is liquidatable iff Σ value·LT < D exactly (W is W's floor
- * and D an integer), i.e. iff A + K·p < R₀ with A the other lines' share, K the asset's (amount·LT
- * over its scales) and R₀ = D·10^exp·1e4; so L = floor((R₀ − A − 1) / K).
+ * the price). Derivation (own): W is the floor of the exact Σ value·LT and D an integer, so the
+ * account is liquidatable iff the exact Σ value·LT < D, which for price p is a linear condition
+ * A + K·p < R (A the other lines' part, K the asset's amount·LT over its scales, R from D); the
+ * largest such integer p is floor((R − A − 1) / K). The statement holds at every price the other
+ * functions accept (one that pushes a sum past 2^256 − 1 is refused there with OverflowError).
  * - `null` when no price makes it liquidatable (it is not liquidatable even at price 0: no debt,
  *   or the other collateral alone covers the debt);
  * - 2^256 − 1 when every price does (the asset carries no weight: LT 0 or amount 0, and the rest

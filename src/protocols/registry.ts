@@ -8,7 +8,11 @@ import type { HandlerTable, VectorHandler } from './conformance-types.js';
 import { makerConformance } from './maker/conformance.js';
 
 /** Every handler table, one per system. */
-export const HANDLER_TABLES: readonly HandlerTable[] = [makerConformance, aaveConformance, compoundConformance];
+export const HANDLER_TABLES: readonly HandlerTable[] = [
+  makerConformance,
+  aaveConformance,
+  compoundConformance,
+];
 
 /** The handler for a vector's `(system, function)`, or undefined when it is not modelled. */
 export function findHandler(system: string, fn: string): VectorHandler | undefined {
