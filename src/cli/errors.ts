@@ -57,3 +57,17 @@ export class PackageManifestError extends SolventError {
     });
   }
 }
+
+/** A file given on the command line is not valid JSON. */
+export class JsonFileError extends SolventError {
+  override name = 'JsonFileError';
+  /** The path as the user gave it. */
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super('JsonFile', `${path} is not valid JSON: ${reason}.`, {
+      metaMessages: ['Fix the file; integers above 2^53 must be written as decimal strings.'],
+      details: { path, reason },
+    });
+    this.path = path;
+  }
+}

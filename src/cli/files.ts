@@ -8,7 +8,13 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseVectorFile, type VectorFile } from '../protocols/conformance.js';
-import { NoVectorFilesError, PackageManifestError, PathNotFoundError, PathReadError } from './errors.js';
+import {
+  JsonFileError,
+  NoVectorFilesError,
+  PackageManifestError,
+  PathNotFoundError,
+  PathReadError,
+} from './errors.js';
 
 /**
  * Expands paths into vector file paths: a file stays as given; a folder becomes every `*.json`
@@ -110,4 +116,19 @@ function fileError(path: string, error: unknown): Error {
   if (code === 'ENOENT' || code === 'ENOTDIR') return new PathNotFoundError(path);
   const reason = error instanceof Error ? error.message : String(error);
   return new PathReadError(path, reason, error);
+}
+
+/**
+ * Reads and parses one JSON file.
+ * @throws PathNotFoundError, PathReadError, JsonFileError (with the parser's reason).
+ */
+export async function readJsonFile(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw fileError(path, error);
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new JsonFileError(path, error instanceof Error ? error.message : String(error));
+  }
 }

@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { SolventError } from '../math/errors.js';
 import { registerConform } from './commands/conform.js';
+import { registerProtocols } from './commands/protocols.js';
+import { registerRun } from './commands/run.js';
 import { type CliEnvironment, EXIT_ERROR, EXIT_OK, type RegisterCommand } from './context.js';
 import { readPackageVersion } from './files.js';
 
@@ -12,7 +14,7 @@ import { readPackageVersion } from './files.js';
  * Every subcommand, in the order `--help` lists them. A new command (`protocols`, `bench`, ...)
  * is a `RegisterCommand` in src/cli/commands/<name>.ts added to this list.
  */
-const COMMANDS: readonly RegisterCommand[] = [registerConform];
+const COMMANDS: readonly RegisterCommand[] = [registerConform, registerProtocols, registerRun];
 
 /**
  * The real process's streams. A reader that goes away early (`solvent conform ... | head`) closes

@@ -1,0 +1,77 @@
+/**
+ * The catalogue of protocol models: each model with its embedded default parameters and its
+ * parameter parser, so the CLI, the stress lab and the service can pick a protocol by id.
+ */
+import type { ProtocolModel } from '../engine/engine.js';
+import { SolventError } from '../math/errors.js';
+import { aaveV33Model, aaveV35Model, aaveV37Model } from './aave-v3/model.js';
+import { DEFAULT_AAVE_PARAMS, parseAaveParams } from './aave-v3/params.js';
+import { compoundV3Model } from './compound-v3/model.js';
+import { DEFAULT_COMPOUND_PARAMS, parseCompoundParams } from './compound-v3/params.js';
+import { makerLiq1Model } from './maker/liq1/model.js';
+import { makerLiq2Model } from './maker/liq2/model.js';
+import { DEFAULT_MAKER_PARAMS, parseMakerParams } from './maker/params.js';
+
+/** One protocol model as the outside world picks it. */
+export interface ProtocolEntry {
+  readonly model: ProtocolModel;
+  /** The parameters the model runs with when none are given (documented in its params.ts). */
+  readonly defaultParams: unknown;
+  /**
+   * Validates raw parameters (parsed JSON/YAML) into the model's typed form.
+   * @throws InvalidParameterError naming the dotted field (e.g. `params.ilks.ETH-A.chop`).
+   */
+  readonly parseParams: (raw: unknown) => unknown;
+}
+
+/** Every protocol model Solvent ships, in the order `solvent protocols` lists them. */
+export const PROTOCOL_CATALOG: readonly ProtocolEntry[] = [
+  { model: makerLiq2Model, defaultParams: DEFAULT_MAKER_PARAMS, parseParams: (raw) => parseMakerParams(raw) },
+  { model: makerLiq1Model, defaultParams: DEFAULT_MAKER_PARAMS, parseParams: (raw) => parseMakerParams(raw) },
+  ...[aaveV33Model, aaveV35Model, aaveV37Model].map((model) => ({
+    model,
+    defaultParams: DEFAULT_AAVE_PARAMS,
+    parseParams: (raw: unknown) => parseAaveParams(raw),
+  })),
+  {
+    model: compoundV3Model,
+    defaultParams: DEFAULT_COMPOUND_PARAMS,
+    parseParams: (raw) => parseCompoundParams(raw),
+  },
+];
+
+/** No model has the requested id. */
+export class UnknownProtocolError extends SolventError {
+  override name = 'UnknownProtocolError';
+  readonly protocol: string;
+  constructor(protocol: string, known: readonly string[]) {
+    super('UnknownProtocol', `Unknown protocol "${protocol}".`, {
+      metaMessages: [`Known protocols: ${known.join(', ')}.`, 'Run `solvent protocols` to see them all.'],
+      details: { protocol },
+    });
+    this.protocol = protocol;
+  }
+}
+
+/** The catalogue entry with id `id`. @throws UnknownProtocolError. */
+export function findProtocol(id: string): ProtocolEntry {
+  const entry = PROTOCOL_CATALOG.find((e) => e.model.id === id);
+  if (entry === undefined)
+    throw new UnknownProtocolError(
+      id,
+      PROTOCOL_CATALOG.map((e) => e.model.id),
+    );
+  return entry;
+}
+
+/** A value with every bigint written as its decimal string: parameters as JSON shows them. */
+export function toJsonValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonValue(v);
+    return out;
+  }
+  return value;
+}
