@@ -177,3 +177,16 @@ export class OutOfOrderObservationError extends SolventError {
     );
   }
 }
+
+/** A command reached a protocol model before its `configure` command. */
+export class NotConfiguredError extends SolventError {
+  override name = 'NotConfiguredError';
+  constructor(protocol: string, command: string) {
+    super('NotConfigured', `${protocol} is not configured yet, so "${command}" cannot run.`, {
+      metaMessages: [
+        `Send \`configure {params}\` first (\`solvent protocols ${protocol}\` shows the shape).`,
+      ],
+      details: { protocol, command },
+    });
+  }
+}

@@ -4,7 +4,6 @@ import { aaveV33Model, aaveV35Model, aaveV37Model } from './model.js';
 import type { AaveExt } from './state.js';
 
 export { aaveConformance } from './conformance.js';
-export { NotConfiguredError } from './errors.js';
 export * from './liquidation.js';
 export * from './math.js';
 export {

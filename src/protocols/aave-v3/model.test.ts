@@ -11,13 +11,13 @@ import {
   InsufficientBalanceError,
   InsufficientMarginError,
   InvalidParameterError,
+  NotConfiguredError,
   PositionNotLiquidatableError,
   ProtocolRevertError,
   UnknownAccountError,
   UnknownAssetError,
 } from '../../engine/errors.js';
 import { stateHash } from '../../engine/machine.js';
-import { NotConfiguredError } from './errors.js';
 import { aaveProtocols } from './index.js';
 import { aaveV33Model, aaveV35Model, aaveV37Model, createAaveModel } from './model.js';
 import { DEFAULT_AAVE_PARAMS } from './params.js';

@@ -5,10 +5,14 @@
  * state holds what the ledger cannot: parameters, users' eMode, grace periods and deficits.
  */
 import { debtClaimAsset, type EngineState, requireAsset } from '../../engine/engine.js';
-import { InvalidParameterError, UnknownAccountError, UnknownAssetError } from '../../engine/errors.js';
+import {
+  InvalidParameterError,
+  NotConfiguredError,
+  UnknownAccountError,
+  UnknownAssetError,
+} from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import { spotPrice } from '../../engine/oracle.js';
-import { NotConfiguredError } from './errors.js';
 import {
   AAVE_VERSION_RULES,
   type AaveVersion,

@@ -6,7 +6,6 @@ import type { CompoundExt } from './state.js';
 export * from './absorb.js';
 export * from './books.js';
 export * from './conformance.js';
-export * from './errors.js';
 export * from './math.js';
 export * from './model.js';
 export * from './params.js';

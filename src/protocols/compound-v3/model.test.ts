@@ -10,6 +10,7 @@ import {
   InsufficientBalanceError,
   InsufficientMarginError,
   InvalidParameterError,
+  NotConfiguredError,
   PositionNotLiquidatableError,
   ProtocolRevertError,
   StaleOraclePriceError,
@@ -17,7 +18,6 @@ import {
 } from '../../engine/errors.js';
 import { applyMove, balanceOf, moved } from '../../engine/ledger.js';
 import { apply, type Command } from '../../engine/machine.js';
-import { NotConfiguredError } from './errors.js';
 import { compoundV3Model, reservesOf } from './model.js';
 import { DEFAULT_COMPOUND_PARAMS } from './params.js';
 import type { CompoundExt } from './state.js';

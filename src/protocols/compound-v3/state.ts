@@ -4,11 +4,15 @@
  * (prices as Comet's `getPrice` reads them, an account's holdings for the liquidity loops).
  */
 import type { EngineState } from '../../engine/engine.js';
-import { InvalidParameterError, ProtocolRevertError, UnknownAccountError } from '../../engine/errors.js';
+import {
+  InvalidParameterError,
+  NotConfiguredError,
+  ProtocolRevertError,
+  UnknownAccountError,
+} from '../../engine/errors.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
 import { assert } from '../../math/errors.js';
-import { NotConfiguredError } from './errors.js';
 import {
   type CollateralHolding,
   type CometIndexes,
