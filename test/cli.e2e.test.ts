@@ -14,20 +14,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { repoRoot, solvent } from './support.js';
 
-const repoRoot = resolve(import.meta.dirname, '..');
 const vectorsFolder = join(repoRoot, 'fixtures', 'vectors');
-
-function solvent(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['bin/solvent.js', ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 let temp = '';
 beforeAll(() => {

@@ -1,0 +1,242 @@
+/**
+ * `Dog.bark` as the engine's five liquidation stages (makerdao/dss src/dog.sol bark, src/clip.sol
+ * kick, src/vow.sol fess): trigger (unsafe test, Clipper breaker), sizing (Hole/hole budgets and
+ * dust rules), execution (`vat.grab` into a new Clipper sale priced from the OSM), incentive
+ * (`tip + chip·tab` minted to the keeper) and loss waterfall (the debt queued in the Vow).
+ */
+import type { EngineState } from '../../../engine/engine.js';
+import { InvalidParameterError, ProtocolRevertError } from '../../../engine/errors.js';
+import type { EngineEvent } from '../../../engine/machine.js';
+import { type ExecutionOutcome, type LiquidationStages, runLiquidation } from '../../../engine/pipeline.js';
+import { kickIncentive, startPriceRay } from '../math/clipper.js';
+import { type BarkAmounts, barkAmounts, isUnsafe } from '../math/dog.js';
+import {
+  auctionBucket,
+  emit,
+  grabEvents,
+  ilkPrice,
+  ilkState,
+  requireIlkParams,
+  requireParams,
+  requireUrn,
+  suckEvents,
+  type VowFessed,
+} from '../vat.js';
+import type { ClipKicked, ClipState, DogBarked, KeeperRewarded, Liq2Ext } from './state.js';
+
+/** A `bark` call: which urn, who gets the reward, when. */
+export interface BarkRequest {
+  readonly urn: string;
+  /** Must match the urn's ilk when given. */
+  readonly ilk?: string;
+  /** Receives the kick incentive. */
+  readonly keeper: string;
+  readonly nowSeconds: number;
+}
+
+/** What the trigger read. */
+export interface BarkTriggered {
+  readonly ilk: string;
+  readonly inkWad: bigint;
+  readonly artWad: bigint;
+  readonly rateRay: bigint;
+  readonly spotRay: bigint;
+  /** OSM price the sale starts from, RAY. */
+  readonly feedPriceRay: bigint;
+}
+
+/** What the execution started. */
+export interface BarkExecuted {
+  readonly ilk: string;
+  readonly id: number;
+  readonly tabRad: bigint;
+  readonly lotWad: bigint;
+  readonly dueRad: bigint;
+  readonly topRay: bigint;
+}
+
+type State = EngineState<Liq2Ext>;
+
+/** The Clipper of an ilk. @throws InvalidParameterError naming `field` for an unknown ilk. */
+export function requireClip(ext: Liq2Ext, ilk: string, field = 'ilk'): ClipState {
+  requireIlkParams(ext.core, ilk, field);
+  const c = ext.clips[ilk];
+  if (c === undefined) throw new InvalidParameterError(field, `no Clipper for ${ilk}`);
+  return c;
+}
+
+/**
+ * Trigger: the urn must be unsafe, `spot > 0 && ink·spot < art·rate` ("Dog/not-unsafe"), and its
+ * Clipper must accept kicks, `stopped < 1` ("Clipper/stopped-incorrect"). The spot comes from the
+ * OSM at `now` (see ilkPrice). Order note: dss checks the breaker inside `kick`, after the budget
+ * and dust checks; here it is part of the trigger, so a stopped Clipper reports
+ * `Clipper/stopped-incorrect` where dss might first report a budget revert.
+ * @throws ProtocolRevertError; UnknownAccountError; InvalidParameterError when `ilk` does not match;
+ * StaleOraclePriceError when there is no OSM price.
+ */
+export function barkTrigger(state: State, request: BarkRequest): BarkTriggered {
+  const core = state.ext.core;
+  requireParams(core);
+  const urn = requireUrn(core, request.urn);
+  if (request.ilk !== undefined && request.ilk !== urn.ilk) {
+    throw new InvalidParameterError('ilk', `urn ${request.urn} holds ${urn.ilk}, not ${request.ilk}`);
+  }
+  const ilk = ilkState(core, urn.ilk);
+  const price = ilkPrice(state, urn.ilk, request.nowSeconds);
+  if (!isUnsafe({ inkWad: urn.inkWad, artWad: urn.artWad, rateRay: ilk.rateRay, spotRay: price.spotRay })) {
+    throw new ProtocolRevertError('Dog/not-unsafe', 'The vault is safe: ink·spot ≥ art·rate.', {
+      collateralRad: (urn.inkWad * price.spotRay).toString(),
+      debtRad: (urn.artWad * ilk.rateRay).toString(),
+    });
+  }
+  if (requireClip(state.ext, urn.ilk).stopped >= 1) {
+    throw new ProtocolRevertError(
+      'Clipper/stopped-incorrect',
+      'The Clipper is stopped for new auctions (level ≥ 1).',
+    );
+  }
+  return {
+    ilk: urn.ilk,
+    inkWad: urn.inkWad,
+    artWad: urn.artWad,
+    rateRay: ilk.rateRay,
+    spotRay: price.spotRay,
+    feedPriceRay: price.feedPriceRay,
+  };
+}
+
+/**
+ * Sizing: the Dog's budgets and dust rules (see barkAmounts): the whole vault unless `Hole`/`hole`
+ * bind, never leaving a dusty remainder, never starting a dusty auction.
+ * @throws ProtocolRevertError (`Dog/liquidation-limit-hit`, `Dog/dusty-auction-from-partial-liquidation`,
+ * `Dog/null-auction`).
+ */
+export function barkSizing(state: State, _request: BarkRequest, t: BarkTriggered): BarkAmounts {
+  const p = requireIlkParams(state.ext.core, t.ilk);
+  const params = requireParams(state.ext.core);
+  return barkAmounts({
+    inkWad: t.inkWad,
+    artWad: t.artWad,
+    rateRay: t.rateRay,
+    spotRay: t.spotRay,
+    dustRad: p.dustRad,
+    HoleRad: params.HoleRad,
+    DirtRad: state.ext.dog.DirtRad,
+    holeRad: p.holeRad,
+    dirtRad: state.ext.dog.dirtRad[t.ilk] ?? 0n,
+    chopWad: p.chopWad,
+  });
+}
+
+/**
+ * Execution: `vat.grab` moves `dink` into `auction:<ilk>:<id>` and turns `dart·rate` into the Vow's
+ * sin; `Dirt`/`dirt` grow by `tab`; the Clipper kicks sale `id = kicks + 1` at
+ * `top = rmul(feedPrice, buf)` ("Clipper/zero-top-price" when 0). The shortfall handed on is `due`,
+ * the debt the Vow now carries until the auction pays it back.
+ * @throws ProtocolRevertError.
+ */
+export function barkExecution(
+  state: State,
+  request: BarkRequest,
+  size: BarkAmounts,
+  t: BarkTriggered,
+): ExecutionOutcome<BarkExecuted> {
+  const p = requireIlkParams(state.ext.core, t.ilk);
+  const clip = requireClip(state.ext, t.ilk);
+  const id = clip.kicks + 1;
+  const topRay = startPriceRay(t.feedPriceRay, p.bufRay);
+  if (topRay === 0n) throw new ProtocolRevertError('Clipper/zero-top-price', 'The OSM price times buf is 0.');
+  if (size.tabRad === 0n)
+    throw new ProtocolRevertError('Clipper/zero-tab', 'The auction would raise nothing.');
+  const events: EngineEvent[] = [
+    ...grabEvents({
+      core: state.ext.core,
+      urn: request.urn,
+      ilk: t.ilk,
+      dinkWad: size.dinkWad,
+      dartWad: size.dartWad,
+      dueRad: size.dueRad,
+      lotBucket: auctionBucket(t.ilk, id),
+    }),
+    emit<DogBarked>({
+      type: 'DogBarked',
+      ilk: t.ilk,
+      urn: request.urn,
+      keeper: request.keeper,
+      id,
+      dartWad: size.dartWad,
+      dinkWad: size.dinkWad,
+      dueRad: size.dueRad,
+      tabRad: size.tabRad,
+    }),
+    emit<ClipKicked>({
+      type: 'ClipKicked',
+      ilk: t.ilk,
+      id,
+      tabRad: size.tabRad,
+      lotWad: size.dinkWad,
+      usr: request.urn,
+      ticSeconds: request.nowSeconds,
+      topRay,
+    }),
+  ];
+  return {
+    events,
+    shortfall: size.dueRad,
+    detail: { ilk: t.ilk, id, tabRad: size.tabRad, lotWad: size.dinkWad, dueRad: size.dueRad, topRay },
+  };
+}
+
+/**
+ * Incentive: `coin = tip + wmul(tab, chip)` when `tip > 0 || chip > 0`, minted to
+ * `wallet:<keeper>` by `vat.suck` (system debt; makerdao/dss src/clip.sol kick).
+ */
+export function barkIncentive(
+  state: State,
+  request: BarkRequest,
+  outcome: ExecutionOutcome<BarkExecuted>,
+): EngineEvent[] {
+  const p = requireIlkParams(state.ext.core, outcome.detail.ilk);
+  const coinRad = kickIncentive({ tabRad: outcome.detail.tabRad, tipRad: p.tipRad, chipWad: p.chipWad });
+  return [
+    ...suckEvents({ to: request.keeper, rad: coinRad, reason: 'kick incentive' }),
+    emit<KeeperRewarded>({
+      type: 'KeeperRewarded',
+      ilk: outcome.detail.ilk,
+      id: outcome.detail.id,
+      keeper: request.keeper,
+      on: 'kick',
+      coinRad,
+    }),
+  ];
+}
+
+/**
+ * Loss waterfall: `vow.fess(due)` queues the debt taken from the vault at era `now`; whatever the
+ * auction does not raise stays as the Vow's sin (bad debt), to be netted against surplus by `heal`
+ * once the era is flogged (makerdao/dss src/vow.sol fess).
+ */
+export function barkLossWaterfall(
+  _state: State,
+  request: BarkRequest,
+  outcome: ExecutionOutcome<BarkExecuted>,
+): EngineEvent[] {
+  return [emit<VowFessed>({ type: 'VowFessed', era: request.nowSeconds, rad: outcome.shortfall })];
+}
+
+/** `Dog.bark` as pipeline stages. */
+export const BARK_STAGES: LiquidationStages<State, BarkRequest, BarkTriggered, BarkAmounts, BarkExecuted> = {
+  trigger: barkTrigger,
+  sizing: barkSizing,
+  execution: barkExecution,
+  incentive: barkIncentive,
+  lossWaterfall: barkLossWaterfall,
+};
+
+/**
+ * Decides a `bark` through {@link runLiquidation}.
+ * @throws as the stages do.
+ */
+export function decideBark(state: State, request: BarkRequest): readonly EngineEvent[] {
+  return runLiquidation(BARK_STAGES, state, request).events;
+}

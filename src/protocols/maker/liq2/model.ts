@@ -1,0 +1,168 @@
+/**
+ * The `maker-liq2` protocol model: Maker's vault core with liquidations 2.0 (Dog + Clipper +
+ * Abacus + ClipperMom + Vow), as one `ProtocolModel` the engine runs end to end.
+ */
+import type { EngineState, InvariantCheck, ProtocolModel } from '../../../engine/engine.js';
+import { UnknownCommandError } from '../../../engine/errors.js';
+import { readOptionalString, readString } from '../../../engine/fields.js';
+import { balanceOf, sumByPrefix } from '../../../engine/ledger.js';
+import type { Command, EngineEvent, Recorded } from '../../../engine/machine.js';
+import { assert } from '../../../math/errors.js';
+import {
+  auctionBucket,
+  CORE_COMMANDS,
+  coreInvariants,
+  decideCoreCommand,
+  emptyCore,
+  evolveCore,
+  isCoreEvent,
+  requireParams,
+  urnHealth,
+  urnIds,
+} from '../vat.js';
+import { decideRedo, decideTake, decideUpchost, decideYank } from './clipper.js';
+import { decideBark } from './dog.js';
+import { decideSetBreaker, decideTripBreaker } from './mom.js';
+import { evolveLiq2, initialLiq2, isLiq2Event, type Liq2Ext } from './state.js';
+
+/** Model id of Maker liquidations 2.0. */
+export const MAKER_LIQ2_ID = 'maker-liq2';
+
+/** Commands of the liquidation 2.0 modules (besides the core's). */
+export const LIQ2_COMMANDS: readonly string[] = [
+  'bark',
+  'take',
+  'redo',
+  'yank',
+  'upchost',
+  'setBreaker',
+  'tripBreaker',
+];
+
+function decide(state: EngineState<Liq2Ext>, command: Command, nowSeconds: number): readonly EngineEvent[] {
+  const core = decideCoreCommand(state, command, nowSeconds);
+  if (core !== undefined) return core;
+  requireParams(state.ext.core);
+  switch (command.type) {
+    case 'bark':
+      return decideBark(state, {
+        urn: readString(command, 'account'),
+        keeper: readString(command, 'keeper'),
+        nowSeconds,
+        ...optionalIlk(command),
+      });
+    case 'take':
+      return decideTake(state, command, nowSeconds);
+    case 'redo':
+      return decideRedo(state, command, nowSeconds);
+    case 'yank':
+      return decideYank(state, command);
+    case 'upchost':
+      return decideUpchost(state, command);
+    case 'setBreaker':
+      return decideSetBreaker(state, command, nowSeconds);
+    case 'tripBreaker':
+      return decideTripBreaker(state, command, nowSeconds);
+    default:
+      throw new UnknownCommandError(MAKER_LIQ2_ID, command.type, [...CORE_COMMANDS, ...LIQ2_COMMANDS]);
+  }
+}
+
+function optionalIlk(command: Command): { ilk?: string } {
+  const ilk = readOptionalString(command, 'ilk');
+  return ilk === undefined ? {} : { ilk };
+}
+
+function evolve(state: EngineState<Liq2Ext>, recorded: Recorded): Liq2Ext {
+  const event = recorded.event;
+  const ext = state.ext;
+  if (isCoreEvent(event)) {
+    const core = evolveCore(ext.core, event, recorded.atSeconds);
+    // `file` cannot add an ilk, so only configuration creates the Dog's and Clippers' state.
+    if (event.type === 'MakerConfigured') return { ...ext, core, ...initialLiq2(event.params) };
+    return { ...ext, core };
+  }
+  assert(isLiq2Event(event), `maker-liq2 cannot fold event ${event.type}`);
+  return evolveLiq2(ext, event);
+}
+
+/**
+ * Invariants of liquidations 2.0 on top of the core's: `Dirt = Σ dirt`; per ilk
+ * `dirt = Σ tab of running sales` (bark adds the tab, every take, yank and lot-exhausted end digs
+ * exactly what leaves the sales); the active list matches the sales; each sale's lot is what its
+ * `auction:` bucket holds and no finished auction holds collateral; tab and lot of a running sale
+ * are positive; `stopped` is 0–3.
+ */
+export function liq2Invariants(state: EngineState<Liq2Ext>): InvariantCheck[] {
+  const ext = state.ext;
+  const out: InvariantCheck[] = coreInvariants(state);
+  const params = ext.core.params;
+  if (params === null) return out;
+  let dirtSum = 0n;
+  for (const [ilk, clip] of Object.entries(ext.clips)) {
+    const p = params.ilks[ilk];
+    const dirt = ext.dog.dirtRad[ilk] ?? 0n;
+    dirtSum += dirt;
+    let tabs = 0n;
+    let lots = 0n;
+    let salesOk = true;
+    for (const [id, sale] of Object.entries(clip.sales)) {
+      tabs += sale.tabRad;
+      lots += sale.lotWad;
+      const held = p === undefined ? -1n : balanceOf(state.ledger, auctionBucket(ilk, Number(id)), p.gem);
+      if (held !== sale.lotWad || sale.tabRad <= 0n || sale.lotWad <= 0n) salesOk = false;
+    }
+    const allLots = p === undefined ? -1n : sumByPrefix(state.ledger, p.gem, `auction:${ilk}:`);
+    const activeOk =
+      clip.active.length === Object.keys(clip.sales).length &&
+      clip.active.every((id) => Object.hasOwn(clip.sales, String(id)) && id >= 1 && id <= clip.kicks);
+    out.push({ name: `dog.dirt ${ilk}`, holds: dirt === tabs, detail: `dirt ${dirt}, Σ tab ${tabs}` });
+    out.push({
+      name: `clip.sales ${ilk}`,
+      holds: salesOk && activeOk && allLots === lots && clip.stopped >= 0 && clip.stopped <= 3,
+      detail: `Σ lot ${lots}, auction buckets ${allLots}, active ${clip.active.join(',')}, stopped ${clip.stopped}`,
+    });
+  }
+  out.push({
+    name: 'dog.Dirt',
+    holds: ext.dog.DirtRad === dirtSum,
+    detail: `Dirt ${ext.dog.DirtRad}, Σ dirt ${dirtSum}`,
+  });
+  return out;
+}
+
+/**
+ * Maker liquidations 2.0. Commands (fields; amounts are integers in the unit their name says):
+ * - core: `configure {params}`, `file {what, data, ilk?}`, `deposit {account, ilk?, amountWad}`,
+ *   `withdraw {account, amountWad}`, `draw {account, artWad}`, `wipe {account, artWad}`,
+ *   `frob {account, ilk?, dinkWad, dartWad}`, `drip {ilk}`, `flog {era}`, `heal {amountRad}`;
+ * - `bark {account, keeper, ilk?}` (the liquidation: runs the five pipeline stages);
+ * - `take {ilk, id, amtWad, maxRay, keeper, who?, flash?}`, `redo {ilk, id, keeper}`,
+ *   `yank {ilk, id}`, `upchost {ilk}`;
+ * - `setBreaker {ilk, level, delaySeconds?}` (governance), `tripBreaker {ilk}` (anyone).
+ */
+export const makerLiq2Model: ProtocolModel<Liq2Ext> = {
+  id: MAKER_LIQ2_ID,
+  title:
+    'MakerDAO liquidations 2.0: Vat + Dog (Hole/hole) + Clipper Dutch auctions (Abacus curves) + ClipperMom + Vow',
+  sources: [
+    'makerdao/dss src/vat.sol',
+    'makerdao/dss src/dog.sol',
+    'makerdao/dss src/clip.sol',
+    'makerdao/dss src/abaci.sol',
+    'makerdao/dss src/vow.sol',
+    'makerdao/dss src/jug.sol',
+    'makerdao/dss src/spot.sol',
+    'makerdao/clipper-mom src/ClipperMom.sol',
+    'makerdao/osm src/osm.sol',
+  ],
+  commands: [...CORE_COMMANDS, ...LIQ2_COMMANDS],
+  initialExt: () => ({ core: emptyCore(), dog: { DirtRad: 0n, dirtRad: {} }, clips: {} }),
+  decide,
+  evolve,
+  accountIds: (state) => urnIds(state.ext.core),
+  health: (state, accountId, nowSeconds) => urnHealth(state, accountId, nowSeconds),
+  invariants: liq2Invariants,
+  liquidationTarget: (command) =>
+    command.type === 'bark' && typeof command.account === 'string' ? command.account : undefined,
+};
