@@ -245,7 +245,7 @@ describe('aave-v3 models keep the engine contract', () => {
   }
 
   test('behavior: at least 2,000 commands applied and liquidations happened across versions', () => {
-    expect(totals.applied).toBeGreaterThanOrEqual(2_000);
+    expect(totals.applied).toBeGreaterThanOrEqual(3_300);
     expect(totals.liquidations).toBeGreaterThan(0);
   });
 });

@@ -211,7 +211,7 @@ describe('compoundV3Model contract', () => {
       }),
       { numRuns: 40 },
     );
-    expect(totals.applied).toBeGreaterThanOrEqual(1_500);
+    expect(totals.applied).toBeGreaterThanOrEqual(2_600);
     expect(totals.absorbs).toBeGreaterThan(0);
     expect(totals.accountsAbsorbed).toBeGreaterThanOrEqual(totals.absorbs);
     expect(totals.sales).toBeGreaterThan(0);

@@ -237,7 +237,7 @@ describe('makerLiq1Model (property)', () => {
       ),
       { numRuns: 80 },
     );
-    expect(accepted).toBeGreaterThanOrEqual(1500);
+    expect(accepted).toBeGreaterThanOrEqual(2_800);
     expect(liquidations).toBeGreaterThan(0);
     for (const type of ['FlipTended', 'FlipDented', 'FlipDealt', 'FlipTicked'])
       expect(seen.get(type) ?? 0).toBeGreaterThan(0);

@@ -251,7 +251,7 @@ describe('makerLiq2Model (property)', () => {
       ),
       { numRuns: 50 },
     );
-    expect(accepted).toBeGreaterThanOrEqual(1500);
+    expect(accepted).toBeGreaterThanOrEqual(1_800);
     expect(liquidations).toBeGreaterThan(0);
     expect(takes).toBeGreaterThan(0);
     expect(redos).toBeGreaterThan(0);
