@@ -5,7 +5,6 @@ import { describe, expect, test } from 'vitest';
 import { InvalidParameterError, ProtocolRevertError } from '../engine/errors.js';
 import {
   type ConformanceReport,
-  canonicalJson,
   conformancePassed,
   formatReportTable,
   type HandlerLookup,
@@ -220,14 +219,6 @@ describe('conformancePassed', () => {
     expect(conformancePassed(report(0, 2), { allowUnsupported: true })).toBe(true);
     expect(conformancePassed(report(1, 0), { allowUnsupported: true })).toBe(false);
     expect(conformancePassed(report(1, 2), { allowUnsupported: true })).toBe(false);
-  });
-});
-
-describe('canonicalJson', () => {
-  test('default', () => {
-    expect(canonicalJson({ b: [1, { d: true, c: null }], a: 'x' })).toBe(
-      '{"a":"x","b":[1,{"c":null,"d":true}]}',
-    );
   });
 });
 

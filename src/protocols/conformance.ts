@@ -3,7 +3,9 @@
  * every vector through the project's own protocol model and compares each expected field exactly.
  * Pure: the caller (src/cli) reads the files and prints the report.
  */
+
 import { ProtocolRevertError } from '../engine/errors.js';
+import { canonicalJson } from '../engine/machine.js';
 import { SolventError } from '../math/errors.js';
 import type { Vector, VectorHandler, VectorObject, VectorValue } from './conformance-types.js';
 import { findHandler } from './registry.js';
@@ -253,16 +255,6 @@ function valuesEqual(expected: VectorValue, actual: VectorValue): boolean {
   return canonicalJson(expected) === canonicalJson(actual);
 }
 
-/** JSON with object keys sorted at every depth, so key order never decides equality. */
-export function canonicalJson(value: VectorValue): string {
-  if (isVectorArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] ?? null)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** Why a model's result is not a JSON object of JSON values, or undefined when it is one. */
 function checkResult(result: unknown): string | undefined {
   if (!isPlainObject(result)) {
@@ -419,10 +411,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
-}
-
-function isVectorArray(value: VectorValue): value is readonly VectorValue[] {
-  return Array.isArray(value);
 }
 
 function describeJson(value: unknown): string {
