@@ -22,19 +22,24 @@ import { InsufficientBalanceError } from './errors.js';
  * not every account's balance: the ledger stays immutable without an O(accounts) cost per move.
  * Read it through {@link balanceOf}, {@link bucketsOf} and {@link assetsOf}, never by indexing.
  */
-export type Ledger = Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, bigint>>>>>>;
+export type Ledger = Readonly<Record<string, readonly LedgerShard[]>>;
+
+/** One shard: bucket → balance, zero balances absent. */
+export type LedgerShard = Readonly<Record<string, bigint>>;
 
 /** Number of shards per asset (a power of two). */
 export const LEDGER_SHARDS = 128;
 
+const EMPTY_SHARDS: readonly LedgerShard[] = Object.freeze(Array.from({ length: LEDGER_SHARDS }, () => ({})));
+
 /** Shard of a bucket name: FNV-1a over its UTF-16 code units, modulo the shard count. */
-function shardOf(bucket: string): string {
+function shardOf(bucket: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < bucket.length; i++) {
     h ^= bucket.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return ((h >>> 0) & (LEDGER_SHARDS - 1)).toString(16);
+  return (h >>> 0) & (LEDGER_SHARDS - 1);
 }
 
 /** Buckets allowed to hold a negative balance: the outside world and issuers. */
@@ -54,13 +59,15 @@ export interface Moved {
 
 /** Balance of `bucket` in `asset` (0 when absent). */
 export function balanceOf(ledger: Ledger, bucket: string, asset: string): bigint {
-  return ledger[asset]?.[shardOf(bucket)]?.[bucket] ?? 0n;
+  const shards = ledger[asset];
+  if (shards === undefined) return 0n;
+  return shards[shardOf(bucket)]?.[bucket] ?? 0n;
 }
 
 /** Every non-zero `[bucket, balance]` of one asset, sorted by bucket name. */
 export function bucketsOf(ledger: Ledger, asset: string): [string, bigint][] {
   const out: [string, bigint][] = [];
-  for (const shard of Object.values(ledger[asset] ?? {})) out.push(...Object.entries(shard));
+  for (const shard of ledger[asset] ?? EMPTY_SHARDS) out.push(...Object.entries(shard));
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
@@ -82,13 +89,19 @@ export function moved(asset: string, from: string, to: string, amount: bigint, r
  * so that a refused command changes nothing.
  */
 export function requireMovesFeasible(ledger: Ledger, moves: readonly Moved[]): void {
-  let working = ledger;
+  // Running balances of the touched buckets only: no ledger copies on the decide path.
+  const running = new Map<string, bigint>();
+  const key = (bucket: string, asset: string) => `${asset}\u0000${bucket}`;
+  const read = (bucket: string, asset: string) =>
+    running.get(key(bucket, asset)) ?? balanceOf(ledger, bucket, asset);
   for (const m of moves) {
-    const have = balanceOf(working, m.from, m.asset);
+    const have = read(m.from, m.asset);
     if (!SIGNED_BUCKETS.has(m.from) && have < m.amount) {
       throw new InsufficientBalanceError(m.from, m.asset, have, m.amount);
     }
-    working = applyMove(working, m);
+    const to = read(m.to, m.asset);
+    running.set(key(m.from, m.asset), have - m.amount);
+    running.set(key(m.to, m.asset), to + m.amount);
   }
 }
 
@@ -102,13 +115,18 @@ export function applyMove(ledger: Ledger, m: Moved): Ledger {
 
 /** Copies only the touched shard; zero balances and empty shards are dropped. */
 function setBalance(ledger: Ledger, asset: string, bucket: string, value: bigint): Ledger {
-  const key = shardOf(bucket);
-  const shards = { ...(ledger[asset] ?? {}) };
-  const shard = { ...(shards[key] ?? {}) };
-  if (value === 0n) delete shard[bucket];
-  else shard[bucket] = value;
-  if (Object.keys(shard).length === 0) delete shards[key];
-  else shards[key] = shard;
+  const index = shardOf(bucket);
+  const shards = (ledger[asset] ?? EMPTY_SHARDS).slice();
+  const old = shards[index] ?? {};
+  let shard: Record<string, bigint>;
+  if (value === 0n) {
+    // Rebuilt without the bucket rather than `delete`d, which would slow every later copy.
+    shard = {};
+    for (const [b, v] of Object.entries(old)) if (b !== bucket) shard[b] = v;
+  } else {
+    shard = { ...old, [bucket]: value };
+  }
+  shards[index] = shard;
   return { ...ledger, [asset]: shards };
 }
 
