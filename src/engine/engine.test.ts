@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine, type EngineState, type ProtocolModel } from './engine.js';
 import {
+  CircuitBreakerError,
   ClockWentBackwardsError,
   InsufficientBalanceError,
   InvalidParameterError,
@@ -20,11 +21,12 @@ const toy: ProtocolModel<Ext> = {
   id: 'toy',
   title: 'toy model for engine tests',
   sources: [],
-  commands: ['deposit', 'withdraw', 'sweep'],
+  commands: ['deposit', 'withdraw', 'sweep', 'borrow'],
   initialExt: () => ({ sweeps: 0 }),
   decide(state, command) {
     const account = readString(command, 'account');
     const asset = readString(command, 'asset');
+    if (command.type === 'borrow') return [{ type: 'Borrowed', account }];
     if (command.type === 'sweep') {
       return [
         ...moved(
@@ -53,7 +55,10 @@ const toy: ProtocolModel<Ext> = {
     debtValueWad: 0n,
   }),
   invariants: () => [],
-  liquidationTarget: () => undefined,
+  // `sweep` stands for a liquidation, `borrow` for a borrow: enough for the engine's breaker checks.
+  liquidationTarget: (c) => (c.type === 'sweep' ? String(c.account) : undefined),
+  borrowRequest: (_s, c) =>
+    c.type === 'borrow' ? { account: String(c.account), asset: String(c.asset) } : undefined,
 };
 
 const engine = createEngine(toy);
@@ -141,5 +146,34 @@ describe('createEngine', () => {
     expect(() => apply(engine, state, { type: 'listAsset', asset: 'X', decimals: 6 }, 99)).toThrow(
       ClockWentBackwardsError,
     );
+  });
+
+  test('behavior: a tripped oracle breaker pauses liquidations and borrowing in every model until reset', () => {
+    const config = {
+      ...oracleConfig,
+      minSources: 1,
+      breaker: { maxMoveBps: 2_000n, windowSeconds: 3_600, pauses: 'both' },
+    };
+    const { state } = run([
+      [{ type: 'listAsset', asset: 'ETH', decimals: 18 }, 0],
+      [{ type: 'listAsset', asset: 'USDC', decimals: 6 }, 0],
+      [{ type: 'configureOracle', asset: 'ETH', config }, 0],
+      [{ type: 'publishPrice', asset: 'ETH', source: 'a', price: 200_000_000_000n }, 10],
+      [{ type: 'deposit', account: 'alice', asset: 'ETH', amount: 5n }, 10],
+      // a 50% fall within the window trips the breaker
+      [{ type: 'publishPrice', asset: 'ETH', source: 'a', price: 100_000_000_000n }, 20],
+    ]);
+    const sweep = { type: 'sweep', account: 'alice', asset: 'ETH' };
+    const borrowUsdc = { type: 'borrow', account: 'alice', asset: 'USDC' };
+    const borrowEth = { type: 'borrow', account: 'bob', asset: 'ETH' };
+    expect(() => apply(engine, state, sweep, 30)).toThrow(CircuitBreakerError);
+    // alice's collateral is ETH, so borrowing anything against it is paused; so is borrowing ETH
+    expect(() => apply(engine, state, borrowUsdc, 30)).toThrow(CircuitBreakerError);
+    expect(() => apply(engine, state, borrowEth, 30)).toThrow(CircuitBreakerError);
+    // bob holds no ETH and borrows USDC: not affected
+    expect(() => apply(engine, state, { type: 'borrow', account: 'bob', asset: 'USDC' }, 30)).not.toThrow();
+    const reset = apply(engine, state, { type: 'resetBreaker', asset: 'ETH' }, 40).state;
+    expect(() => apply(engine, reset, sweep, 41)).not.toThrow();
+    expect(() => apply(engine, reset, borrowUsdc, 41)).not.toThrow();
   });
 });

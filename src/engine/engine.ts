@@ -5,7 +5,12 @@
  * funding the insurance fund); the model decides the rest.
  */
 import { assert } from '../math/errors.js';
-import { InvalidParameterError, UnknownAssetError, UnknownCommandError } from './errors.js';
+import {
+  CircuitBreakerError,
+  InvalidParameterError,
+  UnknownAssetError,
+  UnknownCommandError,
+} from './errors.js';
 import { readBigint, readInt, readString } from './fields.js';
 import { applyMove, balanceOf, type Ledger, type Moved, moved, requireMovesFeasible } from './ledger.js';
 import type { Command, Decider, EngineEvent, Recorded } from './machine.js';
@@ -17,6 +22,7 @@ import {
   ORACLE_COMMANDS,
   type OracleCommand,
   type OracleState,
+  oracleStatus,
 } from './oracle.js';
 
 /** A listed asset. */
@@ -89,6 +95,15 @@ export interface ProtocolModel<X = unknown> {
    * healthy account is ever liquidated.
    */
   liquidationTarget(command: Command): string | undefined;
+  /**
+   * The account and asset a command borrows (Aave `borrow`, Comet `borrow`, Maker `draw`), or
+   * undefined. The engine refuses it while an oracle breaker pauses borrowing of that asset or
+   * of any collateral the account holds.
+   */
+  borrowRequest?(
+    state: EngineState<X>,
+    command: Command,
+  ): { readonly account: string; readonly asset: string } | undefined;
 }
 
 /** Engine events: ledger moves, asset listings, and every oracle event. */
@@ -162,6 +177,38 @@ function decideEngineCommand(
   }
 }
 
+/**
+ * Refuses `action` while a tripped oracle breaker on `asset` pauses it. Engine-wide, whatever the
+ * model: the operator's breaker outranks the protocol. The outage grace period is not applied
+ * here: it is a protocol rule (Aave's sentinel), applied by the models that have one.
+ */
+function requireNoBreakerOnAsset(
+  state: EngineState<unknown>,
+  asset: string,
+  action: 'Liquidation' | 'Borrowing',
+  nowSeconds: number,
+): void {
+  if (!Object.hasOwn(state.oracle.assets, asset)) return;
+  const status = oracleStatus(state.oracle, asset, nowSeconds);
+  const paused = action === 'Liquidation' ? status.liquidationsPaused : status.breakerPausesBorrowing;
+  if (paused)
+    throw new CircuitBreakerError(action, asset, 'an oracle breaker is tripped; an operator must reset it');
+}
+
+/** {@link requireNoBreakerOnAsset} for every asset the account has posted as collateral. */
+function requireNoBreakerOnAccount(
+  state: EngineState<unknown>,
+  accountId: string,
+  action: 'Liquidation' | 'Borrowing',
+  nowSeconds: number,
+): void {
+  for (const asset of Object.keys(state.oracle.assets).sort()) {
+    if (balanceOf(state.ledger, `acct:${accountId}`, asset) > 0n) {
+      requireNoBreakerOnAsset(state, asset, action, nowSeconds);
+    }
+  }
+}
+
 /** Turns a protocol model into the engine's Decider. */
 export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>, Command, EngineEvent> {
   const modelCommands = new Set(model.commands);
@@ -175,6 +222,13 @@ export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>
       if (engineCommands.has(command.type)) events = decideEngineCommand(state, command, nowSeconds);
       else if (modelCommands.has(command.type)) events = model.decide(state, command, nowSeconds);
       else throw new UnknownCommandError(model.id, command.type, [...ENGINE_COMMANDS, ...model.commands]);
+      const target = model.liquidationTarget(command);
+      if (target !== undefined) requireNoBreakerOnAccount(state, target, 'Liquidation', nowSeconds);
+      const borrow = model.borrowRequest?.(state, command);
+      if (borrow !== undefined) {
+        requireNoBreakerOnAsset(state, borrow.asset, 'Borrowing', nowSeconds);
+        requireNoBreakerOnAccount(state, borrow.account, 'Borrowing', nowSeconds);
+      }
       // A refusal must change nothing: prove every move is affordable before anything is folded.
       requireMovesFeasible(
         state.ledger,

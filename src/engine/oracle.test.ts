@@ -842,6 +842,7 @@ describe('outage grace period', () => {
       disagreement: false,
       liquidationsPaused: false,
       borrowingPaused: true,
+      breakerPausesBorrowing: false,
       inGracePeriod: true,
       graceEndsAtSeconds: 1_000,
       freshSources: 1,
@@ -851,6 +852,7 @@ describe('outage grace period', () => {
       disagreement: false,
       liquidationsPaused: false,
       borrowingPaused: false,
+      breakerPausesBorrowing: false,
       inGracePeriod: false,
       freshSources: 1,
     });

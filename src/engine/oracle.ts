@@ -1019,6 +1019,8 @@ export interface OracleStatus {
   readonly liquidationsPaused: boolean;
   /** Borrowing is refused: a tripped breaker pauses it, or the outage grace period is running. */
   readonly borrowingPaused: boolean;
+  /** A tripped breaker (not the grace period) pauses borrowing (until resetBreaker). */
+  readonly breakerPausesBorrowing: boolean;
   /** The grace period after an outage is running: only unhealthy enough positions are liquidatable. */
   readonly inGracePeriod: boolean;
   /** Last second of the grace period (inclusive), present while it runs. */
@@ -1045,6 +1047,7 @@ export function oracleStatus(state: OracleState, asset: string, nowSeconds: numb
     ).exceeds,
     liquidationsPaused: a.breaker.liquidationsPaused,
     borrowingPaused: a.breaker.borrowingPaused || inGracePeriod,
+    breakerPausesBorrowing: a.breaker.borrowingPaused,
     inGracePeriod,
     freshSources: fresh.length,
   };

@@ -606,6 +606,10 @@ export function createAaveModel(version: AaveVersion): ProtocolModel<AaveExt> {
     invariants: invariantsOf,
     liquidationTarget: (command) =>
       command.type === 'liquidationCall' && typeof command.account === 'string' ? command.account : undefined,
+    borrowRequest: (_state, command) =>
+      command.type === 'borrow' && typeof command.account === 'string' && typeof command.asset === 'string'
+        ? { account: command.account, asset: command.asset }
+        : undefined,
   };
 }
 

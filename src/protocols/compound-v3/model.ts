@@ -670,4 +670,12 @@ export const compoundV3Model: ProtocolModel<CompoundExt> = {
     const first: unknown = command.accounts[0];
     return typeof first === 'string' ? first : undefined;
   },
+  // Comet's `withdraw` of base past the supply balance borrows too (Comet.withdrawBase).
+  borrowRequest(state, command) {
+    const market = state.ext.market;
+    if (market === null || (command.type !== 'borrow' && command.type !== 'withdraw')) return undefined;
+    return typeof command.account === 'string'
+      ? { account: command.account, asset: market.params.baseAsset }
+      : undefined;
+  },
 };

@@ -41,6 +41,21 @@ export const DAI = 'DAI';
 export const DAI_DECIMALS = 45;
 /** Ledger pseudo-asset of the Vow's `sin` in the Vat, RAD. */
 export const SIN = 'SIN';
+/**
+ * The borrowing a command does, for the engine's breaker check: `draw`, or `frob` with a positive
+ * `dartWad`, mints DAI against the urn.
+ */
+export function makerBorrowRequest(command: {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}): { readonly account: string; readonly asset: string } | undefined {
+  if (typeof command.account !== 'string') return undefined;
+  if (command.type === 'draw') return { account: command.account, asset: DAI };
+  if (command.type === 'frob' && /^[1-9]\d*$/.test(String(command.dartWad)))
+    return { account: command.account, asset: DAI };
+  return undefined;
+}
+
 /** Ledger pseudo-asset of an ilk's normalized debt `art`, WAD. */
 export const artAsset = (ilk: string): string => `art:${ilk}`;
 /** Bucket of an urn's locked collateral. */

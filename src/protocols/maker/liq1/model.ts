@@ -16,6 +16,7 @@ import {
   emptyCore,
   evolveCore,
   isCoreEvent,
+  makerBorrowRequest,
   requireParams,
   urnHealth,
   urnIds,
@@ -142,4 +143,5 @@ export const makerLiq1Model: ProtocolModel<Liq1Ext> = {
   invariants: liq1Invariants,
   liquidationTarget: (command) =>
     command.type === 'bite' && typeof command.account === 'string' ? command.account : undefined,
+  borrowRequest: (_state, command) => makerBorrowRequest(command),
 };

@@ -16,6 +16,7 @@ import {
   emptyCore,
   evolveCore,
   isCoreEvent,
+  makerBorrowRequest,
   requireParams,
   urnHealth,
   urnIds,
@@ -165,4 +166,5 @@ export const makerLiq2Model: ProtocolModel<Liq2Ext> = {
   invariants: liq2Invariants,
   liquidationTarget: (command) =>
     command.type === 'bark' && typeof command.account === 'string' ? command.account : undefined,
+  borrowRequest: (_state, command) => makerBorrowRequest(command),
 };
