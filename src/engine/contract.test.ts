@@ -13,7 +13,8 @@ interface Ext {
   readonly flagged: Readonly<Record<string, boolean>>;
   readonly log: string[];
 }
-function toyModel(bug: 'none' | 'healthy' | 'mutate' | 'invariant'): ProtocolModel<Ext> {
+let hiddenCounter = 0;
+function toyModel(bug: 'none' | 'healthy' | 'mutate' | 'invariant' | 'hidden-state'): ProtocolModel<Ext> {
   return {
     id: `toy-${bug}`,
     title: 'toy',
@@ -31,7 +32,11 @@ function toyModel(bug: 'none' | 'healthy' | 'mutate' | 'invariant'): ProtocolMod
           'deposit',
         );
       }
-      if (c.type === 'flag') return [{ type: 'Flagged', account }];
+      if (c.type === 'flag') {
+        // The hidden-state bug numbers its events from a counter outside the state.
+        hiddenCounter += 1;
+        return [{ type: 'Flagged', account, ...(bug === 'hidden-state' ? { n: hiddenCounter } : {}) }];
+      }
       if (bug === 'mutate') state.ext.log.push('decided');
       if (bug !== 'healthy' && state.ext.flagged[account] !== true) {
         throw new InvalidParameterError('account', 'not flagged');
@@ -102,5 +107,12 @@ describe('runContract', () => {
       { command: { type: 'seize', account: 'a' }, nowSeconds: 2 },
     ]);
     expect(run.violations.join('\n')).toMatch(/toy: x/);
+  });
+  test('behavior: a model whose events depend on something outside the state is not deterministic', () => {
+    const run = runContract(toyModel('hidden-state'), [
+      ...setup,
+      { command: { type: 'flag', account: 'a' }, nowSeconds: 2 },
+    ]);
+    expect(run.violations).toContain('determinism: a second run gave other events');
   });
 });

@@ -1,13 +1,14 @@
 /**
  * The contract every protocol model must keep, as one checker all models share (like Hono's
  * router contract test): ledger conservation, no negative balances, the model's own invariants,
- * no liquidation of a healthy account, seized ≤ collateral, refusals that change nothing, and a
- * replayed log that rebuilds the same state hash.
+ * no liquidation of a healthy account, seized ≤ collateral, refusals that change nothing, a
+ * replayed log that rebuilds the same state hash, and a second run of the same commands that gives
+ * the same events and state.
  */
 import { SolventError } from '../math/errors.js';
 import { createEngine, type EngineState, type ProtocolModel } from './engine.js';
 import { assetsOf, assetTotal, balanceOf, bucketsOf, type Moved, SIGNED_BUCKETS } from './ledger.js';
-import { apply, type Command, type Recorded, replay, stateHash } from './machine.js';
+import { apply, type Command, canonicalJson, type Recorded, replay, stateHash } from './machine.js';
 
 /** A command and the time it is submitted at. */
 export interface TimedCommand {
@@ -96,5 +97,20 @@ export function runContract<X>(model: ProtocolModel<X>, commands: readonly Timed
   }
   if (stateHash(replay(engine, log)) !== stateHash(state))
     violations.push('replay: log does not rebuild the state');
+  // Determinism: the same commands from empty give the same events and the same state.
+  let again = engine.initial();
+  const againLog: Recorded[] = [];
+  for (const { command, nowSeconds } of commands) {
+    try {
+      const result = apply(engine, again, command, nowSeconds);
+      again = result.state;
+      againLog.push(...result.events);
+    } catch (e) {
+      if (!(e instanceof SolventError)) break;
+    }
+  }
+  if (canonicalJson(againLog) !== canonicalJson(log))
+    violations.push('determinism: a second run gave other events');
+  if (stateHash(again) !== stateHash(state)) violations.push('determinism: a second run gave another state');
   return { state, log, accepted, refused, liquidations, violations };
 }
