@@ -134,6 +134,11 @@ describe('solvent run', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/refused #\d+ liquidationCall: .*not liquidatable/);
     expect(text.stdout).toMatch(/Moved 4000000000 USDC wallet:liquidator → pool/);
+    // After the liquidation alice keeps 5 − 2.2105… WETH against 4,000 USDC at LT 82.5%: her WETH
+    // liquidation price is 4000 / (2.78947… × 0.825) ≈ $1,738.14, 8.52% below $1,900.
+    const risk = /alice {2}WETH (\d+\.\d+) {2}(\d+\.\d+)%/.exec(text.stdout);
+    expect(Number(risk?.[1])).toBeCloseTo(4000 / ((5 - (4000 / 1900) * 1.05) * 0.825), 6);
+    expect(risk?.[2]).toBe('8.52');
   });
 
   test('error: --strict stops at the first refusal with exit 2', () => {

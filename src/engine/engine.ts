@@ -14,6 +14,7 @@ import {
 import { readBigint, readInt, readString } from './fields.js';
 import { applyMove, balanceOf, type Ledger, type Moved, moved, requireMovesFeasible } from './ledger.js';
 import type { Command, Decider, EngineEvent, Recorded } from './machine.js';
+import type { MarginAccount } from './margin.js';
 import {
   decideOracle,
   emptyOracleState,
@@ -100,6 +101,12 @@ export interface ProtocolModel<X = unknown> {
    * undefined. The engine refuses it while an oracle breaker pauses borrowing of that asset or
    * of any collateral the account holds.
    */
+  /**
+   * The account as the engine's margin calculus sees it (collateral lines with their liquidation
+   * threshold and initial LTV, debt lines, oracle prices), for liquidation prices and distances to
+   * liquidation. Absent for models whose threshold is not a per-asset LTV (Maker's `mat`).
+   */
+  marginAccount?(state: EngineState<X>, accountId: string, nowSeconds: number): MarginAccount;
   borrowRequest?(
     state: EngineState<X>,
     command: Command,

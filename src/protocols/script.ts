@@ -7,10 +7,11 @@
  * A `configure` command whose `params` is the string `"default"` gets the model's embedded
  * defaults. Integers may be JSON numbers (when safe) or decimal strings.
  */
-import { type AccountHealth, createEngine, type EngineState } from '../engine/engine.js';
+import { type AccountHealth, createEngine, type EngineState, type ProtocolModel } from '../engine/engine.js';
 import { InvalidParameterError } from '../engine/errors.js';
 import { readInt, readObject, readString } from '../engine/fields.js';
 import { apply, type Command, type Recorded, stateHash } from '../engine/machine.js';
+import { distanceToLiquidationBps, liquidationPrice } from '../engine/margin.js';
 import { SolventError } from '../math/errors.js';
 import { findProtocol } from './catalog.js';
 
@@ -22,6 +23,20 @@ export interface ScriptRefusal {
   readonly error: SolventError;
 }
 
+/**
+ * An account's risk as the engine's margin calculus sees it, for models that expose a margin view:
+ * the liquidation price of each collateral holding the others fixed (in the oracle's price scale;
+ * null when no price of that asset liquidates it) and the uniform collateral price drop, in bps,
+ * that makes it liquidatable (null without debt).
+ */
+export interface AccountRisk {
+  readonly accountId: string;
+  readonly liquidationPrices: Readonly<
+    Record<string, { readonly price: bigint | null; readonly priceDecimals: number }>
+  >;
+  readonly distanceToLiquidationBps: bigint | null;
+}
+
 /** Everything a script run produced. */
 export interface ScriptRun {
   readonly protocol: string;
@@ -30,6 +45,8 @@ export interface ScriptRun {
   readonly refusals: readonly ScriptRefusal[];
   /** Health of every account at the time of the last command. */
   readonly accounts: readonly AccountHealth[];
+  /** Liquidation prices and distances (models with a margin view; accounts it cannot value are left out). */
+  readonly risks: readonly AccountRisk[];
   readonly stateHash: string;
 }
 
@@ -74,8 +91,34 @@ export function runScript(script: unknown, options: RunScriptOptions = {}): Scri
     }
     lastAt = Math.max(lastAt, atSeconds);
   }
-  const accounts = entry.model.accountIds(state).map((id) => entry.model.health(state, id, lastAt));
-  return { protocol: entry.model.id, state, log, refusals, accounts, stateHash: stateHash(state) };
+  const ids = entry.model.accountIds(state);
+  const accounts = ids.map((id) => entry.model.health(state, id, lastAt));
+  const risks = ids.flatMap((id) => riskOf(entry.model, state, id, lastAt));
+  return { protocol: entry.model.id, state, log, refusals, accounts, risks, stateHash: stateHash(state) };
+}
+
+function riskOf(
+  model: ProtocolModel,
+  state: EngineState,
+  accountId: string,
+  nowSeconds: number,
+): AccountRisk[] {
+  if (model.marginAccount === undefined) return [];
+  try {
+    const account = model.marginAccount(state, accountId, nowSeconds);
+    const liquidationPrices: Record<string, { price: bigint | null; priceDecimals: number }> = {};
+    for (const line of account.collateral) {
+      liquidationPrices[line.asset] = {
+        price: liquidationPrice(account, line.asset),
+        priceDecimals: line.priceDecimals,
+      };
+    }
+    return [{ accountId, liquidationPrices, distanceToLiquidationBps: distanceToLiquidationBps(account) }];
+  } catch (error) {
+    // An account the calculus cannot value (an asset both posted and borrowed) gets no risk line.
+    if (error instanceof SolventError) return [];
+    throw error;
+  }
 }
 
 /** One event as a line of text: `#seq t=<s> Type field=value ...` (Moved: `asset amount from → to (reason)`). */

@@ -42,6 +42,7 @@ export function registerRun(program: Command, context: CommandContext): void {
             reason: r.error.shortMessage,
           })),
           accounts: run.accounts,
+          risks: run.risks,
           stateHash: run.stateHash,
         };
         context.stdout(`${JSON.stringify(json, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
@@ -57,6 +58,22 @@ export function registerRun(program: Command, context: CommandContext): void {
         lines.push(
           `${a.accountId}  ${a.debtValueWad === 0n ? 'no-debt' : formatDecimal(a.healthWad, 18)}  ${a.liquidatable}  ${formatDecimal(a.collateralValueWad, 18)}  ${formatDecimal(a.debtValueWad, 18)}`,
         );
+      }
+      if (run.risks.length > 0) {
+        lines.push('', 'account  liquidation price (others fixed)  distance to liquidation');
+        for (const r of run.risks) {
+          const prices = Object.entries(r.liquidationPrices)
+            .map(
+              ([asset, p]) =>
+                `${asset} ${p.price === null ? 'none' : formatDecimal(p.price, p.priceDecimals)}`,
+            )
+            .join(', ');
+          const distance =
+            r.distanceToLiquidationBps === null
+              ? 'no debt'
+              : `${formatDecimal(r.distanceToLiquidationBps, 2)}%`;
+          lines.push(`${r.accountId}  ${prices || '-'}  ${distance}`);
+        }
       }
       lines.push('', `${run.log.length} events, ${run.refusals.length} refused, state ${run.stateHash}`);
       context.stdout(`${lines.join('\n')}\n`);

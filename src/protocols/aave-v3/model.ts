@@ -27,6 +27,7 @@ import {
 import { readBigint, readBoolean, readInt, readString } from '../../engine/fields.js';
 import { assetsOf, balanceOf, bucketsOf, moved } from '../../engine/ledger.js';
 import type { Command, EngineEvent, Recorded } from '../../engine/machine.js';
+import type { MarginAccount } from '../../engine/margin.js';
 import { oracleStatus, requireBorrowAllowed } from '../../engine/oracle.js';
 import { coverDeficit } from '../../engine/waterfall.js';
 import { percentDiv } from '../../math/aave.js';
@@ -52,6 +53,7 @@ import {
   accountDataOf,
   adjustPosition,
   currentAccountData,
+  effectiveRisk,
   eModeOf,
   emptyAaveExt,
   positionOf,
@@ -484,6 +486,43 @@ function valueWad(amount: bigint, priceBaseUsd: bigint, decimals: number, roundi
   return mulDiv(amount, priceBaseUsd * 10n ** 10n, pow10(decimals), rounding);
 }
 
+/**
+ * A user as the engine's margin calculus sees it: each collateral with its effective (eMode-aware)
+ * LT and LTV, each debt, at the oracle's USD·1e8 prices.
+ * @throws UnknownAccountError, NotConfiguredError, StaleOraclePriceError.
+ */
+function aaveMarginAccount(
+  state: EngineState<AaveExt>,
+  accountId: string,
+  nowSeconds: number,
+): MarginAccount {
+  const params = requireParams(state, 'marginAccount');
+  const user = requireAccount(state, accountId);
+  const category = eModeOf(params, user.eModeCategory);
+  const position = positionOf(state, params, accountId);
+  return {
+    collateral: Object.entries(position.collateral).map(([asset, amount]) => {
+      const risk = effectiveRisk(requireReserve(state, params, asset), category, asset);
+      return {
+        asset,
+        amount,
+        decimals: decimalsOf(state, asset),
+        price: priceBase(state, asset, nowSeconds),
+        priceDecimals: 8,
+        liquidationThresholdBps: risk.liquidationThresholdBps,
+        initialLtvBps: risk.ltvBps,
+      };
+    }),
+    debt: Object.entries(position.debt).map(([asset, amount]) => ({
+      asset,
+      amount,
+      decimals: decimalsOf(state, asset),
+      price: priceBase(state, asset, nowSeconds),
+      priceDecimals: 8,
+    })),
+  };
+}
+
 function healthOf(state: EngineState<AaveExt>, accountId: string, nowSeconds: number): AccountHealth {
   const params = requireParams(state, 'health');
   const data = currentAccountData(state, params, accountId, nowSeconds);
@@ -606,6 +645,7 @@ export function createAaveModel(version: AaveVersion): ProtocolModel<AaveExt> {
     invariants: invariantsOf,
     liquidationTarget: (command) =>
       command.type === 'liquidationCall' && typeof command.account === 'string' ? command.account : undefined,
+    marginAccount: aaveMarginAccount,
     borrowRequest: (_state, command) =>
       command.type === 'borrow' && typeof command.account === 'string' && typeof command.asset === 'string'
         ? { account: command.account, asset: command.asset }

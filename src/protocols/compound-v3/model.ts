@@ -47,6 +47,7 @@ import {
 import { readBigint, readEnum, readString } from '../../engine/fields.js';
 import { balanceOf, bucketsOf, type Moved, moved, sumByPrefix } from '../../engine/ledger.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
+import type { MarginAccount } from '../../engine/margin.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
 import { MAX_UINT256 } from '../../math/units.js';
 import { decideAbsorb } from './absorb.js';
@@ -528,6 +529,45 @@ function decideCompound(state: State, command: Command, nowSeconds: number): rea
   }
 }
 
+/**
+ * An account as the engine's margin calculus sees it: each collateral with its liquidate and
+ * borrow collateral factors as bps (Comet keeps them with 4 decimals, so the conversion is exact),
+ * the present base debt, at the oracle's USD·1e8 prices.
+ * @throws UnknownAccountError, NotConfiguredError, StaleOraclePriceError.
+ */
+function cometMarginAccount(state: State, accountId: string, nowSeconds: number): MarginAccount {
+  const market = requireMarket(state, 'marginAccount');
+  const account = requireAccount(state, accountId);
+  const base = market.params.baseAsset;
+  const balance = presentValue(account.principal, state.ext.indexes);
+  const FACTOR_TO_BPS = 10n ** 14n;
+  return {
+    collateral: market.assets
+      .filter((info) => (own(account.collateral, info.asset) ?? 0n) > 0n)
+      .map((info) => ({
+        asset: info.asset,
+        amount: own(account.collateral, info.asset) ?? 0n,
+        decimals: state.assets[info.asset]?.decimals ?? 0,
+        price: cometPrice(state, info.asset, nowSeconds),
+        priceDecimals: 8,
+        liquidationThresholdBps: info.liquidateCollateralFactor / FACTOR_TO_BPS,
+        initialLtvBps: info.borrowCollateralFactor / FACTOR_TO_BPS,
+      })),
+    debt:
+      balance < 0n
+        ? [
+            {
+              asset: base,
+              amount: -balance,
+              decimals: state.assets[base]?.decimals ?? 0,
+              price: cometPrice(state, base, nowSeconds),
+              priceDecimals: 8,
+            },
+          ]
+        : [],
+  };
+}
+
 function healthOf(state: State, accountId: string, nowSeconds: number) {
   const market = requireMarket(state, 'health');
   const account = requireAccount(state, accountId);
@@ -665,6 +705,7 @@ export const compoundV3Model: ProtocolModel<CompoundExt> = {
   accountIds: (state) => Object.keys(state.ext.accounts).sort(),
   health: healthOf,
   invariants: invariantsOf,
+  marginAccount: cometMarginAccount,
   liquidationTarget(command) {
     if (command.type !== 'absorb' || !Array.isArray(command.accounts)) return undefined;
     const first: unknown = command.accounts[0];
