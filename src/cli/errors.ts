@@ -58,13 +58,13 @@ export class PackageManifestError extends SolventError {
   }
 }
 
-/** A file given on the command line is not valid JSON. */
+/** A file given on the command line is not valid JSON (or YAML, for .yaml files). */
 export class JsonFileError extends SolventError {
   override name = 'JsonFileError';
   /** The path as the user gave it. */
   readonly path: string;
-  constructor(path: string, reason: string) {
-    super('JsonFile', `${path} is not valid JSON: ${reason}.`, {
+  constructor(path: string, reason: string, format: 'JSON' | 'YAML' = 'JSON') {
+    super('JsonFile', `${path} is not valid ${format}: ${reason}.`, {
       metaMessages: ['Fix the file; integers above 2^53 must be written as decimal strings.'],
       details: { path, reason },
     });

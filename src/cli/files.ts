@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { parseVectorFile, type VectorFile } from '../protocols/conformance.js';
 import {
   JsonFileError,
@@ -131,4 +132,51 @@ export async function readJsonFile(path: string): Promise<unknown> {
   } catch (error) {
     throw new JsonFileError(path, error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * YAML integers arrive as bigints so that no digit is lost; those within 2^53 become numbers again
+ * (both forms are accepted wherever an integer is read, and counts and decimals want numbers).
+ */
+function safeIntegersAsNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
+  }
+  if (Array.isArray(value)) return value.map(safeIntegersAsNumbers);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safeIntegersAsNumbers(v)]));
+  }
+  return value;
+}
+
+/**
+ * Reads a configuration or script file: YAML for `.yaml`/`.yml` (integers past 2^53 read as bigints,
+ * so token amounts keep every digit), JSON otherwise.
+ * @throws PathNotFoundError, PathReadError, JsonFileError (also for YAML, with the parser's reason).
+ */
+export async function readStructuredFile(path: string): Promise<unknown> {
+  const extension = extname(path).toLowerCase();
+  if (extension !== '.yaml' && extension !== '.yml') return readJsonFile(path);
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw fileError(path, error);
+  });
+  try {
+    return safeIntegersAsNumbers(parseYaml(text, { intAsBigInt: true }));
+  } catch (error) {
+    throw new JsonFileError(path, error instanceof Error ? error.message : String(error), 'YAML');
+  }
+}
+
+/**
+ * A script whose `protocol` names a configuration file (`.json`, `.yaml`, `.yml`) gets that file's
+ * content in its place, read relative to the script's folder.
+ */
+export async function inlineProtocolFile(script: unknown, scriptPath: string): Promise<unknown> {
+  if (script === null || typeof script !== 'object' || Array.isArray(script)) return script;
+  const protocol = (script as Record<string, unknown>).protocol;
+  if (typeof protocol !== 'string' || !/\.(json|ya?ml)$/i.test(protocol)) return script;
+  const config = await readStructuredFile(resolve(dirname(scriptPath), protocol));
+  return { ...script, protocol: config };
 }

@@ -7,6 +7,8 @@ import { SolventError } from '../math/errors.js';
 import { aaveV33Model, aaveV35Model, aaveV37Model } from './aave-v3/model.js';
 import { DEFAULT_AAVE_PARAMS, parseAaveParams } from './aave-v3/params.js';
 import { compoundV3Model } from './compound-v3/model.js';
+import { parseComposedLendingConfig } from './composed/config.js';
+import { composedLendingModelFor } from './composed/lending.js';
 import { DEFAULT_COMPOUND_PARAMS, parseCompoundParams } from './compound-v3/params.js';
 import { makerLiq1Model } from './maker/liq1/model.js';
 import { makerLiq2Model } from './maker/liq2/model.js';
@@ -62,6 +64,21 @@ export function findProtocol(id: string): ProtocolEntry {
       PROTOCOL_CATALOG.map((e) => e.model.id),
     );
   return entry;
+}
+
+/**
+ * The protocol a script or command names: a catalogue id, or a composed protocol's configuration
+ * (parsed JSON or YAML, `kind: lending`), whose own `id` names the model.
+ * @throws UnknownProtocolError; InvalidParameterError naming the configuration's field.
+ */
+export function resolveProtocol(spec: unknown): ProtocolEntry {
+  if (typeof spec === 'string') return findProtocol(spec);
+  const config = parseComposedLendingConfig(spec, 'protocol');
+  return {
+    model: composedLendingModelFor(config.id),
+    defaultParams: config,
+    parseParams: (raw) => parseComposedLendingConfig(raw),
+  };
 }
 
 /** A value with every bigint written as its decimal string: parameters as JSON shows them. */

@@ -3,7 +3,8 @@
  * how `solvent run` shows a model at work (every event, every refusal with its typed reason, the
  * health of every account at the end and the state hash), and how examples stay reproducible.
  *
- * Format (JSON): `{ "protocol": "<id>", "commands": [ { "at": <seconds>, "type": "...", ... } ] }`.
+ * Format (JSON): `{ "protocol": "<id>" | {composed configuration}, "commands": [ { "at": <seconds>,
+ * "type": "...", ... } ] }`.
  * A `configure` command whose `params` is the string `"default"` gets the model's embedded
  * defaults. Integers may be JSON numbers (when safe) or decimal strings.
  */
@@ -13,7 +14,7 @@ import { readInt, readObject, readString } from '../engine/fields.js';
 import { apply, type Command, type Recorded, stateHash } from '../engine/machine.js';
 import { distanceToLiquidationBps, liquidationPrice } from '../engine/margin.js';
 import { SolventError } from '../math/errors.js';
-import { findProtocol } from './catalog.js';
+import { resolveProtocol } from './catalog.js';
 
 /** A refused command: its index in the script and the typed error the engine gave. */
 export interface ScriptRefusal {
@@ -63,7 +64,7 @@ export interface RunScriptOptions {
  */
 export function runScript(script: unknown, options: RunScriptOptions = {}): ScriptRun {
   const root = readObject(script, 'script');
-  const entry = findProtocol(readString(root, 'protocol'));
+  const entry = resolveProtocol(typeof root.protocol === 'string' ? readString(root, 'protocol') : root.protocol);
   const commands = root.commands;
   if (!Array.isArray(commands)) throw new InvalidParameterError('commands', 'expected an array of commands');
   const engine = createEngine(entry.model);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatDecimal } from '../../math/decimal.js';
 import { formatEvent, runScript } from '../../protocols/script.js';
 import { type CommandContext, EXIT_OK } from '../context.js';
-import { readJsonFile } from '../files.js';
+import { inlineProtocolFile, readStructuredFile } from '../files.js';
 
 interface RunOptions {
   readonly json?: true;
@@ -12,7 +12,7 @@ interface RunOptions {
 }
 
 const HELP_AFTER = `
-Script: {"protocol": "<id>", "commands": [{"at": <seconds>, "type": "<command>", ...fields}]}.
+Script: {"protocol": "<id> | <config file>", "commands": [{"at": <seconds>, "type": "<command>", ...fields}]}.
 A configure command with "params": "default" runs the model on its embedded parameters.
 Event lines: #seq t=<seconds> Type fields...; a ledger move reads
 "#seq t=<s> Moved <amount> <asset> <from> → <to> (<reason>)" in the asset's smallest units.
@@ -23,13 +23,14 @@ export function registerRun(program: Command, context: CommandContext): void {
   program
     .command('run')
     .description('run a script of timed commands through a protocol model; print events, refusals and health')
-    .argument('<script>', 'script file (JSON)')
+    .argument('<script>', 'script file (JSON, or YAML for .yaml/.yml)')
     .option('--json', 'print the events, refusals, accounts and state hash as JSON')
     .option('--strict', 'stop at the first refused command (exit 2)')
     .option('--quiet', 'omit the event lines')
     .addHelpText('after', HELP_AFTER)
     .action(async (file: string, options: RunOptions) => {
-      const run = runScript(await readJsonFile(file), { strict: options.strict === true });
+      const script = await inlineProtocolFile(await readStructuredFile(file), file);
+      const run = runScript(script, { strict: options.strict === true });
       if (options.json === true) {
         const json = {
           protocol: run.protocol,

@@ -1,0 +1,3 @@
+/** Protocols composed from the engine's stages by a configuration file ("compose your own"). */
+export * from './config.js';
+export * from './lending.js';
