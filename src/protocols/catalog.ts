@@ -6,10 +6,12 @@ import type { ProtocolModel } from '../engine/engine.js';
 import { SolventError } from '../math/errors.js';
 import { aaveV33Model, aaveV35Model, aaveV37Model } from './aave-v3/model.js';
 import { DEFAULT_AAVE_PARAMS, parseAaveParams } from './aave-v3/params.js';
-import { compoundV3Model } from './compound-v3/model.js';
 import { parseComposedLendingConfig } from './composed/config.js';
 import { composedLendingModelFor } from './composed/lending.js';
+import { compoundV3Model } from './compound-v3/model.js';
 import { DEFAULT_COMPOUND_PARAMS, parseCompoundParams } from './compound-v3/params.js';
+import { eulerV2Model } from './euler-v2/model.js';
+import { DEFAULT_EULER_PARAMS, parseEulerParams } from './euler-v2/params.js';
 import { makerLiq1Model } from './maker/liq1/model.js';
 import { makerLiq2Model } from './maker/liq2/model.js';
 import { DEFAULT_MAKER_PARAMS, parseMakerParams } from './maker/params.js';
@@ -40,6 +42,7 @@ export const PROTOCOL_CATALOG: readonly ProtocolEntry[] = [
     defaultParams: DEFAULT_COMPOUND_PARAMS,
     parseParams: (raw) => parseCompoundParams(raw),
   },
+  { model: eulerV2Model, defaultParams: DEFAULT_EULER_PARAMS, parseParams: (raw) => parseEulerParams(raw) },
 ];
 
 /** No model has the requested id. */
