@@ -119,20 +119,15 @@ function rejectUnknownKeys(
   }
 }
 
+/** LTV, liquidation threshold and bonus, bps: what a reserve and an eMode category both set. */
+type CollateralTriple = Pick<AaveReserveParams, 'ltvBps' | 'liquidationThresholdBps' | 'liquidationBonusBps'>;
+
 /**
  * Checks LTV, LT and bonus together as PoolConfigurator does: LTV ≤ LT; with LT ≠ 0 the bonus
  * is > 100 % and LT ×% bonus ≤ 100 % (so a liquidation can always pay it); with LT = 0 the bonus
  * is 0. `path` is the dotted prefix used in error fields.
  */
-function checkCollateralTriple(
-  values: {
-    readonly ltvBps: bigint;
-    readonly liquidationThresholdBps: bigint;
-    readonly liquidationBonusBps: bigint;
-  },
-  path: string,
-  allowZeroThreshold: boolean,
-): void {
+function checkCollateralTriple(values: CollateralTriple, path: string, allowZeroThreshold: boolean): void {
   if (values.ltvBps > values.liquidationThresholdBps) {
     throw new InvalidParameterError(
       `${path}.ltvBps`,
@@ -167,6 +162,36 @@ function checkCollateralTriple(
   }
 }
 
+/**
+ * Reads a reserve's or an eMode category's LTV, liquidation threshold and bonus (bps) from `obj`,
+ * threshold first (at most 100 %), then LTV (at most 100 %), then the bonus (checked later by
+ * checkCollateralTriple). `path` is the dotted prefix used in error fields.
+ * @throws InvalidParameterError naming the field.
+ */
+function readCollateralTriple(obj: Readonly<Record<string, unknown>>, path: string): CollateralTriple {
+  const liquidationThresholdBps = readBigint(
+    obj,
+    'liquidationThresholdBps',
+    `${path}.liquidationThresholdBps`,
+    {
+      max: BPS,
+      expect: 'a liquidation threshold in [0, 10000] bps (at most 100 %)',
+    },
+  );
+  const ltvBps = readBps(obj, 'ltvBps', `${path}.ltvBps`);
+  const liquidationBonusBps = readBigint(obj, 'liquidationBonusBps', `${path}.liquidationBonusBps`);
+  return { ltvBps, liquidationThresholdBps, liquidationBonusBps };
+}
+
+/** The triple as JSON-friendly decimal strings, in the order {@link aaveParamsToJson} writes it. */
+function collateralTripleToJson(t: CollateralTriple): Record<string, string> {
+  return {
+    ltvBps: t.ltvBps.toString(),
+    liquidationThresholdBps: t.liquidationThresholdBps.toString(),
+    liquidationBonusBps: t.liquidationBonusBps.toString(),
+  };
+}
+
 function parseReserve(raw: unknown, path: string): AaveReserveParams {
   const obj = readObject(raw, path);
   rejectUnknownKeys(
@@ -180,17 +205,7 @@ function parseReserve(raw: unknown, path: string): AaveReserveParams {
     ],
     path,
   );
-  const liquidationThresholdBps = readBigint(
-    obj,
-    'liquidationThresholdBps',
-    `${path}.liquidationThresholdBps`,
-    {
-      max: BPS,
-      expect: 'a liquidation threshold in [0, 10000] bps (at most 100 %)',
-    },
-  );
-  const ltvBps = readBps(obj, 'ltvBps', `${path}.ltvBps`);
-  const liquidationBonusBps = readBigint(obj, 'liquidationBonusBps', `${path}.liquidationBonusBps`);
+  const triple = readCollateralTriple(obj, path);
   const liquidationProtocolFeeBps = readBigint(
     obj,
     'liquidationProtocolFeeBps',
@@ -204,13 +219,7 @@ function parseReserve(raw: unknown, path: string): AaveReserveParams {
     obj.borrowingEnabled === undefined
       ? true
       : readBoolean(obj, 'borrowingEnabled', `${path}.borrowingEnabled`);
-  const reserve = {
-    ltvBps,
-    liquidationThresholdBps,
-    liquidationBonusBps,
-    liquidationProtocolFeeBps,
-    borrowingEnabled,
-  };
+  const reserve = { ...triple, liquidationProtocolFeeBps, borrowingEnabled };
   checkCollateralTriple(reserve, path, true);
   return reserve;
 }
@@ -271,24 +280,12 @@ function parseEMode(
     throw new InvalidParameterError(`${path}.id`, `must equal the category's key ${idText}`);
   }
   const label = obj.label === undefined ? `eMode ${idText}` : readString(obj, 'label', `${path}.label`);
-  const liquidationThresholdBps = readBigint(
-    obj,
-    'liquidationThresholdBps',
-    `${path}.liquidationThresholdBps`,
-    {
-      max: BPS,
-      expect: 'a liquidation threshold in [0, 10000] bps (at most 100 %)',
-    },
-  );
-  const ltvBps = readBps(obj, 'ltvBps', `${path}.ltvBps`);
-  const liquidationBonusBps = readBigint(obj, 'liquidationBonusBps', `${path}.liquidationBonusBps`);
-  checkCollateralTriple({ ltvBps, liquidationThresholdBps, liquidationBonusBps }, path, false);
+  const triple = readCollateralTriple(obj, path);
+  checkCollateralTriple(triple, path, false);
   return {
     id: Number(idText),
     label,
-    ltvBps,
-    liquidationThresholdBps,
-    liquidationBonusBps,
+    ...triple,
     collateralAssets: readAssetList(obj, 'collateralAssets', `${path}.collateralAssets`, reserves),
     borrowableAssets: readAssetList(obj, 'borrowableAssets', `${path}.borrowableAssets`, reserves),
   };
@@ -333,9 +330,7 @@ export function aaveParamsToJson(params: AaveParams): Record<string, unknown> {
   const reserves: Record<string, unknown> = {};
   for (const [asset, r] of Object.entries(params.reserves)) {
     reserves[asset] = {
-      ltvBps: r.ltvBps.toString(),
-      liquidationThresholdBps: r.liquidationThresholdBps.toString(),
-      liquidationBonusBps: r.liquidationBonusBps.toString(),
+      ...collateralTripleToJson(r),
       liquidationProtocolFeeBps: r.liquidationProtocolFeeBps.toString(),
       borrowingEnabled: r.borrowingEnabled,
     };
@@ -344,9 +339,7 @@ export function aaveParamsToJson(params: AaveParams): Record<string, unknown> {
   for (const [id, e] of Object.entries(params.eModeCategories)) {
     eModeCategories[id] = {
       label: e.label,
-      ltvBps: e.ltvBps.toString(),
-      liquidationThresholdBps: e.liquidationThresholdBps.toString(),
-      liquidationBonusBps: e.liquidationBonusBps.toString(),
+      ...collateralTripleToJson(e),
       collateralAssets: [...e.collateralAssets],
       borrowableAssets: [...e.borrowableAssets],
     };

@@ -20,7 +20,7 @@ import {
   type TakeOutcome,
   takeAmounts,
 } from './math/clipper.js';
-import { barkAmounts } from './math/dog.js';
+import { barkAmounts, type GrabAmounts, type UrnAmounts } from './math/dog.js';
 import { dentRefusal, tendRefusal } from './math/flipper.js';
 
 /** The outcome strings of `Clipper.take` vectors. */
@@ -82,13 +82,32 @@ const rpowHandler: VectorHandler = (inputs) => ({
   z: rpow(num(inputs, 'x'), num(inputs, 'n'), num(inputs, 'b')).toString(),
 });
 
-const bark: VectorHandler = (inputs) => {
-  const out = barkAmounts({
+/** The vault and ilk inputs of the `Dog.bark` and `Cat.bite` vectors, read in the vectors' order. */
+function urnInputs(inputs: VectorObject): UrnAmounts & { readonly dustRad: bigint } {
+  return {
     inkWad: num(inputs, 'ink'),
     artWad: num(inputs, 'art'),
     rateRay: num(inputs, 'rate'),
     spotRay: num(inputs, 'spot'),
     dustRad: num(inputs, 'dust'),
+  };
+}
+
+/** The outputs both `Dog.bark` and `Cat.bite` vectors expect (each adds its budget after the call). */
+function grabOutputs(out: GrabAmounts): Record<string, VectorValue> {
+  return {
+    dart: out.dartWad.toString(),
+    dink: out.dinkWad.toString(),
+    due: out.dueRad.toString(),
+    tab: out.tabRad.toString(),
+    ink_after: out.inkAfterWad.toString(),
+    art_after: out.artAfterWad.toString(),
+  };
+}
+
+const bark: VectorHandler = (inputs) => {
+  const out = barkAmounts({
+    ...urnInputs(inputs),
     HoleRad: num(inputs, 'Hole'),
     DirtRad: num(inputs, 'Dirt'),
     holeRad: num(inputs, 'hole'),
@@ -96,12 +115,7 @@ const bark: VectorHandler = (inputs) => {
     chopWad: num(inputs, 'chop'),
   });
   return {
-    dart: out.dartWad.toString(),
-    dink: out.dinkWad.toString(),
-    due: out.dueRad.toString(),
-    tab: out.tabRad.toString(),
-    ink_after: out.inkAfterWad.toString(),
-    art_after: out.artAfterWad.toString(),
+    ...grabOutputs(out),
     Dirt_after: out.DirtAfterRad.toString(),
     dirt_after: out.dirtAfterRad.toString(),
   };
@@ -109,25 +123,13 @@ const bark: VectorHandler = (inputs) => {
 
 const bite: VectorHandler = (inputs) => {
   const out = biteAmounts({
-    inkWad: num(inputs, 'ink'),
-    artWad: num(inputs, 'art'),
-    rateRay: num(inputs, 'rate'),
-    spotRay: num(inputs, 'spot'),
-    dustRad: num(inputs, 'dust'),
+    ...urnInputs(inputs),
     boxRad: num(inputs, 'box'),
     litterRad: num(inputs, 'litter'),
     dunkRad: num(inputs, 'dunk'),
     chopWad: num(inputs, 'chop'),
   });
-  return {
-    dart: out.dartWad.toString(),
-    dink: out.dinkWad.toString(),
-    due: out.dueRad.toString(),
-    tab: out.tabRad.toString(),
-    ink_after: out.inkAfterWad.toString(),
-    art_after: out.artAfterWad.toString(),
-    litter_after: out.litterAfterRad.toString(),
-  };
+  return { ...grabOutputs(out), litter_after: out.litterAfterRad.toString() };
 };
 
 const kickCoin: VectorHandler = (inputs) => ({

@@ -1,7 +1,8 @@
 /**
  * The vault core shared by both Maker models: the Vat (ilks, urns, `frob`, `grab`, `suck`, `heal`,
  * `fold`), the Spotter's `spot = price / mat` read from the engine's OSM-style delayed oracle, the
- * Jug's `drip`, configuration, health and the Vat's accounting invariants.
+ * Jug's `drip`, configuration, health and the Vat's accounting invariants; and `makerModel`, which
+ * joins the core to a liquidation module (1.2 or 2.0) as one `ProtocolModel`.
  *
  * Ledger mapping (every change is a `Moved`, every asset sums to zero):
  * - collateral `gem` (e.g. `ETH`, WAD, listed with 18 decimals): `acct:<urn>` holds the urn's
@@ -17,17 +18,25 @@
  *   (debt taken from a liquidated vault) and `suck` (keeper rewards); back on `heal`. What stays in
  *   `sysdebt` beyond the Vow's dai is bad debt.
  */
-import type { AccountHealth, AssetListed, EngineState, InvariantCheck } from '../../engine/engine.js';
+import type {
+  AccountHealth,
+  AssetListed,
+  EngineState,
+  InvariantCheck,
+  ProtocolModel,
+} from '../../engine/engine.js';
 import {
   InsufficientBalanceError,
   InvalidParameterError,
   ProtocolRevertError,
   UnknownAccountError,
+  UnknownCommandError,
 } from '../../engine/errors.js';
 import { readBigint, readOptionalString, readString } from '../../engine/fields.js';
-import { balanceOf, type Moved, moved } from '../../engine/ledger.js';
-import type { Command, EngineEvent } from '../../engine/machine.js';
+import { balanceOf, type Moved, moved, sumByPrefix } from '../../engine/ledger.js';
+import type { Command, EngineEvent, Recorded } from '../../engine/machine.js';
 import { delayedPrice, type PriceReading } from '../../engine/oracle.js';
+import { assert } from '../../math/errors.js';
 import { addChecked, mulChecked, rdiv, rmul, rpow } from '../../math/maker.js';
 import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
 import { MAX_UINT256, RAY, WAD } from '../../math/units.js';
@@ -900,4 +909,114 @@ export function coreInvariants(state: EngineState<WithCore>): InvariantCheck[] {
     ),
   );
   return out;
+}
+
+/**
+ * How an ilk's auctions stand against the ledger, for the modules' invariants: whether each
+ * running auction's `auction:<ilk>:<id>` bucket holds exactly its lot, Σ lot (WAD), and what all
+ * `auction:<ilk>:` buckets hold (WAD; more than Σ lot means a finished auction kept collateral).
+ * An ilk missing from the parameters reads as −1 held, so every check on it fails.
+ */
+export function auctionLots(
+  state: EngineState<WithCore>,
+  ilk: string,
+  auctions: Readonly<Record<string, { readonly lotWad: bigint }>>,
+): { readonly eachHeld: boolean; readonly lotsWad: bigint; readonly bucketsWad: bigint } {
+  const p = state.ext.core.params?.ilks[ilk];
+  let eachHeld = true;
+  let lotsWad = 0n;
+  for (const [id, auction] of Object.entries(auctions)) {
+    lotsWad += auction.lotWad;
+    const held = p === undefined ? -1n : balanceOf(state.ledger, auctionBucket(ilk, Number(id)), p.gem);
+    if (held !== auction.lotWad) eachHeld = false;
+  }
+  const bucketsWad = p === undefined ? -1n : sumByPrefix(state.ledger, p.gem, `auction:${ilk}:`);
+  return { eachHeld, lotsWad, bucketsWad };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What a liquidation module (the Cat and Flipper of 1.2, the Dog, Clipper and ClipperMom of 2.0)
+ * brings to the core to make a Maker model. `E` is the model's state, `V` the module's events.
+ */
+export interface MakerModuleSpec<E extends WithCore, V extends EngineEvent> {
+  readonly id: string;
+  readonly title: string;
+  readonly sources: readonly string[];
+  /** The module's command types, besides CORE_COMMANDS. */
+  readonly commands: readonly string[];
+  /** The command that liquidates the urn named in its `account` field (`bite`, `bark`). */
+  readonly liquidationCommand: string;
+  /** State of an unconfigured model. */
+  readonly initialExt: () => E;
+  /**
+   * The module's state once `configure` has set the core up (its per-ilk auction houses). `file`
+   * cannot add an ilk, so only configuration creates them.
+   */
+  readonly configured: (ext: E, params: MakerParams) => E;
+  /**
+   * Decides a module command once the model is configured; undefined for a type the module does
+   * not know (the model then refuses it with UnknownCommandError).
+   */
+  readonly decide: (
+    state: EngineState<E>,
+    command: Command,
+    nowSeconds: number,
+  ) => readonly EngineEvent[] | undefined;
+  /** Whether an event is one of the module's. */
+  readonly isEvent: (event: EngineEvent) => event is V;
+  /** Folds one module event. */
+  readonly evolve: (ext: E, event: V) => E;
+  /** Every invariant of the model (coreInvariants and the module's own). */
+  readonly invariants: (state: EngineState<E>) => readonly InvariantCheck[];
+}
+
+/**
+ * A Maker `ProtocolModel`: the core decides its commands (see decideCoreCommand); any other
+ * command needs `configure` first (InvalidParameterError) and goes to the module, which refuses
+ * an unknown type with UnknownCommandError listing every command. Core events fold into the core,
+ * `MakerConfigured` also through `spec.configured`; module events through `spec.evolve` (any
+ * other event breaks an assertion). Accounts are the urns, health is urnHealth, and `draw`/`frob`
+ * borrow DAI (makerBorrowRequest).
+ */
+export function makerModel<E extends WithCore, V extends EngineEvent>(
+  spec: MakerModuleSpec<E, V>,
+): ProtocolModel<E> {
+  const commands = [...CORE_COMMANDS, ...spec.commands];
+  return {
+    id: spec.id,
+    title: spec.title,
+    sources: spec.sources,
+    commands,
+    initialExt: spec.initialExt,
+    decide: (state, command, nowSeconds) => {
+      const core = decideCoreCommand(state, command, nowSeconds);
+      if (core !== undefined) return core;
+      requireParams(state.ext.core);
+      const events = spec.decide(state, command, nowSeconds);
+      if (events === undefined) throw new UnknownCommandError(spec.id, command.type, commands);
+      return events;
+    },
+    evolve: (state: EngineState<E>, recorded: Recorded): E => {
+      const event = recorded.event;
+      const ext = state.ext;
+      if (isCoreEvent(event)) {
+        const next = { ...ext, core: evolveCore(ext.core, event, recorded.atSeconds) };
+        return event.type === 'MakerConfigured' ? spec.configured(next, event.params) : next;
+      }
+      assert(spec.isEvent(event), `${spec.id} cannot fold event ${event.type}`);
+      return spec.evolve(ext, event);
+    },
+    accountIds: (state) => urnIds(state.ext.core),
+    health: (state, accountId, nowSeconds) => urnHealth(state, accountId, nowSeconds),
+    invariants: spec.invariants,
+    liquidationTarget: (command) =>
+      command.type === spec.liquidationCommand && typeof command.account === 'string'
+        ? command.account
+        : undefined,
+    borrowRequest: (_state, command) => makerBorrowRequest(command),
+  };
 }

@@ -5,76 +5,49 @@
  * loss waterfall (the debt queued in the Vow).
  */
 import type { EngineState } from '../../../engine/engine.js';
-import { InvalidParameterError, ProtocolRevertError } from '../../../engine/errors.js';
 import type { EngineEvent } from '../../../engine/machine.js';
 import { type ExecutionOutcome, type LiquidationStages, runLiquidation } from '../../../engine/pipeline.js';
 import { type BiteAmounts, biteAmounts } from '../math/cat.js';
-import { isUnsafe } from '../math/dog.js';
 import {
-  auctionBucket,
-  emit,
-  grabEvents,
-  ilkPrice,
-  ilkState,
-  requireIlkParams,
-  requireParams,
-  requireUrn,
-  type VowFessed,
-} from '../vat.js';
+  type AuctionStarted,
+  fessLossWaterfall,
+  grabIntoAuction,
+  requireAuctionHouse,
+  type UnsafeUrn,
+  type UrnLiquidationRequest,
+  unsafeUrnTrigger,
+} from '../stages.js';
+import { emit, requireIlkParams, requireParams } from '../vat.js';
 import type { CatBitten, FlipKicked, FlipState, Liq1Ext } from './state.js';
 
-/** A `bite` call. */
-export interface BiteRequest {
-  readonly urn: string;
-  /** Must match the urn's ilk when given. */
-  readonly ilk?: string;
-  readonly nowSeconds: number;
-}
+/** A `bite` call: which urn (and ilk, when given, it must hold), when. */
+export type BiteRequest = UrnLiquidationRequest;
 
-/** What the trigger read. */
-export interface BiteTriggered {
-  readonly ilk: string;
-  readonly inkWad: bigint;
-  readonly artWad: bigint;
-  readonly rateRay: bigint;
-  readonly spotRay: bigint;
-}
+/** What the trigger read: the urn's ink and art (WAD), its ilk's rate and spot (RAY). */
+export type BiteTriggered = UnsafeUrn;
 
-/** What the execution started. */
-export interface BiteExecuted {
-  readonly ilk: string;
-  readonly id: number;
-  readonly tabRad: bigint;
-  readonly lotWad: bigint;
-}
+/** What the execution started: the Flipper auction. */
+export type BiteExecuted = AuctionStarted;
 
 type State = EngineState<Liq1Ext>;
 
 /** The Flipper of an ilk. @throws InvalidParameterError naming `field` for an unknown ilk. */
 export function requireFlip(ext: Liq1Ext, ilk: string, field = 'ilk'): FlipState {
-  requireIlkParams(ext.core, ilk, field);
-  const f = ext.flips[ilk];
-  if (f === undefined) throw new InvalidParameterError(field, `no Flipper for ${ilk}`);
-  return f;
+  return requireAuctionHouse(ext.core, { houses: ext.flips, ilk, field, house: 'Flipper' });
 }
 
 /**
- * Trigger: `spot > 0 && ink·spot < art·rate` ("Cat/not-unsafe"), spot from the OSM at `now`.
- * @throws ProtocolRevertError; UnknownAccountError; StaleOraclePriceError without a price.
+ * Trigger: `spot > 0 && ink·spot < art·rate` ("Cat/not-unsafe", no computed fields), spot from the
+ * OSM at `now` (see unsafeUrnTrigger).
+ * @throws ProtocolRevertError; UnknownAccountError; InvalidParameterError when `ilk` does not match;
+ * StaleOraclePriceError without a price.
  */
 export function biteTrigger(state: State, request: BiteRequest): BiteTriggered {
-  const core = state.ext.core;
-  requireParams(core);
-  const urn = requireUrn(core, request.urn);
-  if (request.ilk !== undefined && request.ilk !== urn.ilk) {
-    throw new InvalidParameterError('ilk', `urn ${request.urn} holds ${urn.ilk}, not ${request.ilk}`);
-  }
-  const ilk = ilkState(core, urn.ilk);
-  const { spotRay } = ilkPrice(state, urn.ilk, request.nowSeconds);
-  if (!isUnsafe({ inkWad: urn.inkWad, artWad: urn.artWad, rateRay: ilk.rateRay, spotRay })) {
-    throw new ProtocolRevertError('Cat/not-unsafe', 'The vault is safe: ink·spot ≥ art·rate.');
-  }
-  return { ilk: urn.ilk, inkWad: urn.inkWad, artWad: urn.artWad, rateRay: ilk.rateRay, spotRay };
+  return unsafeUrnTrigger(state, request, {
+    reason: 'Cat/not-unsafe',
+    hint: 'The vault is safe: ink·spot ≥ art·rate.',
+    withAmounts: false,
+  }).urn;
 }
 
 /**
@@ -110,15 +83,7 @@ export function biteExecution(
   const p = requireIlkParams(state.ext.core, t.ilk);
   const id = requireFlip(state.ext, t.ilk).kicks + 1;
   const events: EngineEvent[] = [
-    ...grabEvents({
-      core: state.ext.core,
-      urn: request.urn,
-      ilk: t.ilk,
-      dinkWad: size.dinkWad,
-      dartWad: size.dartWad,
-      dueRad: size.dueRad,
-      lotBucket: auctionBucket(t.ilk, id),
-    }),
+    ...grabIntoAuction(state.ext.core, { urn: request.urn, ilk: t.ilk, id, size }),
     emit<CatBitten>({
       type: 'CatBitten',
       ilk: t.ilk,
@@ -155,14 +120,11 @@ export function biteIncentive(
   return [];
 }
 
-/** Loss waterfall: `vow.fess(dart·rate)` queues the debt at era `now` (makerdao/dss src/cat.sol bite). */
-export function biteLossWaterfall(
-  _state: State,
-  request: BiteRequest,
-  outcome: ExecutionOutcome<BiteExecuted>,
-): EngineEvent[] {
-  return [emit<VowFessed>({ type: 'VowFessed', era: request.nowSeconds, rad: outcome.shortfall })];
-}
+/**
+ * Loss waterfall: `vow.fess(dart·rate)` queues the debt at era `now` (makerdao/dss src/cat.sol
+ * bite; see fessLossWaterfall).
+ */
+export const biteLossWaterfall = fessLossWaterfall;
 
 /** `Cat.bite` as pipeline stages. */
 export const BITE_STAGES: LiquidationStages<State, BiteRequest, BiteTriggered, BiteAmounts, BiteExecuted> = {

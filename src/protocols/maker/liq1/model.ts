@@ -3,24 +3,9 @@
  * Flipper English/reverse auctions + Vow), as one `ProtocolModel` the engine runs end to end.
  */
 import type { EngineState, InvariantCheck, ProtocolModel } from '../../../engine/engine.js';
-import { UnknownCommandError } from '../../../engine/errors.js';
 import { readOptionalString, readString } from '../../../engine/fields.js';
-import { balanceOf, sumByPrefix } from '../../../engine/ledger.js';
-import type { Command, EngineEvent, Recorded } from '../../../engine/machine.js';
-import { assert } from '../../../math/errors.js';
-import {
-  auctionBucket,
-  CORE_COMMANDS,
-  coreInvariants,
-  decideCoreCommand,
-  emptyCore,
-  evolveCore,
-  isCoreEvent,
-  makerBorrowRequest,
-  requireParams,
-  urnHealth,
-  urnIds,
-} from '../vat.js';
+import type { Command, EngineEvent } from '../../../engine/machine.js';
+import { auctionLots, coreInvariants, emptyCore, makerModel } from '../vat.js';
 import { decideBite } from './cat.js';
 import { decideDeal, decideDent, decideTend, decideTick } from './flipper.js';
 import { evolveLiq1, initialFlips, isLiq1Event, type Liq1Ext } from './state.js';
@@ -31,10 +16,12 @@ export const MAKER_LIQ1_ID = 'maker-liq1';
 /** Commands of the liquidation 1.2 modules (besides the core's). */
 export const LIQ1_COMMANDS: readonly string[] = ['bite', 'tend', 'dent', 'deal', 'tick'];
 
-function decide(state: EngineState<Liq1Ext>, command: Command, nowSeconds: number): readonly EngineEvent[] {
-  const core = decideCoreCommand(state, command, nowSeconds);
-  if (core !== undefined) return core;
-  requireParams(state.ext.core);
+/** The liquidation 1.2 commands; undefined for any other type (see makerModel). */
+function decideLiq1(
+  state: EngineState<Liq1Ext>,
+  command: Command,
+  nowSeconds: number,
+): readonly EngineEvent[] | undefined {
   switch (command.type) {
     case 'bite': {
       const ilk = readOptionalString(command, 'ilk');
@@ -53,55 +40,32 @@ function decide(state: EngineState<Liq1Ext>, command: Command, nowSeconds: numbe
     case 'tick':
       return decideTick(state, command, nowSeconds);
     default:
-      throw new UnknownCommandError(MAKER_LIQ1_ID, command.type, [...CORE_COMMANDS, ...LIQ1_COMMANDS]);
+      return undefined;
   }
-}
-
-function evolve(state: EngineState<Liq1Ext>, recorded: Recorded): Liq1Ext {
-  const event = recorded.event;
-  const ext = state.ext;
-  if (isCoreEvent(event)) {
-    const core = evolveCore(ext.core, event, recorded.atSeconds);
-    if (event.type === 'MakerConfigured') return { ...ext, core, flips: initialFlips(event.params) };
-    return { ...ext, core };
-  }
-  assert(isLiq1Event(event), `maker-liq1 cannot fold event ${event.type}`);
-  return evolveLiq1(ext, event);
 }
 
 /**
  * Invariants of liquidations 1.2 on top of the core's: `litter = Σ tab` of running auctions (bite
  * adds the tab, deal claws exactly it); each auction's lot is what its `auction:` bucket holds and
- * finished auctions hold nothing; `0 ≤ bid ≤ tab`; the lot is positive.
+ * finished auctions hold nothing (see auctionLots); `0 ≤ bid ≤ tab`; the lot is positive.
  */
 export function liq1Invariants(state: EngineState<Liq1Ext>): InvariantCheck[] {
   const ext = state.ext;
   const out: InvariantCheck[] = coreInvariants(state);
-  const params = ext.core.params;
-  if (params === null) return out;
+  if (ext.core.params === null) return out;
   let tabs = 0n;
   for (const [ilk, flip] of Object.entries(ext.flips)) {
-    const p = params.ilks[ilk];
-    let lots = 0n;
-    let ok = true;
+    const lots = auctionLots(state, ilk, flip.bids);
+    let ok = lots.eachHeld;
     for (const [id, bid] of Object.entries(flip.bids)) {
       tabs += bid.tabRad;
-      lots += bid.lotWad;
-      const held = p === undefined ? -1n : balanceOf(state.ledger, auctionBucket(ilk, Number(id)), p.gem);
-      if (
-        held !== bid.lotWad ||
-        bid.lotWad <= 0n ||
-        bid.bidRad < 0n ||
-        bid.bidRad > bid.tabRad ||
-        Number(id) > flip.kicks
-      )
+      if (bid.lotWad <= 0n || bid.bidRad < 0n || bid.bidRad > bid.tabRad || Number(id) > flip.kicks)
         ok = false;
     }
-    const allLots = p === undefined ? -1n : sumByPrefix(state.ledger, p.gem, `auction:${ilk}:`);
     out.push({
       name: `flip.bids ${ilk}`,
-      holds: ok && allLots === lots,
-      detail: `Σ lot ${lots}, auction buckets ${allLots}`,
+      holds: ok && lots.bucketsWad === lots.lotsWad,
+      detail: `Σ lot ${lots.lotsWad}, auction buckets ${lots.bucketsWad}`,
     });
   }
   out.push({
@@ -121,7 +85,7 @@ export function liq1Invariants(state: EngineState<Liq1Ext>): InvariantCheck[] {
  * - `tend {ilk, id, bidder, lotWad, bidRad}`, `dent {ilk, id, bidder, lotWad, bidRad}`,
  *   `deal {ilk, id}`, `tick {ilk, id}`.
  */
-export const makerLiq1Model: ProtocolModel<Liq1Ext> = {
+export const makerLiq1Model: ProtocolModel<Liq1Ext> = makerModel({
   id: MAKER_LIQ1_ID,
   title:
     'MakerDAO liquidations 1.2: Vat + Cat (box/litter/dunk) + Flipper English-then-reverse auctions + Vow',
@@ -134,14 +98,12 @@ export const makerLiq1Model: ProtocolModel<Liq1Ext> = {
     'makerdao/dss src/spot.sol',
     'makerdao/osm src/osm.sol',
   ],
-  commands: [...CORE_COMMANDS, ...LIQ1_COMMANDS],
+  commands: LIQ1_COMMANDS,
+  liquidationCommand: 'bite',
   initialExt: () => ({ core: emptyCore(), litterRad: 0n, flips: {} }),
-  decide,
-  evolve,
-  accountIds: (state) => urnIds(state.ext.core),
-  health: (state, accountId, nowSeconds) => urnHealth(state, accountId, nowSeconds),
+  configured: (ext, params) => ({ ...ext, flips: initialFlips(params) }),
+  decide: decideLiq1,
+  isEvent: isLiq1Event,
+  evolve: evolveLiq1,
   invariants: liq1Invariants,
-  liquidationTarget: (command) =>
-    command.type === 'bite' && typeof command.account === 'string' ? command.account : undefined,
-  borrowRequest: (_state, command) => makerBorrowRequest(command),
-};
+});

@@ -4,6 +4,7 @@
  */
 import { assert } from '../../../math/errors.js';
 import type { MakerParams } from '../params.js';
+import type { UrnLiquidated } from '../stages.js';
 import type { WithCore } from '../vat.js';
 
 /** The Flipper's initial high bidder: the Cat that kicked the auction (dss `guy = msg.sender`). */
@@ -41,15 +42,8 @@ export interface Liq1Ext extends WithCore {
 }
 
 /** `Cat.bite`: an urn was liquidated into Flipper auction `id`. */
-export interface CatBitten {
+export interface CatBitten extends UrnLiquidated {
   readonly type: 'CatBitten';
-  readonly ilk: string;
-  readonly urn: string;
-  readonly id: number;
-  readonly dartWad: bigint;
-  readonly dinkWad: bigint;
-  readonly dueRad: bigint;
-  readonly tabRad: bigint;
 }
 /** `Flipper.kick` (bid 0, guy the Cat, end = now + tau). */
 export interface FlipKicked {

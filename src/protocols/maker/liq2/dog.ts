@@ -5,52 +5,37 @@
  * (`tip + chip·tab` minted to the keeper) and loss waterfall (the debt queued in the Vow).
  */
 import type { EngineState } from '../../../engine/engine.js';
-import { InvalidParameterError, ProtocolRevertError } from '../../../engine/errors.js';
+import { ProtocolRevertError } from '../../../engine/errors.js';
 import type { EngineEvent } from '../../../engine/machine.js';
 import { type ExecutionOutcome, type LiquidationStages, runLiquidation } from '../../../engine/pipeline.js';
 import { kickIncentive, startPriceRay } from '../math/clipper.js';
-import { type BarkAmounts, barkAmounts, isUnsafe } from '../math/dog.js';
+import { type BarkAmounts, barkAmounts } from '../math/dog.js';
 import {
-  auctionBucket,
-  emit,
-  grabEvents,
-  ilkPrice,
-  ilkState,
-  requireIlkParams,
-  requireParams,
-  requireUrn,
-  suckEvents,
-  type VowFessed,
-} from '../vat.js';
+  type AuctionStarted,
+  fessLossWaterfall,
+  grabIntoAuction,
+  requireAuctionHouse,
+  type UnsafeUrn,
+  type UrnLiquidationRequest,
+  unsafeUrnTrigger,
+} from '../stages.js';
+import { emit, requireIlkParams, requireParams, suckEvents } from '../vat.js';
 import type { ClipKicked, ClipState, DogBarked, KeeperRewarded, Liq2Ext } from './state.js';
 
-/** A `bark` call: which urn, who gets the reward, when. */
-export interface BarkRequest {
-  readonly urn: string;
-  /** Must match the urn's ilk when given. */
-  readonly ilk?: string;
+/** A `bark` call: which urn (and ilk, when given, it must hold), who gets the reward, when. */
+export interface BarkRequest extends UrnLiquidationRequest {
   /** Receives the kick incentive. */
   readonly keeper: string;
-  readonly nowSeconds: number;
 }
 
-/** What the trigger read. */
-export interface BarkTriggered {
-  readonly ilk: string;
-  readonly inkWad: bigint;
-  readonly artWad: bigint;
-  readonly rateRay: bigint;
-  readonly spotRay: bigint;
+/** What the trigger read: the urn's ink and art (WAD), its ilk's rate and spot (RAY). */
+export interface BarkTriggered extends UnsafeUrn {
   /** OSM price the sale starts from, RAY. */
   readonly feedPriceRay: bigint;
 }
 
-/** What the execution started. */
-export interface BarkExecuted {
-  readonly ilk: string;
-  readonly id: number;
-  readonly tabRad: bigint;
-  readonly lotWad: bigint;
+/** What the execution started: the Clipper sale, with the debt it carries and its start price. */
+export interface BarkExecuted extends AuctionStarted {
   readonly dueRad: bigint;
   readonly topRay: bigint;
 }
@@ -59,50 +44,32 @@ type State = EngineState<Liq2Ext>;
 
 /** The Clipper of an ilk. @throws InvalidParameterError naming `field` for an unknown ilk. */
 export function requireClip(ext: Liq2Ext, ilk: string, field = 'ilk'): ClipState {
-  requireIlkParams(ext.core, ilk, field);
-  const c = ext.clips[ilk];
-  if (c === undefined) throw new InvalidParameterError(field, `no Clipper for ${ilk}`);
-  return c;
+  return requireAuctionHouse(ext.core, { houses: ext.clips, ilk, field, house: 'Clipper' });
 }
 
 /**
- * Trigger: the urn must be unsafe, `spot > 0 && ink·spot < art·rate` ("Dog/not-unsafe"), and its
- * Clipper must accept kicks, `stopped < 1` ("Clipper/stopped-incorrect"). The spot comes from the
- * OSM at `now` (see ilkPrice). Order note: dss checks the breaker inside `kick`, after the budget
- * and dust checks; here it is part of the trigger, so a stopped Clipper reports
- * `Clipper/stopped-incorrect` where dss might first report a budget revert.
+ * Trigger: the urn must be unsafe, `spot > 0 && ink·spot < art·rate` ("Dog/not-unsafe", with the
+ * urn's `collateralRad` and `debtRad` computed), and its Clipper must accept kicks, `stopped < 1`
+ * ("Clipper/stopped-incorrect"). The spot comes from the OSM at `now` (see unsafeUrnTrigger).
+ * Order note: dss checks the breaker inside `kick`, after the budget and dust checks; here it is
+ * part of the trigger, so a stopped Clipper reports `Clipper/stopped-incorrect` where dss might
+ * first report a budget revert.
  * @throws ProtocolRevertError; UnknownAccountError; InvalidParameterError when `ilk` does not match;
  * StaleOraclePriceError when there is no OSM price.
  */
 export function barkTrigger(state: State, request: BarkRequest): BarkTriggered {
-  const core = state.ext.core;
-  requireParams(core);
-  const urn = requireUrn(core, request.urn);
-  if (request.ilk !== undefined && request.ilk !== urn.ilk) {
-    throw new InvalidParameterError('ilk', `urn ${request.urn} holds ${urn.ilk}, not ${request.ilk}`);
-  }
-  const ilk = ilkState(core, urn.ilk);
-  const price = ilkPrice(state, urn.ilk, request.nowSeconds);
-  if (!isUnsafe({ inkWad: urn.inkWad, artWad: urn.artWad, rateRay: ilk.rateRay, spotRay: price.spotRay })) {
-    throw new ProtocolRevertError('Dog/not-unsafe', 'The vault is safe: ink·spot ≥ art·rate.', {
-      collateralRad: (urn.inkWad * price.spotRay).toString(),
-      debtRad: (urn.artWad * ilk.rateRay).toString(),
-    });
-  }
+  const { urn, feedPriceRay } = unsafeUrnTrigger(state, request, {
+    reason: 'Dog/not-unsafe',
+    hint: 'The vault is safe: ink·spot ≥ art·rate.',
+    withAmounts: true,
+  });
   if (requireClip(state.ext, urn.ilk).stopped >= 1) {
     throw new ProtocolRevertError(
       'Clipper/stopped-incorrect',
       'The Clipper is stopped for new auctions (level ≥ 1).',
     );
   }
-  return {
-    ilk: urn.ilk,
-    inkWad: urn.inkWad,
-    artWad: urn.artWad,
-    rateRay: ilk.rateRay,
-    spotRay: price.spotRay,
-    feedPriceRay: price.feedPriceRay,
-  };
+  return { ...urn, feedPriceRay };
 }
 
 /**
@@ -149,15 +116,7 @@ export function barkExecution(
   if (size.tabRad === 0n)
     throw new ProtocolRevertError('Clipper/zero-tab', 'The auction would raise nothing.');
   const events: EngineEvent[] = [
-    ...grabEvents({
-      core: state.ext.core,
-      urn: request.urn,
-      ilk: t.ilk,
-      dinkWad: size.dinkWad,
-      dartWad: size.dartWad,
-      dueRad: size.dueRad,
-      lotBucket: auctionBucket(t.ilk, id),
-    }),
+    ...grabIntoAuction(state.ext.core, { urn: request.urn, ilk: t.ilk, id, size }),
     emit<DogBarked>({
       type: 'DogBarked',
       ilk: t.ilk,
@@ -214,15 +173,9 @@ export function barkIncentive(
 /**
  * Loss waterfall: `vow.fess(due)` queues the debt taken from the vault at era `now`; whatever the
  * auction does not raise stays as the Vow's sin (bad debt), to be netted against surplus by `heal`
- * once the era is flogged (makerdao/dss src/vow.sol fess).
+ * once the era is flogged (makerdao/dss src/vow.sol fess; see fessLossWaterfall).
  */
-export function barkLossWaterfall(
-  _state: State,
-  request: BarkRequest,
-  outcome: ExecutionOutcome<BarkExecuted>,
-): EngineEvent[] {
-  return [emit<VowFessed>({ type: 'VowFessed', era: request.nowSeconds, rad: outcome.shortfall })];
-}
+export const barkLossWaterfall = fessLossWaterfall;
 
 /** `Dog.bark` as pipeline stages. */
 export const BARK_STAGES: LiquidationStages<State, BarkRequest, BarkTriggered, BarkAmounts, BarkExecuted> = {

@@ -3,24 +3,9 @@
  * Abacus + ClipperMom + Vow), as one `ProtocolModel` the engine runs end to end.
  */
 import type { EngineState, InvariantCheck, ProtocolModel } from '../../../engine/engine.js';
-import { UnknownCommandError } from '../../../engine/errors.js';
 import { readOptionalString, readString } from '../../../engine/fields.js';
-import { balanceOf, sumByPrefix } from '../../../engine/ledger.js';
-import type { Command, EngineEvent, Recorded } from '../../../engine/machine.js';
-import { assert } from '../../../math/errors.js';
-import {
-  auctionBucket,
-  CORE_COMMANDS,
-  coreInvariants,
-  decideCoreCommand,
-  emptyCore,
-  evolveCore,
-  isCoreEvent,
-  makerBorrowRequest,
-  requireParams,
-  urnHealth,
-  urnIds,
-} from '../vat.js';
+import type { Command, EngineEvent } from '../../../engine/machine.js';
+import { auctionLots, coreInvariants, emptyCore, makerModel } from '../vat.js';
 import { decideRedo, decideTake, decideUpchost, decideYank } from './clipper.js';
 import { decideBark } from './dog.js';
 import { decideSetBreaker, decideTripBreaker } from './mom.js';
@@ -40,10 +25,12 @@ export const LIQ2_COMMANDS: readonly string[] = [
   'tripBreaker',
 ];
 
-function decide(state: EngineState<Liq2Ext>, command: Command, nowSeconds: number): readonly EngineEvent[] {
-  const core = decideCoreCommand(state, command, nowSeconds);
-  if (core !== undefined) return core;
-  requireParams(state.ext.core);
+/** The liquidation 2.0 commands; undefined for any other type (see makerModel). */
+function decideLiq2(
+  state: EngineState<Liq2Ext>,
+  command: Command,
+  nowSeconds: number,
+): readonly EngineEvent[] | undefined {
   switch (command.type) {
     case 'bark':
       return decideBark(state, {
@@ -65,7 +52,7 @@ function decide(state: EngineState<Liq2Ext>, command: Command, nowSeconds: numbe
     case 'tripBreaker':
       return decideTripBreaker(state, command, nowSeconds);
     default:
-      throw new UnknownCommandError(MAKER_LIQ2_ID, command.type, [...CORE_COMMANDS, ...LIQ2_COMMANDS]);
+      return undefined;
   }
 }
 
@@ -74,54 +61,37 @@ function optionalIlk(command: Command): { ilk?: string } {
   return ilk === undefined ? {} : { ilk };
 }
 
-function evolve(state: EngineState<Liq2Ext>, recorded: Recorded): Liq2Ext {
-  const event = recorded.event;
-  const ext = state.ext;
-  if (isCoreEvent(event)) {
-    const core = evolveCore(ext.core, event, recorded.atSeconds);
-    // `file` cannot add an ilk, so only configuration creates the Dog's and Clippers' state.
-    if (event.type === 'MakerConfigured') return { ...ext, core, ...initialLiq2(event.params) };
-    return { ...ext, core };
-  }
-  assert(isLiq2Event(event), `maker-liq2 cannot fold event ${event.type}`);
-  return evolveLiq2(ext, event);
-}
-
 /**
  * Invariants of liquidations 2.0 on top of the core's: `Dirt = Σ dirt`; per ilk
  * `dirt = Σ tab of running sales` (bark adds the tab, every take, yank and lot-exhausted end digs
  * exactly what leaves the sales); the active list matches the sales; each sale's lot is what its
- * `auction:` bucket holds and no finished auction holds collateral; tab and lot of a running sale
- * are positive; `stopped` is 0–3.
+ * `auction:` bucket holds and no finished auction holds collateral (see auctionLots); tab and lot
+ * of a running sale are positive; `stopped` is 0–3.
  */
 export function liq2Invariants(state: EngineState<Liq2Ext>): InvariantCheck[] {
   const ext = state.ext;
   const out: InvariantCheck[] = coreInvariants(state);
-  const params = ext.core.params;
-  if (params === null) return out;
+  if (ext.core.params === null) return out;
   let dirtSum = 0n;
   for (const [ilk, clip] of Object.entries(ext.clips)) {
-    const p = params.ilks[ilk];
     const dirt = ext.dog.dirtRad[ilk] ?? 0n;
     dirtSum += dirt;
+    const lots = auctionLots(state, ilk, clip.sales);
     let tabs = 0n;
-    let lots = 0n;
-    let salesOk = true;
-    for (const [id, sale] of Object.entries(clip.sales)) {
+    let salesOk = lots.eachHeld;
+    for (const sale of Object.values(clip.sales)) {
       tabs += sale.tabRad;
-      lots += sale.lotWad;
-      const held = p === undefined ? -1n : balanceOf(state.ledger, auctionBucket(ilk, Number(id)), p.gem);
-      if (held !== sale.lotWad || sale.tabRad <= 0n || sale.lotWad <= 0n) salesOk = false;
+      if (sale.tabRad <= 0n || sale.lotWad <= 0n) salesOk = false;
     }
-    const allLots = p === undefined ? -1n : sumByPrefix(state.ledger, p.gem, `auction:${ilk}:`);
     const activeOk =
       clip.active.length === Object.keys(clip.sales).length &&
       clip.active.every((id) => Object.hasOwn(clip.sales, String(id)) && id >= 1 && id <= clip.kicks);
     out.push({ name: `dog.dirt ${ilk}`, holds: dirt === tabs, detail: `dirt ${dirt}, Σ tab ${tabs}` });
     out.push({
       name: `clip.sales ${ilk}`,
-      holds: salesOk && activeOk && allLots === lots && clip.stopped >= 0 && clip.stopped <= 3,
-      detail: `Σ lot ${lots}, auction buckets ${allLots}, active ${clip.active.join(',')}, stopped ${clip.stopped}`,
+      holds:
+        salesOk && activeOk && lots.bucketsWad === lots.lotsWad && clip.stopped >= 0 && clip.stopped <= 3,
+      detail: `Σ lot ${lots.lotsWad}, auction buckets ${lots.bucketsWad}, active ${clip.active.join(',')}, stopped ${clip.stopped}`,
     });
   }
   out.push({
@@ -142,7 +112,7 @@ export function liq2Invariants(state: EngineState<Liq2Ext>): InvariantCheck[] {
  *   `yank {ilk, id}`, `upchost {ilk}`;
  * - `setBreaker {ilk, level, delaySeconds?}` (governance), `tripBreaker {ilk}` (anyone).
  */
-export const makerLiq2Model: ProtocolModel<Liq2Ext> = {
+export const makerLiq2Model: ProtocolModel<Liq2Ext> = makerModel({
   id: MAKER_LIQ2_ID,
   title:
     'MakerDAO liquidations 2.0: Vat + Dog (Hole/hole) + Clipper Dutch auctions (Abacus curves) + ClipperMom + Vow',
@@ -157,14 +127,12 @@ export const makerLiq2Model: ProtocolModel<Liq2Ext> = {
     'makerdao/clipper-mom src/ClipperMom.sol',
     'makerdao/osm src/osm.sol',
   ],
-  commands: [...CORE_COMMANDS, ...LIQ2_COMMANDS],
+  commands: LIQ2_COMMANDS,
+  liquidationCommand: 'bark',
   initialExt: () => ({ core: emptyCore(), dog: { DirtRad: 0n, dirtRad: {} }, clips: {} }),
-  decide,
-  evolve,
-  accountIds: (state) => urnIds(state.ext.core),
-  health: (state, accountId, nowSeconds) => urnHealth(state, accountId, nowSeconds),
+  configured: (ext, params) => ({ ...ext, ...initialLiq2(params) }),
+  decide: decideLiq2,
+  isEvent: isLiq2Event,
+  evolve: evolveLiq2,
   invariants: liq2Invariants,
-  liquidationTarget: (command) =>
-    command.type === 'bark' && typeof command.account === 'string' ? command.account : undefined,
-  borrowRequest: (_state, command) => makerBorrowRequest(command),
-};
+});

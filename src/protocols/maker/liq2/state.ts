@@ -7,6 +7,7 @@ import { assert } from '../../../math/errors.js';
 import type { TakeOutcome } from '../math/clipper.js';
 import { chost } from '../math/clipper.js';
 import type { MakerParams } from '../params.js';
+import type { UrnLiquidated } from '../stages.js';
 import type { WithCore } from '../vat.js';
 
 /** One Dutch auction (makerdao/dss src/clip.sol `Sale`). */
@@ -52,17 +53,10 @@ export interface Liq2Ext extends WithCore {
   readonly clips: Readonly<Record<string, ClipState>>;
 }
 
-/** `Dog.bark`: an urn was liquidated into auction `id`. */
-export interface DogBarked {
+/** `Dog.bark`: an urn was liquidated into auction `id`; `keeper` called it. */
+export interface DogBarked extends UrnLiquidated {
   readonly type: 'DogBarked';
-  readonly ilk: string;
-  readonly urn: string;
   readonly keeper: string;
-  readonly id: number;
-  readonly dartWad: bigint;
-  readonly dinkWad: bigint;
-  readonly dueRad: bigint;
-  readonly tabRad: bigint;
 }
 /** `Clipper.kick`: a sale started. */
 export interface ClipKicked {
@@ -177,6 +171,13 @@ function digs(ext: Liq2Ext, ilk: string, rad: bigint): Liq2Ext {
   };
 }
 
+/** The Clipper with running sale `id` changed by `f`. */
+function withSale(c: ClipState, id: number, f: (s: Sale) => Sale): ClipState {
+  const sale = c.sales[String(id)];
+  assert(sale !== undefined, `sale ${id} missing`);
+  return { ...c, sales: { ...c.sales, [String(id)]: f(sale) } };
+}
+
 /** dss clip.sol `_remove`: swap the last active id into the removed one's place, then pop. */
 function removeSale(c: ClipState, id: number): ClipState {
   const index = c.active.indexOf(id);
@@ -221,31 +222,16 @@ export function evolveLiq2(ext: Liq2Ext, event: Liq2Event): Liq2Ext {
       return ext;
     case 'ClipTaken': {
       const after = digs(ext, event.ilk, event.digsRad);
-      return withClip(after, event.ilk, (c) => {
-        if (event.outcome !== 'continues') return removeSale(c, event.id);
-        const sale = c.sales[String(event.id)];
-        assert(sale !== undefined, `sale ${event.id} missing`);
-        return {
-          ...c,
-          sales: {
-            ...c.sales,
-            [String(event.id)]: { ...sale, tabRad: event.tabAfterRad, lotWad: event.lotAfterWad },
-          },
-        };
-      });
+      return withClip(after, event.ilk, (c) =>
+        event.outcome !== 'continues'
+          ? removeSale(c, event.id)
+          : withSale(c, event.id, (s) => ({ ...s, tabRad: event.tabAfterRad, lotWad: event.lotAfterWad })),
+      );
     }
     case 'ClipRedone':
-      return withClip(ext, event.ilk, (c) => {
-        const sale = c.sales[String(event.id)];
-        assert(sale !== undefined, `sale ${event.id} missing`);
-        return {
-          ...c,
-          sales: {
-            ...c.sales,
-            [String(event.id)]: { ...sale, ticSeconds: event.ticSeconds, topRay: event.topRay },
-          },
-        };
-      });
+      return withClip(ext, event.ilk, (c) =>
+        withSale(c, event.id, (s) => ({ ...s, ticSeconds: event.ticSeconds, topRay: event.topRay })),
+      );
     case 'ClipYanked':
       return withClip(digs(ext, event.ilk, event.digsRad), event.ilk, (c) => removeSale(c, event.id));
     case 'ChostUpdated':

@@ -5,17 +5,10 @@
 import { ProtocolRevertError } from '../../../engine/errors.js';
 import { addChecked, mulChecked, subChecked } from '../../../math/maker.js';
 import { divRound, min, Rounding } from '../../../math/mulDiv.js';
-import { WAD } from '../../../math/units.js';
-import { isUnsafe } from './dog.js';
+import { type GrabAmounts, grabAmounts, requireUnsafe, roomArtWad, type UrnAmounts } from './dog.js';
 
 /** The state `bite` reads. */
-export interface BiteInput {
-  /** Vault collateral and normalized debt, WAD. */
-  readonly inkWad: bigint;
-  readonly artWad: bigint;
-  /** Ilk accumulator and spot, RAY. */
-  readonly rateRay: bigint;
-  readonly spotRay: bigint;
+export interface BiteInput extends UrnAmounts {
   /** Ilk minimum vault debt, RAD. */
   readonly dustRad: bigint;
   /** Cat's in-flight budget and its use, RAD. */
@@ -27,18 +20,8 @@ export interface BiteInput {
   readonly chopWad: bigint;
 }
 
-/** What `bite` decides. */
-export interface BiteAmounts {
-  /** Normalized debt taken, WAD. */
-  readonly dartWad: bigint;
-  /** Collateral taken (the lot), WAD. */
-  readonly dinkWad: bigint;
-  /** Debt moved to the Vow, `dart·rate`, RAD. */
-  readonly dueRad: bigint;
-  /** DAI the Flipper must raise, `dart·rate·chop/WAD`, RAD. */
-  readonly tabRad: bigint;
-  readonly inkAfterWad: bigint;
-  readonly artAfterWad: bigint;
+/** What `bite` decides (the tab is what the Flipper must raise). */
+export interface BiteAmounts extends GrabAmounts {
   readonly litterAfterRad: bigint;
 }
 
@@ -59,12 +42,10 @@ export interface BiteAmounts {
  */
 export function biteAmounts(input: BiteInput): BiteAmounts {
   const { inkWad, artWad, rateRay, spotRay, dustRad, boxRad, litterRad, dunkRad, chopWad } = input;
-  if (!isUnsafe({ inkWad, artWad, rateRay, spotRay })) {
-    throw new ProtocolRevertError('Cat/not-unsafe', 'The vault is safe: ink·spot ≥ art·rate.', {
-      collateralRad: (inkWad * spotRay).toString(),
-      debtRad: (artWad * rateRay).toString(),
-    });
-  }
+  requireUnsafe(
+    { inkWad, artWad, rateRay, spotRay },
+    { reason: 'Cat/not-unsafe', hint: 'The vault is safe: ink·spot ≥ art·rate.', withAmounts: true },
+  );
   const roomRad = subChecked(boxRad, litterRad);
   if (!(litterRad < boxRad && roomRad >= dustRad)) {
     throw new ProtocolRevertError(
@@ -73,13 +54,9 @@ export function biteAmounts(input: BiteInput): BiteAmounts {
       { roomRad: roomRad.toString(), dustRad: dustRad.toString() },
     );
   }
-  // floor twice, as dss `mul(min(dunk, room), WAD) / rate / chop`: the tab never exceeds the room.
-  const capWad = divRound(
-    divRound(mulChecked(min(dunkRad, roomRad), WAD), rateRay, Rounding.Down),
-    chopWad,
-    Rounding.Down,
-  );
-  const dartWad = min(artWad, capWad);
+  // floor twice (see roomArtWad), as dss `mul(min(dunk, room), WAD) / rate / chop`: the tab
+  // never exceeds the room.
+  const dartWad = min(artWad, roomArtWad({ roomRad: min(dunkRad, roomRad), rateRay, chopWad }));
   // floor: dss `mul(ink, dart) / art`; the vault keeps the remainder.
   const dinkWad = min(inkWad, divRound(mulChecked(inkWad, dartWad), artWad, Rounding.Down));
   if (!(dartWad > 0n && dinkWad > 0n)) {
@@ -88,19 +65,6 @@ export function biteAmounts(input: BiteInput): BiteAmounts {
       dinkWad: dinkWad.toString(),
     });
   }
-  const LIMIT = 1n << 255n;
-  if (dartWad > LIMIT || dinkWad > LIMIT)
-    throw new ProtocolRevertError('Cat/overflow', 'dart or dink does not fit int256.');
-  const dueRad = mulChecked(dartWad, rateRay);
-  // floor: dss `mul(mul(dart, rate), chop) / WAD`; the penalty's remainder favours the vault owner.
-  const tabRad = divRound(mulChecked(dueRad, chopWad), WAD, Rounding.Down);
-  return {
-    dartWad,
-    dinkWad,
-    dueRad,
-    tabRad,
-    inkAfterWad: inkWad - dinkWad,
-    artAfterWad: artWad - dartWad,
-    litterAfterRad: addChecked(litterRad, tabRad),
-  };
+  const grabbed = grabAmounts({ ...input, dartWad, dinkWad, overflowReason: 'Cat/overflow' });
+  return { ...grabbed, litterAfterRad: addChecked(litterRad, grabbed.tabRad) };
 }

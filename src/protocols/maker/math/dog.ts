@@ -8,16 +8,18 @@ import { addChecked, mulChecked } from '../../../math/maker.js';
 import { divRound, min, Rounding } from '../../../math/mulDiv.js';
 import { WAD } from '../../../math/units.js';
 
-/** The state `bark` reads: the vault, its ilk in the Vat, and the Dog's budgets. */
-export interface BarkInput {
-  /** Vault collateral, WAD. */
+/** A vault and its ilk as the unsafe test reads them. */
+export interface UrnAmounts {
+  /** Vault collateral and normalized debt, WAD. */
   readonly inkWad: bigint;
-  /** Vault normalized debt, WAD. */
   readonly artWad: bigint;
-  /** Ilk debt accumulator, RAY. */
+  /** Ilk debt accumulator and spot price (price / mat), RAY. */
   readonly rateRay: bigint;
-  /** Ilk spot price (price / mat), RAY. */
   readonly spotRay: bigint;
+}
+
+/** The state `bark` reads: the vault, its ilk in the Vat, and the Dog's budgets. */
+export interface BarkInput extends UrnAmounts {
   /** Ilk minimum vault debt, RAD. */
   readonly dustRad: bigint;
   /** Global in-flight budget and its use, RAD. */
@@ -30,8 +32,11 @@ export interface BarkInput {
   readonly chopWad: bigint;
 }
 
-/** What `bark` decides. */
-export interface BarkAmounts {
+/**
+ * What a liquidation takes from a vault, common to `Cat.bite` and `Dog.bark` (each adds its
+ * module's budget after the call).
+ */
+export interface GrabAmounts {
   /** Normalized debt taken from the vault, WAD. */
   readonly dartWad: bigint;
   /** Collateral taken from the vault (the auction lot), WAD. */
@@ -42,8 +47,23 @@ export interface BarkAmounts {
   readonly tabRad: bigint;
   readonly inkAfterWad: bigint;
   readonly artAfterWad: bigint;
+}
+
+/** What `bark` decides. */
+export interface BarkAmounts extends GrabAmounts {
   readonly DirtAfterRad: bigint;
   readonly dirtAfterRad: bigint;
+}
+
+/**
+ * How a liquidation module refuses a safe vault: its dss revert string (`Cat/not-unsafe`,
+ * `Dog/not-unsafe`), the hint, and whether the vault's collateral `ink·spot` and debt `art·rate`
+ * (RAD) go into the revert's computed fields.
+ */
+export interface NotUnsafeRevert {
+  readonly reason: string;
+  readonly hint: string;
+  readonly withAmounts: boolean;
 }
 
 /**
@@ -52,15 +72,84 @@ export interface BarkAmounts {
  * @param input inkWad, artWad, rateRay, spotRay.
  * @throws OverflowError when a product exceeds 2^256 − 1 (the contract reverts).
  */
-export function isUnsafe(input: {
-  readonly inkWad: bigint;
-  readonly artWad: bigint;
-  readonly rateRay: bigint;
-  readonly spotRay: bigint;
-}): boolean {
+export function isUnsafe(input: UrnAmounts): boolean {
   return (
     input.spotRay > 0n && mulChecked(input.inkWad, input.spotRay) < mulChecked(input.artWad, input.rateRay)
   );
+}
+
+/**
+ * The liquidation trigger's test (makerdao/dss src/dog.sol bark, src/cat.sol bite): returns when
+ * the vault is unsafe (see isUnsafe), else refuses with the module's revert.
+ * @throws ProtocolRevertError `revert.reason` for a safe vault; OverflowError as isUnsafe.
+ */
+export function requireUnsafe(urn: UrnAmounts, revert: NotUnsafeRevert): void {
+  if (isUnsafe(urn)) return;
+  throw new ProtocolRevertError(
+    revert.reason,
+    revert.hint,
+    revert.withAmounts
+      ? {
+          collateralRad: (urn.inkWad * urn.spotRay).toString(),
+          debtRad: (urn.artWad * urn.rateRay).toString(),
+        }
+      : {},
+  );
+}
+
+/**
+ * The most normalized debt (WAD) a budget of `roomRad` DAI may send to auction once the penalty is
+ * added: `room·WAD / rate / chop`, floored twice as dss computes it (makerdao/dss src/dog.sol bark
+ * `mul(room, WAD) / rate / chop`, src/cat.sol bite `mul(min(dunk, room), WAD) / rate / chop`).
+ * Flooring favours the budget: the auction's tab `dart·rate·chop/WAD` never exceeds the room.
+ * @param input roomRad RAD, rateRay RAY, chopWad WAD.
+ * @throws OverflowError when room·WAD > 2^256 − 1; DivisionByZeroError when rate or chop is 0.
+ */
+export function roomArtWad(input: {
+  readonly roomRad: bigint;
+  readonly rateRay: bigint;
+  readonly chopWad: bigint;
+}): bigint {
+  return divRound(
+    divRound(mulChecked(input.roomRad, WAD), input.rateRay, Rounding.Down),
+    input.chopWad,
+    Rounding.Down,
+  );
+}
+
+/**
+ * The end of a liquidation's arithmetic, shared by `Dog.bark` and `Cat.bite` (makerdao/dss
+ * src/dog.sol bark, src/cat.sol bite): dart and dink must fit int256 (`overflowReason`, e.g.
+ * "Dog/overflow"), then `due = dart·rate` and `tab = due·chop / WAD`, floored: the penalty's sub-wei
+ * remainder favours the vault owner.
+ * @param input the vault's inkWad and artWad, the dartWad and dinkWad taken, rateRay, chopWad.
+ * @throws ProtocolRevertError `overflowReason`; OverflowError where dss's checked math reverts.
+ */
+export function grabAmounts(input: {
+  readonly inkWad: bigint;
+  readonly artWad: bigint;
+  readonly dartWad: bigint;
+  readonly dinkWad: bigint;
+  readonly rateRay: bigint;
+  readonly chopWad: bigint;
+  readonly overflowReason: string;
+}): GrabAmounts {
+  const { inkWad, artWad, dartWad, dinkWad, rateRay, chopWad } = input;
+  const LIMIT = 1n << 255n;
+  if (dartWad > LIMIT || dinkWad > LIMIT) {
+    throw new ProtocolRevertError(input.overflowReason, 'dart or dink does not fit int256.');
+  }
+  const dueRad = mulChecked(dartWad, rateRay);
+  // floor: dss `mul(due, chop) / WAD`; the penalty's sub-wei remainder favours the vault owner.
+  const tabRad = divRound(mulChecked(dueRad, chopWad), WAD, Rounding.Down);
+  return {
+    dartWad,
+    dinkWad,
+    dueRad,
+    tabRad,
+    inkAfterWad: inkWad - dinkWad,
+    artAfterWad: artWad - dartWad,
+  };
 }
 
 /**
@@ -84,16 +173,14 @@ export function isUnsafe(input: {
  */
 export function barkAmounts(input: BarkInput): BarkAmounts {
   const { inkWad, artWad, rateRay, spotRay, dustRad, HoleRad, DirtRad, holeRad, dirtRad, chopWad } = input;
-  if (!isUnsafe({ inkWad, artWad, rateRay, spotRay })) {
-    throw new ProtocolRevertError(
-      'Dog/not-unsafe',
-      'The vault is safe: ink·spot ≥ art·rate. Only unsafe vaults can be barked.',
-      {
-        collateralRad: (inkWad * spotRay).toString(),
-        debtRad: (artWad * rateRay).toString(),
-      },
-    );
-  }
+  requireUnsafe(
+    { inkWad, artWad, rateRay, spotRay },
+    {
+      reason: 'Dog/not-unsafe',
+      hint: 'The vault is safe: ink·spot ≥ art·rate. Only unsafe vaults can be barked.',
+      withAmounts: true,
+    },
+  );
   if (!(HoleRad > DirtRad && holeRad > dirtRad)) {
     throw new ProtocolRevertError(
       'Dog/liquidation-limit-hit',
@@ -107,13 +194,8 @@ export function barkAmounts(input: BarkInput): BarkAmounts {
     );
   }
   const roomRad = min(HoleRad - DirtRad, holeRad - dirtRad);
-  // floor twice, as dss `mul(room, WAD) / rate / chop`: the auction's tab never exceeds the room.
-  const roomArtWad = divRound(
-    divRound(mulChecked(roomRad, WAD), rateRay, Rounding.Down),
-    chopWad,
-    Rounding.Down,
-  );
-  let dartWad = min(artWad, roomArtWad);
+  // floor twice (see roomArtWad): the auction's tab never exceeds the room.
+  let dartWad = min(artWad, roomArtWad({ roomRad, rateRay, chopWad }));
   if (artWad > dartWad) {
     if (mulChecked(artWad - dartWad, rateRay) < dustRad) {
       dartWad = artWad;
@@ -132,21 +214,10 @@ export function barkAmounts(input: BarkInput): BarkAmounts {
       dartWad: dartWad.toString(),
     });
   }
-  const LIMIT = 1n << 255n;
-  if (dartWad > LIMIT || dinkWad > LIMIT) {
-    throw new ProtocolRevertError('Dog/overflow', 'dart or dink does not fit int256.');
-  }
-  const dueRad = mulChecked(dartWad, rateRay);
-  // floor: dss `mul(due, chop) / WAD`; the penalty's sub-wei remainder favours the vault owner.
-  const tabRad = divRound(mulChecked(dueRad, chopWad), WAD, Rounding.Down);
+  const grabbed = grabAmounts({ ...input, dartWad, dinkWad, overflowReason: 'Dog/overflow' });
   return {
-    dartWad,
-    dinkWad,
-    dueRad,
-    tabRad,
-    inkAfterWad: inkWad - dinkWad,
-    artAfterWad: artWad - dartWad,
-    DirtAfterRad: addChecked(DirtRad, tabRad),
-    dirtAfterRad: addChecked(dirtRad, tabRad),
+    ...grabbed,
+    DirtAfterRad: addChecked(DirtRad, grabbed.tabRad),
+    dirtAfterRad: addChecked(dirtRad, grabbed.tabRad),
   };
 }
