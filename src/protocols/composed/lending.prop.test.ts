@@ -65,6 +65,11 @@ function setup(config: Record<string, unknown>): TimedCommand[] {
     { type: 'fundInsurance', asset: 'USDC', amount: 2_000n * USDC },
     { type: 'fundWallet', actor: 'keeper', asset: 'USDC', amount: 10_000_000n * USDC },
   ];
+  // Four borrowers at 70% LTV, so that random price moves make liquidations common.
+  for (const who of ['u0', 'u1', 'u2', 'u3']) {
+    commands.push({ type: 'deposit', account: who, asset: 'ETH', amount: 5n * ETH });
+    commands.push({ type: 'borrow', account: who, amount: 7_000n * USDC });
+  }
   return commands.map((command) => ({ command, nowSeconds: 0 }));
 }
 
