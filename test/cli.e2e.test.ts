@@ -4,7 +4,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -72,8 +71,11 @@ describe('solvent', () => {
     // Enough copies of a fixture for the JSON report to overflow the pipe buffer, then `head`.
     const folder = join(temp, 'many');
     mkdirSync(folder);
-    for (let i = 0; i < 40; i++)
-      copyFileSync(join(vectorsFolder, 'dydx_v4.json'), join(folder, `v${i}.json`));
+    // a system no model covers, so every vector is unsupported and the run exits 1
+    const unsupported = (
+      JSON.parse(readFileSync(join(vectorsFolder, 'dydx_v4.json'), 'utf8')) as object[]
+    ).map((v) => ({ ...v, system: 'no-such-protocol' }));
+    for (let i = 0; i < 40; i++) writeFileSync(join(folder, `v${i}.json`), JSON.stringify(unsupported));
     const stderrFile = join(temp, 'stderr.txt');
     const script = `"${process.execPath}" bin/solvent.js conform --json "${folder}" 2>"${stderrFile}" | head -c 1 >/dev/null`;
     const result = spawnSync('bash', ['-c', `${script}; exit \${PIPESTATUS[0]}`], { cwd: repoRoot });

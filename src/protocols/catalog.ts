@@ -3,6 +3,8 @@
  * parameter parser, so the CLI, the stress lab and the service can pick a protocol by id.
  */
 import type { ProtocolModel } from '../engine/engine.js';
+import { perpsGenericModel } from '../engine/perps/model.js';
+import { DEFAULT_PERPS_GENERIC_PARAMS, parsePerpsGenericParams } from '../engine/perps/params.js';
 import { SolventError } from '../math/errors.js';
 import { aaveV33Model, aaveV35Model, aaveV37Model } from './aave-v3/model.js';
 import { DEFAULT_AAVE_PARAMS, parseAaveParams } from './aave-v3/params.js';
@@ -10,11 +12,21 @@ import { parseComposedLendingConfig } from './composed/config.js';
 import { composedLendingModelFor } from './composed/lending.js';
 import { compoundV3Model } from './compound-v3/model.js';
 import { DEFAULT_COMPOUND_PARAMS, parseCompoundParams } from './compound-v3/params.js';
+import { crvusdModel } from './crvusd/model.js';
+import { DEFAULT_CRVUSD_PARAMS, parseCrvusdParams } from './crvusd/params.js';
+import { dydxV4Model } from './dydx-v4/model.js';
+import { DEFAULT_DYDX_PARAMS, parseDydxParams } from './dydx-v4/params.js';
 import { eulerV2Model } from './euler-v2/model.js';
 import { DEFAULT_EULER_PARAMS, parseEulerParams } from './euler-v2/params.js';
+import { gmxV2Model } from './gmx-v2/model.js';
+import { DEFAULT_GMX_PARAMS, parseGmxParams } from './gmx-v2/params.js';
+import { liquityV1Model } from './liquity-v1/model.js';
+import { DEFAULT_LIQUITY_PARAMS, parseLiquityParams } from './liquity-v1/params.js';
 import { makerLiq1Model } from './maker/liq1/model.js';
 import { makerLiq2Model } from './maker/liq2/model.js';
 import { DEFAULT_MAKER_PARAMS, parseMakerParams } from './maker/params.js';
+import { synthetixPerpsV3Model } from './synthetix-perps-v3/model.js';
+import { DEFAULT_SYNTHETIX_PARAMS, parseSynthetixParams } from './synthetix-perps-v3/params.js';
 
 /** One protocol model as the outside world picks it. */
 export interface ProtocolEntry {
@@ -42,7 +54,25 @@ export const PROTOCOL_CATALOG: readonly ProtocolEntry[] = [
     defaultParams: DEFAULT_COMPOUND_PARAMS,
     parseParams: (raw) => parseCompoundParams(raw),
   },
+  {
+    model: liquityV1Model,
+    defaultParams: DEFAULT_LIQUITY_PARAMS,
+    parseParams: (raw) => parseLiquityParams(raw),
+  },
   { model: eulerV2Model, defaultParams: DEFAULT_EULER_PARAMS, parseParams: (raw) => parseEulerParams(raw) },
+  { model: crvusdModel, defaultParams: DEFAULT_CRVUSD_PARAMS, parseParams: (raw) => parseCrvusdParams(raw) },
+  { model: dydxV4Model, defaultParams: DEFAULT_DYDX_PARAMS, parseParams: (raw) => parseDydxParams(raw) },
+  {
+    model: synthetixPerpsV3Model,
+    defaultParams: DEFAULT_SYNTHETIX_PARAMS,
+    parseParams: (raw) => parseSynthetixParams(raw),
+  },
+  { model: gmxV2Model, defaultParams: DEFAULT_GMX_PARAMS, parseParams: (raw) => parseGmxParams(raw) },
+  {
+    model: perpsGenericModel,
+    defaultParams: DEFAULT_PERPS_GENERIC_PARAMS,
+    parseParams: (raw) => parsePerpsGenericParams(raw),
+  },
 ];
 
 /** No model has the requested id. */

@@ -64,7 +64,9 @@ export interface RunScriptOptions {
  */
 export function runScript(script: unknown, options: RunScriptOptions = {}): ScriptRun {
   const root = readObject(script, 'script');
-  const entry = resolveProtocol(typeof root.protocol === 'string' ? readString(root, 'protocol') : root.protocol);
+  const entry = resolveProtocol(
+    typeof root.protocol === 'string' ? readString(root, 'protocol') : root.protocol,
+  );
   const commands = root.commands;
   if (!Array.isArray(commands)) throw new InvalidParameterError('commands', 'expected an array of commands');
   const engine = createEngine(entry.model);

@@ -1,0 +1,503 @@
+/**
+ * The Liquity v1 model's own state (troves with stakes and reward snapshots, the redistribution
+ * sums L_ETH / L_LUSDDebt with their carried errors, the Stability Pool's P/S/epoch/scale and its
+ * deposits, the base rate), its events, the fold of those events, and the read helpers every
+ * command shares (the price as PriceFeed returns it, a trove's entire debt and collateral with
+ * pending rewards, the system totals, troves in ICR order).
+ *
+ * Ledger buckets (assets `<coll>` = ETH, `<debt>` = LUSD and `<debt>.debt` = debt claims):
+ * `acct:<id>` ETH = the trove's recorded `coll` (its share of the ActivePool); `debt:<id>` claims =
+ * its recorded `debt`; `defaultPool` = DefaultPool ETH and debt claims (redistributed, not yet
+ * applied to troves); `stabilityPool` = SP LUSD deposits (totalLUSDDeposits) and SP ETH gains;
+ * `gasPool` = the escrowed 200 LUSD per trove; `surplus:<id>` = CollSurplusPool ETH of a borrower;
+ * `protocol` = borrowing fees (the LQTY staking contract); `wallet:<actor>` = tokens an actor holds;
+ * `mint` issues LUSD and debt claims.
+ */
+import { debtClaimAsset, type EngineState } from '../../engine/engine.js';
+import { NotConfiguredError, StaleOraclePriceError } from '../../engine/errors.js';
+import { balanceOf, sumByPrefix } from '../../engine/ledger.js';
+import type { EngineEvent } from '../../engine/machine.js';
+import { spotPrice } from '../../engine/oracle.js';
+import { assert } from '../../math/errors.js';
+import {
+  compoundedStake,
+  computeCR,
+  DECIMAL_PRECISION,
+  type DepositSnapshot,
+  ethGainFromSnapshots,
+  pendingReward,
+  type RecoveryBranch,
+  scalePriceToWad,
+} from './math.js';
+import type { LiquityParams } from './params.js';
+
+/** Bucket of the DefaultPool (redistributed collateral and debt not yet applied to troves). */
+export const DEFAULT_POOL = 'defaultPool';
+/** Bucket of the Stability Pool (LUSD deposits and the ETH they gained). */
+export const STABILITY_POOL = 'stabilityPool';
+/** Bucket of the Gas Pool (the 200 LUSD escrowed per trove). */
+export const GAS_POOL = 'gasPool';
+/** Bucket of the LQTY staking contract, which receives borrowing fees. */
+export const LQTY_STAKING = 'protocol';
+/** Bucket of a trove's collateral (ActivePool share). */
+export const accountBucket = (id: string): string => `acct:${id}`;
+/** Bucket of a trove's recorded debt claims. */
+export const debtBucket = (id: string): string => `debt:${id}`;
+/** Bucket of a borrower's claimable collateral in the CollSurplusPool. */
+export const surplusBucket = (id: string): string => `surplus:${id}`;
+/** Bucket of an actor's tokens. */
+export const walletBucket = (id: string): string => `wallet:${id}`;
+
+/** One active trove (TroveManager `Troves[_borrower]` and `rewardSnapshots[_borrower]`). */
+export interface Trove {
+  /** Recorded debt, LUSD wei (incl. the gas compensation and fees, excl. pending rewards). */
+  readonly debt: bigint;
+  /** Recorded collateral, wei (excl. pending rewards). */
+  readonly coll: bigint;
+  /** Stake in redistributions. */
+  readonly stake: bigint;
+  /** `rewardSnapshots.ETH`: L_ETH when rewards were last applied. */
+  readonly snapshotETH: bigint;
+  /** `rewardSnapshots.LUSDDebt`: L_LUSDDebt when rewards were last applied. */
+  readonly snapshotLUSDDebt: bigint;
+}
+
+/** A Stability Pool deposit (`deposits[_depositor].initialValue` and `depositSnapshots`). */
+export interface SpDeposit {
+  /** The deposit as of its last update, LUSD wei. */
+  readonly initialValue: bigint;
+  readonly snapshot: DepositSnapshot;
+}
+
+/** The Stability Pool's bookkeeping (the LUSD and ETH themselves are in the ledger). */
+export interface StabilityPoolState {
+  /** Running product P, 1e18-scaled. */
+  readonly P: bigint;
+  readonly currentScale: bigint;
+  readonly currentEpoch: bigint;
+  /** `epochToScaleToSum`, keyed `<epoch>:<scale>` (absent = 0). */
+  readonly sums: Readonly<Record<string, bigint>>;
+  readonly lastETHError_Offset: bigint;
+  readonly lastLUSDLossError_Offset: bigint;
+  /** Non-zero deposits by depositor. */
+  readonly deposits: Readonly<Record<string, SpDeposit>>;
+}
+
+/** The model's part of the engine state. */
+export interface LiquityExt {
+  /** Parameters, or null before `configure`. */
+  readonly params: LiquityParams | null;
+  /** Active troves by owner. */
+  readonly troves: Readonly<Record<string, Trove>>;
+  readonly totalStakes: bigint;
+  readonly totalStakesSnapshot: bigint;
+  readonly totalCollateralSnapshot: bigint;
+  readonly L_ETH: bigint;
+  readonly L_LUSDDebt: bigint;
+  readonly lastETHError_Redistribution: bigint;
+  readonly lastLUSDDebtError_Redistribution: bigint;
+  /** TroveManager `baseRate`, 1e18-scaled. */
+  readonly baseRate: bigint;
+  /** TroveManager `lastFeeOperationTime`, seconds. */
+  readonly lastFeeOperationTime: number;
+  readonly sp: StabilityPoolState;
+}
+
+/** The Stability Pool of a fresh deployment: P = 1e18, epoch and scale 0. */
+export const INITIAL_STABILITY_POOL: StabilityPoolState = {
+  P: DECIMAL_PRECISION,
+  currentScale: 0n,
+  currentEpoch: 0n,
+  sums: {},
+  lastETHError_Offset: 0n,
+  lastLUSDLossError_Offset: 0n,
+  deposits: {},
+};
+
+/** The state of an engine with no configuration. */
+export function initialLiquityExt(): LiquityExt {
+  return {
+    params: null,
+    troves: {},
+    totalStakes: 0n,
+    totalStakesSnapshot: 0n,
+    totalCollateralSnapshot: 0n,
+    L_ETH: 0n,
+    L_LUSDDebt: 0n,
+    lastETHError_Redistribution: 0n,
+    lastLUSDDebtError_Redistribution: 0n,
+    baseRate: 0n,
+    lastFeeOperationTime: 0,
+    sp: INITIAL_STABILITY_POOL,
+  };
+}
+
+// --- Events -----------------------------------------------------------------------------------
+
+/** `configure`. */
+export interface LiquityConfigured {
+  readonly type: 'LiquityConfigured';
+  readonly params: LiquityParams;
+  readonly baseRate: bigint;
+  readonly lastFeeOperationTime: number;
+}
+
+/** TroveManager `decayBaseRateFromBorrowing` (BaseRateUpdated, LastFeeOpTimeUpdated). */
+export interface BaseRateUpdated {
+  readonly type: 'BaseRateUpdated';
+  readonly baseRate: bigint;
+  readonly lastFeeOperationTime: number;
+}
+
+/** A trove's new recorded values (open, adjust, pending rewards applied). */
+export interface TroveUpdated {
+  readonly type: 'TroveUpdated';
+  readonly account: string;
+  readonly operation: 'openTrove' | 'adjustTrove' | 'applyPendingRewards';
+  readonly debt: bigint;
+  readonly coll: bigint;
+  readonly stake: bigint;
+  readonly snapshotETH: bigint;
+  readonly snapshotLUSDDebt: bigint;
+  /** totalStakes afterwards. */
+  readonly totalStakes: bigint;
+  /** Borrowing fee charged by this operation, LUSD wei. */
+  readonly LUSDFee: bigint;
+}
+
+/** A trove closed by its owner. */
+export interface TroveClosed {
+  readonly type: 'TroveClosed';
+  readonly account: string;
+  readonly totalStakes: bigint;
+}
+
+/** Where a liquidated trove went (TroveManager `TroveLiquidated` with its `LiquidationValues`). */
+export interface TroveLiquidated {
+  readonly type: 'TroveLiquidated';
+  readonly account: string;
+  /** Mode the trove was liquidated under (a recovery-mode batch may switch to normal). */
+  readonly mode: 'normal' | 'recovery';
+  /** `normal` in normal mode, else the recovery-mode branch. */
+  readonly branch: 'normal' | RecoveryBranch;
+  readonly ICR: bigint;
+  /** TCR used for the decision (recovery mode), 1e18-scaled; 0 in normal mode. */
+  readonly TCR: bigint;
+  readonly entireDebt: bigint;
+  readonly entireColl: bigint;
+  readonly pendingDebt: bigint;
+  readonly pendingColl: bigint;
+  readonly collGasCompensation: bigint;
+  readonly LUSDGasCompensation: bigint;
+  readonly debtToOffset: bigint;
+  readonly collToSendToSP: bigint;
+  readonly debtToRedistribute: bigint;
+  readonly collToRedistribute: bigint;
+  readonly collSurplus: bigint;
+  /** totalStakes after the trove's stake was removed. */
+  readonly totalStakes: bigint;
+}
+
+/** StabilityPool `offset`: the new P, S, scale and epoch and the carried errors. */
+export interface StabilityPoolOffset {
+  readonly type: 'StabilityPoolOffset';
+  readonly debtToOffset: bigint;
+  readonly collToAdd: bigint;
+  readonly ETHGainPerUnitStaked: bigint;
+  readonly LUSDLossPerUnitStaked: bigint;
+  /** Key (`epoch:scale`) of the sum written and its new value. */
+  readonly sumKey: string;
+  readonly S: bigint;
+  readonly P: bigint;
+  readonly currentScale: bigint;
+  readonly currentEpoch: bigint;
+  readonly lastETHError_Offset: bigint;
+  readonly lastLUSDLossError_Offset: bigint;
+}
+
+/** TroveManager `_redistributeDebtAndColl` (LTermsUpdated). */
+export interface Redistributed {
+  readonly type: 'Redistributed';
+  readonly debt: bigint;
+  readonly coll: bigint;
+  readonly totalStakes: bigint;
+  readonly L_ETH: bigint;
+  readonly L_LUSDDebt: bigint;
+  readonly lastETHError_Redistribution: bigint;
+  readonly lastLUSDDebtError_Redistribution: bigint;
+}
+
+/** TroveManager `_updateSystemSnapshots_excludeCollRemainder` (SystemSnapshotsUpdated). */
+export interface SystemSnapshotsUpdated {
+  readonly type: 'SystemSnapshotsUpdated';
+  readonly totalStakesSnapshot: bigint;
+  readonly totalCollateralSnapshot: bigint;
+}
+
+/** TroveManager `Liquidation` event: the totals of one liquidation call. */
+export interface LiquidationSummary {
+  readonly type: 'Liquidation';
+  readonly liquidator: string;
+  readonly recoveryModeAtStart: boolean;
+  readonly troves: readonly string[];
+  readonly liquidatedDebt: bigint;
+  /** Collateral less gas compensation and surplus (as the contract reports it). */
+  readonly liquidatedColl: bigint;
+  readonly collGasCompensation: bigint;
+  readonly LUSDGasCompensation: bigint;
+}
+
+/** A Stability Pool deposit changed (`provideToSP`, `withdrawFromSP`). */
+export interface DepositUpdated {
+  readonly type: 'DepositUpdated';
+  readonly depositor: string;
+  readonly operation: 'provideToSP' | 'withdrawFromSP';
+  /** New deposit (0 deletes it and its snapshots). */
+  readonly initialValue: bigint;
+  readonly snapshot: DepositSnapshot;
+  /** ETH gain paid out with the update, wei. */
+  readonly ETHGain: bigint;
+  /** Compounded loss since the last update, LUSD wei (event log only). */
+  readonly LUSDLoss: bigint;
+}
+
+/** CollSurplusPool `claimColl`. */
+export interface CollateralClaimed {
+  readonly type: 'CollateralClaimed';
+  readonly account: string;
+  readonly amount: bigint;
+}
+
+/** Every event of the Liquity model. */
+export type LiquityEvent =
+  | LiquityConfigured
+  | BaseRateUpdated
+  | TroveUpdated
+  | TroveClosed
+  | TroveLiquidated
+  | StabilityPoolOffset
+  | Redistributed
+  | SystemSnapshotsUpdated
+  | LiquidationSummary
+  | DepositUpdated
+  | CollateralClaimed;
+
+/** Own-property lookup, so ids such as `constructor` are plain keys. */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(record)) if (k !== key) out[k] = v;
+  return out;
+}
+
+/** Key of `epochToScaleToSum[epoch][scale]`. */
+export const sumKey = (epoch: bigint, scale: bigint): string => `${epoch}:${scale}`;
+
+/** `epochToScaleToSum[epoch][scale]` (0 when never written). */
+export function sumAt(sp: StabilityPoolState, epoch: bigint, scale: bigint): bigint {
+  return own(sp.sums, sumKey(epoch, scale)) ?? 0n;
+}
+
+/** Folds one model event into the model state (input untouched). */
+export function evolveLiquity(ext: LiquityExt, event: EngineEvent): LiquityExt {
+  const e = event as LiquityEvent;
+  switch (e.type) {
+    case 'LiquityConfigured':
+      return { ...ext, params: e.params, baseRate: e.baseRate, lastFeeOperationTime: e.lastFeeOperationTime };
+    case 'BaseRateUpdated':
+      return { ...ext, baseRate: e.baseRate, lastFeeOperationTime: e.lastFeeOperationTime };
+    case 'TroveUpdated': {
+      const trove: Trove = {
+        debt: e.debt,
+        coll: e.coll,
+        stake: e.stake,
+        snapshotETH: e.snapshotETH,
+        snapshotLUSDDebt: e.snapshotLUSDDebt,
+      };
+      return { ...ext, troves: { ...ext.troves, [e.account]: trove }, totalStakes: e.totalStakes };
+    }
+    case 'TroveClosed':
+    case 'TroveLiquidated':
+      return { ...ext, troves: without(ext.troves, e.account), totalStakes: e.totalStakes };
+    case 'StabilityPoolOffset':
+      return {
+        ...ext,
+        sp: {
+          ...ext.sp,
+          P: e.P,
+          currentScale: e.currentScale,
+          currentEpoch: e.currentEpoch,
+          sums: { ...ext.sp.sums, [e.sumKey]: e.S },
+          lastETHError_Offset: e.lastETHError_Offset,
+          lastLUSDLossError_Offset: e.lastLUSDLossError_Offset,
+        },
+      };
+    case 'Redistributed':
+      return {
+        ...ext,
+        L_ETH: e.L_ETH,
+        L_LUSDDebt: e.L_LUSDDebt,
+        lastETHError_Redistribution: e.lastETHError_Redistribution,
+        lastLUSDDebtError_Redistribution: e.lastLUSDDebtError_Redistribution,
+      };
+    case 'SystemSnapshotsUpdated':
+      return {
+        ...ext,
+        totalStakesSnapshot: e.totalStakesSnapshot,
+        totalCollateralSnapshot: e.totalCollateralSnapshot,
+      };
+    case 'DepositUpdated': {
+      const deposits =
+        e.initialValue === 0n
+          ? without(ext.sp.deposits, e.depositor)
+          : { ...ext.sp.deposits, [e.depositor]: { initialValue: e.initialValue, snapshot: e.snapshot } };
+      return { ...ext, sp: { ...ext.sp, deposits } };
+    }
+    case 'Liquidation':
+    case 'CollateralClaimed':
+      return ext; // event log only: the amounts live in the ledger
+    default: {
+      const unknown: { readonly type: string } = e;
+      assert(false, `liquity-v1 cannot fold a ${unknown.type} event`);
+    }
+  }
+}
+
+// --- Reads ------------------------------------------------------------------------------------
+
+/** The parameters. @throws NotConfiguredError before `configure`. */
+export function requireParams(state: EngineState<LiquityExt>, command: string): LiquityParams {
+  if (state.ext.params === null) throw new NotConfiguredError(state.protocol, command);
+  return state.ext.params;
+}
+
+/** Ledger asset of LUSD debt claims. */
+export const claimAssetOf = (params: LiquityParams): string => debtClaimAsset(params.debtAsset);
+
+/**
+ * PriceFeed `fetchPrice()`: the engine oracle's spot price of the collateral, scaled to USD·1e18
+ * as `_scaleChainlinkPriceByDigits` does. (The Chainlink/Tellor fallback and its freeze checks are
+ * the engine oracle's job: a stale feed refuses, as a broken PriceFeed would.)
+ * @throws StaleOraclePriceError without a fresh positive price.
+ */
+export function liquityPriceWad(state: EngineState<LiquityExt>, nowSeconds: number): bigint {
+  const params = requireParams(state, 'fetchPrice');
+  const reading = spotPrice(state.oracle, params.collateralAsset, nowSeconds);
+  if (reading.price <= 0n) {
+    throw new StaleOraclePriceError(
+      params.collateralAsset,
+      `the feed answered ${reading.price} (broken response)`,
+    );
+  }
+  return scalePriceToWad(reading.price, reading.priceDecimals);
+}
+
+/** A trove's entire debt and collateral, with the pending redistribution rewards. */
+export interface EntireTrove {
+  readonly debt: bigint;
+  readonly coll: bigint;
+  readonly pendingDebt: bigint;
+  readonly pendingColl: bigint;
+}
+
+/**
+ * TroveManager `getEntireDebtAndColl`: recorded values plus `getPendingLUSDDebtReward` and
+ * `getPendingETHReward`.
+ */
+export function entireDebtAndColl(ext: LiquityExt, trove: Trove): EntireTrove {
+  const pendingDebt = pendingReward(trove.stake, ext.L_LUSDDebt, trove.snapshotLUSDDebt);
+  const pendingColl = pendingReward(trove.stake, ext.L_ETH, trove.snapshotETH);
+  return { debt: trove.debt + pendingDebt, coll: trove.coll + pendingColl, pendingDebt, pendingColl };
+}
+
+/** ActivePool and DefaultPool balances as the ledger holds them. */
+export interface SystemTotals {
+  /** ActivePool ETH: Σ troves' recorded collateral. */
+  readonly activeColl: bigint;
+  /** ActivePool LUSDDebt: Σ troves' recorded debt. */
+  readonly activeDebt: bigint;
+  readonly defaultColl: bigint;
+  readonly defaultDebt: bigint;
+  /** LiquityBase `getEntireSystemColl`. */
+  readonly entireSystemColl: bigint;
+  /** LiquityBase `getEntireSystemDebt`. */
+  readonly entireSystemDebt: bigint;
+}
+
+/** The system totals from the ledger (acct:* and debt:* buckets plus the DefaultPool). */
+export function systemTotals(state: EngineState<LiquityExt>, params: LiquityParams): SystemTotals {
+  const claim = claimAssetOf(params);
+  const activeColl = sumByPrefix(state.ledger, params.collateralAsset, 'acct:');
+  const activeDebt = sumByPrefix(state.ledger, claim, 'debt:');
+  const defaultColl = balanceOf(state.ledger, DEFAULT_POOL, params.collateralAsset);
+  const defaultDebt = balanceOf(state.ledger, DEFAULT_POOL, claim);
+  return {
+    activeColl,
+    activeDebt,
+    defaultColl,
+    defaultDebt,
+    entireSystemColl: activeColl + defaultColl,
+    entireSystemDebt: activeDebt + defaultDebt,
+  };
+}
+
+/** LiquityBase `_getTCR(price)`. */
+export function tcrOf(totals: SystemTotals, priceWad: bigint): bigint {
+  return computeCR(totals.entireSystemColl, totals.entireSystemDebt, priceWad);
+}
+
+/** The Stability Pool's `totalLUSDDeposits` (the LUSD it holds). */
+export function totalLUSDDeposits(state: EngineState<LiquityExt>, params: LiquityParams): bigint {
+  return balanceOf(state.ledger, STABILITY_POOL, params.debtAsset);
+}
+
+/**
+ * Active troves in ascending order of their current collateral ratio (entire coll / entire debt,
+ * compared exactly), ties by id: SortedTroves walked from `getLast()` (the riskiest) upward.
+ */
+export function trovesByRisk(ext: LiquityExt): { readonly id: string; readonly entire: EntireTrove }[] {
+  const rows = Object.keys(ext.troves)
+    .sort()
+    .map((id) => {
+      const trove = ext.troves[id];
+      assert(trove !== undefined, `trove ${id} vanished`);
+      return { id, entire: entireDebtAndColl(ext, trove) };
+    });
+  rows.sort((a, b) => {
+    // coll_a / debt_a vs coll_b / debt_b without division (debts of active troves are > 0).
+    const left = a.entire.coll * b.entire.debt;
+    const right = b.entire.coll * a.entire.debt;
+    if (left !== right) return left < right ? -1 : 1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  return rows;
+}
+
+/** A depositor's compounded deposit and ETH gain now (StabilityPool `getCompoundedLUSDDeposit`, `getDepositorETHGain`). */
+export function depositPosition(
+  sp: StabilityPoolState,
+  depositor: string,
+): { readonly initialValue: bigint; readonly compounded: bigint; readonly ETHGain: bigint } {
+  const deposit = own(sp.deposits, depositor);
+  if (deposit === undefined || deposit.initialValue === 0n)
+    return { initialValue: 0n, compounded: 0n, ETHGain: 0n };
+  const compounded = compoundedStake(deposit.initialValue, deposit.snapshot, sp);
+  const ETHGain = ethGainFromSnapshots(deposit.initialValue, deposit.snapshot, {
+    sumAtSnapshotScale: sumAt(sp, deposit.snapshot.epoch, deposit.snapshot.scale),
+    sumAtNextScale: sumAt(sp, deposit.snapshot.epoch, deposit.snapshot.scale + 1n),
+  });
+  return { initialValue: deposit.initialValue, compounded, ETHGain };
+}
+
+/** The snapshot a deposit takes now (StabilityPool `_updateDepositAndSnapshots`). */
+export function currentDepositSnapshot(sp: StabilityPoolState): DepositSnapshot {
+  return {
+    P: sp.P,
+    S: sumAt(sp, sp.currentEpoch, sp.currentScale),
+    scale: sp.currentScale,
+    epoch: sp.currentEpoch,
+  };
+}
