@@ -36,3 +36,38 @@ describe('composed lending: Dutch auction with an insurance fund (the README exa
     expect(bal('wallet:buyer', 'ETH')).toBe(11n * ETH);
   });
 });
+
+describe('composed perp market with partial liquidation and ADL (the README example)', () => {
+  test('default: dave is partly closed into the book, alice is deleveraged against bob', async () => {
+    const run = await runExample('composed-perp-adl.run.yaml');
+    const events = run.log.map((r) => r.event as unknown as Record<string, unknown>);
+    expect(run.refusals.map((r) => r.index)).toEqual([15]); // dave is healthy at $1,900
+    const [dave, alice] = events.filter((e) => e.type === 'PerpLiquidated');
+    // Dave: 10 ETH bought for 2 @ 2002 + 5 @ 2010 + 3 @ 2040 = 20,174, fee 10.087. At $1,800 his
+    // equity is 2,489.913 + 18,000 − 20,174 = 315.913 < MM 900. The least x with
+    // 315.913 − 1%·1800·x ≥ 5%·1800·(10 − x) is x = 8.113 ETH, sold into the bids at
+    // 2 @ 1798.2 + 5 @ 1791 + 1.113 @ 1764 = 14,514.732 USDC (average below the $1,800 mark).
+    expect(dave).toMatchObject({
+      kind: 'venue',
+      closeBase: 8_113n,
+      filledBase: 8_113n,
+      quoteAmount: 14_514_732n * 1_000n,
+    });
+    // Alice: 3 ETH bought for 6,014, fee 3.007: equity at $1,700 = 696.993 + 5,100 − 6,014 < 0.
+    // The fund (10 + dave's 73.017 fee share) cannot pay the venue close's 228.907 shortfall: ADL.
+    expect(alice).toMatchObject({ kind: 'adl', shortfallQuote: 217_007n * 1_000n });
+    // Bob (PnL% × leverage 0.46) ranks before carol (0.39) and buys back 3 ETH at alice's
+    // bankruptcy quote 6,014 − 696.993 = 5,317.007, realizing 5,982 − 5,317.007 = +664.993.
+    expect(events.filter((e) => e.type === 'PerpDeleveraged')).toEqual([
+      expect.objectContaining({
+        bankruptAccount: 'alice',
+        counterparty: 'bob',
+        sizeBase: 3_000n,
+        quoteAmount: 5_317_007n * 1_000n,
+        counterpartyRealizedQuote: 664_993n * 1_000n,
+      }),
+    ]);
+    expect(balanceOf(run.state.ledger, 'insurance', 'USDC')).toBe(USDC * 10n + 73_017n * 1_000n);
+    expect(balanceOf(run.state.ledger, 'acct:alice', 'USDC')).toBe(0n);
+  });
+});

@@ -10,6 +10,7 @@ import { aaveV33Model, aaveV35Model, aaveV37Model } from './aave-v3/model.js';
 import { DEFAULT_AAVE_PARAMS, parseAaveParams } from './aave-v3/params.js';
 import { parseComposedLendingConfig } from './composed/config.js';
 import { composedLendingModelFor } from './composed/lending.js';
+import { composedPerpModelFor, parseComposedPerpConfig } from './composed/perp.js';
 import { compoundV3Model } from './compound-v3/model.js';
 import { DEFAULT_COMPOUND_PARAMS, parseCompoundParams } from './compound-v3/params.js';
 import { crvusdModel } from './crvusd/model.js';
@@ -101,11 +102,19 @@ export function findProtocol(id: string): ProtocolEntry {
 
 /**
  * The protocol a script or command names: a catalogue id, or a composed protocol's configuration
- * (parsed JSON or YAML, `kind: lending`), whose own `id` names the model.
+ * (parsed JSON or YAML, `kind: lending` or `kind: perp`), whose own `id` names the model.
  * @throws UnknownProtocolError; InvalidParameterError naming the configuration's field.
  */
 export function resolveProtocol(spec: unknown): ProtocolEntry {
   if (typeof spec === 'string') return findProtocol(spec);
+  if (spec !== null && typeof spec === 'object' && (spec as { kind?: unknown }).kind === 'perp') {
+    const perp = parseComposedPerpConfig(spec, 'protocol');
+    return {
+      model: composedPerpModelFor(perp),
+      defaultParams: perp.params,
+      parseParams: (raw) => parsePerpsGenericParams(raw),
+    };
+  }
   const config = parseComposedLendingConfig(spec, 'protocol');
   return {
     model: composedLendingModelFor(config.id),
