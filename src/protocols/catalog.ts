@@ -15,12 +15,16 @@ import { compoundV3Model } from './compound-v3/model.js';
 import { DEFAULT_COMPOUND_PARAMS, parseCompoundParams } from './compound-v3/params.js';
 import { crvusdModel } from './crvusd/model.js';
 import { DEFAULT_CRVUSD_PARAMS, parseCrvusdParams } from './crvusd/params.js';
+import { driftV2Model } from './drift-v2/model.js';
+import { DEFAULT_DRIFT_PARAMS, parseDriftParams } from './drift-v2/params.js';
 import { dydxV4Model } from './dydx-v4/model.js';
 import { DEFAULT_DYDX_PARAMS, parseDydxParams } from './dydx-v4/params.js';
 import { eulerV2Model } from './euler-v2/model.js';
 import { DEFAULT_EULER_PARAMS, parseEulerParams } from './euler-v2/params.js';
 import { gmxV2Model } from './gmx-v2/model.js';
 import { DEFAULT_GMX_PARAMS, parseGmxParams } from './gmx-v2/params.js';
+import { hyperliquidModel } from './hyperliquid/model.js';
+import { DEFAULT_HYPERLIQUID_PARAMS, parseHyperliquidParams } from './hyperliquid/params.js';
 import { liquityV1Model } from './liquity-v1/model.js';
 import { DEFAULT_LIQUITY_PARAMS, parseLiquityParams } from './liquity-v1/params.js';
 import { makerLiq1Model } from './maker/liq1/model.js';
@@ -67,6 +71,12 @@ export const PROTOCOL_CATALOG: readonly ProtocolEntry[] = [
     model: synthetixPerpsV3Model,
     defaultParams: DEFAULT_SYNTHETIX_PARAMS,
     parseParams: (raw) => parseSynthetixParams(raw),
+  },
+  { model: driftV2Model, defaultParams: DEFAULT_DRIFT_PARAMS, parseParams: (raw) => parseDriftParams(raw) },
+  {
+    model: hyperliquidModel,
+    defaultParams: DEFAULT_HYPERLIQUID_PARAMS,
+    parseParams: (raw) => parseHyperliquidParams(raw),
   },
   { model: gmxV2Model, defaultParams: DEFAULT_GMX_PARAMS, parseParams: (raw) => parseGmxParams(raw) },
   {
