@@ -8,7 +8,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { solvent } from './support.js';
 
-const IDS = ['maker-liq2', 'maker-liq1', 'aave-v3.3', 'aave-v3.5', 'aave-v3.7', 'compound-v3'];
+const IDS = [
+  'maker-liq2',
+  'maker-liq1',
+  'aave-v3.3',
+  'aave-v3.5',
+  'aave-v3.7',
+  'compound-v3',
+  'liquity-v1',
+  'euler-v2',
+  'crvusd',
+  'dydx-v4',
+  'synthetix-perps-v3',
+  'drift-v2',
+  'hyperliquid',
+  'gmx-v2',
+  'perps-generic',
+];
 let temp = '';
 beforeAll(() => {
   temp = mkdtempSync(join(tmpdir(), 'solvent-models-'));

@@ -25,8 +25,7 @@ export function registerConform(program: Command, context: CommandContext): void
     .option('--json', 'print the report as JSON instead of a table')
     .option(
       '--allow-unsupported',
-      'vectors whose (system, function) has no model yet do not fail the run (failed vectors still do); ' +
-        '`npm start` uses this until every system is modelled',
+      'vectors whose (system, function) has no model do not fail the run (failed vectors still do)',
     )
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], options: ConformOptions) => {
