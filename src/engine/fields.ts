@@ -3,6 +3,7 @@
  * InvalidParameterError that names the field, so bad input never reaches the math.
  */
 import { InvalidParameterError } from './errors.js';
+import type { PriceReading } from './oracle.js';
 
 const INTEGER = /^-?\d+$/;
 
@@ -141,4 +142,152 @@ function describe(v: unknown): string {
   } catch {
     return String(v);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes the protocol parameter readers share
+
+/**
+ * Refuses a key of `record` that is not in `known` (a misspelt setting must not pass silently).
+ * @param path dotted prefix of the record (`params`); the error names `<path>.<key>`.
+ * @throws InvalidParameterError on the first unknown key, listing the known ones in its hint.
+ */
+export function rejectUnknownKeys(
+  record: Readonly<Record<string, unknown>>,
+  known: readonly string[],
+  path: string,
+): void {
+  for (const key of Object.keys(record)) {
+    if (!known.includes(key)) {
+      throw new InvalidParameterError(
+        `${path}.${key}`,
+        'is not a known setting',
+        `Known: ${known.join(', ')}.`,
+      );
+    }
+  }
+}
+
+/** One entry of a per-asset table read by {@link readKeyedEntries}. */
+export interface KeyedEntry {
+  /** The entry's id (the object key, or the entry's own id field in the array form). */
+  readonly id: string;
+  /** The entry as given (not yet checked beyond its id). */
+  readonly raw: unknown;
+  /** Dotted path of the entry for errors (`params.assets.WETH` or `params.assets.0`). */
+  readonly path: string;
+}
+
+/**
+ * Reads a per-asset table given either as an object keyed by id (key order kept) or as an array
+ * of entries that carry their id in `idKey` (the parsed, JSON-friendly form, so a parser that
+ * uses this accepts its own output). Entries are returned in order and not otherwise checked:
+ * reserved ids, duplicates (possible only in the array form) and the entries' fields are the
+ * caller's.
+ * @param path dotted path of the table (`params.assets`).
+ * @param idKey the id field of an array entry (default `asset`).
+ * @throws InvalidParameterError naming the table when it is neither an object nor an array, an
+ *   array entry that is not an object, or an array entry without a non-empty string id.
+ */
+export function readKeyedEntries(raw: unknown, path: string, idKey = 'asset'): KeyedEntry[] {
+  const out: KeyedEntry[] = [];
+  if (Array.isArray(raw)) {
+    for (const [i, entry] of (raw as readonly unknown[]).entries()) {
+      const e = readObject(entry, `${path}.${i}`);
+      out.push({ id: readString(e, idKey, `${path}.${i}.${idKey}`), raw: entry, path: `${path}.${i}` });
+    }
+    return out;
+  }
+  for (const [id, entry] of Object.entries(readObject(raw, path))) {
+    out.push({ id, raw: entry, path: `${path}.${id}` });
+  }
+  return out;
+}
+
+/**
+ * Refuses an entry whose own id field names another id than the one it is filed under
+ * (`{ WETH: { asset: 'WBTC', ... } }`). An absent id field is fine.
+ * @param path dotted path of the entry; the error names `<path>.<idKey>`.
+ * @throws InvalidParameterError on a mismatch.
+ */
+export function requireEntryId(
+  entry: Readonly<Record<string, unknown>>,
+  id: string,
+  path: string,
+  idKey = 'asset',
+): void {
+  const named = entry[idKey];
+  if (named !== undefined && named !== id) {
+    throw new InvalidParameterError(`${path}.${idKey}`, `names ${String(named)} inside the entry of ${id}`);
+  }
+}
+
+/** Decimals a protocol supports for a token, for {@link requireTokenDecimals}. */
+export interface DecimalsRule {
+  /** Fewest decimals allowed (inclusive); default no lower limit (listing already refuses < 0). */
+  readonly min?: number;
+  /** Most decimals allowed (inclusive); default no limit. */
+  readonly max?: number;
+  /** The protocol's rule in words, after "<asset> has <n> decimals; " (e.g. "LLAMMA takes at most 18"). */
+  readonly rule: string;
+}
+
+/**
+ * Checks a listed token's decimals against what a protocol supports.
+ * @param path the parameter that names the token (`params.baseAsset`).
+ * @param asset engine asset id; @param decimals its listed decimals.
+ * @throws InvalidParameterError (`path`: "<asset> has <n> decimals; <rule>") outside the range.
+ */
+export function requireTokenDecimals(
+  path: string,
+  asset: string,
+  decimals: number,
+  rule: DecimalsRule,
+): void {
+  if ((rule.min !== undefined && decimals < rule.min) || (rule.max !== undefined && decimals > rule.max)) {
+    throw new InvalidParameterError(path, `${asset} has ${decimals} decimals; ${rule.rule}`);
+  }
+}
+
+/**
+ * A flat record of bigints and strings as JSON-friendly strings (bigints as decimal strings),
+ * which the readers above accept back. Absent (undefined) values are left out.
+ * @param keys the keys to write, in this order (default: the record's own keys in order).
+ */
+export function stringifyFields(
+  record: Readonly<Record<string, bigint | string | undefined>>,
+  keys: readonly string[] = Object.keys(record),
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = record[key];
+    if (value !== undefined) out[key] = value.toString();
+  }
+  return out;
+}
+
+/** The price scale a protocol reads an oracle in, for {@link priceInDecimals}. */
+export interface PriceDecimalsRule {
+  /** Decimals the protocol's price feed answers in (8 for USD·1e8). */
+  readonly priceDecimals: number;
+  /** The error's words given the oracle's decimals (e.g. `Aave reads prices in USD·1e8, got …`). */
+  readonly explain: (gotDecimals: number) => string;
+}
+
+/**
+ * The price of an oracle reading when the asset's oracle publishes in the decimals the protocol
+ * reads (no silent rescaling: a feed at another scale is a configuration error).
+ * @param reading the engine oracle's reading of `asset` (spot, TWAP or delayed).
+ * @returns the reading's price, scaled by 10^rule.priceDecimals (not checked for sign).
+ * @throws InvalidParameterError (`oracle.<asset>.priceDecimals`) when the decimals differ.
+ */
+export function priceInDecimals(reading: PriceReading, asset: string, rule: PriceDecimalsRule): bigint {
+  if (reading.priceDecimals !== rule.priceDecimals) {
+    throw new InvalidParameterError(
+      `oracle.${asset}.priceDecimals`,
+      rule.explain(reading.priceDecimals),
+      `Configure the asset oracle with priceDecimals ${rule.priceDecimals}.`,
+    );
+  }
+  return reading.price;
 }

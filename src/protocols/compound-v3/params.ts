@@ -7,7 +7,15 @@
  * TooManyAssets).
  */
 import { InvalidParameterError } from '../../engine/errors.js';
-import { readBigint, readObject, readString } from '../../engine/fields.js';
+import {
+  readBigint,
+  readKeyedEntries,
+  readObject,
+  readString,
+  rejectUnknownKeys,
+  requireEntryId,
+  requireTokenDecimals,
+} from '../../engine/fields.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
 import { pow10 } from '../../math/units.js';
 import {
@@ -112,28 +120,10 @@ const ASSET_KEYS: readonly string[] = [
   'supplyCap',
 ];
 
-function rejectUnknownKeys(
-  record: Readonly<Record<string, unknown>>,
-  known: readonly string[],
-  path: string,
-): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) {
-      throw new InvalidParameterError(
-        `${path}.${key}`,
-        'is not a known setting',
-        `Known: ${known.join(', ')}.`,
-      );
-    }
-  }
-}
-
 function parseAsset(raw: unknown, asset: string, path: string): CompoundAssetParams {
   const r = readObject(raw, path);
   rejectUnknownKeys(r, ASSET_KEYS, path);
-  if (r.asset !== undefined && r.asset !== asset) {
-    throw new InvalidParameterError(`${path}.asset`, `names ${String(r.asset)} inside the entry of ${asset}`);
-  }
+  requireEntryId(r, asset, path);
   const factor = (key: string): bigint =>
     readBigint(r, key, `${path}.${key}`, {
       max: FACTOR_SCALE,
@@ -188,18 +178,7 @@ export function parseCompoundParams(raw: unknown, path = 'params'): CompoundPara
   const targetReserves = readBigint(r, 'targetReserves', `${path}.targetReserves`, { max: MAX_UINT104 });
   const baseBorrowMin = readBigint(r, 'baseBorrowMin', `${path}.baseBorrowMin`, { max: MAX_UINT104 });
 
-  const rawAssets = r.assets;
-  const entries: [string, unknown, string][] = [];
-  if (Array.isArray(rawAssets)) {
-    for (const [i, entry] of rawAssets.entries()) {
-      const e = readObject(entry, `${path}.assets.${i}`);
-      entries.push([readString(e, 'asset', `${path}.assets.${i}.asset`), entry, `${path}.assets.${i}`]);
-    }
-  } else {
-    for (const [asset, entry] of Object.entries(readObject(rawAssets, `${path}.assets`))) {
-      entries.push([asset, entry, `${path}.assets.${asset}`]);
-    }
-  }
+  const entries = readKeyedEntries(r.assets, `${path}.assets`);
   if (entries.length > MAX_ASSETS) {
     throw new InvalidParameterError(
       `${path}.assets`,
@@ -207,7 +186,7 @@ export function parseCompoundParams(raw: unknown, path = 'params'): CompoundPara
     );
   }
   const assets: CompoundAssetParams[] = [];
-  for (const [asset, entry, assetPath] of entries) {
+  for (const { id: asset, raw: entry, path: assetPath } of entries) {
     if (asset === baseAsset) {
       throw new InvalidParameterError(assetPath, `${asset} is the base asset and cannot also be collateral`);
     }
@@ -251,12 +230,11 @@ export interface CompoundMarket {
  */
 export function buildMarket(params: CompoundParams, decimalsOf: (asset: string) => number): CompoundMarket {
   const baseDecimals = decimalsOf(params.baseAsset);
-  if (baseDecimals < MIN_BASE_DECIMALS || baseDecimals > MAX_BASE_DECIMALS) {
-    throw new InvalidParameterError(
-      'params.baseAsset',
-      `${params.baseAsset} has ${baseDecimals} decimals; Comet needs ${MIN_BASE_DECIMALS} to ${MAX_BASE_DECIMALS} (BadDecimals)`,
-    );
-  }
+  requireTokenDecimals('params.baseAsset', params.baseAsset, baseDecimals, {
+    min: MIN_BASE_DECIMALS,
+    max: MAX_BASE_DECIMALS,
+    rule: `Comet needs ${MIN_BASE_DECIMALS} to ${MAX_BASE_DECIMALS} (BadDecimals)`,
+  });
   const assets = params.assets.map((a, offset): CompoundAssetInfo => {
     const scale = pow10(decimalsOf(a.asset));
     if (scale > MAX_UINT64) {

@@ -4,12 +4,8 @@
  * (prices as Comet's `getPrice` reads them, an account's holdings for the liquidity loops).
  */
 import type { EngineState } from '../../engine/engine.js';
-import {
-  InvalidParameterError,
-  NotConfiguredError,
-  ProtocolRevertError,
-  UnknownAccountError,
-} from '../../engine/errors.js';
+import { NotConfiguredError, ProtocolRevertError, UnknownAccountError } from '../../engine/errors.js';
+import { priceInDecimals } from '../../engine/fields.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
 import { assert } from '../../math/errors.js';
@@ -272,17 +268,12 @@ export function requireCollateralAsset(market: CompoundMarket, asset: string): C
  *   price ≤ 0.
  */
 export function cometPrice(state: EngineState<CompoundExt>, asset: string, nowSeconds: number): bigint {
-  const reading = spotPrice(state.oracle, asset, nowSeconds);
-  if (reading.priceDecimals !== PRICE_FEED_DECIMALS) {
-    throw new InvalidParameterError(
-      `oracle.${asset}.priceDecimals`,
-      `Comet reads prices in USD·1e8, got priceDecimals ${reading.priceDecimals} (BadDecimals)`,
-      'Configure the asset oracle with priceDecimals 8.',
-    );
-  }
-  if (reading.price <= 0n)
-    throw new ProtocolRevertError('BadPrice', `The ${asset} feed answered ${reading.price}.`);
-  return reading.price;
+  const price = priceInDecimals(spotPrice(state.oracle, asset, nowSeconds), asset, {
+    priceDecimals: PRICE_FEED_DECIMALS,
+    explain: (got) => `Comet reads prices in USD·1e8, got priceDecimals ${got} (BadDecimals)`,
+  });
+  if (price <= 0n) throw new ProtocolRevertError('BadPrice', `The ${asset} feed answered ${price}.`);
+  return price;
 }
 
 /** Which factor a liquidity loop applies. */

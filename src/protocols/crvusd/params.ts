@@ -5,7 +5,16 @@
  * (mechanisms.md §6: the mainnet mint-market deployment values).
  */
 import { InvalidParameterError } from '../../engine/errors.js';
-import { readBigint, readBigintOr, readEnum, readObject, readString } from '../../engine/fields.js';
+import {
+  readBigint,
+  readBigintOr,
+  readEnum,
+  readObject,
+  readString,
+  rejectUnknownKeys,
+  requireTokenDecimals,
+  stringifyFields,
+} from '../../engine/fields.js';
 import { pow10 } from '../../math/units.js';
 import type { AmmConfig } from './amm.js';
 import {
@@ -98,15 +107,7 @@ const KEYS: readonly string[] = [
  */
 export function parseCrvusdParams(raw: unknown, path = 'params'): CrvusdParams {
   const r = readObject(raw, path);
-  for (const key of Object.keys(r)) {
-    if (!KEYS.includes(key)) {
-      throw new InvalidParameterError(
-        `${path}.${key}`,
-        'is not a known setting',
-        `Known: ${KEYS.join(', ')}.`,
-      );
-    }
-  }
+  rejectUnknownKeys(r, KEYS, path);
   const collateralAsset = readString(r, 'collateralAsset', `${path}.collateralAsset`);
   const stablecoin = readString(r, 'stablecoin', `${path}.stablecoin`);
   if (collateralAsset === stablecoin) {
@@ -169,11 +170,7 @@ export function parseCrvusdParams(raw: unknown, path = 'params'): CrvusdParams {
 
 /** `params` as JSON (bigints as decimal strings); {@link parseCrvusdParams} accepts it back. */
 export function crvusdParamsToJson(params: CrvusdParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined) out[key] = typeof value === 'bigint' ? value.toString() : String(value);
-  }
-  return out;
+  return stringifyFields({ ...params });
 }
 
 /** A configured market: its parameters and what the factory and the constructors derive. */
@@ -196,20 +193,16 @@ export function buildMarket(
   basePriceWad: bigint,
   decimalsOf: (asset: string) => number,
 ): CrvusdMarket {
-  const stableDecimals = decimalsOf(params.stablecoin);
-  if (stableDecimals !== 18) {
-    throw new InvalidParameterError(
-      'params.stablecoin',
-      `${params.stablecoin} has ${stableDecimals} decimals; the Controller asserts stablecoin.decimals() == 18`,
-    );
-  }
+  requireTokenDecimals('params.stablecoin', params.stablecoin, decimalsOf(params.stablecoin), {
+    min: 18,
+    max: 18,
+    rule: 'the Controller asserts stablecoin.decimals() == 18',
+  });
   const collateralDecimals = decimalsOf(params.collateralAsset);
-  if (collateralDecimals > 18) {
-    throw new InvalidParameterError(
-      'params.collateralAsset',
-      `${params.collateralAsset} has ${collateralDecimals} decimals; LLAMMA takes at most 18`,
-    );
-  }
+  requireTokenDecimals('params.collateralAsset', params.collateralAsset, collateralDecimals, {
+    max: 18,
+    rule: 'LLAMMA takes at most 18',
+  });
   return {
     params,
     basePriceWad,

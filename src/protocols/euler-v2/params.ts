@@ -7,7 +7,16 @@
  * `setMaxLiquidationDiscount`, `setLiquidationCoolOffTime`, `setConfigFlags`.
  */
 import { InvalidParameterError } from '../../engine/errors.js';
-import { readBigint, readBoolean, readInt, readObject, readString } from '../../engine/fields.js';
+import {
+  readBigint,
+  readBoolean,
+  readInt,
+  readKeyedEntries,
+  readObject,
+  readString,
+  rejectUnknownKeys,
+  requireEntryId,
+} from '../../engine/fields.js';
 import { CONFIG_SCALE, MAX_UINT16 } from './math.js';
 
 /** The LTVs of one collateral vault, bps (1e4 = 100 %). */
@@ -68,22 +77,6 @@ const PARAM_KEYS: readonly string[] = [
 ];
 const COLLATERAL_KEYS: readonly string[] = ['asset', 'borrowLtvBps', 'liquidationLtvBps'];
 
-function rejectUnknownKeys(
-  record: Readonly<Record<string, unknown>>,
-  known: readonly string[],
-  path: string,
-): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) {
-      throw new InvalidParameterError(
-        `${path}.${key}`,
-        'is not a known setting',
-        `Known: ${known.join(', ')}.`,
-      );
-    }
-  }
-}
-
 /**
  * Checks one collateral's LTVs as Euler `setLTV` does.
  * @throws InvalidParameterError naming `<path>.borrowLtvBps` / `<path>.liquidationLtvBps`.
@@ -91,9 +84,7 @@ function rejectUnknownKeys(
 function parseCollateral(raw: unknown, asset: string, path: string): EulerCollateralParams {
   const r = readObject(raw, path);
   rejectUnknownKeys(r, COLLATERAL_KEYS, path);
-  if (r.asset !== undefined && r.asset !== asset) {
-    throw new InvalidParameterError(`${path}.asset`, `names ${String(r.asset)} inside the entry of ${asset}`);
-  }
+  requireEntryId(r, asset, path);
   const ltv = (key: string): bigint =>
     readBigint(r, key, `${path}.${key}`, {
       max: CONFIG_SCALE,
@@ -145,24 +136,8 @@ export function parseEulerParams(raw: unknown, path = 'params'): EulerParams {
   );
   const dontSocializeDebt = readBoolean(r, 'dontSocializeDebt', `${path}.dontSocializeDebt`);
 
-  const rawCollaterals = r.collaterals;
-  const entries: [string, unknown, string][] = [];
-  if (Array.isArray(rawCollaterals)) {
-    for (const [i, entry] of rawCollaterals.entries()) {
-      const e = readObject(entry, `${path}.collaterals.${i}`);
-      entries.push([
-        readString(e, 'asset', `${path}.collaterals.${i}.asset`),
-        entry,
-        `${path}.collaterals.${i}`,
-      ]);
-    }
-  } else {
-    for (const [id, entry] of Object.entries(readObject(rawCollaterals, `${path}.collaterals`))) {
-      entries.push([id, entry, `${path}.collaterals.${id}`]);
-    }
-  }
   const collaterals: Record<string, EulerCollateralParams> = {};
-  for (const [id, entry, entryPath] of entries) {
+  for (const { id, raw: entry, path: entryPath } of readKeyedEntries(r.collaterals, `${path}.collaterals`)) {
     if (id === asset) {
       throw new InvalidParameterError(
         entryPath,

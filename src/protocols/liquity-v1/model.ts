@@ -26,7 +26,14 @@ import {
   ProtocolRevertError,
   UnknownAccountError,
 } from '../../engine/errors.js';
-import { readBigint, readBigintOr, readBoolean, readEnum, readString } from '../../engine/fields.js';
+import {
+  readBigint,
+  readBigintOr,
+  readBoolean,
+  readEnum,
+  readString,
+  requireTokenDecimals,
+} from '../../engine/fields.js';
 import { balanceOf, bucketsOf, type Moved, moved, sumByPrefix } from '../../engine/ledger.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
 import { MAX_UINT256 } from '../../math/units.js';
@@ -237,13 +244,11 @@ function decideConfigure(state: State, command: Command, nowSeconds: number): En
   }
   const params = parseLiquityParams(command.params);
   for (const key of ['collateralAsset', 'debtAsset'] as const) {
-    const decimals = requireAsset(state, params[key]).decimals;
-    if (decimals !== 18) {
-      throw new InvalidParameterError(
-        `params.${key}`,
-        `${params[key]} has ${decimals} decimals; Liquity works in 18-decimal wei`,
-      );
-    }
+    requireTokenDecimals(`params.${key}`, params[key], requireAsset(state, params[key]).decimals, {
+      min: 18,
+      max: 18,
+      rule: 'Liquity works in 18-decimal wei',
+    });
   }
   const event: LiquityConfigured = {
     type: 'LiquityConfigured',

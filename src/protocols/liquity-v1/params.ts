@@ -5,7 +5,13 @@
  * at cb583dd); making them parameters lets a stress run ask "what if MCR were 120 %?".
  */
 import { InvalidParameterError } from '../../engine/errors.js';
-import { readBigint, readObject, readString } from '../../engine/fields.js';
+import {
+  readBigint,
+  readObject,
+  readString,
+  rejectUnknownKeys,
+  stringifyFields,
+} from '../../engine/fields.js';
 import { DECIMAL_PRECISION } from './math.js';
 
 /** Validated Liquity v1 parameters. Ratios and rates are 1e18-scaled; amounts are wei (18 decimals). */
@@ -85,15 +91,7 @@ const MAX_AMOUNT = (1n << 128n) - 1n;
  */
 export function parseLiquityParams(raw: unknown, path = 'params'): LiquityParams {
   const r = readObject(raw, path);
-  for (const key of Object.keys(r)) {
-    if (!(PARAM_KEYS as readonly string[]).includes(key)) {
-      throw new InvalidParameterError(
-        `${path}.${key}`,
-        'is not a known setting',
-        `Known: ${PARAM_KEYS.join(', ')}.`,
-      );
-    }
-  }
+  rejectUnknownKeys(r, PARAM_KEYS, path);
   const d = DEFAULT_LIQUITY_PARAMS;
   const str = (key: 'collateralAsset' | 'debtAsset'): string =>
     r[key] === undefined ? d[key] : readString(r, key, `${path}.${key}`);
@@ -151,7 +149,5 @@ export function parseLiquityParams(raw: unknown, path = 'params'): LiquityParams
 
 /** The parameters as JSON (bigints as decimal strings), which {@link parseLiquityParams} reads back. */
 export function liquityParamsToJson(params: LiquityParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of PARAM_KEYS) out[key] = String(params[key]);
-  return out;
+  return stringifyFields({ ...params }, PARAM_KEYS);
 }

@@ -25,6 +25,7 @@ import {
   DECIMAL_PRECISION,
   type DepositSnapshot,
   ethGainFromSnapshots,
+  type LiquidationAmounts,
   pendingReward,
   type RecoveryBranch,
   scalePriceToWad,
@@ -173,7 +174,7 @@ export interface TroveClosed {
 }
 
 /** Where a liquidated trove went (TroveManager `TroveLiquidated` with its `LiquidationValues`). */
-export interface TroveLiquidated {
+export interface TroveLiquidated extends LiquidationAmounts {
   readonly type: 'TroveLiquidated';
   readonly account: string;
   /** Mode the trove was liquidated under (a recovery-mode batch may switch to normal). */
@@ -187,13 +188,6 @@ export interface TroveLiquidated {
   readonly entireColl: bigint;
   readonly pendingDebt: bigint;
   readonly pendingColl: bigint;
-  readonly collGasCompensation: bigint;
-  readonly LUSDGasCompensation: bigint;
-  readonly debtToOffset: bigint;
-  readonly collToSendToSP: bigint;
-  readonly debtToRedistribute: bigint;
-  readonly collToRedistribute: bigint;
-  readonly collSurplus: bigint;
   /** totalStakes after the trove's stake was removed. */
   readonly totalStakes: bigint;
 }
