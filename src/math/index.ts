@@ -4,4 +4,5 @@ export * from './decimal.js';
 export * from './errors.js';
 export * from './maker.js';
 export * from './mulDiv.js';
+export * from './rational.js';
 export * from './units.js';

@@ -3,10 +3,13 @@
  * insurance, backstop, socialized loss and auto-deleveraging, the generic liquidation stages and
  * the `perps-generic` protocol model built from them.
  */
+export * from './commands.js';
 export * from './liquidation.js';
 export * from './loss.js';
 export * from './margin.js';
 export * from './model.js';
+export * from './nets.js';
+export * from './paramReaders.js';
 export * from './params.js';
 export * from './settle.js';
 export * from './testkit.js';

@@ -38,6 +38,16 @@ import { readBigint, readString } from '../../engine/fields.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
 import { MAX_HEALTH } from '../../engine/margin.js';
+import {
+  accountOpenedEvents,
+  liquidationTargetOf,
+  perpsAccountIds,
+  readCloseOrder,
+  readFundingRatePpm,
+  readPositiveAmount,
+  reducesPosition,
+  zeroSumMarketChecks,
+} from '../../engine/perps/commands.js';
 import { applyPerpsEvents } from '../../engine/perps/liquidation.js';
 import {
   accrueFunding,
@@ -46,13 +56,7 @@ import {
   PerpsTx,
   requireMarket,
 } from '../../engine/perps/settle.js';
-import {
-  crossBucket,
-  marketIds,
-  type PerpAccountOpened,
-  type PerpsView,
-  positionOf,
-} from '../../engine/perps/types.js';
+import { crossBucket, marketIds, type PerpsView, positionOf } from '../../engine/perps/types.js';
 import { quoteMarketOrder, recenterAmm } from '../../engine/perps/venue.js';
 import { runLiquidation } from '../../engine/pipeline.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
@@ -117,8 +121,7 @@ export const DRIFT_COMMANDS: readonly string[] = [
 
 type State = EngineState<DriftExt>;
 
-const amountOf = (command: Command, key = 'amount'): bigint =>
-  readBigint(command, key, key, { min: 1n, expect: 'an amount > 0' });
+const amountOf = (command: Command, key = 'amount'): bigint => readPositiveAmount(command, key);
 
 function signedSize(command: Command, key = 'sizeBase'): bigint {
   const v = readBigint(command, key, key, {
@@ -128,12 +131,6 @@ function signedSize(command: Command, key = 'sizeBase'): bigint {
   });
   if (v === 0n) throw new InvalidParameterError(key, 'expected a non-zero size');
   return v;
-}
-
-function opened(view: PerpsView, account: string): EngineEvent[] {
-  if (Object.hasOwn(view.book.accounts, account)) return [];
-  const e: PerpAccountOpened = { type: 'PerpAccountOpened', account };
-  return [e];
 }
 
 function statusEvent(account: string, status: DriftUserStatus): DriftUserStatusChanged {
@@ -214,7 +211,7 @@ function decideDeposit(state: State, command: Command, nowSeconds: number): Engi
   const account = readString(command, 'account');
   const amount = amountOf(command);
   const tx = new PerpsTx(view);
-  for (const e of opened(view, account)) tx.emit(e);
+  for (const e of accountOpenedEvents(view, account)) tx.emit(e);
   tx.move('world', crossBucket(account), amount, 'drift:deposit');
   const pending = settleAfter(state, tx, account);
   const events = [...tx.events];
@@ -304,13 +301,10 @@ function trade(
   const before = positionOf(view.book, account, market)?.sizeBase ?? 0n;
   const signed = sizeBase > 0n ? fillable : -fillable;
   const after = before + signed;
-  const reduces =
-    before !== 0n &&
-    (after === 0n ||
-      (after > 0n === before > 0n && (after < 0n ? -after : after) < (before < 0n ? -before : before)));
+  const reduces = reducesPosition(before, after);
   if (reduceOnly && !reduces) throw new InvalidParameterError('sizeBase', 'a close must reduce the position');
   const tx = new PerpsTx(view);
-  for (const e of opened(view, account)) tx.emit(e);
+  for (const e of accountOpenedEvents(view, account)) tx.emit(e);
   tx.adopt(
     applyFill(tx.view, {
       account,
@@ -344,20 +338,8 @@ function decideOpen(state: State, command: Command, nowSeconds: number): EngineE
 
 function decideClose(state: State, command: Command, nowSeconds: number): EngineEvent[] {
   const { book } = requireConfigured(state, 'closePosition');
-  const account = readString(command, 'account');
-  const market = readString(command, 'market');
-  const held = positionOf(book, account, market)?.sizeBase ?? 0n;
-  if (held === 0n) throw new InvalidParameterError('market', `${account} has no position in ${market}`);
-  const whole = held < 0n ? -held : held;
-  const amount =
-    command.sizeBase === undefined
-      ? whole
-      : readBigint(command, 'sizeBase', 'sizeBase', {
-          min: 1n,
-          max: whole,
-          expect: `a size in [1, ${whole}]`,
-        });
-  return trade(state, account, market, held > 0n ? -amount : amount, nowSeconds, true);
+  const order = readCloseOrder(book, command);
+  return trade(state, order.account, order.market, order.sizeBase, nowSeconds, true);
 }
 
 function decideFunding(state: State, command: Command, nowSeconds: number): EngineEvent[] {
@@ -365,11 +347,7 @@ function decideFunding(state: State, command: Command, nowSeconds: number): Engi
   const view = viewOf(state);
   const market = readString(command, 'market');
   const m = requireDriftMarket(params, market);
-  const ratePpm = readBigint(command, 'ratePpm', 'ratePpm', {
-    min: -LIQUIDATION_FEE_PRECISION,
-    max: LIQUIDATION_FEE_PRECISION,
-    expect: 'a rate in [-1e6, 1e6] ppm',
-  });
+  const ratePpm = readFundingRatePpm(command);
   const price = oraclePriceOf(state, m, nowSeconds);
   const indexDelta = fundingIndexDeltaForRate(view, market, price, ratePpm);
   return [...accrueFunding(view, { market, indexDelta }).events];
@@ -491,26 +469,12 @@ function invariants(state: State): InvariantCheck[] {
   for (const market of marketIds(book)) {
     const s = book.markets[market]!;
     const m = requireDriftMarket(params, market);
-    let size = 0n;
-    let entry = 0n;
     let offStep = '';
     for (const [id, p] of Object.entries(s.positions)) {
-      size += p.sizeBase;
-      entry += p.entryQuote;
       if (p.sizeBase % m.orderStepSize !== 0n) offStep = id;
       if (p.marginMode !== 'cross') offStep = `${id} (isolated)`;
     }
-    out.push({ name: `${market}: Σ base = 0`, holds: size === 0n, detail: `Σ base ${size}` });
-    out.push({
-      name: `${market}: Σ entry = 0 (zero-sum PnL)`,
-      holds: entry === 0n,
-      detail: `Σ entry ${entry}`,
-    });
-    out.push({
-      name: `${market}: long OI = short OI`,
-      holds: s.longOpenInterestBase === s.shortOpenInterestBase,
-      detail: `${s.longOpenInterestBase} vs ${s.shortOpenInterestBase}`,
-    });
+    out.push(...zeroSumMarketChecks(market, s, 'base'));
     out.push({
       name: `${market}: cross positions in step multiples`,
       holds: offStep === '',
@@ -577,14 +541,8 @@ export const driftV2Model: ProtocolModel<DriftExt> = {
     }
   },
   evolve: evolveDrift,
-  accountIds(state) {
-    const book = state.ext.book;
-    return book === null ? [] : Object.keys(book.accounts).sort();
-  },
+  accountIds: (state) => perpsAccountIds(state.ext.book),
   health,
   invariants,
-  liquidationTarget(command) {
-    if (command.type !== 'liquidate' && command.type !== 'liquidatePerp') return undefined;
-    return typeof command.account === 'string' ? command.account : undefined;
-  },
+  liquidationTarget: (command) => liquidationTargetOf(command, ['liquidate', 'liquidatePerp']),
 };

@@ -9,6 +9,7 @@
  */
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readBigint, readBigintOr, readObject, readString } from '../../engine/fields.js';
+import { parseUniqueMarkets } from '../../engine/perps/paramReaders.js';
 import type { BookLevel, PerpMarketConfig, Venue } from '../../engine/perps/types.js';
 import { validateVenue } from '../../engine/perps/venue.js';
 import {
@@ -196,17 +197,7 @@ function parseMarket(raw: unknown, path: string): DriftMarketParams {
  */
 export function parseDriftParams(raw: unknown, path = 'params'): DriftParams {
   const r = readObject(raw, path);
-  const rawMarkets = r.markets;
-  if (!Array.isArray(rawMarkets) || rawMarkets.length === 0) {
-    throw new InvalidParameterError(`${path}.markets`, 'expected a non-empty list of markets');
-  }
-  const markets = rawMarkets.map((m: unknown, i) => parseMarket(m, `${path}.markets.${i}`));
-  const seen = new Set<string>();
-  for (const [i, m] of markets.entries()) {
-    if (seen.has(m.market))
-      throw new InvalidParameterError(`${path}.markets.${i}.market`, `duplicate ${m.market}`);
-    seen.add(m.market);
-  }
+  const markets = parseUniqueMarkets(r.markets, `${path}.markets`, parseMarket);
   const makerAccount = readString(r, 'makerAccount', `${path}.makerAccount`);
   return {
     quoteAsset: readString(r, 'quoteAsset', `${path}.quoteAsset`),

@@ -7,9 +7,10 @@
  * book, and the events and their fold.
  */
 import type { EngineState } from '../../engine/engine.js';
-import { InvalidParameterError, NotConfiguredError } from '../../engine/errors.js';
+import { InvalidParameterError } from '../../engine/errors.js';
 import type { Recorded } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { findMarketParams, requireConfiguredBook } from '../../engine/perps/commands.js';
 import { pendingFundingQuote } from '../../engine/perps/margin.js';
 import {
   crossBucket,
@@ -133,9 +134,7 @@ export function evolveDrift(state: State, recorded: Recorded): DriftExt {
  * @throws NotConfiguredError before `configure`.
  */
 export function requireConfigured(state: State, command = 'query'): { params: DriftParams; book: PerpsBook } {
-  const { params, book } = state.ext;
-  if (params === null || book === null) throw new NotConfiguredError('drift-v2', command);
-  return { params, book };
+  return requireConfiguredBook(state.ext, 'drift-v2', command);
 }
 
 /** The book with the engine's ledger. @throws NotConfiguredError before `configure`. */
@@ -145,14 +144,7 @@ export function viewOf(state: State, command = 'query'): PerpsView {
 
 /** A market's parameters. @throws InvalidParameterError (`market`) for an unknown market. */
 export function requireDriftMarket(params: DriftParams, market: string, field = 'market'): DriftMarketParams {
-  const m = params.markets.find((x) => x.market === market);
-  if (m === undefined) {
-    throw new InvalidParameterError(
-      field,
-      `unknown market ${market}; known: ${params.markets.map((x) => x.market).join(', ')}`,
-    );
-  }
-  return m;
+  return findMarketParams(params.markets, market, { field });
 }
 
 /** A user's status, active by default. */

@@ -35,6 +35,7 @@ import {
 import { type Moved, moved } from '../../engine/ledger.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { pendingFundingQuote } from '../../engine/perps/margin.js';
+import { movesForNets } from '../../engine/perps/nets.js';
 import { applyFill, PerpsTx, tradePosition } from '../../engine/perps/settle.js';
 import {
   crossBucket,
@@ -71,6 +72,9 @@ import {
   type SubaccountRisk,
   subaccountRisk,
 } from './state.js';
+
+/** Moved to the perps core; re-exported for callers of this module. */
+export { movesForNets } from '../../engine/perps/nets.js';
 
 /** Quote quantums of rounding a match at the bankruptcy price may leave unpaid (borne by the makers). */
 export const BANKRUPTCY_DUST_QUOTE = 2n;
@@ -358,31 +362,6 @@ function netsOf(moves: readonly Moved[]): Map<string, bigint> {
     nets.set(m.to, (nets.get(m.to) ?? 0n) + m.amount);
   }
   return nets;
-}
-
-/** Moves that realize zero-sum bucket nets: payers (sorted) pay receivers (sorted). */
-export function movesForNets(asset: string, nets: ReadonlyMap<string, bigint>, reason: string): Moved[] {
-  const keys = [...nets.keys()].sort();
-  const payers = keys
-    .filter((k) => (nets.get(k) ?? 0n) < 0n)
-    .map((k) => ({ bucket: k, left: -(nets.get(k) ?? 0n) }));
-  const receivers = keys
-    .filter((k) => (nets.get(k) ?? 0n) > 0n)
-    .map((k) => ({ bucket: k, left: nets.get(k) ?? 0n }));
-  const out: Moved[] = [];
-  let i = 0;
-  for (const r of receivers) {
-    while (r.left > 0n) {
-      const p = payers[i];
-      if (p === undefined) break;
-      const amount = p.left < r.left ? p.left : r.left;
-      out.push(...moved(asset, p.bucket, r.bucket, amount, reason));
-      p.left -= amount;
-      r.left -= amount;
-      if (p.left === 0n) i += 1;
-    }
-  }
-  return out;
 }
 
 /**

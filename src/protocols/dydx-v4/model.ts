@@ -34,18 +34,18 @@ import {
   ProtocolRevertError,
   UnknownAccountError,
 } from '../../engine/errors.js';
-import { readBigint, readEnum, readOptionalString, readString } from '../../engine/fields.js';
+import { readBigint, readOptionalString, readString } from '../../engine/fields.js';
 import { type Moved, moved, sumByPrefix } from '../../engine/ledger.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
 import { MAX_HEALTH } from '../../engine/margin.js';
-import { accrueFunding, applyFill, fundingIndexDeltaForRate, PerpsTx } from '../../engine/perps/settle.js';
 import {
-  crossBucket,
-  marketIds,
-  type PerpAccountOpened,
-  type PerpsView,
-  positionOf,
-} from '../../engine/perps/types.js';
+  accountOpenedEvents,
+  liquidationTargetOf,
+  perpsAccountIds,
+  readFundsBucket,
+} from '../../engine/perps/commands.js';
+import { accrueFunding, applyFill, fundingIndexDeltaForRate, PerpsTx } from '../../engine/perps/settle.js';
+import { crossBucket, marketIds, type PerpsView, positionOf } from '../../engine/perps/types.js';
 import { runLiquidation } from '../../engine/pipeline.js';
 import { divSigned, Rounding } from '../../math/mulDiv.js';
 import { DYDX_LIQUIDATION_STAGES, makerAccounts } from './liquidation.js';
@@ -125,22 +125,13 @@ function decideConfigure(state: State, command: Command): EngineEvent[] {
   return [configured];
 }
 
-function opened(view: PerpsView, account: string): EngineEvent[] {
-  if (Object.hasOwn(view.book.accounts, account)) return [];
-  const e: PerpAccountOpened = { type: 'PerpAccountOpened', account };
-  return [e];
-}
-
 function decideDeposit(state: State, command: Command): EngineEvent[] {
   const { params, book } = requireConfigured(state, 'deposit');
   const account = readString(command, 'account');
   const amount = readBigint(command, 'amount', 'amount', { min: 1n, expect: 'quote quantums > 0' });
-  const source =
-    command.source === undefined || readEnum(command, 'source', ['world', 'wallet']) === 'world'
-      ? 'world'
-      : `wallet:${account}`;
+  const source = readFundsBucket(command, 'source', account);
   return [
-    ...opened(viewOf(state, book), account),
+    ...accountOpenedEvents(viewOf(state, book), account),
     ...moved(params.quoteAsset, source, crossBucket(account), amount, 'dydx:deposit'),
   ];
 }
@@ -433,9 +424,8 @@ export const dydxV4Model: ProtocolModel<DydxExt> = {
   initialExt: initialDydxExt,
   decide: decideDydx,
   evolve: evolveDydx,
-  accountIds: (state) => (state.ext.book === null ? [] : Object.keys(state.ext.book.accounts).sort()),
+  accountIds: (state) => perpsAccountIds(state.ext.book),
   health: healthOf,
   invariants: invariantsOf,
-  liquidationTarget: (command) =>
-    command.type === 'liquidate' && typeof command.account === 'string' ? command.account : undefined,
+  liquidationTarget: (command) => liquidationTargetOf(command),
 };

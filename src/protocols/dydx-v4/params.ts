@@ -7,6 +7,7 @@
  */
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readInt, readObject, readString } from '../../engine/fields.js';
+import { readIntegerSetting, rejectUnknownSettings } from '../../engine/perps/paramReaders.js';
 import type { BookVenue } from '../../engine/perps/types.js';
 import { validateVenue } from '../../engine/perps/venue.js';
 import { MAX_UINT64, ONE_MILLION } from './math.js';
@@ -186,17 +187,6 @@ const PERP_KEYS = [
   'book',
 ];
 
-function rejectUnknown(r: Readonly<Record<string, unknown>>, known: readonly string[], path: string): void {
-  for (const key of Object.keys(r)) {
-    if (!known.includes(key))
-      throw new InvalidParameterError(
-        `${path}.${key}`,
-        'is not a known setting',
-        `Known: ${known.join(', ')}.`,
-      );
-  }
-}
-
 /** An integer (bigint, safe number, decimal string) within [min, max]. */
 function big(
   r: Readonly<Record<string, unknown>>,
@@ -205,19 +195,7 @@ function big(
   min = 0n,
   max = MAX_UINT64,
 ): bigint {
-  const v = r[key];
-  let out: bigint;
-  if (typeof v === 'bigint') out = v;
-  else if (typeof v === 'number' && Number.isSafeInteger(v)) out = BigInt(v);
-  else if (typeof v === 'string' && /^-?\d+$/.test(v)) out = BigInt(v);
-  else
-    throw new InvalidParameterError(
-      path,
-      `expected an integer, got ${v === undefined ? 'nothing' : JSON.stringify(String(v))}`,
-    );
-  if (out < min || out > max)
-    throw new InvalidParameterError(path, `expected an integer in [${min}, ${max}], got ${out}`);
-  return out;
+  return readIntegerSetting(r, key, path, min, max);
 }
 
 function signedInt(
@@ -239,7 +217,7 @@ function signedInt(
 
 function parseLiquidations(raw: unknown, path: string): DydxLiquidationsConfig {
   const r = readObject(raw, path);
-  rejectUnknown(r, LIQ_KEYS, path);
+  rejectUnknownSettings(r, LIQ_KEYS, path);
   // dydxprotocol/v4-chain protocol/x/clob/types/liquidations_config.go `Validate`.
   return {
     maxLiquidationFeePpm: big(r, 'maxLiquidationFeePpm', `${path}.maxLiquidationFeePpm`, 1n, ONE_MILLION),
@@ -274,7 +252,7 @@ function parseLiquidations(raw: unknown, path: string): DydxLiquidationsConfig {
 
 function parseBook(raw: unknown, path: string, step: bigint): BookVenue {
   const r = readObject(raw, path);
-  rejectUnknown(r, ['kind', 'levels'], path);
+  rejectUnknownSettings(r, ['kind', 'levels'], path);
   if (r.kind !== 'book')
     throw new InvalidParameterError(`${path}.kind`, 'expected "book" (dYdX is an order book)');
   if (!Array.isArray(r.levels)) throw new InvalidParameterError(`${path}.levels`, 'expected a list');
@@ -283,7 +261,7 @@ function parseBook(raw: unknown, path: string, step: bigint): BookVenue {
     levels: r.levels.map((l: unknown, i: number) => {
       const at = `${path}.levels.${i}`;
       const lr = readObject(l, at);
-      rejectUnknown(lr, ['priceOffsetPpm', 'sizeBase'], at);
+      rejectUnknownSettings(lr, ['priceOffsetPpm', 'sizeBase'], at);
       const sizeBase = big(lr, 'sizeBase', `${at}.sizeBase`, 1n);
       if (sizeBase % step !== 0n)
         throw new InvalidParameterError(`${at}.sizeBase`, `expected a multiple of stepBaseQuantums ${step}`);
@@ -296,7 +274,7 @@ function parseBook(raw: unknown, path: string, step: bigint): BookVenue {
 
 function parsePerpetual(raw: unknown, path: string): DydxPerpetualParams {
   const r = readObject(raw, path);
-  rejectUnknown(r, PERP_KEYS, path);
+  rejectUnknownSettings(r, PERP_KEYS, path);
   const step = big(r, 'stepBaseQuantums', `${path}.stepBaseQuantums`, 1n);
   const atomicResolution = signedInt(r, 'atomicResolution', `${path}.atomicResolution`, -30, 0);
   const priceDecimals = readInt(r, 'priceDecimals', `${path}.priceDecimals`, { min: 0, max: 30 });
@@ -337,7 +315,7 @@ function parsePerpetual(raw: unknown, path: string): DydxPerpetualParams {
  */
 export function parseDydxParams(raw: unknown, path = 'params'): DydxParams {
   const r = readObject(raw, path);
-  rejectUnknown(r, TOP_KEYS, path);
+  rejectUnknownSettings(r, TOP_KEYS, path);
   if (!Array.isArray(r.perpetuals) || r.perpetuals.length === 0)
     throw new InvalidParameterError(`${path}.perpetuals`, 'expected a non-empty list');
   const perpetuals = r.perpetuals.map((p: unknown, i: number) =>

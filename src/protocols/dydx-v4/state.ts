@@ -5,9 +5,10 @@
  * dYdX computes it and the book's resting prices in subticks.
  */
 import type { EngineState } from '../../engine/engine.js';
-import { InvalidParameterError, NotConfiguredError } from '../../engine/errors.js';
+import { InvalidParameterError } from '../../engine/errors.js';
 import type { Recorded } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { findMarketParams, requireConfiguredBook } from '../../engine/perps/commands.js';
 import { pendingFundingQuote } from '../../engine/perps/margin.js';
 import {
   crossBucket,
@@ -168,9 +169,7 @@ export function coreMarketConfig(perp: DydxPerpetualParams): PerpMarketConfig {
 
 /** The parameters and book, or a typed refusal before `configure`. */
 export function requireConfigured(state: State, command: string): { params: DydxParams; book: PerpsBook } {
-  const { params, book } = state.ext;
-  if (params === null || book === null) throw new NotConfiguredError('dydx-v4', command);
-  return { params, book };
+  return requireConfiguredBook(state.ext, 'dydx-v4', command);
 }
 
 /** The book with the engine ledger. */
@@ -178,13 +177,7 @@ export const viewOf = (state: State, book: PerpsBook): PerpsView => ({ book, led
 
 /** A perpetual's parameters. @throws InvalidParameterError (`market`) for an unknown market. */
 export function requirePerpetual(params: DydxParams, market: string): DydxPerpetualParams {
-  const p = params.perpetuals.find((q) => q.market === market);
-  if (p === undefined)
-    throw new InvalidParameterError(
-      'market',
-      `unknown perpetual ${market}; known: ${params.perpetuals.map((q) => q.market).join(', ')}`,
-    );
-  return p;
+  return findMarketParams(params.perpetuals, market, { noun: 'perpetual' });
 }
 
 /**

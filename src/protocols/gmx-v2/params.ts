@@ -6,6 +6,7 @@
  */
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readBigint, readObject, readString } from '../../engine/fields.js';
+import { rejectUnknownSettings } from '../../engine/perps/paramReaders.js';
 import { FLOAT_PRECISION } from './math.js';
 
 /** A value per side of a market (GMX keys taking `isLong`). */
@@ -201,21 +202,6 @@ const SHARE_KEYS: ReadonlySet<string> = new Set([
   'liquidationFeeFactor',
 ]);
 
-function rejectUnknownKeys(
-  record: Readonly<Record<string, unknown>>,
-  known: readonly string[],
-  path: string,
-): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key))
-      throw new InvalidParameterError(
-        `${path}.${key}`,
-        'is not a known setting',
-        `Known: ${known.join(', ')}.`,
-      );
-  }
-}
-
 function readId(r: Readonly<Record<string, unknown>>, key: string, path: string): string {
   const id = readString(r, key, path);
   if (id.includes(':'))
@@ -244,7 +230,7 @@ function readSide(
     key === 'borrowingExponentFactor' ? readExponent(obj, k, p) : readBigint(obj, k, p);
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     const o = readObject(raw, path);
-    rejectUnknownKeys(o, ['long', 'short'], path);
+    rejectUnknownSettings(o, ['long', 'short'], path);
     return { long: read(o, 'long', `${path}.long`), short: read(o, 'short', `${path}.short`) };
   }
   const value = read(r, key, path);
@@ -253,7 +239,7 @@ function readSide(
 
 function parseMarket(raw: unknown, path: string): GmxMarketParams {
   const r = readObject(raw, path);
-  rejectUnknownKeys(r, MARKET_KEYS, path);
+  rejectUnknownSettings(r, MARKET_KEYS, path);
   const scalar = (key: (typeof MARKET_SCALAR_KEYS)[number]): bigint => {
     const p = `${path}.${key}`;
     if (key === 'positionImpactExponentFactor') return readExponent(r, key, p);
@@ -320,7 +306,7 @@ function readActors(r: Readonly<Record<string, unknown>>, key: string, path: str
  */
 export function parseGmxParams(raw: unknown, path = 'params'): GmxParams {
   const r = readObject(raw, path);
-  rejectUnknownKeys(r, PARAM_KEYS, path);
+  rejectUnknownSettings(r, PARAM_KEYS, path);
   const share = (key: string): bigint =>
     readBigint(r, key, `${path}.${key}`, {
       max: FLOAT_PRECISION,

@@ -28,11 +28,22 @@ import {
   type ProtocolModel,
   requireAsset,
 } from '../../engine/engine.js';
-import { InsufficientMarginError, InvalidParameterError, ProtocolRevertError } from '../../engine/errors.js';
+import { InvalidParameterError, ProtocolRevertError } from '../../engine/errors.js';
 import { readBigint, readEnum, readString } from '../../engine/fields.js';
 import { bucketsOf } from '../../engine/ledger.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
 import { MAX_HEALTH } from '../../engine/margin.js';
+import {
+  accountOpenedEvents,
+  liquidationTargetOf,
+  perpsAccountIds,
+  readCloseOrder,
+  readFundingRatePpm,
+  readPositiveAmount,
+  reducesPosition,
+  requireScopeInitialMargin,
+  zeroSumMarketChecks,
+} from '../../engine/perps/commands.js';
 import { accountMargin, isLiquidatable, type MarginScope } from '../../engine/perps/margin.js';
 import {
   accrueFunding,
@@ -48,7 +59,6 @@ import {
   crossBucket,
   type MarginMode,
   marketIds,
-  type PerpAccountOpened,
   type PerpsView,
   positionBucket,
   positionOf,
@@ -107,14 +117,7 @@ export const HYPERLIQUID_COMMANDS: readonly string[] = [
 
 type State = EngineState<HyperliquidExt>;
 
-const amountOf = (command: Command, key = 'amount'): bigint =>
-  readBigint(command, key, key, { min: 1n, expect: 'an amount > 0' });
-
-function opened(view: PerpsView, account: string): EngineEvent[] {
-  if (Object.hasOwn(view.book.accounts, account)) return [];
-  const e: PerpAccountOpened = { type: 'PerpAccountOpened', account };
-  return [e];
-}
+const amountOf = (command: Command, key = 'amount'): bigint => readPositiveAmount(command, key);
 
 /** The scope of a position's market (`cross` or its isolated scope) in a margin. */
 function scopeOf(
@@ -126,15 +129,6 @@ function scopeOf(
   const p = positionOf(view.book, account, market);
   if (p !== undefined && p.marginMode === 'isolated') return margin.isolated[market] ?? margin;
   return margin;
-}
-
-function requireInitial(scope: MarginScope, account: string, what: string): void {
-  if (scope.equityQuote < scope.initialQuote) {
-    throw new InsufficientMarginError(
-      account,
-      `${what}: equity ${scope.equityQuote} < initial margin ${scope.initialQuote}`,
-    );
-  }
 }
 
 function decideConfigure(state: State, command: Command): EngineEvent[] {
@@ -150,7 +144,7 @@ function decideDeposit(state: State, command: Command): EngineEvent[] {
   const view = viewOf(state, 'deposit');
   const account = readString(command, 'account');
   const tx = new PerpsTx(view);
-  for (const e of opened(view, account)) tx.emit(e);
+  for (const e of accountOpenedEvents(view, account)) tx.emit(e);
   tx.move('world', crossBucket(account), amountOf(command), 'hyperliquid:deposit');
   return [...tx.events];
 }
@@ -160,7 +154,7 @@ function decideWithdraw(state: State, command: Command, nowSeconds: number): Eng
   const account = readString(command, 'account');
   const tx = new PerpsTx(view);
   tx.move(crossBucket(account), 'world', amountOf(command), 'hyperliquid:withdraw');
-  requireInitial(
+  requireScopeInitialMargin(
     accountMargin(tx.view, account, markPrices(state, nowSeconds, [account])),
     account,
     'withdraw',
@@ -192,7 +186,7 @@ function trade(
   const held = positionOf(view.book, account, market);
   const before = held?.sizeBase ?? 0n;
   const tx = new PerpsTx(view);
-  for (const e of opened(view, account)) tx.emit(e);
+  for (const e of accountOpenedEvents(view, account)) tx.emit(e);
   const mode = held !== undefined && held.sizeBase !== 0n ? held.marginMode : (input.marginMode ?? 'cross');
   if (input.isolatedMargin !== undefined) {
     if (mode !== 'isolated')
@@ -208,9 +202,7 @@ function trade(
     throw new ProtocolRevertError('NO_LIQUIDITY', `The ${market} book fills nothing.`);
   const signed = input.sizeBase > 0n ? quote.filledBase : -quote.filledBase;
   const after = before + signed;
-  const absOf = (x: bigint) => (x < 0n ? -x : x);
-  const reduces =
-    before !== 0n && (after === 0n || (after > 0n === before > 0n && absOf(after) < absOf(before)));
+  const reduces = reducesPosition(before, after);
   if (input.reduceOnly && !reduces)
     throw new InvalidParameterError('sizeBase', 'a close must reduce the position');
   tx.adopt(
@@ -230,7 +222,7 @@ function trade(
   if (mode === 'isolated') tx.adopt(releaseIsolatedMargin(tx.view, account, market));
   if (!reduces) {
     const margin = accountMargin(tx.view, account, markPrices(state, nowSeconds, [account], tx.view.book));
-    requireInitial(scopeOf(tx.view, account, market, margin), account, 'risk-increasing trade');
+    requireScopeInitialMargin(scopeOf(tx.view, account, market, margin), account, 'risk-increasing trade');
   }
   return [...tx.events];
 }
@@ -262,24 +254,7 @@ function decideOpen(state: State, command: Command, nowSeconds: number): EngineE
 
 function decideClose(state: State, command: Command, nowSeconds: number): EngineEvent[] {
   const { book } = requireConfigured(state, 'closePosition');
-  const account = readString(command, 'account');
-  const market = readString(command, 'market');
-  const held = positionOf(book, account, market)?.sizeBase ?? 0n;
-  if (held === 0n) throw new InvalidParameterError('market', `${account} has no position in ${market}`);
-  const whole = held < 0n ? -held : held;
-  const amount =
-    command.sizeBase === undefined
-      ? whole
-      : readBigint(command, 'sizeBase', 'sizeBase', {
-          min: 1n,
-          max: whole,
-          expect: `a size in [1, ${whole}]`,
-        });
-  return trade(
-    state,
-    { account, market, sizeBase: held > 0n ? -amount : amount, reduceOnly: true },
-    nowSeconds,
-  );
+  return trade(state, { ...readCloseOrder(book, command), reduceOnly: true }, nowSeconds);
 }
 
 function decideIsolated(state: State, command: Command, nowSeconds: number, add: boolean): EngineEvent[] {
@@ -294,7 +269,7 @@ function decideIsolated(state: State, command: Command, nowSeconds: number, add:
   }
   const step = removeIsolatedMargin(view, { account, market, amount });
   const margin = accountMargin(step.view, account, markPrices(state, nowSeconds, [account]));
-  requireInitial(margin.isolated[market] ?? margin, account, 'removeIsolatedMargin');
+  requireScopeInitialMargin(margin.isolated[market] ?? margin, account, 'removeIsolatedMargin');
   return [...step.events];
 }
 
@@ -303,11 +278,7 @@ function decideFunding(state: State, command: Command, nowSeconds: number): Engi
   const view = viewOf(state);
   const market = readString(command, 'market');
   const m = requireHyperliquidMarket(params, market);
-  const ratePpm = readBigint(command, 'ratePpm', 'ratePpm', {
-    min: -PPM,
-    max: PPM,
-    expect: 'a rate in [-1e6, 1e6] ppm',
-  });
+  const ratePpm = readFundingRatePpm(command);
   const indexDelta = fundingIndexDeltaForRate(view, market, markPriceOf(state, m, nowSeconds), ratePpm);
   return [...accrueFunding(view, { market, indexDelta }).events];
 }
@@ -380,24 +351,7 @@ function invariants(state: State): InvariantCheck[] {
   if (params === null || book === null) return [];
   const out: InvariantCheck[] = [];
   for (const market of marketIds(book)) {
-    const s = book.markets[market]!;
-    let size = 0n;
-    let entry = 0n;
-    for (const p of Object.values(s.positions)) {
-      size += p.sizeBase;
-      entry += p.entryQuote;
-    }
-    out.push({ name: `${market}: Σ size = 0`, holds: size === 0n, detail: `Σ size ${size}` });
-    out.push({
-      name: `${market}: Σ entry = 0 (zero-sum PnL)`,
-      holds: entry === 0n,
-      detail: `Σ entry ${entry}`,
-    });
-    out.push({
-      name: `${market}: long OI = short OI`,
-      holds: s.longOpenInterestBase === s.shortOpenInterestBase,
-      detail: `${s.longOpenInterestBase} vs ${s.shortOpenInterestBase}`,
-    });
+    out.push(...zeroSumMarketChecks(market, book.markets[market]!));
   }
   // Isolated margin sits only behind an isolated position.
   for (const [bucket, amount] of bucketsOf(state.ledger, params.quoteAsset)) {
@@ -459,14 +413,8 @@ export const hyperliquidModel: ProtocolModel<HyperliquidExt> = {
     }
   },
   evolve: evolveHyperliquid,
-  accountIds(state) {
-    const book = state.ext.book;
-    return book === null ? [] : Object.keys(book.accounts).sort();
-  },
+  accountIds: (state) => perpsAccountIds(state.ext.book),
   health,
   invariants,
-  liquidationTarget(command) {
-    if (command.type !== 'liquidate') return undefined;
-    return typeof command.account === 'string' ? command.account : undefined;
-  },
+  liquidationTarget: (command) => liquidationTargetOf(command),
 };

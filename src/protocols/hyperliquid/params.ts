@@ -9,6 +9,7 @@
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readBigint, readBigintOr, readInt, readIntOr, readObject, readString } from '../../engine/fields.js';
 import { validateMarginTiers } from '../../engine/perps/margin.js';
+import { parseUniqueMarkets } from '../../engine/perps/paramReaders.js';
 import type { MarginTier, PerpMarketConfig, Venue } from '../../engine/perps/types.js';
 import { validateVenue } from '../../engine/perps/venue.js';
 import {
@@ -191,16 +192,7 @@ function parseMarket(raw: unknown, path: string): HyperliquidMarketParams {
  */
 export function parseHyperliquidParams(raw: unknown, path = 'params'): HyperliquidParams {
   const r = readObject(raw, path);
-  if (!Array.isArray(r.markets) || r.markets.length === 0) {
-    throw new InvalidParameterError(`${path}.markets`, 'expected a non-empty list of markets');
-  }
-  const markets = r.markets.map((m: unknown, i) => parseMarket(m, `${path}.markets.${i}`));
-  const seen = new Set<string>();
-  for (const [i, m] of markets.entries()) {
-    if (seen.has(m.market))
-      throw new InvalidParameterError(`${path}.markets.${i}.market`, `duplicate ${m.market}`);
-    seen.add(m.market);
-  }
+  const markets = parseUniqueMarkets(r.markets, `${path}.markets`, parseMarket);
   const makerAccount = readString(r, 'makerAccount', `${path}.makerAccount`);
   const backstopAccount = readString(r, 'backstopAccount', `${path}.backstopAccount`);
   if (makerAccount === backstopAccount) {

@@ -5,9 +5,10 @@
  * price) and the previous oracle price (the aggregated price before the latest publication).
  */
 import type { EngineState } from '../../engine/engine.js';
-import { InvalidParameterError, NotConfiguredError, StaleOraclePriceError } from '../../engine/errors.js';
+import { InvalidParameterError, StaleOraclePriceError } from '../../engine/errors.js';
 import type { Recorded } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { findMarketParams, requireConfiguredBook } from '../../engine/perps/commands.js';
 import {
   emptyPerpsBook,
   evolvePerpsBook,
@@ -83,9 +84,7 @@ export function requireConfigured(
   state: State,
   command = 'query',
 ): { params: HyperliquidParams; book: PerpsBook } {
-  const { params, book } = state.ext;
-  if (params === null || book === null) throw new NotConfiguredError('hyperliquid', command);
-  return { params, book };
+  return requireConfiguredBook(state.ext, 'hyperliquid', command);
 }
 
 /** The book with the engine's ledger. @throws NotConfiguredError. */
@@ -99,14 +98,7 @@ export function requireHyperliquidMarket(
   market: string,
   field = 'market',
 ): HyperliquidMarketParams {
-  const m = params.markets.find((x) => x.market === market);
-  if (m === undefined) {
-    throw new InvalidParameterError(
-      field,
-      `unknown market ${market}; known: ${params.markets.map((x) => x.market).join(', ')}`,
-    );
-  }
-  return m;
+  return findMarketParams(params.markets, market, { field });
 }
 
 function requireDecimals(market: HyperliquidMarketParams, decimals: number): void {

@@ -24,6 +24,7 @@ import { PositionNotLiquidatableError, UnknownAccountError } from '../../engine/
 import { type Moved, moved } from '../../engine/ledger.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { valueQuote } from '../../engine/perps/margin.js';
+import { movesForNets } from '../../engine/perps/nets.js';
 import { applyFill, PerpsTx } from '../../engine/perps/settle.js';
 import { crossBucket, type PerpsView, positionOf, quoteBalance } from '../../engine/perps/types.js';
 import type { ExecutionOutcome, LiquidationStages } from '../../engine/pipeline.js';
@@ -194,31 +195,6 @@ export function synthetixSizing(
     closes.push({ market: p.market, sizeBase: p.sizeBase, amount, capacity: capacity.capacity });
   }
   return { closes };
-}
-
-/** Moves that realize zero-sum bucket nets: payers (sorted) pay receivers (sorted). */
-function movesForNets(asset: string, nets: ReadonlyMap<string, bigint>, reason: string): Moved[] {
-  const keys = [...nets.keys()].sort();
-  const payers = keys
-    .filter((k) => (nets.get(k) ?? 0n) < 0n)
-    .map((k) => ({ bucket: k, left: -(nets.get(k) ?? 0n) }));
-  const receivers = keys
-    .filter((k) => (nets.get(k) ?? 0n) > 0n)
-    .map((k) => ({ bucket: k, left: nets.get(k) ?? 0n }));
-  const out: Moved[] = [];
-  let i = 0;
-  for (const r of receivers) {
-    while (r.left > 0n) {
-      const p = payers[i];
-      if (p === undefined) break;
-      const amount = p.left < r.left ? p.left : r.left;
-      out.push(...moved(asset, p.bucket, r.bucket, amount, reason));
-      p.left -= amount;
-      r.left -= amount;
-      if (p.left === 0n) i += 1;
-    }
-  }
-  return out;
 }
 
 /**

@@ -27,18 +27,19 @@
  */
 import { debtClaimAsset, type EngineState, type ProtocolModel, requireAsset } from '../../engine/engine.js';
 import { InvalidParameterError, ProtocolRevertError, UnknownAccountError } from '../../engine/errors.js';
-import { readBigint, readEnum, readString } from '../../engine/fields.js';
+import { readBigint, readString } from '../../engine/fields.js';
 import { balanceOf, moved } from '../../engine/ledger.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
 import { MAX_HEALTH } from '../../engine/margin.js';
-import { applyFill, PerpsTx } from '../../engine/perps/settle.js';
 import {
-  crossBucket,
-  marketIds,
-  type PerpAccountOpened,
-  type PerpsView,
-  positionOf,
-} from '../../engine/perps/types.js';
+  accountOpenedEvents,
+  liquidationTargetOf,
+  perpsAccountIds,
+  readFundsBucket,
+  readPositiveAmount,
+} from '../../engine/perps/commands.js';
+import { applyFill, PerpsTx } from '../../engine/perps/settle.js';
+import { crossBucket, marketIds, positionOf } from '../../engine/perps/types.js';
 import { runLiquidation } from '../../engine/pipeline.js';
 import { SYNTHETIX_LIQUIDATION_STAGES } from './liquidation.js';
 import { calculateFillPrice, calculateOrderFee, isSameSideReducing, mulDecimal } from './math.js';
@@ -95,19 +96,10 @@ export interface SynthetixOrderSettled {
   readonly orderFeeQuote: bigint;
 }
 
-function opened(view: PerpsView, account: string): EngineEvent[] {
-  if (Object.hasOwn(view.book.accounts, account)) return [];
-  const e: PerpAccountOpened = { type: 'PerpAccountOpened', account };
-  return [e];
-}
-
-const sourceOf = (command: Command, account: string): string =>
-  command.source === undefined || readEnum(command, 'source', ['world', 'wallet']) === 'world'
-    ? 'world'
-    : `wallet:${account}`;
+const sourceOf = (command: Command, account: string): string => readFundsBucket(command, 'source', account);
 
 const amountOf = (command: Command, key = 'amount'): bigint =>
-  readBigint(command, key, key, { min: 1n, expect: 'an amount > 0 (D18)' });
+  readPositiveAmount(command, key, 'an amount > 0 (D18)');
 
 /** The account's valuation now (prices of its open markets, the state's gas price). */
 export function valuationOf(state: State, account: string, nowSeconds: number): AccountValuation {
@@ -145,7 +137,7 @@ function decideDepositLiquidity(state: State, command: Command): EngineEvent[] {
   const { params, book } = requireConfigured(state, 'depositLiquidity');
   const lp = params.lpAccount;
   return [
-    ...opened(viewOf(state, book), lp),
+    ...accountOpenedEvents(viewOf(state, book), lp),
     ...moved(
       params.quoteAsset,
       sourceOf(command, lp),
@@ -164,7 +156,7 @@ function decideDeposit(state: State, command: Command): EngineEvent[] {
   if (Object.hasOwn(state.ext.flagged, account))
     throw new ProtocolRevertError('AccountLiquidatable', `account ${account} is flagged for liquidation`);
   return [
-    ...opened(viewOf(state, book), account),
+    ...accountOpenedEvents(viewOf(state, book), account),
     ...moved(
       params.quoteAsset,
       sourceOf(command, account),
@@ -412,9 +404,8 @@ export const synthetixPerpsV3Model: ProtocolModel<SynthetixExt> = {
   initialExt: initialSynthetixExt,
   decide: decideSynthetix,
   evolve: evolveSynthetix,
-  accountIds: (state) => (state.ext.book === null ? [] : Object.keys(state.ext.book.accounts).sort()),
+  accountIds: (state) => perpsAccountIds(state.ext.book),
   health: healthOf,
   invariants: invariantsOf,
-  liquidationTarget: (command) =>
-    command.type === 'liquidate' && typeof command.account === 'string' ? command.account : undefined,
+  liquidationTarget: (command) => liquidationTargetOf(command),
 };

@@ -6,6 +6,7 @@
  */
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readInt, readObject, readString } from '../../engine/fields.js';
+import { readIntegerSetting, rejectUnknownSettings } from '../../engine/perps/paramReaders.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
 
 /** One perps market (`PerpsMarketConfiguration.Data`); every ratio and amount is D18. */
@@ -172,17 +173,6 @@ const COSTS = ['gasPriceUsdPerGasD18', 'flagGasUnits', 'flagGasUnitsPerFeed', 'l
 /** Largest uint128 (Synthetix stores most of these in uint128/uint256). */
 const MAX_UINT128 = (1n << 128n) - 1n;
 
-function rejectUnknown(r: Readonly<Record<string, unknown>>, known: readonly string[], path: string): void {
-  for (const key of Object.keys(r)) {
-    if (!known.includes(key))
-      throw new InvalidParameterError(
-        `${path}.${key}`,
-        'is not a known setting',
-        `Known: ${known.join(', ')}.`,
-      );
-  }
-}
-
 function big(
   r: Readonly<Record<string, unknown>>,
   key: string,
@@ -190,24 +180,12 @@ function big(
   min = 0n,
   max = MAX_UINT128,
 ): bigint {
-  const v = r[key];
-  let out: bigint;
-  if (typeof v === 'bigint') out = v;
-  else if (typeof v === 'number' && Number.isSafeInteger(v)) out = BigInt(v);
-  else if (typeof v === 'string' && /^-?\d+$/.test(v)) out = BigInt(v);
-  else
-    throw new InvalidParameterError(
-      path,
-      `expected an integer, got ${v === undefined ? 'nothing' : JSON.stringify(String(v))}`,
-    );
-  if (out < min || out > max)
-    throw new InvalidParameterError(path, `expected an integer in [${min}, ${max}], got ${out}`);
-  return out;
+  return readIntegerSetting(r, key, path, min, max);
 }
 
 function parseMarket(raw: unknown, path: string): SynthetixMarketParams {
   const r = readObject(raw, path);
-  rejectUnknown(r, MARKET, path);
+  rejectUnknownSettings(r, MARKET, path);
   const f = (k: string) => `${path}.${k}`;
   const endorsed = r.endorsedLiquidator;
   if (endorsed !== undefined && endorsed !== null && (typeof endorsed !== 'string' || endorsed.length === 0))
@@ -264,7 +242,7 @@ function parseMarket(raw: unknown, path: string): SynthetixMarketParams {
  */
 export function parseSynthetixParams(raw: unknown, path = 'params'): SynthetixParams {
   const r = readObject(raw, path);
-  rejectUnknown(r, TOP, path);
+  rejectUnknownSettings(r, TOP, path);
   if (!Array.isArray(r.markets) || r.markets.length === 0)
     throw new InvalidParameterError(`${path}.markets`, 'expected a non-empty list');
   const markets = r.markets.map((m: unknown, i: number) => parseMarket(m, `${path}.markets.${i}`));
@@ -273,9 +251,9 @@ export function parseSynthetixParams(raw: unknown, path = 'params'): SynthetixPa
       throw new InvalidParameterError(`${path}.markets.${i}.market`, `repeats ${m.market}`);
   }
   const g = readObject(r.global, `${path}.global`);
-  rejectUnknown(g, GLOBAL, `${path}.global`);
+  rejectUnknownSettings(g, GLOBAL, `${path}.global`);
   const c = readObject(r.keeperCosts, `${path}.keeperCosts`);
-  rejectUnknown(c, COSTS, `${path}.keeperCosts`);
+  rejectUnknownSettings(c, COSTS, `${path}.keeperCosts`);
   const gp = (k: string) => `${path}.global.${k}`;
   const cp = (k: string) => `${path}.keeperCosts.${k}`;
   return {

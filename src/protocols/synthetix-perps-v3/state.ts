@@ -5,9 +5,10 @@
  * liquidates on: available margin, required margins, the possible liquidation reward.
  */
 import type { EngineState } from '../../engine/engine.js';
-import { InvalidParameterError, NotConfiguredError } from '../../engine/errors.js';
+import { InvalidParameterError } from '../../engine/errors.js';
 import type { Recorded } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { findMarketParams, requireConfiguredBook } from '../../engine/perps/commands.js';
 import { accountMargin } from '../../engine/perps/margin.js';
 import {
   crossBucket,
@@ -206,9 +207,7 @@ export function requireConfigured(
   state: State,
   command: string,
 ): { params: SynthetixParams; book: PerpsBook } {
-  const { params, book } = state.ext;
-  if (params === null || book === null) throw new NotConfiguredError('synthetix-perps-v3', command);
-  return { params, book };
+  return requireConfiguredBook(state.ext, 'synthetix-perps-v3', command);
 }
 
 /** The book with the engine ledger. */
@@ -216,13 +215,7 @@ export const viewOf = (state: State, book: PerpsBook): PerpsView => ({ book, led
 
 /** A market's parameters. @throws InvalidParameterError (`market`). */
 export function requireMarketParams(params: SynthetixParams, market: string): SynthetixMarketParams {
-  const m = params.markets.find((x) => x.market === market);
-  if (m === undefined)
-    throw new InvalidParameterError(
-      'market',
-      `unknown market ${market}; known: ${params.markets.map((x) => x.market).join(', ')}`,
-    );
-  return m;
+  return findMarketParams(params.markets, market);
 }
 
 /** Oracle prices of some markets: the oracle's integers (for the core) and D18 (for Synthetix). */
