@@ -3,7 +3,7 @@
 // must reproduce every public conformance vector of ../shared/conformance/vectors, with nothing
 // unsupported, file by file and over the whole folder. Exits 1 with the reasons otherwise.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,8 +72,60 @@ try {
   problems.push(`conform --json over ${vectorsFolder}: exit ${all.code}, output is not JSON`);
 }
 
+// 3. The real price series in ../shared/data/prices parse with the simulator's strict CSV reader,
+//    with the row counts and end points their SOURCES.md and the files themselves state.
+const pricesFolder = join(repoRoot, '..', 'shared', 'data', 'prices');
+const { parsePriceCsv } = await import(join(repoRoot, 'dist', 'src', 'sim', 'csv.js'));
+const EXPECTED_SERIES = {
+  'eth-usd-2020-03-black-thursday.csv': {
+    rows: 2016,
+    first: [1583712000, 205.46],
+    last: [1584316500, 123.78],
+  },
+  'btc-usd-2020-03-black-thursday.csv': {
+    rows: 168,
+    first: [1583712000, 8081.54],
+    last: [1584313200, 5361.3],
+  },
+  'luna-usd-2022-05-luna-ust-collapse.csv': {
+    rows: 11560,
+    first: [1651708800, 86.16],
+    last: [1652402340, 0.00005],
+  },
+  'usdc-usd-2023-03-usdc-depeg.csv': {
+    rows: 808,
+    first: [1678338000, 1.00302319],
+    last: [1679183100, 1.00214827],
+  },
+};
+let seriesRead = 0;
+for (const name of readdirSync(pricesFolder)
+  .filter((n) => n.endsWith('.csv'))
+  .sort()) {
+  try {
+    const { points } = parsePriceCsv(readFileSync(join(pricesFolder, name), 'utf8'), { sourceName: name });
+    seriesRead += 1;
+    const want = EXPECTED_SERIES[name];
+    if (want !== undefined) {
+      const first = points[0];
+      const last = points.at(-1);
+      const got = {
+        rows: points.length,
+        first: [first.tSeconds, first.price],
+        last: [last.tSeconds, last.price],
+      };
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        problems.push(`${name}: read ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      }
+    }
+  } catch (error) {
+    problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+console.log(`\nprice series in ${relative(repoRoot, pricesFolder)}: ${seriesRead} parsed`);
+
 if (problems.length > 0) {
   console.error(`\nvalidate-shared: FAILED\n${problems.join('\n')}`);
   process.exit(1);
 }
-console.log('\nvalidate-shared: OK, every vector of every system passes');
+console.log('\nvalidate-shared: OK, every vector of every system passes and every price series parses');
