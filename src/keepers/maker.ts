@@ -1,0 +1,865 @@
+/**
+ * Keepers for the Maker models (`maker-liq2` Dog + Clipper, `maker-liq1` Cat + Flipper): a plain
+ * view built from an engine state (unsafe vaults, running auctions, the keepers' wallets) and pure
+ * policies that turn it into the models' own commands — gas-capped, gas-aware, flash, capital-
+ * limited and zero-bid keepers, all presets of one configurable policy, {@link makerKeeper}.
+ */
+import type { EngineState } from '../engine/engine.js';
+import {
+  CircuitBreakerError,
+  InvalidParameterError,
+  ProtocolRevertError,
+  StaleOraclePriceError,
+} from '../engine/errors.js';
+import { balanceOf } from '../engine/ledger.js';
+import type { Command } from '../engine/machine.js';
+import { divRound, min, mulDiv, Rounding } from '../math/mulDiv.js';
+import { BPS } from '../math/units.js';
+import { CAT_GUY, type Liq1Ext } from '../protocols/maker/liq1/state.js';
+import { saleStatus } from '../protocols/maker/liq2/clipper.js';
+import type { Liq2Ext } from '../protocols/maker/liq2/state.js';
+import { biteAmounts } from '../protocols/maker/math/cat.js';
+import { kickIncentive, redoIncentive, takeAmounts } from '../protocols/maker/math/clipper.js';
+import { barkAmounts, isUnsafe } from '../protocols/maker/math/dog.js';
+import { dentRefusal, tendRefusal } from '../protocols/maker/math/flipper.js';
+import { DAI, ilkPrice, type MakerCore, urnHealth, walletBucket } from '../protocols/maker/vat.js';
+import {
+  gasCostUsd,
+  type KeeperAction,
+  type KeeperPolicy,
+  type MarketContext,
+  radToUsd,
+  validateMarket,
+} from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Gas
+// ---------------------------------------------------------------------------------------------
+
+/** Gas units a keeper assumes for each Maker transaction. */
+export interface MakerGasUnits {
+  readonly bark: bigint;
+  readonly take: bigint;
+  /** `take` with a flash callback that sells the slice on a DEX in the same transaction. */
+  readonly takeFlash: bigint;
+  readonly redo: bigint;
+  readonly bite: bigint;
+  readonly tend: bigint;
+  readonly dent: bigint;
+  readonly deal: bigint;
+  readonly tick: bigint;
+}
+
+/**
+ * Default gas per action. Only `bark` has a published figure: "a regular collateral bark cost is
+ * around 450K" (makerdao/lockstake README.md, "Liquidation Bark Gas Benchmarks"). The rest are
+ * ASSUMPTIONS, sized against it by how much storage each call writes, and should be replaced by
+ * measured figures when available: `take` 200k (Clipper take: vat.flux, vat.move, dog.digs, sale
+ * update), `takeFlash` 350k (take plus a DEX swap in the callee), `redo` 150k (OSM read, sale
+ * update, vat.suck), `bite` 300k (Cat bite: vat.grab, vow.fess, Flipper kick; no incentive), `tend`
+ * and `dent` 100k (one auction record and two DAI moves), `deal` 90k, `tick` 40k (one write).
+ */
+export const MAKER_GAS_UNITS: MakerGasUnits = {
+  bark: 450_000n,
+  take: 200_000n,
+  takeFlash: 350_000n,
+  redo: 150_000n,
+  bite: 300_000n,
+  tend: 100_000n,
+  dent: 100_000n,
+  deal: 90_000n,
+  tick: 40_000n,
+};
+
+/**
+ * Default discount a keeper wants below its net sell price before it buys or bids, bps. An
+ * ASSUMPTION (1 %): without some margin a keeper that bids at its own price would never profit.
+ */
+export const DEFAULT_MIN_DISCOUNT_BPS = 100n;
+
+// ---------------------------------------------------------------------------------------------
+// View
+// ---------------------------------------------------------------------------------------------
+
+/** One ilk as a keeper sees it (dss scales: WAD 1e18, RAY 1e27, RAD 1e45). */
+export interface MakerIlkView {
+  readonly ilk: string;
+  /** Ledger asset of the collateral. */
+  readonly gem: string;
+  /** Debt accumulator, RAY. */
+  readonly rateRay: bigint;
+  /** Spotter `spot` from the OSM now, RAY; undefined when the oracle has no usable price. */
+  readonly spotRay: bigint | undefined;
+  /** Clipper feed price (OSM value as DAI per unit), RAY; undefined as `spotRay`. */
+  readonly feedPriceRay: bigint | undefined;
+  readonly dustRad: bigint;
+  readonly chopWad: bigint;
+  /** Liquidation 2.0 keeper fee (flat), RAD. */
+  readonly tipRad: bigint;
+  /** Liquidation 2.0 keeper fee (share of tab), WAD. */
+  readonly chipWad: bigint;
+  /** Liquidation 2.0 cached minimum remainder, RAD (0 in liquidation 1.2). */
+  readonly chostRad: bigint;
+  /** Liquidation 2.0 per-ilk budget and its use, RAD (0 in 1.2). */
+  readonly holeRad: bigint;
+  readonly dirtRad: bigint;
+  /** Liquidation 2.0 Clipper breaker level, 0–3 (0 in 1.2). */
+  readonly stopped: number;
+  /** Liquidation 1.2: most DAI per bite, RAD. */
+  readonly dunkRad: bigint;
+  /** Liquidation 1.2: minimum bid step, WAD. */
+  readonly begWad: bigint;
+}
+
+/** An unsafe vault: the model would accept a `bark`/`bite` of it now (budgets permitting). */
+export interface UnsafeVaultView {
+  readonly urn: string;
+  readonly ilk: string;
+  readonly inkWad: bigint;
+  readonly artWad: bigint;
+  /** `art·rate`, RAD. */
+  readonly debtRad: bigint;
+  /** The model's health (urnHealth), WAD; below 1e18. */
+  readonly healthWad: bigint;
+}
+
+/** A running Clipper sale (liquidation 2.0) at the view's time. */
+export interface ClipSaleView {
+  readonly ilk: string;
+  readonly id: number;
+  readonly usr: string;
+  /** DAI still to raise, RAD. */
+  readonly tabRad: bigint;
+  /** Collateral left, WAD. */
+  readonly lotWad: bigint;
+  readonly topRay: bigint;
+  readonly ticSeconds: number;
+  /** Current auction price, DAI per unit, RAY. */
+  readonly priceRay: bigint;
+  /** True when `take` is refused until someone calls `redo`. */
+  readonly needsRedo: boolean;
+}
+
+/** Where a Flipper auction stands at the view's time (makerdao/dss src/flip.sol guards). */
+export type FlipStatus =
+  /** `tend`/`dent` accepted: `(tic > now || tic == 0) && end > now`. */
+  | 'open'
+  /** `deal` accepted: `tic ≠ 0 && (tic < now || end < now)`. */
+  | 'dealable'
+  /** `tick` accepted: `end < now && tic == 0`. */
+  | 'tickable'
+  /** Nothing accepted this second (a boundary: `tic == now` or `end == now`). */
+  | 'waiting';
+
+/** A Flipper auction (liquidation 1.2). */
+export interface FlipAuctionView {
+  readonly ilk: string;
+  readonly id: number;
+  readonly usr: string;
+  /** Highest bid, RAD. */
+  readonly bidRad: bigint;
+  readonly lotWad: bigint;
+  readonly tabRad: bigint;
+  /** Highest bidder (`cat` before the first bid). */
+  readonly guy: string;
+  readonly ticSeconds: number;
+  readonly endSeconds: number;
+  /** `tend` while the bid is below the tab, then `dent`. */
+  readonly phase: 'tend' | 'dent';
+  readonly status: FlipStatus;
+}
+
+/** A keeper's balances. */
+export interface KeeperWalletView {
+  /** DAI in `wallet:<id>`, RAD. */
+  readonly daiRad: bigint;
+  /** Collateral in `wallet:<id>` by ledger asset, WAD. */
+  readonly gemWad: Readonly<Record<string, bigint>>;
+  /** DAI locked in Flipper auctions where it is the high bidder, RAD (0 in 2.0). */
+  readonly lockedBidRad: bigint;
+}
+
+/** What a Maker keeper sees. */
+export interface MakerKeeperView {
+  readonly model: 'maker-liq2' | 'maker-liq1';
+  readonly nowSeconds: number;
+  readonly market: MarketContext;
+  /** Liquidation 2.0 global budget and its use, RAD (0 in 1.2). */
+  readonly HoleRad: bigint;
+  readonly DirtRad: bigint;
+  /** Liquidation 1.2 budget and its use, RAD (0 in 2.0). */
+  readonly boxRad: bigint;
+  readonly litterRad: bigint;
+  readonly ilks: Readonly<Record<string, MakerIlkView>>;
+  /** Sorted by debt, largest first, then by urn id. */
+  readonly unsafeVaults: readonly UnsafeVaultView[];
+  /** Liquidation 2.0 sales by ilk then id. */
+  readonly sales: readonly ClipSaleView[];
+  /** Liquidation 1.2 auctions by ilk then id. */
+  readonly flips: readonly FlipAuctionView[];
+  /** Balances of the keepers named when the view was built. */
+  readonly wallets: Readonly<Record<string, KeeperWalletView>>;
+}
+
+type MakerState = EngineState<Liq2Ext> | EngineState<Liq1Ext>;
+
+function isLiq2(state: MakerState): state is EngineState<Liq2Ext> {
+  return 'clips' in state.ext;
+}
+
+/** The OSM prices of an ilk, or undefined when the oracle refuses (stale, breaker). */
+function ilkPriceOrUndefined(state: MakerState, ilk: string, nowSeconds: number) {
+  try {
+    return ilkPrice(state, ilk, nowSeconds);
+  } catch (e) {
+    if (e instanceof StaleOraclePriceError || e instanceof CircuitBreakerError) return undefined;
+    throw e;
+  }
+}
+
+function requireConfigured(core: MakerCore) {
+  if (core.params === null) {
+    throw new InvalidParameterError(
+      'state',
+      'the Maker model is not configured yet',
+      'Send `configure` first.',
+    );
+  }
+  return core.params;
+}
+
+/**
+ * The view a Maker keeper decides on, built from a `maker-liq2` or `maker-liq1` engine state.
+ * Unsafe vaults are screened per ilk with the model's own rule (`isUnsafe`: `spot > 0 &&
+ * ink·spot < art·rate`, the spot read once per ilk from the OSM) and carry the model's health
+ * (urnHealth); an ilk without a usable OSM price lists none. Sales carry their current price and
+ * whether they need a `redo`; Flipper auctions their phase and status.
+ * @param state an engine state of a Maker model (configured).
+ * @param nowSeconds the time of the decision, seconds (must equal `market.nowSeconds`).
+ * @param market what the keepers see of the market (see MarketContext).
+ * @param keepers ids whose wallets the view includes (a policy refuses a view without its own).
+ * @throws InvalidParameterError for an unconfigured model, a state that is not a Maker one, a bad
+ * market or a time mismatch.
+ */
+export function makerKeeperView(
+  state: MakerState,
+  nowSeconds: number,
+  market: MarketContext,
+  keepers: readonly string[] = [],
+): MakerKeeperView {
+  validateMarket(market);
+  if (market.nowSeconds !== nowSeconds) {
+    throw new InvalidParameterError(
+      'market.nowSeconds',
+      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
+    );
+  }
+  if (!('clips' in state.ext) && !('flips' in state.ext)) {
+    throw new InvalidParameterError('state', `protocol ${state.protocol} is not a Maker liquidation model`);
+  }
+  const core = state.ext.core;
+  const params = requireConfigured(core);
+  const liq2 = isLiq2(state) ? state : undefined;
+  const liq1 = isLiq2(state) ? undefined : (state as EngineState<Liq1Ext>);
+
+  const ilks: Record<string, MakerIlkView> = {};
+  for (const [name, p] of Object.entries(params.ilks)) {
+    const price = ilkPriceOrUndefined(state, name, nowSeconds);
+    const clip = liq2?.ext.clips[name];
+    ilks[name] = {
+      ilk: name,
+      gem: p.gem,
+      rateRay: core.ilks[name]?.rateRay ?? 0n,
+      spotRay: price?.spotRay,
+      feedPriceRay: price?.feedPriceRay,
+      dustRad: p.dustRad,
+      chopWad: p.chopWad,
+      tipRad: p.tipRad,
+      chipWad: p.chipWad,
+      chostRad: clip?.chostRad ?? 0n,
+      holeRad: liq2 === undefined ? 0n : p.holeRad,
+      dirtRad: liq2?.ext.dog.dirtRad[name] ?? 0n,
+      stopped: clip?.stopped ?? 0,
+      dunkRad: p.dunkRad,
+      begWad: p.begWad,
+    };
+  }
+
+  const unsafeVaults: UnsafeVaultView[] = [];
+  for (const [urn, u] of Object.entries(core.urns)) {
+    const ilk = ilks[u.ilk];
+    if (ilk === undefined || ilk.spotRay === undefined || u.artWad === 0n) continue;
+    if (!isUnsafe({ inkWad: u.inkWad, artWad: u.artWad, rateRay: ilk.rateRay, spotRay: ilk.spotRay }))
+      continue;
+    unsafeVaults.push({
+      urn,
+      ilk: u.ilk,
+      inkWad: u.inkWad,
+      artWad: u.artWad,
+      debtRad: u.artWad * ilk.rateRay,
+      healthWad: urnHealth(state, urn, nowSeconds).healthWad,
+    });
+  }
+  unsafeVaults.sort((a, b) =>
+    a.debtRad !== b.debtRad ? (a.debtRad > b.debtRad ? -1 : 1) : a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0,
+  );
+
+  const sales: ClipSaleView[] = [];
+  for (const [ilk, clip] of Object.entries(liq2?.ext.clips ?? {})) {
+    for (const id of [...clip.active].sort((a, b) => a - b)) {
+      const sale = clip.sales[String(id)];
+      if (sale === undefined || liq2 === undefined) continue;
+      const status = saleStatus(liq2, ilk, sale, nowSeconds);
+      sales.push({
+        ilk,
+        id,
+        usr: sale.usr,
+        tabRad: sale.tabRad,
+        lotWad: sale.lotWad,
+        topRay: sale.topRay,
+        ticSeconds: sale.ticSeconds,
+        priceRay: status.priceRay,
+        needsRedo: status.done,
+      });
+    }
+  }
+
+  const flips: FlipAuctionView[] = [];
+  for (const [ilk, flip] of Object.entries(liq1?.ext.flips ?? {})) {
+    const ids = Object.keys(flip.bids)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const id of ids) {
+      const b = flip.bids[String(id)];
+      if (b === undefined) continue;
+      flips.push({
+        ilk,
+        id,
+        usr: b.usr,
+        bidRad: b.bidRad,
+        lotWad: b.lotWad,
+        tabRad: b.tabRad,
+        guy: b.guy,
+        ticSeconds: b.ticSeconds,
+        endSeconds: b.endSeconds,
+        phase: b.bidRad < b.tabRad ? 'tend' : 'dent',
+        status: flipStatus(b.ticSeconds, b.endSeconds, nowSeconds),
+      });
+    }
+  }
+
+  const gems = [...new Set(Object.values(params.ilks).map((p) => p.gem))].sort();
+  const wallets: Record<string, KeeperWalletView> = {};
+  for (const id of keepers) {
+    const gemWad: Record<string, bigint> = {};
+    for (const gem of gems) gemWad[gem] = balanceOf(state.ledger, walletBucket(id), gem);
+    let lockedBidRad = 0n;
+    for (const f of flips) if (f.guy === id) lockedBidRad += f.bidRad;
+    wallets[id] = { daiRad: balanceOf(state.ledger, walletBucket(id), DAI), gemWad, lockedBidRad };
+  }
+
+  return {
+    model: liq2 !== undefined ? 'maker-liq2' : 'maker-liq1',
+    nowSeconds,
+    market,
+    HoleRad: liq2 === undefined ? 0n : params.HoleRad,
+    DirtRad: liq2?.ext.dog.DirtRad ?? 0n,
+    boxRad: liq1 === undefined ? 0n : params.boxRad,
+    litterRad: liq1?.ext.litterRad ?? 0n,
+    ilks,
+    unsafeVaults,
+    sales,
+    flips,
+    wallets,
+  };
+}
+
+/** The Flipper guards of makerdao/dss src/flip.sol tend/dent, deal and tick, as one status. */
+export function flipStatus(ticSeconds: number, endSeconds: number, nowSeconds: number): FlipStatus {
+  if ((ticSeconds > nowSeconds || ticSeconds === 0) && endSeconds > nowSeconds) return 'open';
+  if (ticSeconds !== 0 && (ticSeconds < nowSeconds || endSeconds < nowSeconds)) return 'dealable';
+  if (endSeconds < nowSeconds && ticSeconds === 0) return 'tickable';
+  return 'waiting';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prices
+// ---------------------------------------------------------------------------------------------
+
+/** 1e9: WAD price → RAY price. */
+const BLN = 10n ** 9n;
+
+/**
+ * What the keeper nets selling one unit of `gem`: market price × (1 − slippage), DAI per unit,
+ * RAY (DAI = 1 USD). Floored: the keeper never overstates its proceeds.
+ */
+export function netSellPriceRay(market: MarketContext, gem: string): bigint {
+  const usdWad = market.collateralPricesUsdWad?.[gem] ?? market.collateralPriceUsdWad;
+  // floor: proceeds are understated, so profit is never overstated.
+  return mulDiv(usdWad * BLN, BPS - market.slippageBps, BPS, Rounding.Down);
+}
+
+/** The keeper's own price: the net sell price less its required discount, RAY. Floored (same reason). */
+function keeperPriceRay(netRay: bigint, minDiscountBps: bigint): bigint {
+  return mulDiv(netRay, BPS - minDiscountBps, BPS, Rounding.Down);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies
+// ---------------------------------------------------------------------------------------------
+
+/** When a keeper starts (or restarts) auctions: `bark`/`bite`, `redo`, `tick`. */
+export type KickRule =
+  /** whenever the model would accept it, reward or not (Maker's own keepers in 2020). */
+  | 'always'
+  /** only when the on-chain reward pays for itself (see the profit rule of makerKeeper). */
+  | 'rewarded'
+  | 'never';
+
+/** Configuration of {@link makerKeeper}; the named presets fill it in. */
+export interface MakerKeeperConfig {
+  /** The actor: commands name it and it pays from `wallet:<id>`. */
+  readonly id: string;
+  /** Above this gas price (gwei) the keeper does nothing at all. */
+  readonly maxGasPriceGwei?: number;
+  /**
+   * ε, USD. When set the keeper is gas-aware: every action needs `I > C_gas + ε` (I its incentive
+   * in USD, C_gas = gasUnits × gwei × 1e-9 × ETH price). When unset, `I > 0` is enough.
+   */
+  readonly minProfitUsd?: number;
+  /** `wallet`: pays DAI from its wallet; `flash`: no capital, takes with the flash callback. */
+  readonly funding: 'wallet' | 'flash';
+  /**
+   * Working capital, RAD: the most DAI at stake at once — this decision's spending plus the bids it
+   * already has locked in Flipper auctions. Collateral it has won is assumed sold outside the
+   * model, so capital is freed when an auction settles. The wallet balance bounds it too.
+   */
+  readonly capitalDaiRad?: bigint;
+  /** When it starts or restarts auctions (see KickRule). */
+  readonly kicks: KickRule;
+  /** Liquidation 1.2 only: bid the minimum (1 RAD unit = 1e-45 DAI) on auctions nobody bid on, nothing else. */
+  readonly zeroBid?: boolean;
+  /** Required discount below the net sell price before buying or bidding, bps (default 100). */
+  readonly minDiscountBps?: bigint;
+  /** Overrides of MAKER_GAS_UNITS. */
+  readonly gasUnits?: Partial<MakerGasUnits>;
+  /**
+   * Above the gas cap, still `bark`/`bite` (but never bid or take): the Black Thursday pattern where
+   * bites went through and bids did not. Default false: above the cap the keeper stops entirely.
+   */
+  readonly kicksAboveCap?: boolean;
+}
+
+function validateConfig(c: MakerKeeperConfig): void {
+  if (c.id.length === 0) throw new InvalidParameterError('keeper.id', 'must not be empty');
+  if (c.maxGasPriceGwei !== undefined && !(Number.isFinite(c.maxGasPriceGwei) && c.maxGasPriceGwei >= 0)) {
+    throw new InvalidParameterError('keeper.maxGasPriceGwei', 'must be finite and ≥ 0');
+  }
+  if (c.minProfitUsd !== undefined && !(Number.isFinite(c.minProfitUsd) && c.minProfitUsd >= 0)) {
+    throw new InvalidParameterError('keeper.minProfitUsd', 'must be finite and ≥ 0');
+  }
+  if (c.capitalDaiRad !== undefined && c.capitalDaiRad < 0n)
+    throw new InvalidParameterError('keeper.capitalDaiRad', 'must be ≥ 0');
+  const d = c.minDiscountBps;
+  if (d !== undefined && (d < 0n || d >= BPS))
+    throw new InvalidParameterError('keeper.minDiscountBps', 'must be in 0–9999');
+  for (const [k, v] of Object.entries(c.gasUnits ?? {})) {
+    if (v !== undefined && v < 0n) throw new InvalidParameterError(`keeper.gasUnits.${k}`, 'must be ≥ 0');
+  }
+}
+
+/** One decision in progress: the view, the rules, and the DAI still available. */
+interface Ctx {
+  readonly view: MakerKeeperView;
+  readonly cfg: MakerKeeperConfig;
+  readonly gas: MakerGasUnits;
+  readonly discountBps: bigint;
+  readonly onlyKicks: boolean;
+  /** DAI the keeper may still commit in this decision, RAD. */
+  budgetRad: bigint;
+  readonly out: KeeperAction[];
+}
+
+/** The profit rule: `I > C_gas + ε` when gas-aware, else `I > 0`. */
+function worth(ctx: Ctx, incentiveRad: bigint, gasUnits: bigint): boolean {
+  if (incentiveRad <= 0n) return false;
+  if (ctx.cfg.minProfitUsd === undefined) return true;
+  return radToUsd(incentiveRad) > gasCostUsd(gasUnits, ctx.view.market) + ctx.cfg.minProfitUsd;
+}
+
+/** Whether a kick-like action (bark, bite, redo) with on-chain reward `rewardRad` is sent. */
+function kickWorth(ctx: Ctx, rewardRad: bigint, gasUnits: bigint): boolean {
+  if (ctx.cfg.kicks === 'never') return false;
+  if (ctx.cfg.kicks === 'always') return true;
+  return worth(ctx, rewardRad, gasUnits);
+}
+
+function push(ctx: Ctx, command: Command, gasUnits: bigint, reason: string): void {
+  ctx.out.push({ command, gasUnits, reason });
+}
+
+function usd(rad: bigint): string {
+  return radToUsd(rad).toFixed(2);
+}
+
+/** `take` on running sales (liquidation 2.0). */
+function decideTakes(ctx: Ctx): void {
+  const { view, cfg } = ctx;
+  if (cfg.zeroBid === true) return;
+  for (const s of view.sales) {
+    const ilk = view.ilks[s.ilk];
+    if (ilk === undefined || s.needsRedo || ilk.stopped >= 3) continue;
+    const netRay = netSellPriceRay(view.market, ilk.gem);
+    if (s.priceRay > keeperPriceRay(netRay, ctx.discountBps)) continue;
+    const flash = cfg.funding === 'flash';
+    // floor: the keeper never asks for more collateral than its budget pays for at this price.
+    const affordable = s.priceRay === 0n ? s.lotWad : divRound(ctx.budgetRad, s.priceRay, Rounding.Down);
+    const amtWad = flash ? s.lotWad : min(s.lotWad, affordable);
+    if (amtWad === 0n) continue;
+    let amounts: ReturnType<typeof takeAmounts>;
+    try {
+      amounts = takeAmounts({
+        tabRad: s.tabRad,
+        lotWad: s.lotWad,
+        priceRay: s.priceRay,
+        amtWad,
+        maxRay: s.priceRay,
+        chostRad: ilk.chostRad,
+      });
+    } catch (e) {
+      if (e instanceof ProtocolRevertError) continue;
+      throw e;
+    }
+    if (amounts.sliceWad === 0n) continue;
+    // slice [wad] · price [ray] = rad, exact.
+    const proceedsRad = amounts.sliceWad * netRay;
+    if (flash ? proceedsRad < amounts.oweRad : amounts.oweRad > ctx.budgetRad) continue;
+    const profitRad = proceedsRad - amounts.oweRad;
+    const gasUnits = flash ? ctx.gas.takeFlash : ctx.gas.take;
+    if (!worth(ctx, profitRad, gasUnits)) continue;
+    if (!flash) ctx.budgetRad -= amounts.oweRad;
+    const command: Command = {
+      type: 'take',
+      ilk: s.ilk,
+      id: s.id,
+      amtWad,
+      maxRay: s.priceRay,
+      keeper: cfg.id,
+      ...(flash ? { flash: { sellTo: 'market', priceRay: netRay } } : {}),
+    };
+    push(
+      ctx,
+      command,
+      gasUnits,
+      `take ${s.ilk}#${s.id}: buy at ${s.priceRay} ray, sell at ${netRay}, +$${usd(profitRad)}`,
+    );
+  }
+}
+
+/** `redo` on sales that need a reset (liquidation 2.0). */
+function decideRedos(ctx: Ctx): void {
+  const { view, cfg } = ctx;
+  for (const s of view.sales) {
+    const ilk = view.ilks[s.ilk];
+    if (ilk === undefined || !s.needsRedo || ilk.stopped >= 2 || ilk.feedPriceRay === undefined) continue;
+    const coinRad = redoIncentive({
+      tabRad: s.tabRad,
+      lotWad: s.lotWad,
+      feedPriceRay: ilk.feedPriceRay,
+      chostRad: ilk.chostRad,
+      tipRad: ilk.tipRad,
+      chipWad: ilk.chipWad,
+    });
+    if (ilk.feedPriceRay === 0n || !kickWorth(ctx, coinRad, ctx.gas.redo)) continue;
+    push(
+      ctx,
+      { type: 'redo', ilk: s.ilk, id: s.id, keeper: cfg.id },
+      ctx.gas.redo,
+      `redo ${s.ilk}#${s.id}: reward $${usd(coinRad)}`,
+    );
+  }
+}
+
+/** `bark` unsafe vaults within the Dog's budgets, largest first (liquidation 2.0). */
+function decideBarks(ctx: Ctx): void {
+  const { view, cfg } = ctx;
+  let DirtRad = view.DirtRad;
+  const dirt: Record<string, bigint> = {};
+  for (const v of view.unsafeVaults) {
+    const ilk = view.ilks[v.ilk];
+    if (ilk === undefined || ilk.spotRay === undefined || ilk.stopped >= 1) continue;
+    const dirtRad = dirt[v.ilk] ?? ilk.dirtRad;
+    let tabRad: bigint;
+    try {
+      tabRad = barkAmounts({
+        inkWad: v.inkWad,
+        artWad: v.artWad,
+        rateRay: ilk.rateRay,
+        spotRay: ilk.spotRay,
+        dustRad: ilk.dustRad,
+        HoleRad: view.HoleRad,
+        DirtRad,
+        holeRad: ilk.holeRad,
+        dirtRad,
+        chopWad: ilk.chopWad,
+      }).tabRad;
+    } catch (e) {
+      if (e instanceof ProtocolRevertError) continue;
+      throw e;
+    }
+    if (tabRad === 0n || ilk.feedPriceRay === undefined || ilk.feedPriceRay === 0n) continue;
+    const coinRad = kickIncentive({ tabRad, tipRad: ilk.tipRad, chipWad: ilk.chipWad });
+    if (!kickWorth(ctx, coinRad, ctx.gas.bark)) continue;
+    DirtRad += tabRad;
+    dirt[v.ilk] = dirtRad + tabRad;
+    push(
+      ctx,
+      { type: 'bark', account: v.urn, keeper: cfg.id, ilk: v.ilk },
+      ctx.gas.bark,
+      `bark ${v.urn}: tab $${usd(tabRad)}, reward $${usd(coinRad)}`,
+    );
+  }
+}
+
+/** `bite` unsafe vaults within the Cat's box, largest first (liquidation 1.2: no on-chain reward). */
+function decideBites(ctx: Ctx): void {
+  const { view } = ctx;
+  let litterRad = view.litterRad;
+  for (const v of view.unsafeVaults) {
+    const ilk = view.ilks[v.ilk];
+    if (ilk === undefined || ilk.spotRay === undefined) continue;
+    let tabRad: bigint;
+    try {
+      tabRad = biteAmounts({
+        inkWad: v.inkWad,
+        artWad: v.artWad,
+        rateRay: ilk.rateRay,
+        spotRay: ilk.spotRay,
+        dustRad: ilk.dustRad,
+        boxRad: view.boxRad,
+        litterRad,
+        dunkRad: ilk.dunkRad,
+        chopWad: ilk.chopWad,
+      }).tabRad;
+    } catch (e) {
+      if (e instanceof ProtocolRevertError) continue;
+      throw e;
+    }
+    if (!kickWorth(ctx, 0n, ctx.gas.bite)) continue;
+    litterRad += tabRad;
+    push(
+      ctx,
+      { type: 'bite', account: v.urn, ilk: v.ilk },
+      ctx.gas.bite,
+      `bite ${v.urn}: tab $${usd(tabRad)}`,
+    );
+  }
+}
+
+/** Flipper auctions: deal own wins, tick unbid expired ones, tend/dent at the keeper's price. */
+function decideFlips(ctx: Ctx): void {
+  const { view, cfg } = ctx;
+  for (const f of view.flips) {
+    const ilk = view.ilks[f.ilk];
+    if (ilk === undefined) continue;
+    const netRay = netSellPriceRay(view.market, ilk.gem);
+    // lot [wad] · price [ray] = rad, exact.
+    const lotValueRad = f.lotWad * netRay;
+    if (f.status === 'dealable') {
+      if (f.guy === cfg.id && worth(ctx, lotValueRad, ctx.gas.deal)) {
+        push(
+          ctx,
+          { type: 'deal', ilk: f.ilk, id: f.id },
+          ctx.gas.deal,
+          `deal ${f.ilk}#${f.id}: won ${f.lotWad} wad for $${usd(f.bidRad)}`,
+        );
+      }
+      continue;
+    }
+    if (f.status === 'tickable') {
+      const tick =
+        cfg.kicks === 'always' || (cfg.kicks === 'rewarded' && worth(ctx, lotValueRad, ctx.gas.tick));
+      if (tick)
+        push(
+          ctx,
+          { type: 'tick', ilk: f.ilk, id: f.id },
+          ctx.gas.tick,
+          `tick ${f.ilk}#${f.id}: restart unbid auction`,
+        );
+      continue;
+    }
+    if (f.status !== 'open' || f.guy === cfg.id || cfg.funding === 'flash') continue;
+    if (f.phase === 'tend') {
+      let bidRad: bigint;
+      if (cfg.zeroBid === true) {
+        // Nobody bid yet: the smallest bid the Flipper accepts (bid > 0).
+        if (f.guy !== CAT_GUY || f.bidRad !== 0n) continue;
+        bidRad = 1n;
+      } else {
+        // lot [wad] · price [ray] = rad, exact: the keeper bids its price for the lot, at most the tab.
+        bidRad = min(f.tabRad, f.lotWad * keeperPriceRay(netRay, ctx.discountBps));
+        bidRad = min(bidRad, ctx.budgetRad);
+      }
+      if (bidRad > ctx.budgetRad) continue;
+      const refusal = tendRefusal({ bid: bidRad, prevBid: f.bidRad, tab: f.tabRad, begWad: ilk.begWad });
+      if (refusal !== undefined) continue;
+      if (!worth(ctx, lotValueRad - bidRad, ctx.gas.tend)) continue;
+      ctx.budgetRad -= bidRad;
+      push(
+        ctx,
+        { type: 'tend', ilk: f.ilk, id: f.id, bidder: cfg.id, lotWad: f.lotWad, bidRad },
+        ctx.gas.tend,
+        `tend ${f.ilk}#${f.id}: bid $${usd(bidRad)} for a lot worth $${usd(lotValueRad)}`,
+      );
+      continue;
+    }
+    if (cfg.zeroBid === true || f.tabRad > ctx.budgetRad) continue;
+    const priceRay = keeperPriceRay(netRay, ctx.discountBps);
+    if (priceRay === 0n) continue;
+    // ceil: the keeper asks for at least the collateral its price needs for the tab.
+    const lotWad = divRound(f.tabRad, priceRay, Rounding.Up);
+    if (lotWad === 0n || dentRefusal({ lot: lotWad, prevLot: f.lotWad, begWad: ilk.begWad }) !== undefined)
+      continue;
+    // lot [wad] · price [ray] = rad, exact.
+    if (!worth(ctx, lotWad * netRay - f.tabRad, ctx.gas.dent)) continue;
+    ctx.budgetRad -= f.tabRad;
+    push(
+      ctx,
+      { type: 'dent', ilk: f.ilk, id: f.id, bidder: cfg.id, lotWad, bidRad: f.tabRad },
+      ctx.gas.dent,
+      `dent ${f.ilk}#${f.id}: ${lotWad} wad for the tab $${usd(f.tabRad)}`,
+    );
+  }
+}
+
+/** The keeper's wallet in the view. @throws InvalidParameterError when the view lacks it. */
+function requireWallet(view: MakerKeeperView, id: string): KeeperWalletView {
+  const w = Object.hasOwn(view.wallets, id) ? view.wallets[id] : undefined;
+  if (w === undefined) {
+    throw new InvalidParameterError(
+      'view.wallets',
+      `no wallet for keeper ${JSON.stringify(id)}`,
+      'Pass the keeper id to makerKeeperView.',
+    );
+  }
+  return w;
+}
+
+/**
+ * A Maker keeper from its configuration. Each decision, in order: stop if gas is above the cap
+ * (unless `kicksAboveCap`, then only kicks); liquidation 2.0: `take` sales priced at or below the
+ * keeper's price (net sell price × (1 − minDiscount)), buying what its budget pays for (whole lots
+ * with `flash`, paid from the callback's proceeds), then `redo` and `bark`; liquidation 1.2: `deal`
+ * its wins, `tick` unbid expired auctions, `tend` (bid its price for the lot, at most the tab; or
+ * the 1e-45 DAI minimum with `zeroBid`) and `dent` (ask `ceil(tab / price)` of collateral), each
+ * checked against the beg rule, then `bite`. Amounts come from the models' own formulas
+ * (takeAmounts, barkAmounts, biteAmounts, tendRefusal, dentRefusal), so the commands are accepted
+ * when applied at the view's time to the view's state in the returned order (a competitor acting
+ * first may still make one fail). DAI committed never exceeds `min(wallet, capital − locked bids)`.
+ * @throws InvalidParameterError for a bad configuration; `decide` throws it when the view has no
+ * wallet for the keeper.
+ */
+export function makerKeeper(config: MakerKeeperConfig): KeeperPolicy<MakerKeeperView> {
+  validateConfig(config);
+  const gas: MakerGasUnits = { ...MAKER_GAS_UNITS, ...definedOnly(config.gasUnits ?? {}) };
+  const discountBps = config.minDiscountBps ?? DEFAULT_MIN_DISCOUNT_BPS;
+  return {
+    id: config.id,
+    decide(view: MakerKeeperView): readonly KeeperAction[] {
+      const wallet = requireWallet(view, config.id);
+      const capped =
+        config.maxGasPriceGwei !== undefined && view.market.gasPriceGwei > config.maxGasPriceGwei;
+      if (capped && config.kicksAboveCap !== true) return [];
+      const capitalLeft =
+        config.capitalDaiRad === undefined ? wallet.daiRad : config.capitalDaiRad - wallet.lockedBidRad;
+      const ctx: Ctx = {
+        view,
+        cfg: config,
+        gas,
+        discountBps,
+        onlyKicks: capped,
+        budgetRad: capitalLeft < wallet.daiRad ? (capitalLeft < 0n ? 0n : capitalLeft) : wallet.daiRad,
+        out: [],
+      };
+      if (view.model === 'maker-liq2') {
+        if (!ctx.onlyKicks) {
+          decideTakes(ctx);
+          decideRedos(ctx);
+        }
+        decideBarks(ctx);
+      } else {
+        if (!ctx.onlyKicks) decideFlips(ctx);
+        decideBites(ctx);
+      }
+      return ctx.out;
+    },
+  };
+}
+
+function definedOnly(o: Partial<MakerGasUnits>): Partial<MakerGasUnits> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<MakerGasUnits>;
+}
+
+/** Options shared by the presets: anything of MakerKeeperConfig but the fields a preset fixes. */
+type PresetOptions = Omit<MakerKeeperConfig, 'funding' | 'kicks'> & { readonly kicks?: KickRule };
+
+/**
+ * Maker's 2020 keeper: barks/bites every unsafe vault and bids/takes whenever it is profitable
+ * before gas (`I > 0`), but does nothing at all when gas is above `maxGasPriceGwei`
+ * (history.md §1: "the reference keeper software did not raise gas prices enough and failed to
+ * bid"). Pays from its wallet; kicks `always`.
+ * @throws InvalidParameterError for a bad option.
+ */
+export function gasCappedKeeper(
+  options: PresetOptions & { readonly maxGasPriceGwei: number },
+): KeeperPolicy<MakerKeeperView> {
+  const { minProfitUsd: _ignored, ...rest } = options;
+  return makerKeeper({ kicks: 'always', ...rest, funding: 'wallet' });
+}
+
+/**
+ * A gas-aware keeper: acts only when its incentive beats gas, `I > C_gas + ε` (ε =
+ * `minProfitUsd`): for takes and bids I is the discount of the auction against the net sell
+ * price; for kicks and redos, the on-chain `tip + chip·tab`. Pays from its wallet; kicks `rewarded`.
+ * @throws InvalidParameterError for a bad option.
+ */
+export function gasAwareKeeper(
+  options: PresetOptions & { readonly minProfitUsd: number },
+): KeeperPolicy<MakerKeeperView> {
+  return makerKeeper({ kicks: 'rewarded', ...options, funding: 'wallet' });
+}
+
+/**
+ * A flash keeper with no capital: takes whole lots with the model's flash callback (sell the slice
+ * to the market at the net sell price), paying `owe` from the proceeds; gas-aware with ε =
+ * `minProfitUsd` (default 0). It cannot bid in liquidation 1.2 (no flash there): it only bites,
+ * ticks and deals. Kicks `rewarded`.
+ * @throws InvalidParameterError for a bad option.
+ */
+export function flashKeeper(options: PresetOptions): KeeperPolicy<MakerKeeperView> {
+  return makerKeeper({ kicks: 'rewarded', minProfitUsd: 0, ...options, funding: 'flash' });
+}
+
+/**
+ * A capital-limited keeper: like the gas-aware one (ε default 0) but never has more than
+ * `capitalDaiRad` (RAD) of DAI at stake: one decision spends at most the capital less the bids it
+ * already has locked in Flipper auctions (and never more than its wallet).
+ * @throws InvalidParameterError for a bad option.
+ */
+export function capitalLimitedKeeper(
+  options: PresetOptions & { readonly capitalDaiRad: bigint },
+): KeeperPolicy<MakerKeeperView> {
+  return makerKeeper({ kicks: 'rewarded', minProfitUsd: 0, ...options, funding: 'wallet' });
+}
+
+/**
+ * The Black Thursday zero bidder (liquidation 1.2): bids the smallest amount the Flipper accepts
+ * (1 RAD unit, 1e-45 DAI) on every auction nobody has bid on, deals what it wins, ticks unbid
+ * expired auctions and bites unsafe vaults (kicks `always` unless overridden). With
+ * `minProfitUsd` it is gas-aware (history.md §1 check 2: "one gas-aware keeper that bids ~0 DAI").
+ * In liquidation 2.0 there is nothing to zero-bid: it only barks (and takes nothing).
+ * @throws InvalidParameterError for a bad option.
+ */
+export function zeroBidKeeper(options: Omit<PresetOptions, 'zeroBid'>): KeeperPolicy<MakerKeeperView> {
+  return makerKeeper({ kicks: 'always', ...options, zeroBid: true, funding: 'wallet' });
+}
