@@ -7,6 +7,7 @@ import { SolventError } from '../math/errors.js';
 import { registerConform } from './commands/conform.js';
 import { registerProtocols } from './commands/protocols.js';
 import { registerRun } from './commands/run.js';
+import { registerStress } from './commands/stress.js';
 import { type CliEnvironment, EXIT_ERROR, EXIT_OK, type RegisterCommand } from './context.js';
 import { readPackageVersion } from './files.js';
 
@@ -14,7 +15,12 @@ import { readPackageVersion } from './files.js';
  * Every subcommand, in the order `--help` lists them. A new command (`protocols`, `bench`, ...)
  * is a `RegisterCommand` in src/cli/commands/<name>.ts added to this list.
  */
-const COMMANDS: readonly RegisterCommand[] = [registerConform, registerProtocols, registerRun];
+const COMMANDS: readonly RegisterCommand[] = [
+  registerConform,
+  registerProtocols,
+  registerRun,
+  registerStress,
+];
 
 /**
  * The real process's streams. A reader that goes away early (`solvent conform ... | head`) closes

@@ -1,0 +1,126 @@
+/**
+ * `solvent stress`: runs a protocol through a built-in crash scenario with a book of accounts and
+ * keepers, and prints the summary (or writes it with the per-step series). The first piece of the
+ * stress lab: Maker's two liquidation systems on the built-in scenarios.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidParameterError } from '../../engine/errors.js';
+import { listScenarios } from '../../sim/scenarios.js';
+import { runStress, STRESS_PROTOCOLS, type StressResult } from '../../sim/stress.js';
+import type { CommandContext } from '../context.js';
+
+interface StressOptions {
+  readonly protocol: string[];
+  readonly scenario: string;
+  readonly book: string;
+  readonly seed: string;
+  readonly json?: true;
+  readonly out?: string;
+}
+
+const HELP_AFTER = `
+Several --protocol flags run the same scenario, book, keepers and seed through each protocol and
+print them side by side. --out DIR writes summary.json (every run) and <protocol>.series.csv.
+Every run prints how to reproduce it; the same seed gives the same numbers.`;
+
+function readWhole(value: string, field: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new InvalidParameterError(
+      field,
+      `expected a whole number in [${min}, ${max}], got ${JSON.stringify(value)}`,
+    );
+  }
+  return Number(value);
+}
+
+function reproduce(options: StressOptions, accounts: number, seed: number): string {
+  const protocols = options.protocol.map((p) => `--protocol ${p}`).join(' ');
+  return `solvent stress ${protocols} --scenario ${options.scenario} --book ${accounts} --seed ${seed}`;
+}
+
+function seriesCsv(result: StressResult): string {
+  const header =
+    't,marketPriceUsd,oraclePriceUsd,gasGwei,liquidationsStarted,auctionsLive,badDebtUsd,cumulativeLiquidatedDebtUsd';
+  const rows = result.series.map((p) =>
+    [
+      p.t,
+      p.marketPriceUsd,
+      p.oraclePriceUsd ?? '',
+      p.gasGwei,
+      p.liquidationsStarted,
+      p.auctionsLive,
+      p.badDebtUsd,
+      p.cumulativeLiquidatedDebtUsd,
+    ].join(','),
+  );
+  return `${[header, ...rows].join('\n')}\n`;
+}
+
+const ROWS: readonly [string, (s: StressResult['summary']) => string][] = [
+  ['accounts', (s) => String(s.accounts)],
+  ['liquidations', (s) => String(s.liquidations)],
+  ['liquidated debt USD', (s) => s.liquidatedDebtUsd.toFixed(2)],
+  ['auctions', (s) => String(s.auctions)],
+  ['zero-bid auctions', (s) => String(s.zeroBidAuctions)],
+  ['bad debt USD', (s) => s.badDebtUsd.toFixed(2)],
+  ['keeper profit USD', (s) => s.keeperProfitUsd.toFixed(2)],
+  ['borrower loss USD', (s) => s.borrowerLossUsd.toFixed(2)],
+  ['max cascade depth', (s) => String(s.maxCascadeDepth)],
+];
+
+/** Registers `stress` on the program. */
+export function registerStress(program: Command, context: CommandContext): void {
+  program
+    .command('stress')
+    .description('run protocols through a crash scenario with a book and keepers; print what each lost')
+    .option(
+      '--protocol <id>',
+      `protocol model, repeatable to compare (${STRESS_PROTOCOLS.join(', ')} so far)`,
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .option(
+      '--scenario <id>',
+      `built-in scenario (${listScenarios()
+        .map((s) => s.id)
+        .join(', ')})`,
+      'black-thursday-2020',
+    )
+    .option('--book <N>', 'synthetic book size (accounts)', '200')
+    .option('--seed <S>', 'seed (integer)', '7')
+    .option('--json', 'print the summaries as JSON')
+    .option('--out <dir>', 'write summary.json and a per-step CSV per protocol into this folder')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (options: StressOptions) => {
+      const protocols = options.protocol.length === 0 ? ['maker-liq2'] : options.protocol;
+      const accounts = readWhole(options.book, '--book', 1, 100_000);
+      const seed = readWhole(options.seed, '--seed', 0, Number.MAX_SAFE_INTEGER);
+      const command = reproduce({ ...options, protocol: protocols }, accounts, seed);
+      const results = protocols.map((protocol) =>
+        runStress({ protocol, scenario: options.scenario, seed, accounts }),
+      );
+      const summaries = results.map((r) => ({ ...r.summary, reproduce: command }));
+      if (options.out !== undefined) {
+        await mkdir(options.out, { recursive: true });
+        await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summaries, null, 2)}\n`);
+        for (const r of results)
+          await writeFile(join(options.out, `${r.summary.protocol}.series.csv`), seriesCsv(r));
+      }
+      if (options.json === true) {
+        context.stdout(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
+        return;
+      }
+      const width = Math.max(...ROWS.map(([label]) => label.length));
+      const lines = [`${options.scenario}, ${accounts} accounts, seed ${seed}`, ''];
+      lines.push(`${''.padEnd(width)}  ${protocols.map((p) => p.padStart(16)).join('  ')}`);
+      for (const [label, cell] of ROWS) {
+        lines.push(`${label.padEnd(width)}  ${results.map((r) => cell(r.summary).padStart(16)).join('  ')}`);
+      }
+      lines.push('', `reproduce: ${command}`);
+      if (options.out !== undefined)
+        lines.push(`wrote ${join(options.out, 'summary.json')} and the per-step CSVs`);
+      context.stdout(`${lines.join('\n')}\n`);
+    });
+}
