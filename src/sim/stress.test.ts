@@ -8,6 +8,7 @@ import { InvalidParameterError } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
 import { radToUsd } from '../keepers/types.js';
 import { DAI, SIN, SIN_BUCKET, VOW_BUCKET } from '../protocols/maker/vat.js';
+import { ReplayMissingAssetError, replayScenario } from './replay.js';
 import { runStress, type StressOptions } from './stress.js';
 
 const BT = 'black-thursday-2020';
@@ -112,6 +113,64 @@ describe('runStress', () => {
         // liq1 mints no keeper rewards and nothing heals: every unit of sin came from a bite.
         expect(summary.liquidatedDebtUsd).toBe(radToUsd(sin));
       }
+    }
+  });
+
+  test('behavior: a replay runs on its own grid, name and gas', () => {
+    // 12 h of 10-minute steps: ETH falls linearly 200 → 100 over the first 6 h, then holds; gas is
+    // 20 gwei for the first 3 h and 300 gwei afterwards.
+    const t0 = 1_583_971_200;
+    const eth = Array.from({ length: 73 }, (_, k) => ({
+      tSeconds: t0 + 600 * k,
+      price: k <= 36 ? 200 - (100 * k) / 36 : 100,
+    }));
+    // Hourly gas (within the replay's default one-hour gap limit).
+    const gas = Array.from({ length: 13 }, (_, h) => ({
+      tSeconds: t0 + 3600 * h,
+      gasPriceGwei: h < 3 ? 20 : 300,
+    }));
+    const replay = replayScenario({ prices: { ETH: eth }, gas, name: 'replay:crash.csv' });
+    const run = (cap: number) =>
+      runStress({
+        protocol: 'maker-liq2',
+        replay,
+        seed: 7,
+        accounts: 100,
+        keepers: [{ preset: 'gasCapped', id: 'k', maxGasPriceGwei: cap }],
+      });
+    const open = run(10_000);
+    expect(open.summary.scenario).toBe('replay:crash.csv');
+    expect(open.summary.steps).toBe(73);
+    expect(open.series.map((p) => p.t)).toEqual(eth.map((p) => p.tSeconds));
+    // Gas from the replay: 20 gwei before 3 h (step 18), 300 from then on.
+    expect(open.series.map((p) => p.gasGwei)).toEqual(eth.map((_, k) => (k < 18 ? 20 : 300)));
+    // Before any sale the market is the replayed price itself.
+    expect(open.series[0]?.marketPriceUsd).toBe(200);
+    // A 50 % fall liquidates some of a synthetic book; deterministic for the seed.
+    expect(open.summary.liquidations).toBeGreaterThan(0);
+    expect(run(10_000).summary).toEqual(open.summary);
+    // A 100 gwei cap: no liquidation starts once gas is 300.
+    const capped = run(100);
+    expect(capped.series.slice(18).every((p) => p.liquidationsStarted === 0)).toBe(true);
+    expect(capped.summary.liquidations).toBeLessThan(open.summary.liquidations);
+  });
+
+  test('error: a replay without ETH, both or neither of scenario and replay, a step off the replay grid', () => {
+    const path = [
+      { tSeconds: 0, price: 1 },
+      { tSeconds: 600, price: 1 },
+    ];
+    const daiOnly = replayScenario({ prices: { DAI: path }, name: 'replay:dai.csv' });
+    expect(() => runStress({ protocol: 'maker-liq2', replay: daiOnly, seed: 1 })).toThrow(
+      ReplayMissingAssetError,
+    );
+    const ethReplay = replayScenario({ prices: { ETH: path }, name: 'replay:eth.csv' });
+    for (const bad of [
+      { protocol: 'maker-liq2', seed: 1 },
+      { protocol: 'maker-liq2', seed: 1, scenario: BT, replay: ethReplay },
+      { protocol: 'maker-liq2', seed: 1, replay: ethReplay, stepSeconds: 300 },
+    ]) {
+      expect(() => runStress(bad)).toThrow(InvalidParameterError);
     }
   });
 

@@ -1,7 +1,7 @@
 /**
- * The stress lab's single run: one built-in scenario through a Maker model (`maker-liq2` or
- * `maker-liq1`) with a book, keepers, an OSM-style oracle feed and a liquidity venue whose price
- * impact feeds back into the market price, so liquidation cascades can emerge and be measured.
+ * The stress lab's single run: one built-in scenario or a replay of real data through a Maker model
+ * (`maker-liq2` or `maker-liq1`) with a book, keepers, an OSM-style oracle feed and a liquidity venue
+ * whose price impact feeds back into the market price, so liquidation cascades can emerge and be measured.
  * Deterministic for a seed: no clock, no Math.random; floats are used only for the market and reporting.
  */
 import { createEngine, type EngineState } from '../engine/engine.js';
@@ -44,8 +44,10 @@ import {
   type Venue,
 } from './liquidity.js';
 import { type OracleFeedParams, oracleConfigFor, oracleFeed, toPublishCommands } from './oracleFeed.js';
+import type { PricePath } from './paths.js';
+import { ReplayMissingAssetError, type ReplayScenario } from './replay.js';
 import { createRng, split } from './rng.js';
-import { getScenario, scenarioPaths } from './scenarios.js';
+import { getScenario, type OracleSuggestion, scenarioPaths } from './scenarios.js';
 
 /** Protocol ids {@link runStress} supports so far. */
 export const STRESS_PROTOCOLS: readonly string[] = [MAKER_LIQ2_ID, MAKER_LIQ1_ID];
@@ -88,8 +90,10 @@ export type StressKeeperSpec =
 export interface StressOptions {
   /** `maker-liq2` or `maker-liq1`. */
   readonly protocol: string;
-  /** A built-in scenario id (see `listScenarios`). */
-  readonly scenario: string;
+  /** A built-in scenario id (see `listScenarios`); give this or `replay`, not both. */
+  readonly scenario?: string;
+  /** A replay of real series (see `replayScenario`); give this or `scenario`, not both. */
+  readonly replay?: ReplayScenario;
   /** Seed, integer in [0, 2^64). */
   readonly seed: number | bigint;
   /** Size of the synthetic book (ignored when `book` is given). Default 200. */
@@ -98,7 +102,7 @@ export interface StressOptions {
   readonly book?: Book;
   /** Keepers (default {@link defaultStressKeepers}). */
   readonly keepers?: readonly StressKeeperSpec[];
-  /** Simulation step, seconds (default the scenario's). */
+  /** Simulation step, seconds (default the scenario's; a replay keeps the step it was built with). */
   readonly stepSeconds?: number;
   /** Where keepers sell collateral they receive (default {@link DEFAULT_STRESS_VENUE}). */
   readonly venue?: StressVenue;
@@ -301,39 +305,86 @@ const FEED_PRICE_DECIMALS = 8;
 /** A winning Flipper bid below this (1 DAI, RAD) counts as a zero bid. */
 const ZERO_BID_RAD = RAD;
 
+/** What a run takes from its scenario or replay: the name, the paths on one grid and the oracle. */
+interface StressSource {
+  readonly name: string;
+  readonly stepSeconds: number;
+  readonly ethPath: PricePath;
+  /** Gas, gwei, on the same grid; null: the flat gas. */
+  readonly gas: PricePath | null;
+  readonly oracle: OracleSuggestion;
+}
+
+function stressSource(options: StressOptions): StressSource {
+  const { scenario, replay } = options;
+  if ((scenario === undefined) === (replay === undefined)) {
+    throw new InvalidParameterError(
+      'scenario',
+      scenario === undefined
+        ? 'neither a scenario nor a replay was given'
+        : 'both a scenario and a replay were given',
+      'Pass a built-in scenario id or a replay, not both.',
+    );
+  }
+  if (replay !== undefined) {
+    if (options.stepSeconds !== undefined && options.stepSeconds !== replay.stepSeconds) {
+      throw new InvalidParameterError(
+        'stepSeconds',
+        `${options.stepSeconds} differs from the replay's grid (${replay.stepSeconds} s)`,
+        'Build the replay with the step you want (replayScenario stepSeconds).',
+      );
+    }
+    const ethPath = replay.assets.ETH;
+    if (ethPath === undefined) throw new ReplayMissingAssetError('ETH', Object.keys(replay.assets));
+    return {
+      name: replay.name,
+      stepSeconds: replay.stepSeconds,
+      ethPath,
+      gas: replay.gas,
+      oracle: replay.oracle,
+    };
+  }
+  const found = getScenario(scenario as string);
+  const paths = scenarioPaths(found.id, {
+    seed: options.seed,
+    ...(options.stepSeconds === undefined ? {} : { stepSeconds: options.stepSeconds }),
+  });
+  const ethPath = paths.assets.ETH;
+  if (ethPath === undefined) {
+    throw new InvalidParameterError('scenario', `${found.id} has no ETH path`, 'Pick a scenario with ETH.');
+  }
+  return { name: found.id, stepSeconds: paths.stepSeconds, ethPath, gas: paths.gas, oracle: found.oracle };
+}
+
 interface Runner {
   readonly engine: Decider<MakerEngineState, Command, EngineEvent>;
   state: MakerEngineState;
 }
 
 /**
- * Runs one scenario through a Maker model (see the file header). Setup, at `start − 2·hop` (the OSM
- * needs one hop of history): `configure` (lists ETH and DAI), `configureOracle` from the scenario's
- * OSM suggestion via `oracleConfigFor`, the feed's first prices, keeper wallets funded; at the start
+ * Runs one scenario or replay through a Maker model (see the file header). Setup, at `start − 2·hop`
+ * (the OSM needs one hop of history): `configure` (lists ETH and DAI), `configureOracle` from the
+ * scenario's (or replay's) OSM suggestion via `oracleConfigFor`, the feed's first prices, keeper wallets funded; at the start
  * the book is opened with `bookCommands`. Then per step: the feed's due publications, impact decay,
  * each keeper (in turn, rotating the order every step) decides on a fresh view and its actions are
  * applied (refusals counted by error code, never thrown), then keepers sell the collateral they
  * received into the (stress-thinned) venue, which moves the impact.
+ * The summary's `scenario` is the built-in id or the replay's name.
  * @throws InvalidParameterError (field `protocol`) for a protocol other than maker-liq2/maker-liq1,
- * and for bad options (`accounts`, `stepSeconds`, keeper fields); UnknownScenarioError.
+ * (field `scenario`) when neither or both of `scenario` and `replay` are given, (field
+ * `stepSeconds`) for a step that differs from the replay's grid, and for bad options (`accounts`,
+ * `stepSeconds`, keeper fields); UnknownScenarioError; ReplayMissingAssetError for a replay
+ * without ETH.
  */
 export function runStress(options: StressOptions): StressResult {
   requireProtocol(options.protocol);
-  const scenario = getScenario(options.scenario);
+  const source = stressSource(options);
   const rng = createRng(options.seed);
-  const paths = scenarioPaths(scenario.id, {
-    seed: options.seed,
-    ...(options.stepSeconds === undefined ? {} : { stepSeconds: options.stepSeconds }),
-  });
-  const ethPath = paths.assets.ETH;
-  if (ethPath === undefined || ethPath.length < 2) {
-    throw new InvalidParameterError(
-      'scenario',
-      `${scenario.id} has no ETH path`,
-      'Pick a scenario with ETH.',
-    );
+  const ethPath = source.ethPath;
+  if (ethPath.length < 2) {
+    throw new InvalidParameterError('scenario', `${source.name} has fewer than two ETH prices`);
   }
-  const stepSeconds = paths.stepSeconds;
+  const stepSeconds = source.stepSeconds;
   const params = options.makerParams ?? DEFAULT_MAKER_PARAMS;
   const venueCfg = options.venue ?? DEFAULT_STRESS_VENUE;
   const specs = options.keepers ?? defaultStressKeepers(options.protocol);
@@ -342,7 +393,7 @@ export function runStress(options: StressOptions): StressResult {
   const flatGas = options.flatGasGwei ?? 50;
 
   // Oracle feed on the ETH path; the OSM hop from the scenario's suggestion.
-  const hop = scenario.oracle.kind === 'osm' ? scenario.oracle.delaySeconds : 0;
+  const hop = source.oracle.kind === 'osm' ? source.oracle.delaySeconds : 0;
   const feedParams: OracleFeedParams = {
     asset: 'ETH',
     sources: FEED_SOURCES,
@@ -435,7 +486,7 @@ export function runStress(options: StressOptions): StressResult {
     impact = decay(impact, t - prevT);
     prevT = t;
     exoHistory.push(point.price);
-    const gasGwei = paths.gas?.[k]?.price ?? flatGas;
+    const gasGwei = source.gas?.[k]?.price ?? flatGas;
     let market = impactedPrice(impact, point.price);
     const stress = exoHistory.length >= 2 ? 10 * drawdownFraction(exoHistory) : 0;
     const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
@@ -536,7 +587,7 @@ export function runStress(options: StressOptions): StressResult {
   const seed = options.seed;
   const summary: StressSummary = {
     protocol: options.protocol,
-    scenario: scenario.id,
+    scenario: source.name,
     seed:
       typeof seed === 'bigint'
         ? seed <= BigInt(Number.MAX_SAFE_INTEGER)
