@@ -124,6 +124,39 @@ for (const name of readdirSync(pricesFolder)
 }
 console.log(`\nprice series in ${relative(repoRoot, pricesFolder)}: ${seriesRead} parsed`);
 
+// 4. A replay of the real Black Thursday ETH series and gas through Maker's two liquidation systems:
+//    liquidations 1.2 must show the March 2020 pattern (zero-bid auctions and bad debt), 2.0 none.
+const replay = solvent([
+  'stress',
+  '--protocol',
+  'maker-liq1',
+  '--protocol',
+  'maker-liq2',
+  '--prices',
+  `ETH=${relative(repoRoot, join(pricesFolder, 'eth-usd-2020-03-12-black-thursday-coinapi-10min.csv'))}`,
+  '--gas',
+  relative(
+    repoRoot,
+    join(repoRoot, '..', 'shared', 'data', 'gas', 'eth-gas-2020-03-12-black-thursday-1min.csv'),
+  ),
+  '--json',
+]);
+try {
+  const [liq1, liq2] = JSON.parse(replay.stdout);
+  console.log(
+    `\nreplay of Black Thursday (${liq1.scenario}): liq1 ${liq1.zeroBidAuctions} zero-bid auctions, bad debt $${liq1.badDebtUsd.toFixed(0)}; liq2 ${liq2.zeroBidAuctions} zero-bid auctions, bad debt $${liq2.badDebtUsd.toFixed(0)}`,
+  );
+  if (!(liq1.zeroBidAuctions > 0 && liq1.badDebtUsd > 0 && liq2.badDebtUsd === 0 && liq1.liquidations > 0)) {
+    problems.push(
+      'Black Thursday replay: expected zero-bid auctions and bad debt under maker-liq1 and none under maker-liq2',
+    );
+  }
+} catch {
+  problems.push(
+    `Black Thursday replay: exit ${replay.code}, ${replay.stderr.trim() || 'output is not JSON'}`,
+  );
+}
+
 if (problems.length > 0) {
   console.error(`\nvalidate-shared: FAILED\n${problems.join('\n')}`);
   process.exit(1);
