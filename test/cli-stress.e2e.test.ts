@@ -172,7 +172,7 @@ describe('solvent stress', () => {
 
   test('error: an unsupported protocol, an unknown scenario and a bad book size exit 2 naming the problem', () => {
     for (const [args, text] of [
-      [['--protocol', 'aave-v3.3'], 'protocol'],
+      [['--protocol', 'morpho-blue'], 'protocol'],
       [['--scenario', 'tulip-1637'], 'tulip-1637'],
       [['--book', '0'], '--book'],
     ] as const) {

@@ -4,12 +4,15 @@
  * against figures read independently from the final engine state.
  */
 import { describe, expect, test } from 'vitest';
+import type { EngineState } from '../engine/engine.js';
 import { InvalidParameterError } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
 import { radToUsd } from '../keepers/types.js';
+import type { AaveExt } from '../protocols/aave-v3/state.js';
+import type { CompoundExt } from '../protocols/compound-v3/state.js';
 import { DAI, SIN, SIN_BUCKET, VOW_BUCKET } from '../protocols/maker/vat.js';
 import { ReplayMissingAssetError, replayScenario } from './replay.js';
-import { runStress, type StressOptions } from './stress.js';
+import { runStress, STRESS_PROTOCOLS, type StressOptions } from './stress.js';
 
 const BT = 'black-thursday-2020';
 /** Small and coarse: 100 accounts, 15-minute steps. */
@@ -174,13 +177,115 @@ describe('runStress', () => {
     }
   });
 
-  test('error: protocols other than the Maker models are refused, naming the supported ones', () => {
-    expect(() => runStress(small({ protocol: 'aave-v3.3' }))).toThrow(InvalidParameterError);
+  test('error: unsupported protocols are refused, naming the supported ones', () => {
+    expect(() => runStress(small({ protocol: 'morpho-blue' }))).toThrow(InvalidParameterError);
     try {
-      runStress(small({ protocol: 'aave-v3.3' }));
+      runStress(small({ protocol: 'morpho-blue' }));
     } catch (e) {
       expect((e as InvalidParameterError).field).toBe('protocol');
       expect(String(e)).toContain('maker-liq2');
+      expect(String(e)).toContain('aave-v3.3');
     }
+  });
+});
+
+describe('runStress: lending models', () => {
+  const LENDING = ['aave-v3.3', 'aave-v3.5', 'aave-v3.7', 'compound-v3'];
+  const lending = (protocol: string, over: Partial<StressOptions> = {}): StressOptions =>
+    small({ protocol, accounts: 40, ...over });
+
+  test('default: every lending model is listed and liquidates on black-thursday-2020 with 40 accounts', () => {
+    for (const protocol of LENDING) {
+      expect(STRESS_PROTOCOLS).toContain(protocol);
+      const { summary, series } = runStress(lending(protocol));
+      expect(summary.protocol).toBe(protocol);
+      expect(summary.accounts).toBeGreaterThan(0);
+      expect(summary.accounts + summary.accountsSkipped).toBe(40);
+      expect(summary.liquidations).toBeGreaterThan(0);
+      expect(summary.liquidatedDebtUsd).toBeGreaterThan(0);
+      // No auctions, no insurance draw (no eliminateReserveDeficit is sent), no socialization, no ADL.
+      expect([summary.auctions, summary.zeroBidAuctions, summary.auctionsLiveAtEnd]).toEqual([0, 0, 0]);
+      expect([summary.insuranceFundDrawUsd, summary.socializedLossUsd, summary.adlVolumeUsd]).toEqual([
+        0, 0, 0,
+      ]);
+      expect(series.reduce((n, p) => n + p.liquidationsStarted, 0)).toBe(summary.liquidations);
+      // Undelayed feed: the oracle is within the deviation trigger (0.5 %) or heartbeat of the market.
+      expect(series.every((p) => p.oraclePriceUsd !== null)).toBe(true);
+    }
+  });
+
+  test('behavior: the same seed gives the same run; another seed differs', () => {
+    for (const protocol of LENDING) {
+      const a = runStress(lending(protocol));
+      const b = runStress(lending(protocol));
+      expect(b.summary).toEqual(a.summary);
+      expect(b.series).toEqual(a.series);
+      const c = runStress(lending(protocol, { seed: 8 }));
+      expect(c.series.map((p) => p.marketPriceUsd)).not.toEqual(a.series.map((p) => p.marketPriceUsd));
+    }
+  });
+
+  test('behavior: the summary agrees with the engine state (deficit, reserves, liquidation counts)', () => {
+    for (const protocol of LENDING) {
+      const { summary, series, finalState } = runStress(lending(protocol));
+      // Both models book bad debt as USDC.debt claims in the `deficit` bucket: Aave's reserve
+      // deficit, Comet's negative reserves. USDC at $1, 6 decimals.
+      const deficit = balanceOf(finalState.ledger, 'deficit', 'USDC.debt');
+      expect(summary.badDebtUsd).toBe(Number(deficit) / 1e6);
+      expect(series[series.length - 1]?.badDebtUsd).toBe(summary.badDebtUsd);
+      expect(series[series.length - 1]?.cumulativeLiquidatedDebtUsd).toBe(summary.liquidatedDebtUsd);
+      if (protocol === 'compound-v3') {
+        const cs = finalState as EngineState<CompoundExt>;
+        // Negative reserves and positive reserves are never both non-zero.
+        const positive = balanceOf(cs.ledger, 'protocol', 'USDC.supply');
+        expect(deficit === 0n || positive === 0n).toBe(true);
+        // Every absorbed account is counted in the absorbers' points.
+        const absorbed = Object.values(cs.ext.liquidatorPoints).reduce((n, p) => n + p.numAbsorbed, 0n);
+        expect(BigInt(summary.liquidations)).toBe(absorbed);
+        // Absorbed accounts hold no collateral and no debt.
+        const held = Object.values(cs.ext.accounts).filter((a) => a.principal < 0n);
+        expect(held.length).toBeLessThanOrEqual(summary.accounts - summary.liquidations);
+      } else {
+        const as = finalState as EngineState<AaveExt>;
+        expect(as.ext.liquidationCount).toBe(summary.liquidations);
+        const recorded = Object.values(as.ext.reserves).reduce((n, r) => n + r.deficit, 0n);
+        expect(recorded).toBe(deficit);
+      }
+    }
+  });
+
+  test('behavior: a gas cap below the scenario gas stops the lending keepers', () => {
+    const keepers = {
+      aave: [{ preset: 'aaveLiquidator', id: 'k', minProfitUsd: 0, maxGasPriceGwei: 1 }],
+      comet: [{ preset: 'cometAbsorber', id: 'k', maxGasPriceGwei: 1 }],
+    } as const;
+    for (const protocol of LENDING) {
+      const kind = protocol === 'compound-v3' ? 'comet' : 'aave';
+      const capped = runStress(lending(protocol, { keepers: keepers[kind] }));
+      expect(capped.series.every((p) => p.gasGwei > 1)).toBe(true);
+      expect(capped.summary.keeperTransactions).toBe(0);
+      expect(capped.summary.liquidations).toBe(0);
+      const open = runStress(
+        lending(protocol, { keepers: [{ ...keepers[kind][0], maxGasPriceGwei: 10_000 }] }),
+      );
+      expect(open.summary.liquidations).toBeGreaterThan(0);
+      // With a cap inside the scenario's range nothing starts while gas is above it.
+      const mid = runStress(lending(protocol, { keepers: [{ ...keepers[kind][0], maxGasPriceGwei: 100 }] }));
+      expect(mid.series.filter((p) => p.gasGwei > 100).every((p) => p.liquidationsStarted === 0)).toBe(true);
+    }
+  });
+
+  test('error: Maker presets on a lending model and lending presets on Maker are refused', () => {
+    expect(() =>
+      runStress(lending('aave-v3.3', { keepers: [{ preset: 'gasCapped', id: 'k', maxGasPriceGwei: 1 }] })),
+    ).toThrow(InvalidParameterError);
+    expect(() =>
+      runStress(
+        lending('compound-v3', { keepers: [{ preset: 'aaveLiquidator', id: 'k', minProfitUsd: 0 }] }),
+      ),
+    ).toThrow(InvalidParameterError);
+    expect(() => runStress(small({ keepers: [{ preset: 'cometAbsorber', id: 'k' }] }))).toThrow(
+      InvalidParameterError,
+    );
   });
 });

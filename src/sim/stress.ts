@@ -1,6 +1,6 @@
 /**
  * The stress lab's single run: one built-in scenario or a replay of real data through a Maker model
- * (`maker-liq2` or `maker-liq1`) with a book, keepers, an OSM-style oracle feed and a liquidity venue
+ * (`maker-liq2` or `maker-liq1`), an Aave v3 model (`aave-v3.3|3.5|3.7`) or Comet (`compound-v3`) with a book, keepers, an OSM-style oracle feed and a liquidity venue
  * whose price impact feeds back into the market price, so liquidation cascades can emerge and be measured.
  * Deterministic for a seed: no clock, no Math.random; floats are used only for the market and reporting.
  */
@@ -9,6 +9,15 @@ import { InvalidParameterError } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
 import { apply, type Command, type Decider, type EngineEvent } from '../engine/machine.js';
 import { delayedPrice } from '../engine/oracle.js';
+import {
+  type AaveKeeperView,
+  aaveKeeperView,
+  aaveLiquidator,
+  type CometKeeperView,
+  cometAbsorber,
+  cometBuyer,
+  cometKeeperView,
+} from '../keepers/lending.js';
 import {
   capitalLimitedKeeper,
   flashKeeper,
@@ -22,6 +31,13 @@ import { gasCostUsd, type KeeperPolicy, radToUsd } from '../keepers/types.js';
 import { SolventError } from '../math/errors.js';
 import { Rounding } from '../math/mulDiv.js';
 import { RAD } from '../math/units.js';
+import { AAVE_MODEL_IDS, createAaveModel } from '../protocols/aave-v3/model.js';
+import { DEFAULT_AAVE_PARAMS } from '../protocols/aave-v3/params.js';
+import type { AaveExt } from '../protocols/aave-v3/state.js';
+import { presentValue } from '../protocols/compound-v3/math.js';
+import { COMPOUND_V3_ID, compoundV3Model, reservesOf } from '../protocols/compound-v3/model.js';
+import { DEFAULT_COMPOUND_PARAMS } from '../protocols/compound-v3/params.js';
+import type { CompoundExt } from '../protocols/compound-v3/state.js';
 import { MAKER_LIQ1_ID, makerLiq1Model } from '../protocols/maker/liq1/model.js';
 import type { Liq1Ext } from '../protocols/maker/liq1/state.js';
 import { MAKER_LIQ2_ID, makerLiq2Model } from '../protocols/maker/liq2/model.js';
@@ -49,11 +65,47 @@ import { ReplayMissingAssetError, type ReplayScenario } from './replay.js';
 import { createRng, split } from './rng.js';
 import { getScenario, type OracleSuggestion, scenarioPaths } from './scenarios.js';
 
-/** Protocol ids {@link runStress} supports so far. */
-export const STRESS_PROTOCOLS: readonly string[] = [MAKER_LIQ2_ID, MAKER_LIQ1_ID];
+/** Aave model ids the stress lab runs. */
+const AAVE_IDS: readonly string[] = [AAVE_MODEL_IDS['3.3'], AAVE_MODEL_IDS['3.5'], AAVE_MODEL_IDS['3.7']];
 
-/** A keeper of the run: one of the Maker keeper presets, with the DAI its wallet is funded with. */
+/** Protocol ids {@link runStress} supports so far. */
+export const STRESS_PROTOCOLS: readonly string[] = [
+  MAKER_LIQ2_ID,
+  MAKER_LIQ1_ID,
+  ...AAVE_IDS,
+  COMPOUND_V3_ID,
+];
+
+/**
+ * A keeper of the run: one of the Maker keeper presets (Maker models only), with the DAI its wallet
+ * is funded with, or one of the lending presets (`aaveLiquidator` for Aave; `cometAbsorber` and
+ * `cometBuyer` for Comet), funded in USDC.
+ */
 export type StressKeeperSpec =
+  | {
+      readonly preset: 'aaveLiquidator';
+      readonly id: string;
+      /** ε of `I > C_gas + ε`, USD. */
+      readonly minProfitUsd: number;
+      /** Above this gas price (gwei) the keeper sends nothing; default none. */
+      readonly maxGasPriceGwei?: number;
+      /** Whole USDC funded into `wallet:<id>` (its capital; default {@link DEFAULT_KEEPER_WALLET_DAI}). */
+      readonly walletUsdc?: number;
+    }
+  | {
+      readonly preset: 'cometAbsorber';
+      readonly id: string;
+      /** Absorbs while gas ≤ this, gwei (its points policy); default always. */
+      readonly maxGasPriceGwei?: number;
+    }
+  | {
+      readonly preset: 'cometBuyer';
+      readonly id: string;
+      readonly minProfitUsd: number;
+      readonly maxGasPriceGwei?: number;
+      /** Whole USDC funded into `wallet:<id>` (default {@link DEFAULT_KEEPER_WALLET_DAI}). */
+      readonly walletUsdc?: number;
+    }
   | {
       readonly preset: 'gasCapped';
       readonly id: string;
@@ -88,7 +140,7 @@ export type StressKeeperSpec =
 
 /** Options of {@link runStress}. */
 export interface StressOptions {
-  /** `maker-liq2` or `maker-liq1`. */
+  /** One of {@link STRESS_PROTOCOLS}. */
   readonly protocol: string;
   /** A built-in scenario id (see `listScenarios`); give this or `replay`, not both. */
   readonly scenario?: string;
@@ -98,7 +150,7 @@ export interface StressOptions {
   readonly seed: number | bigint;
   /** Size of the synthetic book (ignored when `book` is given). Default 200. */
   readonly accounts?: number;
-  /** A book to open instead of a synthetic one (collateral asset `ETH`). */
+  /** A book to open instead of a synthetic one (collateral asset `ETH`; Aave and Comet read it as WETH). */
   readonly book?: Book;
   /** Keepers (default {@link defaultStressKeepers}). */
   readonly keepers?: readonly StressKeeperSpec[];
@@ -151,11 +203,30 @@ export const DEFAULT_GAS_CAP_GWEI = 100;
 
 /**
  * Default keepers: `maker-liq2` a gas-capped keeper (cap {@link DEFAULT_GAS_CAP_GWEI}) and a
- * gas-aware one (ε $10); `maker-liq1` a gas-capped bidder and a zero-bid keeper.
+ * gas-aware one (ε $10); `maker-liq1` a gas-capped bidder and a zero-bid keeper; Aave a gas-capped
+ * liquidator (cap {@link DEFAULT_GAS_CAP_GWEI}, ε $0) and a gas-aware one (ε $10); Comet a gas-capped
+ * absorber (same cap) and a gas-aware buyer of collateral (ε $10).
  * @throws InvalidParameterError (field `protocol`) for an unsupported protocol.
  */
 export function defaultStressKeepers(protocol: string): readonly StressKeeperSpec[] {
   requireProtocol(protocol);
+  if (AAVE_IDS.includes(protocol)) {
+    return [
+      {
+        preset: 'aaveLiquidator',
+        id: 'keeper-capped',
+        minProfitUsd: 0,
+        maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI,
+      },
+      { preset: 'aaveLiquidator', id: 'keeper-aware', minProfitUsd: 10 },
+    ];
+  }
+  if (protocol === COMPOUND_V3_ID) {
+    return [
+      { preset: 'cometAbsorber', id: 'keeper-absorber', maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI },
+      { preset: 'cometBuyer', id: 'keeper-buyer', minProfitUsd: 10 },
+    ];
+  }
   return protocol === MAKER_LIQ2_ID
     ? [
         { preset: 'gasCapped', id: 'keeper-capped', maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI },
@@ -196,11 +267,14 @@ export interface StressSummary {
   /** Accounts opened (book accounts the protocol refused, e.g. below dust, are not counted). */
   readonly accounts: number;
   readonly accountsSkipped: number;
-  /** Accepted bark/bite commands. */
+  /** Accepted bark/bite commands (Aave: liquidationCall; Comet: accounts absorbed). */
   readonly liquidations: number;
-  /** Debt moved to the Vow's sin by those liquidations (art·rate), USD. */
+  /**
+   * Debt moved to the Vow's sin by those liquidations (art·rate), USD. Aave: debt repaid by
+   * liquidators; Comet: debt taken over by absorb (USDC at $1).
+   */
   readonly liquidatedDebtUsd: number;
-  /** Auctions started (Clipper/Flipper kicks). */
+  /** Auctions started (Clipper/Flipper kicks; 0 for Aave and Comet, which have no auctions). */
   readonly auctions: number;
   /** Flipper auctions dealt for a winning bid under 1 DAI (liq1 only; 0 for liq2). */
   readonly zeroBidAuctions: number;
@@ -210,9 +284,14 @@ export interface StressSummary {
    * Vow sin not covered by auction proceeds: max(0, SIN held by the Vow − DAI held by the Vow), USD,
    * at the end of the run (keeper rewards minted by `suck` count as uncovered sin). Sin of auctions
    * still running is included: what they may still recover is not counted.
+   * Aave: the reserves' deficits (debt burned when no collateral is left; USDC at $1).
+   * Compound v3: Comet's negative reserves, max(0, −getReserves()), USD (USDC at $1).
    */
   readonly badDebtUsd: number;
-  /** 0: Maker has no insurance fund; the Vow's surplus buffer is already netted in badDebtUsd. */
+  /**
+   * 0: Maker has no insurance fund; the Vow's surplus buffer is already netted in badDebtUsd. Aave
+   * and Comet: 0 too (no `eliminateReserveDeficit` is sent; Comet's positive reserves are netted).
+   */
   readonly insuranceFundDrawUsd: number;
   /** 0: Maker does not socialize losses on other vaults; bad debt stays with the Vow (MKR dilution). */
   readonly socializedLossUsd: number;
@@ -240,11 +319,14 @@ export interface StressResult {
   readonly summary: StressSummary;
   readonly series: readonly StressSeriesPoint[];
   /** The engine state at the end, for checks and reports. */
-  readonly finalState: MakerEngineState;
+  readonly finalState: StressEngineState;
 }
 
 /** A Maker engine state of either model. */
 export type MakerEngineState = EngineState<Liq2Ext> | EngineState<Liq1Ext>;
+
+/** The engine state of any protocol the stress lab runs. */
+export type StressEngineState = MakerEngineState | EngineState<AaveExt> | EngineState<CompoundExt>;
 
 function requireProtocol(protocol: string): void {
   if (!STRESS_PROTOCOLS.includes(protocol)) {
@@ -282,7 +364,8 @@ function keeperPolicy(spec: StressKeeperSpec): KeeperPolicy<MakerKeeperView> {
     default:
       throw new InvalidParameterError(
         'keepers[].preset',
-        `unknown preset ${(spec as { preset: string }).preset}`,
+        `preset ${(spec as { preset: string }).preset} is not a Maker keeper`,
+        'Maker runs take gasCapped, gasAware, flash, capitalLimited and zeroBid keepers.',
       );
   }
 }
@@ -369,8 +452,11 @@ interface Runner {
  * each keeper (in turn, rotating the order every step) decides on a fresh view and its actions are
  * applied (refusals counted by error code, never thrown), then keepers sell the collateral they
  * received into the (stress-thinned) venue, which moves the impact.
- * The summary's `scenario` is the built-in id or the replay's name.
- * @throws InvalidParameterError (field `protocol`) for a protocol other than maker-liq2/maker-liq1,
+ * The summary's `scenario` is the built-in id or the replay's name. Aave v3 and Compound v3 run the
+ * same steps with WETH (driven by the ETH path, undelayed feed) against USDC at $1 (see
+ * `runLendingStress` below and the summary's field docs for what each figure means there).
+ * @throws InvalidParameterError (field `protocol`) for a protocol not in {@link STRESS_PROTOCOLS},
+ * (field `keepers[].preset`) for a keeper preset of another protocol family,
  * (field `scenario`) when neither or both of `scenario` and `replay` are given, (field
  * `stepSeconds`) for a step that differs from the replay's grid, and for bad options (`accounts`,
  * `stepSeconds`, keeper fields); UnknownScenarioError; ReplayMissingAssetError for a replay
@@ -378,6 +464,9 @@ interface Runner {
  */
 export function runStress(options: StressOptions): StressResult {
   requireProtocol(options.protocol);
+  if (options.protocol === COMPOUND_V3_ID || AAVE_IDS.includes(options.protocol)) {
+    return runLendingStress(options);
+  }
   const source = stressSource(options);
   const rng = createRng(options.seed);
   const ethPath = source.ethPath;
@@ -426,7 +515,12 @@ export function runStress(options: StressOptions): StressResult {
   for (const c of firstPrices) must(c.command, setupAt);
   const walletFunded: Record<string, bigint> = {};
   for (const s of specs) {
-    const dai = s.preset === 'flash' ? 0 : (s.walletDai ?? DEFAULT_KEEPER_WALLET_DAI);
+    const dai =
+      s.preset === 'flash'
+        ? 0
+        : 'walletDai' in s && s.walletDai !== undefined
+          ? s.walletDai
+          : DEFAULT_KEEPER_WALLET_DAI;
     walletFunded[s.id] = wholeToRad(dai, 'walletDai');
     if (dai > 0) must({ type: 'fundWallet', actor: s.id, asset: DAI, amount: walletFunded[s.id] }, setupAt);
   }
@@ -564,7 +658,7 @@ export function runStress(options: StressOptions): StressResult {
     series.push({
       t,
       marketPriceUsd: market,
-      oraclePriceUsd: oraclePriceUsd(r.state, t),
+      oraclePriceUsd: oraclePriceUsd(r.state, 'ETH', t),
       gasGwei,
       liquidationsStarted: stepLiquidations,
       auctionsLive: auctionsLive(r.state),
@@ -638,9 +732,9 @@ export function auctionsLive(state: MakerEngineState): number {
   return n;
 }
 
-function oraclePriceUsd(state: MakerEngineState, t: number): number | null {
+function oraclePriceUsd(state: StressEngineState, asset: string, t: number): number | null {
   try {
-    const reading = delayedPrice(state.oracle, 'ETH', t);
+    const reading = delayedPrice(state.oracle, asset, t);
     return Number(reading.price) / 10 ** reading.priceDecimals;
   } catch (e) {
     if (e instanceof SolventError) return null;
@@ -660,4 +754,389 @@ function borrowerTotals(state: MakerEngineState, urns: readonly string[]) {
     debtRad += u.artWad * (core.ilks[u.ilk]?.rateRay ?? 0n);
   }
   return { collateralWad, debtRad };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lending models: Aave v3 and Compound v3
+
+/** Token decimals of the assets the lending runs list (the configured reserves / Comet assets). */
+const LENDING_DECIMALS: Readonly<Record<string, number>> = {
+  USDC: 6,
+  WBTC: 8,
+  WETH: 18,
+  wstETH: 18,
+  COMP: 18,
+};
+/** The collateral of a lending run: the scenario's ETH path drives WETH. */
+const LENDING_COLLATERAL = 'WETH';
+/** The debt (Aave) or base (Comet) asset, held at $1 (1e8 USD·1e8, never re-published). */
+const LENDING_DEBT = 'USDC';
+const USD8 = 10n ** 8n;
+/** Re-publication period of the fixed USDC feed, seconds (well inside its staleness limit). */
+const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
+/** A fixed feed for USDC: one source, fresh for 366 days, re-published monthly (USDC at $1 throughout, an ASSUMPTION). */
+const FIXED_USD_ORACLE = {
+  priceDecimals: 8,
+  sources: ['fixed'],
+  minSources: 1,
+  staleAfterSeconds: 366 * 86_400,
+  maxSpreadBps: 100,
+  twapWindowSeconds: 60,
+  delaySeconds: 0,
+};
+/** Who supplies the pool's USDC liquidity (Comet needs an account; Aave supplies from `world`). */
+const LENDER = 'lender';
+
+type LendingPolicy =
+  | { readonly kind: 'aave'; readonly policy: KeeperPolicy<AaveKeeperView> }
+  | { readonly kind: 'comet'; readonly policy: KeeperPolicy<CometKeeperView> };
+
+function lendingPolicy(spec: StressKeeperSpec, aave: boolean): LendingPolicy {
+  const gasCap = (cap: number | undefined) => (cap === undefined ? {} : { maxGasPriceGwei: cap });
+  if (aave && spec.preset === 'aaveLiquidator') {
+    return {
+      kind: 'aave',
+      policy: aaveLiquidator({
+        id: spec.id,
+        minProfitUsd: spec.minProfitUsd,
+        ...gasCap(spec.maxGasPriceGwei),
+      }),
+    };
+  }
+  if (!aave && spec.preset === 'cometAbsorber') {
+    return { kind: 'comet', policy: cometAbsorber({ id: spec.id, ...gasCap(spec.maxGasPriceGwei) }) };
+  }
+  if (!aave && spec.preset === 'cometBuyer') {
+    return {
+      kind: 'comet',
+      policy: cometBuyer({ id: spec.id, minProfitUsd: spec.minProfitUsd, ...gasCap(spec.maxGasPriceGwei) }),
+    };
+  }
+  throw new InvalidParameterError(
+    'keepers[].preset',
+    `preset ${spec.preset} does not run on ${aave ? 'Aave' : 'Compound v3'}`,
+    aave
+      ? 'Aave runs take aaveLiquidator keepers.'
+      : 'Compound v3 runs take cometAbsorber and cometBuyer keepers.',
+  );
+}
+
+function usdcToUsd(units: bigint): number {
+  return Number(units) / 1e6;
+}
+
+/**
+ * Bad debt of a lending state, USD: Aave the sum of the reserves' deficits (USDC at $1, WETH at
+ * `wethPriceUsd`); Comet its negative reserves, max(0, −getReserves()) (USDC at $1). Never throws.
+ */
+export function lendingBadDebtUsd(
+  state: EngineState<AaveExt> | EngineState<CompoundExt>,
+  wethPriceUsd: number,
+): number {
+  if ('liquidationCount' in state.ext) {
+    let usd = 0;
+    for (const [asset, r] of Object.entries((state as EngineState<AaveExt>).ext.reserves)) {
+      if (r.deficit === 0n) continue;
+      const whole = Number(r.deficit) / 10 ** (LENDING_DECIMALS[asset] ?? 18);
+      usd += asset === LENDING_COLLATERAL ? whole * wethPriceUsd : whole;
+    }
+    return usd;
+  }
+  const comet = state as EngineState<CompoundExt>;
+  if (comet.ext.market === null) return 0;
+  const reserves = reservesOf(comet, comet.ext.market);
+  return reserves < 0n ? usdcToUsd(-reserves) : 0;
+}
+
+/** Borrowers' WETH collateral (smallest units) and net USDC debt (debt − supply credit, units). */
+function lendingBorrowerTotals(
+  state: EngineState<AaveExt> | EngineState<CompoundExt>,
+  accounts: readonly string[],
+): { collateral: bigint; netDebt: bigint } {
+  let collateral = 0n;
+  let netDebt = 0n;
+  if ('liquidationCount' in state.ext) {
+    for (const id of accounts) {
+      collateral += balanceOf(state.ledger, `acct:${id}`, LENDING_COLLATERAL);
+      netDebt += balanceOf(state.ledger, `debt:${id}`, `${LENDING_DEBT}.debt`);
+    }
+    return { collateral, netDebt };
+  }
+  const comet = state as EngineState<CompoundExt>;
+  for (const id of accounts) {
+    const a = comet.ext.accounts[id];
+    if (a === undefined) continue;
+    collateral += a.collateral[LENDING_COLLATERAL] ?? 0n;
+    netDebt -= presentValue(a.principal, comet.ext.indexes);
+  }
+  return { collateral, netDebt };
+}
+
+/**
+ * The lending branch of {@link runStress} (Aave v3 and Comet): the same steps as the Maker run,
+ * with WETH driven by the scenario's ETH path through an undelayed feed (Aave and Comet read
+ * Chainlink directly: no OSM), USDC fixed at $1, the pool supplied with the book's USDC debt by
+ * `lender`, keepers funded in USDC, and the lending views and policies of src/keepers/lending.ts.
+ */
+function runLendingStress(options: StressOptions): StressResult {
+  const aave = AAVE_IDS.includes(options.protocol);
+  const source = stressSource(options);
+  const rng = createRng(options.seed);
+  const ethPath = source.ethPath;
+  if (ethPath.length < 2) {
+    throw new InvalidParameterError('scenario', `${source.name} has fewer than two ETH prices`);
+  }
+  const stepSeconds = source.stepSeconds;
+  const venueCfg = options.venue ?? DEFAULT_STRESS_VENUE;
+  const specs = options.keepers ?? defaultStressKeepers(options.protocol);
+  const policies = specs.map((s) => lendingPolicy(s, aave));
+  const keeperIds = specs.map((s) => s.id);
+  const flatGas = options.flatGasGwei ?? 50;
+
+  const feedParams: OracleFeedParams = {
+    asset: LENDING_COLLATERAL,
+    sources: FEED_SOURCES,
+    heartbeatSeconds: FEED_HEARTBEAT_SECONDS,
+    deviationBps: FEED_DEVIATION_BPS,
+    priceDecimals: FEED_PRICE_DECIMALS,
+    rounding: Rounding.HalfUp,
+  };
+  const feed = toPublishCommands(oracleFeed(split(rng, 1), ethPath, feedParams).publications);
+  const oracleConfig = oracleConfigFor(feedParams, { slackSeconds: Math.max(60, Math.ceil(stepSeconds)) });
+  const start = (ethPath[0] as { tSeconds: number }).tSeconds;
+  const setupAt = start - 2 * stepSeconds;
+
+  const version = (Object.keys(AAVE_MODEL_IDS) as (keyof typeof AAVE_MODEL_IDS)[]).find(
+    (v) => AAVE_MODEL_IDS[v] === options.protocol,
+  );
+  type LendingState = EngineState<AaveExt> | EngineState<CompoundExt>;
+  const engine = (version !== undefined
+    ? createEngine(createAaveModel(version))
+    : createEngine(compoundV3Model)) as unknown as Decider<LendingState, Command, EngineEvent>;
+  let state: LendingState = engine.initial();
+  const must = (command: Command, at: number): void => {
+    state = apply(engine, state, command, at).state;
+  };
+  const params = aave ? DEFAULT_AAVE_PARAMS : DEFAULT_COMPOUND_PARAMS;
+  const listed = aave
+    ? Object.keys(DEFAULT_AAVE_PARAMS.reserves)
+    : [DEFAULT_COMPOUND_PARAMS.baseAsset, ...DEFAULT_COMPOUND_PARAMS.assets.map((a) => a.asset)];
+  for (const asset of [...listed].sort()) {
+    must({ type: 'listAsset', asset, decimals: LENDING_DECIMALS[asset] ?? 18 }, setupAt);
+  }
+  must({ type: 'configureOracle', asset: LENDING_COLLATERAL, config: oracleConfig }, setupAt);
+  must({ type: 'configureOracle', asset: LENDING_DEBT, config: FIXED_USD_ORACLE }, setupAt);
+  must({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }, setupAt);
+  const firstPrices = feed.filter((c) => c.nowSeconds === start);
+  for (const c of firstPrices) must(c.command, setupAt);
+  must({ type: 'configure', params }, setupAt);
+  const funded: Record<string, bigint> = {};
+  for (const s of specs) {
+    const whole = 'walletUsdc' in s && s.walletUsdc !== undefined ? s.walletUsdc : DEFAULT_KEEPER_WALLET_DAI;
+    if (!Number.isSafeInteger(whole) || whole < 0) {
+      throw new InvalidParameterError(
+        'keepers[].walletUsdc',
+        `must be a whole number of USDC ≥ 0, got ${whole}`,
+      );
+    }
+    funded[s.id] = s.preset === 'cometAbsorber' ? 0n : BigInt(whole) * 10n ** 6n;
+    if ((funded[s.id] ?? 0n) > 0n) {
+      must({ type: 'fundWallet', actor: s.id, asset: LENDING_DEBT, amount: funded[s.id] }, setupAt);
+    }
+  }
+
+  const firstPrice =
+    firstPrices[0]?.command.type === 'publishPrice' ? firstPrices[0].command.price : undefined;
+  const startPrice = (ethPath[0] as { price: number }).price;
+  const book =
+    options.book ??
+    syntheticBook(split(rng, 2), {
+      accounts: options.accounts ?? 200,
+      collateralAsset: 'ETH',
+      collateralPriceUsd: startPrice,
+    });
+  const opened = bookCommands(book, options.protocol, {
+    prices: {
+      [LENDING_COLLATERAL]: {
+        price: (firstPrice as bigint | undefined) ?? 0n,
+        priceDecimals: FEED_PRICE_DECIMALS,
+      },
+      [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
+    },
+    decimals: LENDING_DECIMALS,
+    assetMap: { ETH: LENDING_COLLATERAL },
+  });
+  const liquidity = opened.totals.debt[LENDING_DEBT] ?? 0n;
+  if (liquidity > 0n) {
+    must(
+      aave
+        ? { type: 'supply', asset: LENDING_DEBT, amount: liquidity }
+        : { type: 'supply', account: LENDER, amount: liquidity },
+      start,
+    );
+  }
+  for (const c of opened.commands) must(c, start);
+  const accounts = opened.opened.map((o) => o.account);
+
+  let impact: ImpactState = createImpactState({ halfLifeSeconds: venueCfg.impactHalfLifeSeconds });
+  let feedIndex = feed.findIndex((c) => c.nowSeconds > start);
+  if (feedIndex < 0) feedIndex = feed.length;
+  const series: StressSeriesPoint[] = [];
+  const refusals: Record<string, number> = {};
+  const sold: Record<string, bigint> = {};
+  let proceedsUsd = 0;
+  let gasUsd = 0;
+  let txs = 0;
+  let liquidations = 0;
+  let liquidatedUsd = 0;
+  let borrowerLossUsd = 0;
+  const volumes: number[] = [];
+  const logImpacts: number[] = [];
+  const exoHistory: number[] = [];
+  let prevBorrower = lendingBorrowerTotals(state, accounts);
+  let usdPublishedAt = setupAt;
+  let prevT = start;
+
+  ethPath.forEach((point, k) => {
+    const t = point.tSeconds;
+    while (feedIndex < feed.length && (feed[feedIndex] as { nowSeconds: number }).nowSeconds <= t) {
+      const c = feed[feedIndex] as (typeof feed)[number];
+      try {
+        state = apply(engine, state, c.command, c.nowSeconds).state;
+      } catch (e) {
+        if (!(e instanceof SolventError)) throw e;
+        refusals[`oracle:${e.code}`] = (refusals[`oracle:${e.code}`] ?? 0) + 1;
+      }
+      feedIndex += 1;
+    }
+    if (t - usdPublishedAt >= FIXED_USD_REPUBLISH_SECONDS) {
+      must({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }, t);
+      usdPublishedAt = t;
+    }
+    impact = decay(impact, t - prevT);
+    prevT = t;
+    exoHistory.push(point.price);
+    const gasGwei = source.gas?.[k]?.price ?? flatGas;
+    let market = impactedPrice(impact, point.price);
+    const stress = exoHistory.length >= 2 ? 10 * drawdownFraction(exoHistory) : 0;
+    const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
+    const slippageBps = BigInt(Math.round(venueCfg.venue.feeBps));
+
+    let stepLiquidations = 0;
+    let stepLiquidatedUsd = 0;
+    for (let j = 0; j < policies.length; j++) {
+      const pol = policies[(j + k) % policies.length] as LendingPolicy;
+      const marketWad = BigInt(Math.floor(market * 1e9)) * 10n ** 9n;
+      const context = {
+        nowSeconds: t,
+        gasPriceGwei: gasGwei,
+        ethPriceUsd: market,
+        collateralPriceUsdWad: marketWad,
+        collateralPricesUsdWad: { [LENDING_COLLATERAL]: marketWad, [LENDING_DEBT]: 10n ** 18n },
+        slippageBps,
+      };
+      const actions =
+        pol.kind === 'aave'
+          ? pol.policy.decide(aaveKeeperView(state as EngineState<AaveExt>, t, context, keeperIds))
+          : pol.policy.decide(cometKeeperView(state as EngineState<CompoundExt>, t, context, keeperIds));
+      for (const action of actions) {
+        txs += 1;
+        gasUsd += gasCostUsd(action.gasUnits, { gasPriceGwei: gasGwei, ethPriceUsd: market });
+        try {
+          const applied = apply(engine, state, action.command, t);
+          state = applied.state;
+          for (const { event } of applied.events) {
+            const e = event as EngineEvent & Record<string, unknown>;
+            let usd = 0;
+            if (e.type === 'AaveLiquidationCall') usd = usdcToUsd(e.debtToCover as bigint);
+            else if (e.type === 'CompoundAbsorbed') {
+              const old = e.oldBalance as bigint;
+              usd = old < 0n ? usdcToUsd(-old) : 0;
+            } else continue;
+            liquidations += 1;
+            stepLiquidations += 1;
+            liquidatedUsd += usd;
+            stepLiquidatedUsd += usd;
+          }
+        } catch (e) {
+          if (!(e instanceof SolventError)) throw e;
+          refusals[e.code] = (refusals[e.code] ?? 0) + 1;
+        }
+      }
+    }
+
+    let stepLogImpact = 0;
+    for (const id of keeperIds) {
+      const held = balanceOf(state.ledger, `wallet:${id}`, LENDING_COLLATERAL) - (sold[id] ?? 0n);
+      if (held <= 0n) continue;
+      const cap = maxFillBase(venue, 'sell', market);
+      const amount = Math.min(wadToFloat(held), cap * 0.999);
+      if (!(amount > 0)) continue;
+      const fill = sell(venue, { baseAmount: amount, marketPrice: market });
+      impact = applyFill(impact, fill);
+      stepLogImpact += Math.log(fill.priceAfter / fill.priceBefore);
+      proceedsUsd += fill.quoteAmount;
+      market = fill.priceAfter;
+      const soldNow = amount >= wadToFloat(held) ? held : BigInt(Math.floor(amount * 1e9)) * 10n ** 9n;
+      sold[id] = (sold[id] ?? 0n) + soldNow;
+    }
+    volumes.push(stepLiquidatedUsd);
+    logImpacts.push(stepLogImpact);
+
+    const now = lendingBorrowerTotals(state, accounts);
+    borrowerLossUsd +=
+      wadToFloat(prevBorrower.collateral - now.collateral) * market -
+      usdcToUsd(prevBorrower.netDebt - now.netDebt);
+    prevBorrower = now;
+
+    series.push({
+      t,
+      marketPriceUsd: market,
+      oraclePriceUsd: oraclePriceUsd(state, LENDING_COLLATERAL, t),
+      gasGwei,
+      liquidationsStarted: stepLiquidations,
+      auctionsLive: 0,
+      badDebtUsd: lendingBadDebtUsd(state, market),
+      cumulativeLiquidatedDebtUsd: liquidatedUsd,
+    });
+  });
+
+  const lastMarket = series[series.length - 1]?.marketPriceUsd ?? 0;
+  let walletDeltaUsd = 0;
+  let unsoldUsd = 0;
+  for (const id of keeperIds) {
+    walletDeltaUsd += usdcToUsd(balanceOf(state.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n));
+    const held = balanceOf(state.ledger, `wallet:${id}`, LENDING_COLLATERAL) - (sold[id] ?? 0n);
+    if (held > 0n) unsoldUsd += wadToFloat(held) * lastMarket;
+  }
+  const seed = options.seed;
+  const summary: StressSummary = {
+    protocol: options.protocol,
+    scenario: source.name,
+    seed:
+      typeof seed === 'bigint'
+        ? seed <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(seed)
+          : String(seed)
+        : seed,
+    steps: ethPath.length,
+    accounts: accounts.length,
+    accountsSkipped: opened.skipped.length,
+    liquidations,
+    liquidatedDebtUsd: liquidatedUsd,
+    auctions: 0,
+    zeroBidAuctions: 0,
+    auctionsLiveAtEnd: 0,
+    badDebtUsd: lendingBadDebtUsd(state, lastMarket),
+    insuranceFundDrawUsd: 0,
+    socializedLossUsd: 0,
+    adlVolumeUsd: 0,
+    keeperProfitUsd: walletDeltaUsd + proceedsUsd + unsoldUsd - gasUsd,
+    borrowerLossUsd,
+    maxCascadeDepth: cascadeDepth({ liquidationVolumes: volumes, liquidationLogImpacts: logImpacts })
+      .maxDepth,
+    keeperTransactions: txs,
+    refusals: Object.fromEntries(Object.entries(refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
+  return { summary, series, finalState: state };
 }

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { stressReportHtml } from '../../report/html.js';
 import { splitGasSpec } from '../../sim/gas.js';
+import { MONTE_CARLO_PATHS_MAX } from '../../sim/montecarlo.js';
 import {
   parsePriceSpec,
   type ReplayScenario,
@@ -20,6 +21,7 @@ import { listScenarios } from '../../sim/scenarios.js';
 import { runStress, STRESS_PROTOCOLS, type StressResult } from '../../sim/stress.js';
 import type { CommandContext } from '../context.js';
 import { PathNotFoundError, PathReadError } from '../errors.js';
+import { monteCarloTextRows, runMonteCarlo, ttyProgress } from '../workers.js';
 
 interface StressOptions {
   readonly protocol: string[];
@@ -32,6 +34,8 @@ interface StressOptions {
   readonly seed: string;
   readonly json?: true;
   readonly out?: string;
+  readonly paths: string;
+  readonly workers?: string;
 }
 
 const HELP_AFTER = `
@@ -65,7 +69,8 @@ function reproduce(options: StressOptions, accounts: number, seed: number): stri
           ...options.prices.map((spec) => `--prices ${shellWord(spec)}`),
           ...(options.gas === undefined ? [] : [`--gas ${shellWord(options.gas)}`]),
         ].join(' ');
-  return `solvent stress ${protocols} ${source} --book ${accounts} --seed ${seed}`;
+  const paths = Number(options.paths) > 1 ? ` --paths ${Number(options.paths)}` : '';
+  return `solvent stress ${protocols} ${source} --book ${accounts} --seed ${seed}${paths}`;
 }
 
 async function readText(path: string): Promise<string> {
@@ -162,12 +167,17 @@ export function registerStress(program: Command, context: CommandContext): void 
     .option('--book <N>', 'synthetic book size (accounts)', '200')
     .option('--seed <S>', 'seed (integer)', '7')
     .option('--json', 'print the summaries as JSON')
+    .option('--paths <N>', 'Monte Carlo paths: adds p50/p95/p99 of bad debt and liquidated debt', '1')
+    .option('--workers <N>', 'worker threads for --paths (default min(CPUs, paths))')
     .option('--out <dir>', 'write summary.json, a per-step CSV per protocol and report.html into this folder')
     .addHelpText('after', HELP_AFTER)
     .action(async (options: StressOptions) => {
       const protocols = options.protocol.length === 0 ? ['maker-liq2'] : options.protocol;
       const accounts = readWhole(options.book, '--book', 1, 100_000);
       const seed = readWhole(options.seed, '--seed', 0, Number.MAX_SAFE_INTEGER);
+      const paths = readWhole(options.paths, '--paths', 1, MONTE_CARLO_PATHS_MAX);
+      const workers =
+        options.workers === undefined ? undefined : readWhole(options.workers, '--workers', 1, 1024);
       const command = reproduce({ ...options, protocol: protocols }, accounts, seed);
       if (options.gas !== undefined && options.prices.length === 0) {
         throw new InvalidParameterError(
@@ -181,7 +191,24 @@ export function registerStress(program: Command, context: CommandContext): void 
           ? { scenario: options.scenario ?? DEFAULT_SCENARIO }
           : { replay: await loadReplay(options) };
       const results = protocols.map((protocol) => runStress({ protocol, ...source, seed, accounts }));
-      const summaries = results.map((r) => ({ ...r.summary, reproduce: command }));
+      const progress = paths > 1 ? ttyProgress() : undefined;
+      const monteCarlo =
+        paths > 1
+          ? await runMonteCarlo({
+              protocols,
+              source,
+              seed,
+              accounts,
+              paths,
+              ...(workers === undefined ? {} : { workers }),
+              ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
+            }).finally(() => progress?.clear())
+          : undefined;
+      const summaries = results.map((r, i) => ({
+        ...r.summary,
+        ...(monteCarlo === undefined ? {} : { monteCarlo: monteCarlo[i] }),
+        reproduce: command,
+      }));
       if (options.out !== undefined) {
         await mkdir(options.out, { recursive: true });
         await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summaries, null, 2)}\n`);
@@ -197,11 +224,15 @@ export function registerStress(program: Command, context: CommandContext): void 
         context.stdout(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
         return;
       }
-      const width = Math.max(...ROWS.map(([label]) => label.length));
+      const mcRows = monteCarlo === undefined ? [] : monteCarloTextRows(monteCarlo);
+      const width = Math.max(...[...ROWS, ...mcRows].map(([label]) => label.length));
       const lines = [`${results[0]?.summary.scenario}, ${accounts} accounts, seed ${seed}`, ''];
       lines.push(`${''.padEnd(width)}  ${protocols.map((p) => p.padStart(16)).join('  ')}`);
       for (const [label, cell] of ROWS) {
         lines.push(`${label.padEnd(width)}  ${results.map((r) => cell(r.summary).padStart(16)).join('  ')}`);
+      }
+      for (const [label, cells] of mcRows) {
+        lines.push(`${label.padEnd(width)}  ${cells.map((c) => c.padStart(16)).join('  ')}`);
       }
       lines.push('', `reproduce: ${command}`);
       if (options.out !== undefined)
