@@ -27,7 +27,7 @@ import {
   makerKeeperView,
   zeroBidKeeper,
 } from '../keepers/maker.js';
-import { gasCostUsd, type KeeperPolicy, radToUsd } from '../keepers/types.js';
+import { gasCostUsd, type KeeperAction, type KeeperPolicy, radToUsd } from '../keepers/types.js';
 import { SolventError } from '../math/errors.js';
 import { Rounding } from '../math/mulDiv.js';
 import { RAD } from '../math/units.js';
@@ -59,7 +59,13 @@ import {
   type ThinningParams,
   type Venue,
 } from './liquidity.js';
-import { type OracleFeedParams, oracleConfigFor, oracleFeed, toPublishCommands } from './oracleFeed.js';
+import {
+  type OracleFeedParams,
+  oracleConfigFor,
+  oracleFeed,
+  type TimedOracleCommand,
+  toPublishCommands,
+} from './oracleFeed.js';
 import type { PricePath } from './paths.js';
 import { ReplayMissingAssetError, type ReplayScenario } from './replay.js';
 import { createRng, split } from './rng.js';
@@ -439,6 +445,316 @@ function stressSource(options: StressOptions): StressSource {
   return { name: found.id, stepSeconds: paths.stepSeconds, ethPath, gas: paths.gas, oracle: found.oracle };
 }
 
+/** The simulated feed of one asset on the ETH path, as timed publish commands, and its oracle config. */
+interface StressFeed {
+  readonly feed: readonly TimedOracleCommand[];
+  readonly oracleConfig: ReturnType<typeof oracleConfigFor>;
+}
+
+/**
+ * Builds the medianizer feed of `asset` on `ethPath` (stream 1 of `rng`) and its oracle config: an
+ * OSM with hop `osmDelaySeconds` when given (Maker), else undelayed (Aave, Comet); staleness slack
+ * max(60 s, one step).
+ */
+function stressFeed(
+  rng: ReturnType<typeof createRng>,
+  ethPath: PricePath,
+  asset: string,
+  stepSeconds: number,
+  osmDelaySeconds?: number,
+): StressFeed {
+  const feedParams: OracleFeedParams = {
+    asset,
+    sources: FEED_SOURCES,
+    heartbeatSeconds: FEED_HEARTBEAT_SECONDS,
+    deviationBps: FEED_DEVIATION_BPS,
+    priceDecimals: FEED_PRICE_DECIMALS,
+    rounding: Rounding.HalfUp,
+  };
+  const feed = toPublishCommands(oracleFeed(split(rng, 1), ethPath, feedParams).publications);
+  const oracleConfig = oracleConfigFor(feedParams, {
+    ...(osmDelaySeconds === undefined ? {} : { osmDelaySeconds }),
+    slackSeconds: Math.max(60, Math.ceil(stepSeconds)),
+  });
+  return { feed, oracleConfig };
+}
+
+/** The first feed price (the publish command at `start`), smallest units of 1e8 USD, if any. */
+function firstFeedPrice(firstPrices: readonly TimedOracleCommand[]): bigint | undefined {
+  return firstPrices[0]?.command.type === 'publishPrice' ? firstPrices[0].command.price : undefined;
+}
+
+/** The book of a run: the given one, or a synthetic one (stream 2 of `rng`) at the start price. */
+function stressBook(options: StressOptions, rng: ReturnType<typeof createRng>, ethPath: PricePath): Book {
+  const startPrice = (ethPath[0] as { price: number }).price;
+  return (
+    options.book ??
+    syntheticBook(split(rng, 2), {
+      accounts: options.accounts ?? 200,
+      collateralAsset: 'ETH',
+      collateralPriceUsd: startPrice,
+    })
+  );
+}
+
+/**
+ * The running totals both run loops share, updated in place by the step helpers below (private to
+ * one run; never escapes it).
+ */
+interface StressTally {
+  readonly series: StressSeriesPoint[];
+  /** Engine refusals by error code (`oracle:<code>` for feed publications). */
+  readonly refusals: Record<string, number>;
+  /** Collateral each keeper has already sold, smallest units (WAD for ETH/WETH). */
+  readonly sold: Record<string, bigint>;
+  readonly volumes: number[];
+  readonly logImpacts: number[];
+  readonly exoHistory: number[];
+  impact: ImpactState;
+  prevT: number;
+  feedIndex: number;
+  proceedsUsd: number;
+  gasUsd: number;
+  txs: number;
+  liquidations: number;
+  borrowerLossUsd: number;
+}
+
+function newTally(venueCfg: StressVenue, feed: readonly TimedOracleCommand[], start: number): StressTally {
+  const feedIndex = feed.findIndex((c) => c.nowSeconds > start);
+  return {
+    series: [],
+    refusals: {},
+    sold: {},
+    volumes: [],
+    logImpacts: [],
+    exoHistory: [],
+    impact: createImpactState({ halfLifeSeconds: venueCfg.impactHalfLifeSeconds }),
+    prevT: start,
+    feedIndex: feedIndex < 0 ? feed.length : feedIndex,
+    proceedsUsd: 0,
+    gasUsd: 0,
+    txs: 0,
+    liquidations: 0,
+    borrowerLossUsd: 0,
+  };
+}
+
+function countRefusal(refusals: Record<string, number>, key: string): void {
+  refusals[key] = (refusals[key] ?? 0) + 1;
+}
+
+/**
+ * Applies the feed publications due by `t`, each at its own time, with `applyAt`; a SolventError
+ * is counted as `oracle:<code>`, anything else is rethrown.
+ */
+function publishDue(
+  tally: StressTally,
+  feed: readonly TimedOracleCommand[],
+  t: number,
+  applyAt: (command: Command, atSeconds: number) => void,
+): void {
+  while (tally.feedIndex < feed.length && (feed[tally.feedIndex] as TimedOracleCommand).nowSeconds <= t) {
+    const c = feed[tally.feedIndex] as TimedOracleCommand;
+    try {
+      applyAt(c.command, c.nowSeconds);
+    } catch (e) {
+      if (!(e instanceof SolventError)) throw e;
+      countRefusal(tally.refusals, `oracle:${e.code}`);
+    }
+    tally.feedIndex += 1;
+  }
+}
+
+/** The market of one step: impact-moved price (USD per ETH), the stress-thinned venue and slippage. */
+interface StepMarket {
+  readonly market: number;
+  readonly venue: Venue;
+  readonly slippageBps: bigint;
+}
+
+/** Decays the impact to `point`, records the exogenous price and returns the step's market. */
+function stepMarket(
+  tally: StressTally,
+  point: { readonly tSeconds: number; readonly price: number },
+  venueCfg: StressVenue,
+): StepMarket {
+  tally.impact = decay(tally.impact, point.tSeconds - tally.prevT);
+  tally.prevT = point.tSeconds;
+  tally.exoHistory.push(point.price);
+  const market = impactedPrice(tally.impact, point.price);
+  const stress = tally.exoHistory.length >= 2 ? 10 * drawdownFraction(tally.exoHistory) : 0;
+  const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
+  return { market, venue, slippageBps: BigInt(Math.round(venueCfg.venue.feeBps)) };
+}
+
+/** A float (USD or whole tokens) as WAD, truncated at 1e-9. */
+function floatToWad(usd: number): bigint {
+  return BigInt(Math.floor(usd * 1e9)) * 10n ** 9n;
+}
+
+/** The policies in this step's order: step `k` starts with policy `k mod n` (who goes first rotates). */
+function rotated<P>(policies: readonly P[], k: number): P[] {
+  const out: P[] = [];
+  for (let j = 0; j < policies.length; j++) out.push(policies[(j + k) % policies.length] as P);
+  return out;
+}
+
+/**
+ * Sends a keeper's actions: each costs gas at `gasGwei` and `ethPriceUsd`, then `applyOne` applies it
+ * (and reads its events); a SolventError is counted by code, anything else is rethrown.
+ */
+function sendActions(
+  tally: StressTally,
+  actions: readonly KeeperAction[],
+  gas: { readonly gasPriceGwei: number; readonly ethPriceUsd: number },
+  applyOne: (command: Command) => void,
+): void {
+  for (const action of actions) {
+    tally.txs += 1;
+    tally.gasUsd += gasCostUsd(action.gasUnits, gas);
+    try {
+      applyOne(action.command);
+    } catch (e) {
+      if (!(e instanceof SolventError)) throw e;
+      countRefusal(tally.refusals, e.code);
+    }
+  }
+}
+
+/**
+ * Keepers sell the collateral they hold beyond what they sold (`heldOf`, smallest units, 18 decimals)
+ * into the venue, each moving the impact and the market. Returns the market after and the step's
+ * summed log impact.
+ */
+function sellToVenue(
+  tally: StressTally,
+  keeperIds: readonly string[],
+  heldOf: (id: string) => bigint,
+  venue: Venue,
+  marketBefore: number,
+): { readonly market: number; readonly logImpact: number } {
+  let market = marketBefore;
+  let logImpact = 0;
+  for (const id of keeperIds) {
+    const held = heldOf(id) - (tally.sold[id] ?? 0n);
+    if (held <= 0n) continue;
+    const cap = maxFillBase(venue, 'sell', market);
+    const amount = Math.min(wadToFloat(held), cap * 0.999);
+    if (!(amount > 0)) continue;
+    const fill = sell(venue, { baseAmount: amount, marketPrice: market });
+    tally.impact = applyFill(tally.impact, fill);
+    logImpact += Math.log(fill.priceAfter / fill.priceBefore);
+    tally.proceedsUsd += fill.quoteAmount;
+    market = fill.priceAfter;
+    const soldNow = amount >= wadToFloat(held) ? held : floatToWad(amount);
+    tally.sold[id] = (tally.sold[id] ?? 0n) + soldNow;
+  }
+  return { market, logImpact };
+}
+
+/** Collateral keepers still hold unsold at the end, valued at the last market price, USD. */
+function unsoldUsd(tally: StressTally, keeperIds: readonly string[], heldOf: (id: string) => bigint): number {
+  const lastMarket = tally.series[tally.series.length - 1]?.marketPriceUsd ?? 0;
+  let usd = 0;
+  for (const id of keeperIds) {
+    const held = heldOf(id) - (tally.sold[id] ?? 0n);
+    if (held > 0n) usd += wadToFloat(held) * lastMarket;
+  }
+  return usd;
+}
+
+/** What differs between the Maker and lending summaries. */
+interface SummaryParts {
+  readonly accounts: number;
+  readonly accountsSkipped: number;
+  readonly liquidatedDebtUsd: number;
+  readonly auctions: number;
+  readonly zeroBidAuctions: number;
+  readonly auctionsLiveAtEnd: number;
+  readonly badDebtUsd: number;
+  /** Keepers' wallet change in the debt asset, USD. */
+  readonly walletDeltaUsd: number;
+  readonly unsoldUsd: number;
+}
+
+function stressSummary(
+  options: StressOptions,
+  source: StressSource,
+  tally: StressTally,
+  parts: SummaryParts,
+): StressSummary {
+  const seed = options.seed;
+  return {
+    protocol: options.protocol,
+    scenario: source.name,
+    seed:
+      typeof seed === 'bigint'
+        ? seed <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(seed)
+          : String(seed)
+        : seed,
+    steps: source.ethPath.length,
+    accounts: parts.accounts,
+    accountsSkipped: parts.accountsSkipped,
+    liquidations: tally.liquidations,
+    liquidatedDebtUsd: parts.liquidatedDebtUsd,
+    auctions: parts.auctions,
+    zeroBidAuctions: parts.zeroBidAuctions,
+    auctionsLiveAtEnd: parts.auctionsLiveAtEnd,
+    badDebtUsd: parts.badDebtUsd,
+    insuranceFundDrawUsd: 0,
+    socializedLossUsd: 0,
+    adlVolumeUsd: 0,
+    keeperProfitUsd: parts.walletDeltaUsd + tally.proceedsUsd + parts.unsoldUsd - tally.gasUsd,
+    borrowerLossUsd: tally.borrowerLossUsd,
+    maxCascadeDepth: cascadeDepth({
+      liquidationVolumes: tally.volumes,
+      liquidationLogImpacts: tally.logImpacts,
+    }).maxDepth,
+    keeperTransactions: tally.txs,
+    refusals: Object.fromEntries(
+      Object.entries(tally.refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
+  };
+}
+
+/** Ends a step: its liquidated volume and log impact for the cascade depth, and its series point. */
+function recordStep(
+  tally: StressTally,
+  liquidatedUsd: number,
+  logImpact: number,
+  point: StressSeriesPoint,
+): void {
+  tally.volumes.push(liquidatedUsd);
+  tally.logImpacts.push(logImpact);
+  tally.series.push(point);
+}
+
+/**
+ * What both runs read first from their options: the source (its ETH path needs two prices), the
+ * seeded rng, the venue, the keeper specs and ids, and the flat gas (gwei, default 50).
+ */
+function runInputs(options: StressOptions) {
+  const source = stressSource(options);
+  const rng = createRng(options.seed);
+  const ethPath = source.ethPath;
+  if (ethPath.length < 2) {
+    throw new InvalidParameterError('scenario', `${source.name} has fewer than two ETH prices`);
+  }
+  const specs = options.keepers ?? defaultStressKeepers(options.protocol);
+  return {
+    source,
+    rng,
+    ethPath,
+    stepSeconds: source.stepSeconds,
+    venueCfg: options.venue ?? DEFAULT_STRESS_VENUE,
+    specs,
+    keeperIds: specs.map((s) => s.id),
+    flatGas: options.flatGasGwei ?? 50,
+  };
+}
+
 interface Runner {
   readonly engine: Decider<MakerEngineState, Command, EngineEvent>;
   state: MakerEngineState;
@@ -467,35 +783,13 @@ export function runStress(options: StressOptions): StressResult {
   if (options.protocol === COMPOUND_V3_ID || AAVE_IDS.includes(options.protocol)) {
     return runLendingStress(options);
   }
-  const source = stressSource(options);
-  const rng = createRng(options.seed);
-  const ethPath = source.ethPath;
-  if (ethPath.length < 2) {
-    throw new InvalidParameterError('scenario', `${source.name} has fewer than two ETH prices`);
-  }
-  const stepSeconds = source.stepSeconds;
+  const { source, rng, ethPath, stepSeconds, venueCfg, specs, keeperIds, flatGas } = runInputs(options);
   const params = options.makerParams ?? DEFAULT_MAKER_PARAMS;
-  const venueCfg = options.venue ?? DEFAULT_STRESS_VENUE;
-  const specs = options.keepers ?? defaultStressKeepers(options.protocol);
   const policies = specs.map(keeperPolicy);
-  const keeperIds = specs.map((s) => s.id);
-  const flatGas = options.flatGasGwei ?? 50;
 
   // Oracle feed on the ETH path; the OSM hop from the scenario's suggestion.
   const hop = source.oracle.kind === 'osm' ? source.oracle.delaySeconds : 0;
-  const feedParams: OracleFeedParams = {
-    asset: 'ETH',
-    sources: FEED_SOURCES,
-    heartbeatSeconds: FEED_HEARTBEAT_SECONDS,
-    deviationBps: FEED_DEVIATION_BPS,
-    priceDecimals: FEED_PRICE_DECIMALS,
-    rounding: Rounding.HalfUp,
-  };
-  const feed = toPublishCommands(oracleFeed(split(rng, 1), ethPath, feedParams).publications);
-  const oracleConfig = oracleConfigFor(feedParams, {
-    osmDelaySeconds: hop,
-    slackSeconds: Math.max(60, Math.ceil(stepSeconds)),
-  });
+  const { feed, oracleConfig } = stressFeed(rng, ethPath, 'ETH', stepSeconds, hop);
 
   const start = (ethPath[0] as { tSeconds: number }).tSeconds;
   const setupAt = start - 2 * Math.max(hop, stepSeconds);
@@ -526,93 +820,55 @@ export function runStress(options: StressOptions): StressResult {
   }
 
   // The book, at the start price (the OSM value at the start is the first feed price).
-  const firstPrice =
-    firstPrices[0]?.command.type === 'publishPrice' ? firstPrices[0].command.price : undefined;
-  const startPrice = (ethPath[0] as { price: number }).price;
-  const book =
-    options.book ??
-    syntheticBook(split(rng, 2), {
-      accounts: options.accounts ?? 200,
-      collateralAsset: 'ETH',
-      collateralPriceUsd: startPrice,
-    });
-  const opened = bookCommands(book, options.protocol, {
-    prices: { ETH: { price: firstPrice ?? 0n, priceDecimals: FEED_PRICE_DECIMALS } },
+  const opened = bookCommands(stressBook(options, rng, ethPath), options.protocol, {
+    prices: { ETH: { price: firstFeedPrice(firstPrices) ?? 0n, priceDecimals: FEED_PRICE_DECIMALS } },
     makerParams: params,
   });
   for (const c of opened.commands) must(c, start);
   const urns = opened.opened.map((o) => o.account);
 
-  let impact: ImpactState = createImpactState({ halfLifeSeconds: venueCfg.impactHalfLifeSeconds });
-  let feedIndex = feed.findIndex((c) => c.nowSeconds > start);
-  if (feedIndex < 0) feedIndex = feed.length;
-  const series: StressSeriesPoint[] = [];
-  const refusals: Record<string, number> = {};
-  const soldWad: Record<string, bigint> = {};
-  let proceedsUsd = 0;
-  let gasUsd = 0;
-  let txs = 0;
-  let liquidations = 0;
+  const tally = newTally(venueCfg, feed, start);
+  const heldEth = (id: string): bigint => balanceOf(r.state.ledger, walletBucket(id), 'ETH');
   let liquidatedRad = 0n;
   let auctions = 0;
   let zeroBids = 0;
-  let borrowerLossUsd = 0;
-  const volumes: number[] = [];
-  const logImpacts: number[] = [];
-  const exoHistory: number[] = [];
   let prevBorrower = borrowerTotals(r.state, urns);
-  let prevT = start;
 
   ethPath.forEach((point, k) => {
     const t = point.tSeconds;
     // 1. oracle publications due by t, each at its own time.
-    while (feedIndex < feed.length && (feed[feedIndex] as { nowSeconds: number }).nowSeconds <= t) {
-      const c = feed[feedIndex] as (typeof feed)[number];
-      try {
-        r.state = apply(r.engine, r.state, c.command, c.nowSeconds).state;
-      } catch (e) {
-        if (!(e instanceof SolventError)) throw e;
-        refusals[`oracle:${e.code}`] = (refusals[`oracle:${e.code}`] ?? 0) + 1;
-      }
-      feedIndex += 1;
-    }
+    publishDue(tally, feed, t, must);
     // 2. the market: exogenous price times the decaying impact.
-    impact = decay(impact, t - prevT);
-    prevT = t;
-    exoHistory.push(point.price);
     const gasGwei = source.gas?.[k]?.price ?? flatGas;
-    let market = impactedPrice(impact, point.price);
-    const stress = exoHistory.length >= 2 ? 10 * drawdownFraction(exoHistory) : 0;
-    const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
-    const slippageBps = BigInt(Math.round(venueCfg.venue.feeBps));
+    const { market: marketBefore, venue, slippageBps } = stepMarket(tally, point, venueCfg);
 
     // 3. keepers, rotating who goes first.
     let stepLiquidations = 0;
     let stepLiquidatedUsd = 0;
-    for (let j = 0; j < policies.length; j++) {
-      const policy = policies[(j + k) % policies.length] as KeeperPolicy<MakerKeeperView>;
+    for (const policy of rotated(policies, k)) {
       const view = makerKeeperView(
         r.state,
         t,
         {
           nowSeconds: t,
           gasPriceGwei: gasGwei,
-          ethPriceUsd: market,
-          collateralPriceUsdWad: BigInt(Math.floor(market * 1e9)) * 10n ** 9n,
+          ethPriceUsd: marketBefore,
+          collateralPriceUsdWad: floatToWad(marketBefore),
           slippageBps,
         },
         keeperIds,
       );
-      for (const action of policy.decide(view)) {
-        txs += 1;
-        gasUsd += gasCostUsd(action.gasUnits, { gasPriceGwei: gasGwei, ethPriceUsd: market });
-        try {
-          const applied = apply(r.engine, r.state, action.command, t);
+      sendActions(
+        tally,
+        policy.decide(view),
+        { gasPriceGwei: gasGwei, ethPriceUsd: marketBefore },
+        (command) => {
+          const applied = apply(r.engine, r.state, command, t);
           r.state = applied.state;
           for (const { event } of applied.events) {
             const e = event as EngineEvent & Record<string, unknown>;
             if (e.type === 'DogBarked' || e.type === 'CatBitten') {
-              liquidations += 1;
+              tally.liquidations += 1;
               stepLiquidations += 1;
               liquidatedRad += e.dueRad as bigint;
               stepLiquidatedUsd += radToUsd(e.dueRad as bigint);
@@ -622,40 +878,21 @@ export function runStress(options: StressOptions): StressResult {
               zeroBids += 1;
             }
           }
-        } catch (e) {
-          if (!(e instanceof SolventError)) throw e;
-          refusals[e.code] = (refusals[e.code] ?? 0) + 1;
-        }
-      }
+        },
+      );
     }
 
     // 4. keepers sell the collateral they received into the venue.
-    let stepLogImpact = 0;
-    for (const id of keeperIds) {
-      const held = balanceOf(r.state.ledger, walletBucket(id), 'ETH') - (soldWad[id] ?? 0n);
-      if (held <= 0n) continue;
-      const cap = maxFillBase(venue, 'sell', market);
-      const amount = Math.min(wadToFloat(held), cap * 0.999);
-      if (!(amount > 0)) continue;
-      const fill = sell(venue, { baseAmount: amount, marketPrice: market });
-      impact = applyFill(impact, fill);
-      stepLogImpact += Math.log(fill.priceAfter / fill.priceBefore);
-      proceedsUsd += fill.quoteAmount;
-      market = fill.priceAfter;
-      const soldNow = amount >= wadToFloat(held) ? held : BigInt(Math.floor(amount * 1e9)) * 10n ** 9n;
-      soldWad[id] = (soldWad[id] ?? 0n) + soldNow;
-    }
-    volumes.push(stepLiquidatedUsd);
-    logImpacts.push(stepLogImpact);
+    const { market, logImpact } = sellToVenue(tally, keeperIds, heldEth, venue, marketBefore);
 
     // 5. borrowers' loss this step, at this step's market price.
     const now = borrowerTotals(r.state, urns);
-    borrowerLossUsd +=
+    tally.borrowerLossUsd +=
       wadToFloat(prevBorrower.collateralWad - now.collateralWad) * market -
       radToUsd(prevBorrower.debtRad - now.debtRad);
     prevBorrower = now;
 
-    series.push({
+    recordStep(tally, stepLiquidatedUsd, logImpact, {
       t,
       marketPriceUsd: market,
       oraclePriceUsd: oraclePriceUsd(r.state, 'ETH', t),
@@ -671,43 +908,18 @@ export function runStress(options: StressOptions): StressResult {
   for (const id of keeperIds) {
     walletDeltaUsd += radToUsd(balanceOf(r.state.ledger, walletBucket(id), DAI) - (walletFunded[id] ?? 0n));
   }
-  const lastMarket = series[series.length - 1]?.marketPriceUsd ?? 0;
-  let unsoldUsd = 0;
-  for (const id of keeperIds) {
-    const held = balanceOf(r.state.ledger, walletBucket(id), 'ETH') - (soldWad[id] ?? 0n);
-    if (held > 0n) unsoldUsd += wadToFloat(held) * lastMarket;
-  }
-
-  const seed = options.seed;
-  const summary: StressSummary = {
-    protocol: options.protocol,
-    scenario: source.name,
-    seed:
-      typeof seed === 'bigint'
-        ? seed <= BigInt(Number.MAX_SAFE_INTEGER)
-          ? Number(seed)
-          : String(seed)
-        : seed,
-    steps: ethPath.length,
+  const summary = stressSummary(options, source, tally, {
     accounts: urns.length,
     accountsSkipped: opened.skipped.length,
-    liquidations,
     liquidatedDebtUsd: radToUsd(liquidatedRad),
     auctions,
     zeroBidAuctions: zeroBids,
     auctionsLiveAtEnd: auctionsLive(r.state),
     badDebtUsd: radToUsd(badDebtRad(r.state)),
-    insuranceFundDrawUsd: 0,
-    socializedLossUsd: 0,
-    adlVolumeUsd: 0,
-    keeperProfitUsd: walletDeltaUsd + proceedsUsd + unsoldUsd - gasUsd,
-    borrowerLossUsd,
-    maxCascadeDepth: cascadeDepth({ liquidationVolumes: volumes, liquidationLogImpacts: logImpacts })
-      .maxDepth,
-    keeperTransactions: txs,
-    refusals: Object.fromEntries(Object.entries(refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-  };
-  return { summary, series, finalState: r.state };
+    walletDeltaUsd,
+    unsoldUsd: unsoldUsd(tally, keeperIds, heldEth),
+  });
+  return { summary, series: tally.series, finalState: r.state };
 }
 
 /**
@@ -880,29 +1092,10 @@ function lendingBorrowerTotals(
  */
 function runLendingStress(options: StressOptions): StressResult {
   const aave = AAVE_IDS.includes(options.protocol);
-  const source = stressSource(options);
-  const rng = createRng(options.seed);
-  const ethPath = source.ethPath;
-  if (ethPath.length < 2) {
-    throw new InvalidParameterError('scenario', `${source.name} has fewer than two ETH prices`);
-  }
-  const stepSeconds = source.stepSeconds;
-  const venueCfg = options.venue ?? DEFAULT_STRESS_VENUE;
-  const specs = options.keepers ?? defaultStressKeepers(options.protocol);
+  const { source, rng, ethPath, stepSeconds, venueCfg, specs, keeperIds, flatGas } = runInputs(options);
   const policies = specs.map((s) => lendingPolicy(s, aave));
-  const keeperIds = specs.map((s) => s.id);
-  const flatGas = options.flatGasGwei ?? 50;
 
-  const feedParams: OracleFeedParams = {
-    asset: LENDING_COLLATERAL,
-    sources: FEED_SOURCES,
-    heartbeatSeconds: FEED_HEARTBEAT_SECONDS,
-    deviationBps: FEED_DEVIATION_BPS,
-    priceDecimals: FEED_PRICE_DECIMALS,
-    rounding: Rounding.HalfUp,
-  };
-  const feed = toPublishCommands(oracleFeed(split(rng, 1), ethPath, feedParams).publications);
-  const oracleConfig = oracleConfigFor(feedParams, { slackSeconds: Math.max(60, Math.ceil(stepSeconds)) });
+  const { feed, oracleConfig } = stressFeed(rng, ethPath, LENDING_COLLATERAL, stepSeconds);
   const start = (ethPath[0] as { tSeconds: number }).tSeconds;
   const setupAt = start - 2 * stepSeconds;
 
@@ -945,22 +1138,9 @@ function runLendingStress(options: StressOptions): StressResult {
     }
   }
 
-  const firstPrice =
-    firstPrices[0]?.command.type === 'publishPrice' ? firstPrices[0].command.price : undefined;
-  const startPrice = (ethPath[0] as { price: number }).price;
-  const book =
-    options.book ??
-    syntheticBook(split(rng, 2), {
-      accounts: options.accounts ?? 200,
-      collateralAsset: 'ETH',
-      collateralPriceUsd: startPrice,
-    });
-  const opened = bookCommands(book, options.protocol, {
+  const opened = bookCommands(stressBook(options, rng, ethPath), options.protocol, {
     prices: {
-      [LENDING_COLLATERAL]: {
-        price: (firstPrice as bigint | undefined) ?? 0n,
-        priceDecimals: FEED_PRICE_DECIMALS,
-      },
+      [LENDING_COLLATERAL]: { price: firstFeedPrice(firstPrices) ?? 0n, priceDecimals: FEED_PRICE_DECIMALS },
       [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
     },
     decimals: LENDING_DECIMALS,
@@ -978,59 +1158,30 @@ function runLendingStress(options: StressOptions): StressResult {
   for (const c of opened.commands) must(c, start);
   const accounts = opened.opened.map((o) => o.account);
 
-  let impact: ImpactState = createImpactState({ halfLifeSeconds: venueCfg.impactHalfLifeSeconds });
-  let feedIndex = feed.findIndex((c) => c.nowSeconds > start);
-  if (feedIndex < 0) feedIndex = feed.length;
-  const series: StressSeriesPoint[] = [];
-  const refusals: Record<string, number> = {};
-  const sold: Record<string, bigint> = {};
-  let proceedsUsd = 0;
-  let gasUsd = 0;
-  let txs = 0;
-  let liquidations = 0;
+  const tally = newTally(venueCfg, feed, start);
+  const heldWeth = (id: string): bigint => balanceOf(state.ledger, `wallet:${id}`, LENDING_COLLATERAL);
   let liquidatedUsd = 0;
-  let borrowerLossUsd = 0;
-  const volumes: number[] = [];
-  const logImpacts: number[] = [];
-  const exoHistory: number[] = [];
   let prevBorrower = lendingBorrowerTotals(state, accounts);
   let usdPublishedAt = setupAt;
-  let prevT = start;
 
   ethPath.forEach((point, k) => {
     const t = point.tSeconds;
-    while (feedIndex < feed.length && (feed[feedIndex] as { nowSeconds: number }).nowSeconds <= t) {
-      const c = feed[feedIndex] as (typeof feed)[number];
-      try {
-        state = apply(engine, state, c.command, c.nowSeconds).state;
-      } catch (e) {
-        if (!(e instanceof SolventError)) throw e;
-        refusals[`oracle:${e.code}`] = (refusals[`oracle:${e.code}`] ?? 0) + 1;
-      }
-      feedIndex += 1;
-    }
+    publishDue(tally, feed, t, must);
     if (t - usdPublishedAt >= FIXED_USD_REPUBLISH_SECONDS) {
       must({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }, t);
       usdPublishedAt = t;
     }
-    impact = decay(impact, t - prevT);
-    prevT = t;
-    exoHistory.push(point.price);
     const gasGwei = source.gas?.[k]?.price ?? flatGas;
-    let market = impactedPrice(impact, point.price);
-    const stress = exoHistory.length >= 2 ? 10 * drawdownFraction(exoHistory) : 0;
-    const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
-    const slippageBps = BigInt(Math.round(venueCfg.venue.feeBps));
+    const { market: marketBefore, venue, slippageBps } = stepMarket(tally, point, venueCfg);
 
     let stepLiquidations = 0;
     let stepLiquidatedUsd = 0;
-    for (let j = 0; j < policies.length; j++) {
-      const pol = policies[(j + k) % policies.length] as LendingPolicy;
-      const marketWad = BigInt(Math.floor(market * 1e9)) * 10n ** 9n;
+    for (const pol of rotated(policies, k)) {
+      const marketWad = floatToWad(marketBefore);
       const context = {
         nowSeconds: t,
         gasPriceGwei: gasGwei,
-        ethPriceUsd: market,
+        ethPriceUsd: marketBefore,
         collateralPriceUsdWad: marketWad,
         collateralPricesUsdWad: { [LENDING_COLLATERAL]: marketWad, [LENDING_DEBT]: 10n ** 18n },
         slippageBps,
@@ -1039,57 +1190,34 @@ function runLendingStress(options: StressOptions): StressResult {
         pol.kind === 'aave'
           ? pol.policy.decide(aaveKeeperView(state as EngineState<AaveExt>, t, context, keeperIds))
           : pol.policy.decide(cometKeeperView(state as EngineState<CompoundExt>, t, context, keeperIds));
-      for (const action of actions) {
-        txs += 1;
-        gasUsd += gasCostUsd(action.gasUnits, { gasPriceGwei: gasGwei, ethPriceUsd: market });
-        try {
-          const applied = apply(engine, state, action.command, t);
-          state = applied.state;
-          for (const { event } of applied.events) {
-            const e = event as EngineEvent & Record<string, unknown>;
-            let usd = 0;
-            if (e.type === 'AaveLiquidationCall') usd = usdcToUsd(e.debtToCover as bigint);
-            else if (e.type === 'CompoundAbsorbed') {
-              const old = e.oldBalance as bigint;
-              usd = old < 0n ? usdcToUsd(-old) : 0;
-            } else continue;
-            liquidations += 1;
-            stepLiquidations += 1;
-            liquidatedUsd += usd;
-            stepLiquidatedUsd += usd;
-          }
-        } catch (e) {
-          if (!(e instanceof SolventError)) throw e;
-          refusals[e.code] = (refusals[e.code] ?? 0) + 1;
+      sendActions(tally, actions, { gasPriceGwei: gasGwei, ethPriceUsd: marketBefore }, (command) => {
+        const applied = apply(engine, state, command, t);
+        state = applied.state;
+        for (const { event } of applied.events) {
+          const e = event as EngineEvent & Record<string, unknown>;
+          let usd = 0;
+          if (e.type === 'AaveLiquidationCall') usd = usdcToUsd(e.debtToCover as bigint);
+          else if (e.type === 'CompoundAbsorbed') {
+            const old = e.oldBalance as bigint;
+            usd = old < 0n ? usdcToUsd(-old) : 0;
+          } else continue;
+          tally.liquidations += 1;
+          stepLiquidations += 1;
+          liquidatedUsd += usd;
+          stepLiquidatedUsd += usd;
         }
-      }
+      });
     }
 
-    let stepLogImpact = 0;
-    for (const id of keeperIds) {
-      const held = balanceOf(state.ledger, `wallet:${id}`, LENDING_COLLATERAL) - (sold[id] ?? 0n);
-      if (held <= 0n) continue;
-      const cap = maxFillBase(venue, 'sell', market);
-      const amount = Math.min(wadToFloat(held), cap * 0.999);
-      if (!(amount > 0)) continue;
-      const fill = sell(venue, { baseAmount: amount, marketPrice: market });
-      impact = applyFill(impact, fill);
-      stepLogImpact += Math.log(fill.priceAfter / fill.priceBefore);
-      proceedsUsd += fill.quoteAmount;
-      market = fill.priceAfter;
-      const soldNow = amount >= wadToFloat(held) ? held : BigInt(Math.floor(amount * 1e9)) * 10n ** 9n;
-      sold[id] = (sold[id] ?? 0n) + soldNow;
-    }
-    volumes.push(stepLiquidatedUsd);
-    logImpacts.push(stepLogImpact);
+    const { market, logImpact } = sellToVenue(tally, keeperIds, heldWeth, venue, marketBefore);
 
     const now = lendingBorrowerTotals(state, accounts);
-    borrowerLossUsd +=
+    tally.borrowerLossUsd +=
       wadToFloat(prevBorrower.collateral - now.collateral) * market -
       usdcToUsd(prevBorrower.netDebt - now.netDebt);
     prevBorrower = now;
 
-    series.push({
+    recordStep(tally, stepLiquidatedUsd, logImpact, {
       t,
       marketPriceUsd: market,
       oraclePriceUsd: oraclePriceUsd(state, LENDING_COLLATERAL, t),
@@ -1101,42 +1229,21 @@ function runLendingStress(options: StressOptions): StressResult {
     });
   });
 
-  const lastMarket = series[series.length - 1]?.marketPriceUsd ?? 0;
+  const lastMarket = tally.series[tally.series.length - 1]?.marketPriceUsd ?? 0;
   let walletDeltaUsd = 0;
-  let unsoldUsd = 0;
   for (const id of keeperIds) {
     walletDeltaUsd += usdcToUsd(balanceOf(state.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n));
-    const held = balanceOf(state.ledger, `wallet:${id}`, LENDING_COLLATERAL) - (sold[id] ?? 0n);
-    if (held > 0n) unsoldUsd += wadToFloat(held) * lastMarket;
   }
-  const seed = options.seed;
-  const summary: StressSummary = {
-    protocol: options.protocol,
-    scenario: source.name,
-    seed:
-      typeof seed === 'bigint'
-        ? seed <= BigInt(Number.MAX_SAFE_INTEGER)
-          ? Number(seed)
-          : String(seed)
-        : seed,
-    steps: ethPath.length,
+  const summary = stressSummary(options, source, tally, {
     accounts: accounts.length,
     accountsSkipped: opened.skipped.length,
-    liquidations,
     liquidatedDebtUsd: liquidatedUsd,
     auctions: 0,
     zeroBidAuctions: 0,
     auctionsLiveAtEnd: 0,
     badDebtUsd: lendingBadDebtUsd(state, lastMarket),
-    insuranceFundDrawUsd: 0,
-    socializedLossUsd: 0,
-    adlVolumeUsd: 0,
-    keeperProfitUsd: walletDeltaUsd + proceedsUsd + unsoldUsd - gasUsd,
-    borrowerLossUsd,
-    maxCascadeDepth: cascadeDepth({ liquidationVolumes: volumes, liquidationLogImpacts: logImpacts })
-      .maxDepth,
-    keeperTransactions: txs,
-    refusals: Object.fromEntries(Object.entries(refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-  };
-  return { summary, series, finalState: state };
+    walletDeltaUsd,
+    unsoldUsd: unsoldUsd(tally, keeperIds, heldWeth),
+  });
+  return { summary, series: tally.series, finalState: state };
 }
