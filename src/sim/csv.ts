@@ -164,26 +164,56 @@ function readTimestamp(field: string, format: TimestampFormat): number | string 
   return isMs ? value / 1000 : value;
 }
 
+/** A non-blank line of CSV text, split into trimmed comma-separated fields. */
+export interface CsvLine {
+  /** 1-based line number in the text. */
+  readonly line: number;
+  /** The line without its `\r` ending. */
+  readonly raw: string;
+  readonly fields: readonly string[];
+}
+
+/** A data line whose first field has been read as a timestamp by {@link readCsvRows}. */
+export interface CsvTimedRow extends CsvLine {
+  /** The timestamp field as written. */
+  readonly tsField: string;
+  /** Unix seconds (fractional for sub-second data). */
+  readonly tSeconds: number;
+  /** The file's timestamp format (given, or detected from its first data row). */
+  readonly timestampFormat: TimestampFormat;
+}
+
+/** Options of {@link readCsvRows}. */
+export interface ReadCsvRowsOptions {
+  /** Name of the source in errors (a file path, or `<input>`). */
+  readonly source: string;
+  /** Timestamp format; `auto` or absent decides from the first data row and holds the rest to it. */
+  readonly timestampFormat?: TimestampFormat | 'auto' | undefined;
+  /**
+   * Called with the first non-blank line: true when it is a header (skipped), false when it is
+   * data; throws CsvHeaderError for a bad header.
+   */
+  readonly header: (row: CsvLine) => boolean;
+  /** Called with every data line before its timestamp is read; throws CsvRowShapeError. */
+  readonly shape: (row: CsvLine) => void;
+}
+
 /**
- * Reads `timestamp,price` text: an optional header (exactly `timestamp,price`, any case), then one
- * row per line with a timestamp (unix seconds, unix milliseconds or ISO 8601, one format per file)
- * and a positive price (plain decimal, exponent allowed: `0.00005`, `5e-5`). Blank lines, a UTF-8
- * BOM, `\r\n` endings and spaces around fields are accepted; times must strictly increase. Any
- * spacing between rows is fine (resample later).
- * @throws CsvHeaderError, CsvRowShapeError, CsvTimestampError, CsvPriceError, CsvUnsortedError,
- * CsvDuplicateTimestampError or CsvEmptyError (all {@link CsvError}, naming source, line, column).
+ * The shared row reader of the CSV parsers: drops a UTF-8 BOM, splits lines (`\n` or `\r\n`),
+ * skips blank ones, trims fields, hands the first line to `header` and every data line to `shape`,
+ * then reads the first field as a timestamp (one format per text). Yields rows lazily, so a caller's
+ * error on an earlier row wins over a reader error on a later one. Order is checked by the caller
+ * with {@link checkCsvTimeOrder}, before or after its own cells as it documents.
+ * @throws CsvTimestampError naming the line (column `timestamp`); whatever `header`/`shape` throw.
  */
-export function parsePriceCsv(text: string, options: ParsePriceCsvOptions = {}): ParsedPriceCsv {
-  const source = options.sourceName ?? '<input>';
+export function* readCsvRows(text: string, options: ReadCsvRowsOptions): Generator<CsvTimedRow, void> {
+  const source = options.source;
   const lines = (text.startsWith('\uFEFF') ? text.slice(1) : text).split('\n');
   let format: TimestampFormat | undefined =
     options.timestampFormat === undefined || options.timestampFormat === 'auto'
       ? undefined
       : options.timestampFormat;
-  const points: PricePoint[] = [];
-  let hasHeader = false;
   let seenContent = false;
-  let previousLine = 0;
   for (let index = 0; index < lines.length; index++) {
     const raw = (lines[index] as string).replace(/\r$/, '');
     if (raw.trim() === '') continue;
@@ -191,32 +221,9 @@ export function parsePriceCsv(text: string, options: ParsePriceCsvOptions = {}):
     const fields = raw.split(',').map((f) => f.trim());
     const first = !seenContent;
     seenContent = true;
-    // A first line that starts with a letter is a header; anything else is data (and checked as such).
-    if (first && fields[0] !== undefined && /^[A-Za-z_"]/.test(fields[0])) {
-      if (
-        fields.length !== 2 ||
-        fields[0].toLowerCase() !== 'timestamp' ||
-        fields[1]?.toLowerCase() !== 'price'
-      ) {
-        throw new CsvHeaderError(
-          'CsvHeader',
-          { source, line, column: 'row' },
-          `the header is "${raw}", expected "timestamp,price"`,
-          'Name the columns timestamp,price (or drop the header line).',
-        );
-      }
-      hasHeader = true;
-      continue;
-    }
-    if (fields.length !== 2) {
-      throw new CsvRowShapeError(
-        'CsvRowShape',
-        { source, line, column: 'row' },
-        `expected 2 fields (timestamp,price), found ${fields.length}`,
-        'Write one timestamp and one price per line, separated by a comma.',
-      );
-    }
-    const [tsField, priceField] = fields as [string, string];
+    if (first && options.header({ line, raw, fields })) continue;
+    options.shape({ line, raw, fields });
+    const tsField = fields[0] as string;
     if (format === undefined) {
       format = detectFormat(tsField);
       if (format === undefined) {
@@ -237,30 +244,96 @@ export function parsePriceCsv(text: string, options: ParsePriceCsvOptions = {}):
         `Write every timestamp in one format; this file uses ${format} (from its first row).`,
       );
     }
+    yield { line, raw, fields, tsField, tSeconds, timestampFormat: format };
+  }
+}
+
+/**
+ * Refuses `row` unless its time is strictly after `previous` (the last accepted row, if any).
+ * @throws CsvDuplicateTimestampError or CsvUnsortedError naming `row`'s line (column `timestamp`)
+ *   and `previous`'s line in the message.
+ */
+export function checkCsvTimeOrder(
+  source: string,
+  row: CsvTimedRow,
+  previous: { readonly line: number; readonly tSeconds: number } | undefined,
+): void {
+  if (previous === undefined || row.tSeconds > previous.tSeconds) return;
+  const duplicate = row.tSeconds === previous.tSeconds;
+  const Refusal = duplicate ? CsvDuplicateTimestampError : CsvUnsortedError;
+  throw new Refusal(
+    duplicate ? 'CsvDuplicateTimestamp' : 'CsvUnsorted',
+    { source, line: row.line, column: 'timestamp' },
+    duplicate
+      ? `timestamp ${row.tsField} repeats line ${previous.line}`
+      : `timestamp ${row.tsField} is earlier than line ${previous.line}`,
+    'Sort the rows by time and keep one row per timestamp.',
+  );
+}
+
+/**
+ * Reads `timestamp,price` text: an optional header (exactly `timestamp,price`, any case), then one
+ * row per line with a timestamp (unix seconds, unix milliseconds or ISO 8601, one format per file)
+ * and a positive price (plain decimal, exponent allowed: `0.00005`, `5e-5`). Blank lines, a UTF-8
+ * BOM, `\r\n` endings and spaces around fields are accepted; times must strictly increase. Any
+ * spacing between rows is fine (resample later).
+ * @throws CsvHeaderError, CsvRowShapeError, CsvTimestampError, CsvPriceError, CsvUnsortedError,
+ * CsvDuplicateTimestampError or CsvEmptyError (all {@link CsvError}, naming source, line, column).
+ */
+export function parsePriceCsv(text: string, options: ParsePriceCsvOptions = {}): ParsedPriceCsv {
+  const source = options.sourceName ?? '<input>';
+  const points: PricePoint[] = [];
+  let hasHeader = false;
+  let format: TimestampFormat | undefined;
+  let previous: CsvTimedRow | undefined;
+  const rows = readCsvRows(text, {
+    source,
+    timestampFormat: options.timestampFormat,
+    // A first line that starts with a letter is a header; anything else is data (and checked as such).
+    header: ({ line, raw, fields }) => {
+      if (fields[0] === undefined || !/^[A-Za-z_"]/.test(fields[0])) return false;
+      if (
+        fields.length !== 2 ||
+        fields[0].toLowerCase() !== 'timestamp' ||
+        fields[1]?.toLowerCase() !== 'price'
+      ) {
+        throw new CsvHeaderError(
+          'CsvHeader',
+          { source, line, column: 'row' },
+          `the header is "${raw}", expected "timestamp,price"`,
+          'Name the columns timestamp,price (or drop the header line).',
+        );
+      }
+      hasHeader = true;
+      return true;
+    },
+    shape: ({ line, fields }) => {
+      if (fields.length !== 2) {
+        throw new CsvRowShapeError(
+          'CsvRowShape',
+          { source, line, column: 'row' },
+          `expected 2 fields (timestamp,price), found ${fields.length}`,
+          'Write one timestamp and one price per line, separated by a comma.',
+        );
+      }
+    },
+  });
+  for (const row of rows) {
+    const priceField = row.fields[1] as string;
     const price = PRICE.test(priceField) ? Number(priceField) : Number.NaN;
     if (!Number.isFinite(price) || price <= 0) {
       throw new CsvPriceError(
         'CsvPrice',
-        { source, line, column: 'price' },
+        { source, line: row.line, column: 'price' },
         `"${priceField}" is not a positive finite number`,
         'Prices are plain positive decimals such as 1834.25 or 5e-5.',
       );
     }
-    const previous = points[points.length - 1];
-    if (previous !== undefined && tSeconds <= previous.tSeconds) {
-      const duplicate = tSeconds === previous.tSeconds;
-      const Refusal = duplicate ? CsvDuplicateTimestampError : CsvUnsortedError;
-      throw new Refusal(
-        duplicate ? 'CsvDuplicateTimestamp' : 'CsvUnsorted',
-        { source, line, column: 'timestamp' },
-        duplicate
-          ? `timestamp ${tsField} repeats line ${previousLine}`
-          : `timestamp ${tsField} is earlier than line ${previousLine}`,
-        'Sort the rows by time and keep one row per timestamp.',
-      );
-    }
-    points.push({ tSeconds, price });
-    previousLine = line;
+    // The price is checked before the order (a bad price on an out-of-order row is a price error).
+    checkCsvTimeOrder(source, row, previous);
+    points.push({ tSeconds: row.tSeconds, price });
+    previous = row;
+    format = row.timestampFormat;
   }
   if (points.length === 0 || format === undefined) {
     throw new CsvEmptyError(

@@ -6,16 +6,14 @@
  */
 import { InvalidParameterError } from '../engine/errors.js';
 import {
-  CsvDuplicateTimestampError,
   CsvEmptyError,
   CsvHeaderError,
   CsvPriceError,
   CsvRowShapeError,
-  CsvTimestampError,
-  CsvUnsortedError,
-  parseIso8601Seconds,
+  type CsvTimedRow,
+  checkCsvTimeOrder,
+  readCsvRows,
   type TimestampFormat,
-  UNIX_MILLISECONDS_THRESHOLD,
 } from './csv.js';
 import { type PricePath, type PricePoint, SECONDS_PER_YEAR } from './paths.js';
 import { type Rng, withRng } from './rng.js';
@@ -65,34 +63,8 @@ export interface ParseNumericCsvOptions {
   readonly timestampFormat?: TimestampFormat | 'auto';
 }
 
-const UNSIGNED_DECIMAL = /^\d+(?:\.\d+)?$/;
 const NON_NEGATIVE_NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-function detectTimestampFormat(field: string): TimestampFormat | undefined {
-  if (UNSIGNED_DECIMAL.test(field)) {
-    return Number(field) >= UNIX_MILLISECONDS_THRESHOLD ? 'unix-milliseconds' : 'unix-seconds';
-  }
-  return parseIso8601Seconds(field) === undefined ? undefined : 'iso8601';
-}
-
-/** Unix seconds of `field` in `format`, or why it cannot be read that way (as csv.ts reads them). */
-function readTimestamp(field: string, format: TimestampFormat): number | string {
-  if (format === 'iso8601') {
-    return (
-      parseIso8601Seconds(field) ?? `"${field}" is not an ISO 8601 date-time (like 2020-03-12T13:05:00Z)`
-    );
-  }
-  if (!UNSIGNED_DECIMAL.test(field)) return `"${field}" is not a unix timestamp (digits, optional fraction)`;
-  const value = Number(field);
-  const isMs = value >= UNIX_MILLISECONDS_THRESHOLD;
-  if (format === 'unix-seconds' && isMs)
-    return `${field} looks like unix milliseconds in a file of unix seconds`;
-  if (format === 'unix-milliseconds' && !isMs) {
-    return `${field} looks like unix seconds in a file of unix milliseconds`;
-  }
-  return isMs ? value / 1000 : value;
-}
 
 /**
  * Reads a CSV of a timestamp and one or more non-negative numeric columns. The header is required:
@@ -107,19 +79,14 @@ function readTimestamp(field: string, format: TimestampFormat): number | string 
  */
 export function parseNumericCsv(text: string, options: ParseNumericCsvOptions = {}): NumericCsvTable {
   const source = options.sourceName ?? '<input>';
-  const lines = (text.startsWith('\uFEFF') ? text.slice(1) : text).split('\n');
-  let format: TimestampFormat | undefined =
-    options.timestampFormat === undefined || options.timestampFormat === 'auto'
-      ? undefined
-      : options.timestampFormat;
   let columns: string[] | undefined;
+  let format: TimestampFormat | undefined;
   const rows: NumericCsvRow[] = [];
-  for (let index = 0; index < lines.length; index++) {
-    const raw = (lines[index] as string).replace(/\r$/, '');
-    if (raw.trim() === '') continue;
-    const line = index + 1;
-    const fields = raw.split(',').map((f) => f.trim());
-    if (columns === undefined) {
+  const timedRows = readCsvRows(text, {
+    source,
+    timestampFormat: options.timestampFormat,
+    // The header is required: the first non-blank line is always read as one.
+    header: ({ line, raw, fields }) => {
       const names = fields.slice(1);
       const bad = names.find((n, i) => !COLUMN_NAME.test(n) || names.indexOf(n) !== i);
       if (fields[0]?.toLowerCase() !== 'timestamp' || names.length === 0 || bad !== undefined) {
@@ -133,65 +100,41 @@ export function parseNumericCsv(text: string, options: ParseNumericCsvOptions = 
         );
       }
       columns = names;
-      continue;
-    }
-    if (fields.length !== columns.length + 1) {
-      throw new CsvRowShapeError(
-        'CsvRowShape',
-        { source, line, column: 'row' },
-        `expected ${columns.length + 1} fields (timestamp,${columns.join(',')}), found ${fields.length}`,
-        'Write one value per header column on every line (leave a cell empty when it is missing).',
-      );
-    }
-    const tsField = fields[0] as string;
-    if (format === undefined) {
-      format = detectTimestampFormat(tsField);
-      if (format === undefined) {
-        throw new CsvTimestampError(
-          'CsvTimestamp',
-          { source, line, column: 'timestamp' },
-          `"${tsField}" is neither a unix timestamp nor an ISO 8601 date-time`,
-          'Use unix seconds, unix milliseconds or ISO 8601 (2020-03-12T13:05:00Z).',
+      return true;
+    },
+    shape: ({ line, fields }) => {
+      const names = columns ?? [];
+      if (fields.length !== names.length + 1) {
+        throw new CsvRowShapeError(
+          'CsvRowShape',
+          { source, line, column: 'row' },
+          `expected ${names.length + 1} fields (timestamp,${names.join(',')}), found ${fields.length}`,
+          'Write one value per header column on every line (leave a cell empty when it is missing).',
         );
       }
-    }
-    const tSeconds = readTimestamp(tsField, format);
-    if (typeof tSeconds === 'string') {
-      throw new CsvTimestampError(
-        'CsvTimestamp',
-        { source, line, column: 'timestamp' },
-        tSeconds,
-        `Write every timestamp in one format; this file uses ${format} (from its first row).`,
-      );
-    }
-    const previous = rows[rows.length - 1];
-    if (previous !== undefined && tSeconds <= previous.tSeconds) {
-      const duplicate = tSeconds === previous.tSeconds;
-      const Refusal = duplicate ? CsvDuplicateTimestampError : CsvUnsortedError;
-      throw new Refusal(
-        duplicate ? 'CsvDuplicateTimestamp' : 'CsvUnsorted',
-        { source, line, column: 'timestamp' },
-        duplicate
-          ? `timestamp ${tsField} repeats line ${previous.line}`
-          : `timestamp ${tsField} is earlier than line ${previous.line}`,
-        'Sort the rows by time and keep one row per timestamp.',
-      );
-    }
-    const values = columns.map((name, c) => {
-      const cell = fields[c + 1] as string;
+    },
+  });
+  let previous: CsvTimedRow | undefined;
+  for (const row of timedRows) {
+    // The order is checked before the cells (an out-of-order row with a bad cell is an order error).
+    checkCsvTimeOrder(source, row, previous);
+    const values = (columns ?? []).map((name, c) => {
+      const cell = row.fields[c + 1] as string;
       if (cell === '') return undefined;
       const value = NON_NEGATIVE_NUMBER.test(cell) ? Number(cell) : Number.NaN;
       if (!Number.isFinite(value)) {
         throw new CsvPriceError(
           'CsvPrice',
-          { source, line, column: 'price' },
+          { source, line: row.line, column: 'price' },
           `column ${name}: "${cell}" is not a non-negative finite number`,
           'Values are plain non-negative decimals such as 38.5 or 1.2e3; leave the cell empty when missing.',
         );
       }
       return value;
     });
-    rows.push({ line, tSeconds, values });
+    rows.push({ line: row.line, tSeconds: row.tSeconds, values });
+    previous = row;
+    format = row.timestampFormat;
   }
   if (columns === undefined || rows.length === 0 || format === undefined) {
     throw new CsvEmptyError(
