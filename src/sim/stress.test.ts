@@ -12,7 +12,7 @@ import type { AaveExt } from '../protocols/aave-v3/state.js';
 import type { CompoundExt } from '../protocols/compound-v3/state.js';
 import { DAI, SIN, SIN_BUCKET, VOW_BUCKET } from '../protocols/maker/vat.js';
 import { ReplayMissingAssetError, replayScenario } from './replay.js';
-import { runStress, STRESS_PROTOCOLS, type StressOptions } from './stress.js';
+import { defaultStressParamsJson, runStress, STRESS_PROTOCOLS, type StressOptions } from './stress.js';
 
 const BT = 'black-thursday-2020';
 /** Small and coarse: 100 accounts, 15-minute steps. */
@@ -287,5 +287,40 @@ describe('runStress: lending models', () => {
     expect(() => runStress(small({ keepers: [{ preset: 'cometAbsorber', id: 'k' }] }))).toThrow(
       InvalidParameterError,
     );
+  });
+});
+
+describe('defaultStressParamsJson and protocolParams', () => {
+  test('default: the defaults as JSON configure the same run as no override', () => {
+    for (const protocol of ['maker-liq2', 'aave-v3.3', 'compound-v3']) {
+      const json = defaultStressParamsJson(protocol);
+      expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+      const base = runStress(small({ protocol, accounts: 40 }));
+      const same = runStress(small({ protocol, accounts: 40, protocolParams: json }));
+      expect(same.summary).toEqual(base.summary);
+    }
+  });
+
+  test('behavior: a higher Maker penalty (chop) takes more collateral from borrowers', () => {
+    const json = defaultStressParamsJson('maker-liq2') as { ilks: Record<string, { chopWad: string }> };
+    const ilk = Object.keys(json.ilks)[0] as string;
+    const chop = BigInt((json.ilks[ilk] as { chopWad: string }).chopWad);
+    const higher = structuredClone(json);
+    (higher.ilks[ilk] as { chopWad: string }).chopWad = String(chop + chop / 10n);
+    const base = runStress(small({ protocol: 'maker-liq2' }));
+    const more = runStress(small({ protocol: 'maker-liq2', protocolParams: higher }));
+    expect(base.summary.liquidations).toBeGreaterThan(0);
+    expect(more.summary.borrowerLossUsd).toBeGreaterThan(base.summary.borrowerLossUsd);
+  });
+
+  test('error: bad parameters are refused naming the field', () => {
+    const json = defaultStressParamsJson('maker-liq2') as { ilks: Record<string, Record<string, unknown>> };
+    const bad = structuredClone(json);
+    const ilk = Object.keys(bad.ilks)[0] as string;
+    (bad.ilks[ilk] as Record<string, unknown>).chopWad = 'lots';
+    expect(() => runStress(small({ protocol: 'maker-liq2', protocolParams: bad }))).toThrow(
+      /params\.ilks\..*chop/,
+    );
+    expect(() => defaultStressParamsJson('morpho-blue')).toThrow(InvalidParameterError);
   });
 });

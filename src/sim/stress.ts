@@ -34,6 +34,7 @@ import { RAD } from '../math/units.js';
 import { AAVE_MODEL_IDS, createAaveModel } from '../protocols/aave-v3/model.js';
 import { DEFAULT_AAVE_PARAMS } from '../protocols/aave-v3/params.js';
 import type { AaveExt } from '../protocols/aave-v3/state.js';
+import { findProtocol, toJsonValue } from '../protocols/catalog.js';
 import { presentValue } from '../protocols/compound-v3/math.js';
 import { COMPOUND_V3_ID, compoundV3Model, reservesOf } from '../protocols/compound-v3/model.js';
 import { DEFAULT_COMPOUND_PARAMS } from '../protocols/compound-v3/params.js';
@@ -42,7 +43,12 @@ import { MAKER_LIQ1_ID, makerLiq1Model } from '../protocols/maker/liq1/model.js'
 import type { Liq1Ext } from '../protocols/maker/liq1/state.js';
 import { MAKER_LIQ2_ID, makerLiq2Model } from '../protocols/maker/liq2/model.js';
 import type { Liq2Ext } from '../protocols/maker/liq2/state.js';
-import { DEFAULT_MAKER_PARAMS, type MakerParams, makerParamsToJson } from '../protocols/maker/params.js';
+import {
+  DEFAULT_MAKER_PARAMS,
+  type MakerParams,
+  makerParamsToJson,
+  parseMakerParams,
+} from '../protocols/maker/params.js';
 import { DAI, SIN, SIN_BUCKET, VOW_BUCKET, walletBucket } from '../protocols/maker/vat.js';
 import { type Book, bookCommands, syntheticBook } from './book.js';
 import {
@@ -164,8 +170,14 @@ export interface StressOptions {
   readonly stepSeconds?: number;
   /** Where keepers sell collateral they receive (default {@link DEFAULT_STRESS_VENUE}). */
   readonly venue?: StressVenue;
-  /** Maker parameters (default DEFAULT_MAKER_PARAMS: ETH-A, July 2025). */
+  /** Maker parameters (default DEFAULT_MAKER_PARAMS: ETH-A, July 2025). Overridden by `protocolParams`. */
   readonly makerParams?: MakerParams;
+  /**
+   * The model's parameters as raw JSON (the shape its `configure` command and `solvent protocols
+   * <id>` show; start from {@link defaultStressParamsJson}), validated by the model's own parser.
+   * Default: the model's embedded defaults.
+   */
+  readonly protocolParams?: unknown;
   /** Gas price when the scenario has no gas regime, gwei (default 50). */
   readonly flatGasGwei?: number;
 }
@@ -333,6 +345,19 @@ export type MakerEngineState = EngineState<Liq2Ext> | EngineState<Liq1Ext>;
 
 /** The engine state of any protocol the stress lab runs. */
 export type StressEngineState = MakerEngineState | EngineState<AaveExt> | EngineState<CompoundExt>;
+
+/**
+ * The parameters a stress run of `protocol` configures by default, as raw JSON (bigints as decimal
+ * strings): the starting point for `protocolParams` overrides (sweeps set one dotted path in it).
+ * @throws InvalidParameterError (field `protocol`) for a protocol the stress lab does not run.
+ */
+export function defaultStressParamsJson(protocol: string): unknown {
+  requireProtocol(protocol);
+  if (protocol === MAKER_LIQ1_ID || protocol === MAKER_LIQ2_ID) {
+    return toJsonValue(makerParamsToJson(DEFAULT_MAKER_PARAMS));
+  }
+  return toJsonValue(findProtocol(protocol).defaultParams);
+}
 
 function requireProtocol(protocol: string): void {
   if (!STRESS_PROTOCOLS.includes(protocol)) {
@@ -784,7 +809,10 @@ export function runStress(options: StressOptions): StressResult {
     return runLendingStress(options);
   }
   const { source, rng, ethPath, stepSeconds, venueCfg, specs, keeperIds, flatGas } = runInputs(options);
-  const params = options.makerParams ?? DEFAULT_MAKER_PARAMS;
+  const params =
+    options.protocolParams !== undefined
+      ? parseMakerParams(options.protocolParams)
+      : (options.makerParams ?? DEFAULT_MAKER_PARAMS);
   const policies = specs.map(keeperPolicy);
 
   // Oracle feed on the ETH path; the OSM hop from the scenario's suggestion.
@@ -1110,7 +1138,12 @@ function runLendingStress(options: StressOptions): StressResult {
   const must = (command: Command, at: number): void => {
     state = apply(engine, state, command, at).state;
   };
-  const params = aave ? DEFAULT_AAVE_PARAMS : DEFAULT_COMPOUND_PARAMS;
+  const params =
+    options.protocolParams !== undefined
+      ? findProtocol(options.protocol).parseParams(options.protocolParams)
+      : aave
+        ? DEFAULT_AAVE_PARAMS
+        : DEFAULT_COMPOUND_PARAMS;
   const listed = aave
     ? Object.keys(DEFAULT_AAVE_PARAMS.reserves)
     : [DEFAULT_COMPOUND_PARAMS.baseAsset, ...DEFAULT_COMPOUND_PARAMS.assets.map((a) => a.asset)];
