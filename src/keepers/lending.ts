@@ -270,6 +270,7 @@ export function aaveLiquidator(options: AaveLiquidatorOptions): KeeperPolicy<Aav
           },
           gasUnits,
           reason: `liquidate ${c.account}: I $${incentiveUsd.toFixed(2)} > gas $${gasUsd.toFixed(2)} + ε`,
+          expectedProfitUsd: incentiveUsd,
         });
       }
       return actions;
@@ -509,6 +510,7 @@ export function cometBuyer(options: CometBuyerOptions): KeeperPolicy<CometKeeper
           },
           gasUnits,
           reason: `buy ${s.asset}: I $${incentiveUsd.toFixed(2)} > gas $${gasUsd.toFixed(2)} + ε`,
+          expectedProfitUsd: incentiveUsd,
         });
       }
       return actions;

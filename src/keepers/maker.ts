@@ -494,8 +494,14 @@ function kickWorth(ctx: Ctx, rewardRad: bigint, gasUnits: bigint): boolean {
   return worth(ctx, rewardRad, gasUnits);
 }
 
-function push(ctx: Ctx, command: Command, gasUnits: bigint, reason: string): void {
-  ctx.out.push({ command, gasUnits, reason });
+/** Queues an action; `incentiveRad` (what it should earn before gas) is what a gas auction bids from. */
+function push(ctx: Ctx, command: Command, gasUnits: bigint, reason: string, incentiveRad?: bigint): void {
+  ctx.out.push({
+    command,
+    gasUnits,
+    reason,
+    ...(incentiveRad === undefined ? {} : { expectedProfitUsd: radToUsd(incentiveRad) }),
+  });
 }
 
 function usd(rad: bigint): string {
@@ -552,6 +558,7 @@ function decideTakes(ctx: Ctx): void {
       command,
       gasUnits,
       `take ${s.ilk}#${s.id}: buy at ${s.priceRay} ray, sell at ${netRay}, +$${usd(profitRad)}`,
+      profitRad,
     );
   }
 }
@@ -576,6 +583,7 @@ function decideRedos(ctx: Ctx): void {
       { type: 'redo', ilk: s.ilk, id: s.id, keeper: cfg.id },
       ctx.gas.redo,
       `redo ${s.ilk}#${s.id}: reward $${usd(coinRad)}`,
+      coinRad,
     );
   }
 }
@@ -617,6 +625,7 @@ function decideBarks(ctx: Ctx): void {
       { type: 'bark', account: v.urn, keeper: cfg.id, ilk: v.ilk },
       ctx.gas.bark,
       `bark ${v.urn}: tab $${usd(tabRad)}, reward $${usd(coinRad)}`,
+      coinRad,
     );
   }
 }

@@ -15,6 +15,11 @@ export interface KeeperAction {
   readonly gasUnits: bigint;
   /** Why the keeper acts, for traces and reports (one line). */
   readonly reason: string;
+  /**
+   * What the keeper expects to earn from it before gas, USD (a float screen), when it knows: what it
+   * bids from in a priority gas auction.
+   */
+  readonly expectedProfitUsd?: number;
 }
 
 /**

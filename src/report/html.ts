@@ -45,6 +45,7 @@ const SUMMARY_ROWS: {
   borrowerLossUsd: ['borrower loss (USD)', (s) => usd(s.borrowerLossUsd)],
   maxCascadeDepth: ['max cascade depth', (s) => count(s.maxCascadeDepth)],
   keeperTransactions: ['keeper transactions', (s) => count(s.keeperTransactions)],
+  keeperFailures: ['failed keeper transactions', (s) => count(s.keeperFailures)],
   refusals: [
     'refusals by code',
     (s) => {

@@ -113,8 +113,9 @@ describe('runStress', () => {
         ).toBe(true);
       }
       if (protocol === 'maker-liq1') {
-        // liq1 mints no keeper rewards and nothing heals: every unit of sin came from a bite.
-        expect(summary.liquidatedDebtUsd).toBe(radToUsd(sin));
+        // liq1 mints no keeper rewards and nothing heals: every unit of sin came from a bite (the
+        // summary adds the bites' USD as floats, so it agrees to float precision).
+        expect(Math.abs(summary.liquidatedDebtUsd - radToUsd(sin)) / radToUsd(sin)).toBeLessThan(1e-12);
       }
     }
   });

@@ -1,0 +1,793 @@
+/**
+ * The stress lab's run loop, shared by every protocol family: the source (scenario or replay) on
+ * one grid, the oracle feed, gas (a series or the volatility model), the venue whose impact feeds
+ * back into the market, keepers sending through a network (latency, block space, priority gas
+ * auctions, dropped transactions), and the bookkeeping behind the summary and series. What differs
+ * between protocols (set-up, keeper views, what an event means, bad debt) is a {@link StressAdapter}.
+ * Deterministic for a seed: no clock, no Math.random; floats only for the market and reporting.
+ */
+import type { AccountHealth } from '../../engine/engine.js';
+import { InvalidParameterError } from '../../engine/errors.js';
+import { apply, type Command, type Decider, type EngineEvent } from '../../engine/machine.js';
+import { delayedPrice, type OracleState } from '../../engine/oracle.js';
+import { gasCostUsd, type KeeperAction, type MarketContext } from '../../keepers/types.js';
+import { SolventError } from '../../math/errors.js';
+import { Rounding } from '../../math/mulDiv.js';
+import { type Book, syntheticBook } from '../book.js';
+import { volatilityGasSeries } from '../gas.js';
+import {
+  applyFill,
+  cascadeDepth,
+  createImpactState,
+  decay,
+  drawdownFraction,
+  type ImpactState,
+  impactedPrice,
+  maxFillBase,
+  sell,
+  stressedVenue,
+  type Venue,
+} from '../liquidity.js';
+import {
+  type OracleFeedParams,
+  oracleConfigFor,
+  oracleFeed,
+  type TimedOracleCommand,
+  toPublishCommands,
+} from '../oracleFeed.js';
+import type { PricePath } from '../paths.js';
+import { ReplayMissingAssetError } from '../replay.js';
+import { createRng, type Rng, split, uniform } from '../rng.js';
+import { getScenario, type OracleSuggestion, scenarioPaths } from '../scenarios.js';
+import {
+  DEFAULT_FAILED_GAS_FRACTION,
+  DEFAULT_PRIORITY_FEE_SHARE,
+  DEFAULT_STRESS_NETWORK,
+  DEFAULT_STRESS_VENUE,
+  DEFAULT_VOLATILITY_GAS,
+  HEALTH_BUCKET_BOUNDS,
+  HEALTH_SAMPLES_MAX,
+  type StressClearing,
+  type StressKeeperActivity,
+  type StressKeeperSpec,
+  type StressNetwork,
+  type StressOptions,
+  type StressResult,
+  type StressSeriesPoint,
+  type StressSummary,
+  type StressVenue,
+} from './types.js';
+
+/** What a run takes from its scenario or replay: the name, the paths on one grid and the oracle. */
+export interface StressSource {
+  readonly name: string;
+  readonly stepSeconds: number;
+  readonly ethPath: PricePath;
+  /** Every asset's path on the same grid (the ETH path among them). */
+  readonly assets: Readonly<Record<string, PricePath>>;
+  /** Gas, gwei, on the same grid; null: none in the source. */
+  readonly gas: PricePath | null;
+  readonly oracle: OracleSuggestion;
+}
+
+/** A keeper as the loop runs it: a pure decision on the adapter's state and the market. */
+export interface StressKeeper<S> {
+  readonly id: string;
+  decide(state: S, market: MarketContext): readonly KeeperAction[];
+}
+
+/** What an engine event means to the stress lab (all optional; USD figures float64). */
+export interface EventEffect {
+  /** A liquidation started or executed (bark, bite, liquidationCall, absorb, ...), its debt in USD. */
+  readonly liquidationUsd?: number;
+  /** An auction started. */
+  readonly auction?: true;
+  /** An English auction dealt for (almost) nothing. */
+  readonly zeroBid?: true;
+  /** Collateral sold: whole units and what the buyer paid, USD (the loop adds the market value). */
+  readonly clearing?: { readonly collateral: number; readonly paidUsd: number };
+  readonly insuranceDrawUsd?: number;
+  readonly socializedUsd?: number;
+  readonly adlUsd?: number;
+}
+
+/** A run after its set-up: the engine, its state, the feed and the protocol-specific readings. */
+export interface OpenedStress<S> {
+  readonly decider: Decider<S, Command, EngineEvent>;
+  readonly state: S;
+  /** Timed oracle publications of the simulated feed (those at the start already applied). */
+  readonly feed: readonly TimedOracleCommand[];
+  /** Accounts the book opened, and how many the protocol refused. */
+  readonly accounts: readonly string[];
+  readonly skipped: number;
+  readonly keepers: readonly StressKeeper<S>[];
+  /** Ledger asset the ETH path drives (what keepers receive and sell), 18 decimals. */
+  readonly collateralAsset: string;
+  /** Protocol upkeep at the start of each step (re-published fixed prices, arbitrage), applied in order. */
+  maintenance?(state: S, t: number, marketUsd: number): readonly Command[];
+  /** What an event means (undefined: nothing to count). */
+  classify(event: EngineEvent & Readonly<Record<string, unknown>>): EventEffect | undefined;
+  /** Collateral a keeper holds, smallest units (18 decimals). */
+  heldCollateral(state: S, keeperId: string): bigint;
+  /** A keeper's cash (debt or quote asset) change since funding, USD. */
+  keeperCashDeltaUsd(state: S, keeperId: string): number;
+  /**
+   * Borrowers' collateral exposure (smallest units of the path asset, signed for perps) and the USD
+   * that offsets it: their net worth at price p is collateral·p − debtUsd.
+   */
+  borrowerTotals(state: S): { readonly collateral: bigint; readonly debtUsd: number };
+  /** Bad debt now, USD, with the path asset at `marketUsd`. */
+  badDebtUsd(state: S, marketUsd: number): number;
+  /** Insurance fund (or loss buffer) now, USD. */
+  insuranceFundUsd(state: S, marketUsd: number): number;
+  auctionsLive(state: S): number;
+  /** An account's health as the protocol reads it; undefined when it has no debt (closed). */
+  health(state: S, accountId: string, nowSeconds: number): AccountHealth | undefined;
+  /** The oracle state (for the series' oracle price). */
+  oracle(state: S): OracleState;
+}
+
+/** What an adapter receives to set a run up. */
+export interface StressSetup {
+  readonly options: StressOptions;
+  readonly source: StressSource;
+  readonly rng: Rng;
+  readonly specs: readonly StressKeeperSpec[];
+  /** Time of the first step, unix seconds. */
+  readonly start: number;
+}
+
+/** A protocol family in the stress lab. */
+export interface StressAdapter {
+  /** Protocol ids the adapter runs. */
+  readonly protocols: readonly string[];
+  /** Keepers of a run when none are given. */
+  defaultKeepers(protocol: string): readonly StressKeeperSpec[];
+  /** The model's parameters as raw JSON (bigints as decimal strings). */
+  defaultParamsJson(protocol: string): unknown;
+  /** Builds the engine, configures it, funds keepers and opens the book. */
+  open(setup: StressSetup): OpenedStress<unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source, feed and book
+
+/**
+ * The source of a run: a built-in scenario's paths (seeded) or a replay's.
+ * @throws InvalidParameterError (field `scenario`) for neither or both, (field `stepSeconds`) for a
+ * step off the replay grid; UnknownScenarioError; ReplayMissingAssetError without ETH.
+ */
+export function stressSource(options: StressOptions): StressSource {
+  const { scenario, replay } = options;
+  if ((scenario === undefined) === (replay === undefined)) {
+    throw new InvalidParameterError(
+      'scenario',
+      scenario === undefined
+        ? 'neither a scenario nor a replay was given'
+        : 'both a scenario and a replay were given',
+      'Pass a built-in scenario id or a replay, not both.',
+    );
+  }
+  if (replay !== undefined) {
+    if (options.stepSeconds !== undefined && options.stepSeconds !== replay.stepSeconds) {
+      throw new InvalidParameterError(
+        'stepSeconds',
+        `${options.stepSeconds} differs from the replay's grid (${replay.stepSeconds} s)`,
+        'Build the replay with the step you want (replayScenario stepSeconds).',
+      );
+    }
+    const ethPath = replay.assets.ETH;
+    if (ethPath === undefined) throw new ReplayMissingAssetError('ETH', Object.keys(replay.assets));
+    return {
+      name: replay.name,
+      stepSeconds: replay.stepSeconds,
+      ethPath,
+      assets: replay.assets,
+      gas: replay.gas,
+      oracle: replay.oracle,
+    };
+  }
+  const found = getScenario(scenario as string);
+  const paths = scenarioPaths(found.id, {
+    seed: options.seed,
+    ...(options.stepSeconds === undefined ? {} : { stepSeconds: options.stepSeconds }),
+  });
+  const ethPath = paths.assets.ETH;
+  if (ethPath === undefined) {
+    throw new InvalidParameterError('scenario', `${found.id} has no ETH path`, 'Pick a scenario with ETH.');
+  }
+  return {
+    name: found.id,
+    stepSeconds: paths.stepSeconds,
+    ethPath,
+    assets: paths.assets,
+    gas: paths.gas,
+    oracle: found.oracle,
+  };
+}
+
+/** Sources of the simulated medianizer feed (an assumption: three relayers, median of a majority). */
+export const FEED_SOURCES: readonly string[] = ['relay-a', 'relay-b', 'relay-c'];
+/** Feed heartbeat (s) and deviation trigger (bps): assumptions for a 2020 medianizer. */
+const FEED_HEARTBEAT_SECONDS = 3600;
+const FEED_DEVIATION_BPS = 50;
+/** Decimals of the simulated feed's prices (USD·1e8). */
+export const FEED_PRICE_DECIMALS = 8;
+
+/** The simulated feed of one asset on a path, as timed publish commands, and its oracle config. */
+export interface StressFeed {
+  readonly feed: readonly TimedOracleCommand[];
+  readonly oracleConfig: ReturnType<typeof oracleConfigFor>;
+  /** The publications at the start (apply them at set-up). */
+  readonly first: readonly TimedOracleCommand[];
+  /** The first published price, USD·1e8 (0 when none). */
+  readonly firstPrice: bigint;
+}
+
+/**
+ * Builds the medianizer feed of `asset` on `path` (stream 1 of `rng`) and its oracle config: an
+ * OSM with hop `osmDelaySeconds` when given (Maker), else undelayed; staleness slack max(60 s, one step).
+ */
+export function stressFeed(
+  rng: Rng,
+  path: PricePath,
+  asset: string,
+  stepSeconds: number,
+  osmDelaySeconds?: number,
+): StressFeed {
+  const feedParams: OracleFeedParams = {
+    asset,
+    sources: FEED_SOURCES,
+    heartbeatSeconds: FEED_HEARTBEAT_SECONDS,
+    deviationBps: FEED_DEVIATION_BPS,
+    priceDecimals: FEED_PRICE_DECIMALS,
+    rounding: Rounding.HalfUp,
+  };
+  const feed = toPublishCommands(oracleFeed(split(rng, 1), path, feedParams).publications);
+  const oracleConfig = oracleConfigFor(feedParams, {
+    ...(osmDelaySeconds === undefined ? {} : { osmDelaySeconds }),
+    slackSeconds: Math.max(60, Math.ceil(stepSeconds)),
+  });
+  const start = (path[0] as { tSeconds: number }).tSeconds;
+  const first = feed.filter((c) => c.nowSeconds === start);
+  const firstPrice = first[0]?.command.type === 'publishPrice' ? (first[0].command.price as bigint) : 0n;
+  return { feed, oracleConfig, first, firstPrice };
+}
+
+/** The book of a run: the given one, or a synthetic one (stream 2 of `rng`) at the start price. */
+export function stressBook(options: StressOptions, rng: Rng, ethPath: PricePath): Book {
+  const startPrice = (ethPath[0] as { price: number }).price;
+  return (
+    options.book ??
+    syntheticBook(split(rng, 2), {
+      accounts: options.accounts ?? 200,
+      collateralAsset: 'ETH',
+      collateralPriceUsd: startPrice,
+    })
+  );
+}
+
+/**
+ * Applies commands in order through `decider`, returning the final state.
+ * @throws whatever the engine throws (set-up must succeed).
+ */
+export function applyAll<S>(
+  decider: Decider<S, Command, EngineEvent>,
+  state: S,
+  commands: readonly { readonly command: Command; readonly atSeconds: number }[],
+): S {
+  let s = state;
+  for (const { command, atSeconds } of commands) s = apply(decider, s, command, atSeconds).state;
+  return s;
+}
+
+/** Whole units of a keeper's funding, checked. @throws InvalidParameterError naming `keepers[].<field>`. */
+export function wholeUnits(whole: number, field: string): bigint {
+  if (!Number.isSafeInteger(whole) || whole < 0) {
+    throw new InvalidParameterError(`keepers[].${field}`, `must be a whole number ≥ 0, got ${whole}`);
+  }
+  return BigInt(whole);
+}
+
+/** A float (USD or whole tokens) as WAD, truncated at 1e-9. */
+export function floatToWad(value: number): bigint {
+  return BigInt(Math.floor(value * 1e9)) * 10n ** 9n;
+}
+
+/** WAD (or any 18-decimal amount) as a float. */
+export const wadToFloat = (wad: bigint): number => Number(wad) / 1e18;
+
+/** The oracle's delayed (OSM) or spot price of `asset` as USD, null when the oracle refuses. */
+export function oraclePriceUsd(oracle: OracleState, asset: string, t: number): number | null {
+  try {
+    const reading = delayedPrice(oracle, asset, t);
+    return Number(reading.price) / 10 ** reading.priceDecimals;
+  } catch (e) {
+    if (e instanceof SolventError) return null;
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop's bookkeeping
+
+interface Tally {
+  readonly series: StressSeriesPoint[];
+  readonly refusals: Record<string, number>;
+  readonly sold: Record<string, bigint>;
+  readonly volumes: number[];
+  readonly logImpacts: number[];
+  readonly exoHistory: number[];
+  readonly clearings: StressClearing[];
+  readonly activity: Map<
+    string,
+    { transactions: number; failures: number; gasUsd: number; liquidations: number }
+  >;
+  impact: ImpactState;
+  prevT: number;
+  feedIndex: number;
+  proceedsUsd: number;
+  gasUsd: number;
+  txs: number;
+  failures: number;
+  liquidations: number;
+  liquidatedUsd: number;
+  auctions: number;
+  zeroBids: number;
+  insuranceDrawUsd: number;
+  socializedUsd: number;
+  adlUsd: number;
+  borrowerLossUsd: number;
+  failureRng: Rng;
+}
+
+function countRefusal(refusals: Record<string, number>, key: string): void {
+  refusals[key] = (refusals[key] ?? 0) + 1;
+}
+
+/** The policies in this step's order: step `k` starts with policy `k mod n` (who goes first rotates). */
+export function rotated<P>(items: readonly P[], k: number): P[] {
+  const out: P[] = [];
+  for (let j = 0; j < items.length; j++) out.push(items[(j + k) % items.length] as P);
+  return out;
+}
+
+/** A transaction waiting to land. */
+interface Pending {
+  readonly keeperIndex: number;
+  readonly action: KeeperAction;
+  /** Step at which it lands (at the earliest). */
+  readonly dueStep: number;
+  /** Priority fee bid, gwei. */
+  readonly bidGwei: number;
+  /** Canonical key of the command (a keeper does not resend what is pending). */
+  readonly key: string;
+  /** Order of sending (ties in an auction keep it). */
+  readonly order: number;
+}
+
+function commandKey(command: Command): string {
+  return JSON.stringify(command, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+function readNetwork(network: StressNetwork | undefined): Required<StressNetwork> {
+  const n = { ...DEFAULT_STRESS_NETWORK, ...(network ?? {}) };
+  const rate = n.txFailureRate ?? 0;
+  const failedGas = n.failedGasFraction ?? DEFAULT_FAILED_GAS_FRACTION;
+  const block = n.blockGasPerStep ?? Number.POSITIVE_INFINITY;
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new InvalidParameterError('network.txFailureRate', `must be in [0, 1], got ${rate}`);
+  }
+  if (!(failedGas >= 0 && failedGas <= 1)) {
+    throw new InvalidParameterError('network.failedGasFraction', `must be in [0, 1], got ${failedGas}`);
+  }
+  if (!(block > 0)) {
+    throw new InvalidParameterError('network.blockGasPerStep', `must be > 0 gas units, got ${block}`);
+  }
+  return {
+    priorityGasAuction: n.priorityGasAuction ?? false,
+    txFailureRate: rate,
+    failedGasFraction: failedGas,
+    blockGasPerStep: block,
+  };
+}
+
+function readKeeperNetwork(spec: StressKeeperSpec): { latencySteps: number; priorityFeeShare: number } {
+  const latency = spec.latencySteps ?? 0;
+  const share = spec.priorityFeeShare ?? DEFAULT_PRIORITY_FEE_SHARE;
+  if (!Number.isSafeInteger(latency) || latency < 0 || latency > 10_000) {
+    throw new InvalidParameterError(
+      'keepers[].latencySteps',
+      `must be a whole number in [0, 10000], got ${latency}`,
+    );
+  }
+  if (!(share >= 0 && share <= 1)) {
+    throw new InvalidParameterError('keepers[].priorityFeeShare', `must be in [0, 1], got ${share}`);
+  }
+  return { latencySteps: latency, priorityFeeShare: share };
+}
+
+/** Steps whose health distribution is sampled: evenly spaced, at most {@link HEALTH_SAMPLES_MAX}, first and last. */
+function healthSampleSteps(steps: number): Set<number> {
+  const out = new Set<number>();
+  const every = Math.max(1, Math.ceil(steps / HEALTH_SAMPLES_MAX));
+  for (let k = 0; k < steps; k += every) out.add(k);
+  out.add(steps - 1);
+  return out;
+}
+
+/** Counts of healths by {@link HEALTH_BUCKET_BOUNDS} (health on the protocol's 1e18 scale). */
+function healthBuckets<S>(opened: OpenedStress<S>, state: S, t: number): number[] {
+  const counts = new Array<number>(HEALTH_BUCKET_BOUNDS.length + 1).fill(0);
+  for (const id of opened.accounts) {
+    let h: AccountHealth | undefined;
+    try {
+      h = opened.health(state, id, t);
+    } catch (e) {
+      if (e instanceof SolventError) continue; // the oracle refuses: no reading this step
+      throw e;
+    }
+    if (h === undefined) continue;
+    const hf = h.liquidatable ? Math.min(Number(h.healthWad) / 1e18, 0.999_999) : Number(h.healthWad) / 1e18;
+    let b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
+    if (b < 0) b = HEALTH_BUCKET_BOUNDS.length;
+    counts[b] = (counts[b] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * Runs one scenario or replay through the adapter's protocol. Per step: the feed's due
+ * publications; the adapter's upkeep; the market (exogenous price × decaying impact, venue thinned
+ * by the drawdown); keepers decide and their transactions land through the network; keepers sell
+ * the collateral they received into the venue (moving the impact); the borrowers' loss at the
+ * step's market price; the series point.
+ * @throws InvalidParameterError for bad options (`network.*`, `keepers[].*`, `accounts`, ...) and
+ * whatever the adapter's set-up throws.
+ */
+export function runWithAdapter(adapter: StressAdapter, options: StressOptions): StressResult {
+  const source = stressSource(options);
+  const rng = createRng(options.seed);
+  const ethPath = source.ethPath;
+  if (ethPath.length < 2) {
+    throw new InvalidParameterError('scenario', `${source.name} has fewer than two ETH prices`);
+  }
+  const specs = options.keepers ?? adapter.defaultKeepers(options.protocol);
+  const keeperNet = specs.map(readKeeperNetwork);
+  const network = readNetwork(options.network);
+  const venueCfg: StressVenue = options.venue ?? DEFAULT_STRESS_VENUE;
+  const start = (ethPath[0] as { tSeconds: number }).tSeconds;
+  const opened = adapter.open({ options, source, rng, specs, start });
+  const gasPath: readonly number[] = gasSeriesOf(options, source, rng);
+
+  let state = opened.state;
+  const feedStart = opened.feed.findIndex((c) => c.nowSeconds > start);
+  const tally: Tally = {
+    series: [],
+    refusals: {},
+    sold: {},
+    volumes: [],
+    logImpacts: [],
+    exoHistory: [],
+    clearings: [],
+    activity: new Map(
+      opened.keepers.map((k) => [k.id, { transactions: 0, failures: 0, gasUsd: 0, liquidations: 0 }]),
+    ),
+    impact: createImpactState({ halfLifeSeconds: venueCfg.impactHalfLifeSeconds }),
+    prevT: start,
+    feedIndex: feedStart < 0 ? opened.feed.length : feedStart,
+    proceedsUsd: 0,
+    gasUsd: 0,
+    txs: 0,
+    failures: 0,
+    liquidations: 0,
+    liquidatedUsd: 0,
+    auctions: 0,
+    zeroBids: 0,
+    insuranceDrawUsd: 0,
+    socializedUsd: 0,
+    adlUsd: 0,
+    borrowerLossUsd: 0,
+    failureRng: split(rng, 4),
+  };
+  const sampled = healthSampleSteps(ethPath.length);
+  const keeperIds = opened.keepers.map((k) => k.id);
+  let pending: Pending[] = [];
+  let order = 0;
+  let prevBorrower = opened.borrowerTotals(state);
+
+  const applyCounted = (command: Command, at: number, prefix: string): void => {
+    try {
+      state = apply(opened.decider, state, command, at).state;
+    } catch (e) {
+      if (!(e instanceof SolventError)) throw e;
+      countRefusal(tally.refusals, `${prefix}${e.code}`);
+    }
+  };
+
+  ethPath.forEach((point, k) => {
+    const t = point.tSeconds;
+    // 1. oracle publications due by t, each at its own time.
+    while (tally.feedIndex < opened.feed.length) {
+      const c = opened.feed[tally.feedIndex] as TimedOracleCommand;
+      if (c.nowSeconds > t) break;
+      applyCounted(c.command, c.nowSeconds, 'oracle:');
+      tally.feedIndex += 1;
+    }
+    // 2. the market: exogenous price times the decaying impact, the venue thinned by the drawdown.
+    tally.impact = decay(tally.impact, t - tally.prevT);
+    tally.prevT = t;
+    tally.exoHistory.push(point.price);
+    const marketBefore = impactedPrice(tally.impact, point.price);
+    const stress = tally.exoHistory.length >= 2 ? 10 * drawdownFraction(tally.exoHistory) : 0;
+    const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
+    const gasGwei = gasPath[k] as number;
+    // 3. protocol upkeep.
+    for (const c of opened.maintenance?.(state, t, marketBefore) ?? []) applyCounted(c, t, 'upkeep:');
+
+    // 4. keepers decide and their transactions land.
+    const market: MarketContext = {
+      nowSeconds: t,
+      gasPriceGwei: gasGwei,
+      ethPriceUsd: marketBefore,
+      collateralPriceUsdWad: floatToWad(marketBefore),
+      slippageBps: BigInt(Math.round(venueCfg.venue.feeBps)),
+    };
+    const step = {
+      liquidations: 0,
+      liquidatedUsd: 0,
+      txs: 0,
+      failures: 0,
+      blockGasLeft: network.blockGasPerStep,
+    };
+    const bidOf = (keeperIndex: number, action: KeeperAction): number => {
+      if (!network.priorityGasAuction || action.expectedProfitUsd === undefined) return 0;
+      const gasEth = Number(action.gasUnits) * 1e-9 * marketBefore;
+      if (!(gasEth > 0) || !(action.expectedProfitUsd > 0)) return 0;
+      return ((keeperNet[keeperIndex]?.priorityFeeShare ?? 0) * action.expectedProfitUsd) / gasEth;
+    };
+    const queue = (keeperIndex: number, actions: readonly KeeperAction[]): Pending[] => {
+      const mine = new Set(pending.filter((p) => p.keeperIndex === keeperIndex).map((p) => p.key));
+      const out: Pending[] = [];
+      for (const action of actions) {
+        const key = commandKey(action.command);
+        if (mine.has(key)) continue; // already in flight
+        out.push({
+          keeperIndex,
+          action,
+          dueStep: k + (keeperNet[keeperIndex]?.latencySteps ?? 0),
+          bidGwei: bidOf(keeperIndex, action),
+          key,
+          order: order++,
+        });
+      }
+      return out;
+    };
+    const land = (tx: Pending): void => {
+      const keeper = opened.keepers[tx.keeperIndex] as StressKeeper<unknown>;
+      const act = tally.activity.get(keeper.id) as StressKeeperActivity & {
+        transactions: number;
+        failures: number;
+        gasUsd: number;
+        liquidations: number;
+      };
+      const gasPrice = { gasPriceGwei: gasGwei + tx.bidGwei, ethPriceUsd: marketBefore };
+      const fullGasUsd = gasCostUsd(tx.action.gasUnits, gasPrice);
+      tally.txs += 1;
+      step.txs += 1;
+      act.transactions += 1;
+      let failed: string | undefined;
+      if (network.txFailureRate > 0) {
+        const drawn = uniform(tally.failureRng);
+        tally.failureRng = drawn.rng;
+        if (drawn.value < network.txFailureRate) failed = 'network:DROPPED';
+      }
+      if (failed === undefined) {
+        try {
+          const applied = apply(opened.decider, state, tx.action.command, t);
+          state = applied.state;
+          for (const { event } of applied.events) {
+            const effect = opened.classify(event as EngineEvent & Readonly<Record<string, unknown>>);
+            if (effect === undefined) continue;
+            if (effect.liquidationUsd !== undefined) {
+              tally.liquidations += 1;
+              tally.liquidatedUsd += effect.liquidationUsd;
+              step.liquidations += 1;
+              step.liquidatedUsd += effect.liquidationUsd;
+              act.liquidations += 1;
+            }
+            if (effect.auction) tally.auctions += 1;
+            if (effect.zeroBid) tally.zeroBids += 1;
+            if (effect.clearing !== undefined) {
+              const value = effect.clearing.collateral * marketBefore;
+              tally.clearings.push({
+                t,
+                collateral: effect.clearing.collateral,
+                paidUsd: effect.clearing.paidUsd,
+                marketValueUsd: value,
+                discount: value > 0 ? 1 - effect.clearing.paidUsd / value : 0,
+              });
+            }
+            tally.insuranceDrawUsd += effect.insuranceDrawUsd ?? 0;
+            tally.socializedUsd += effect.socializedUsd ?? 0;
+            tally.adlUsd += effect.adlUsd ?? 0;
+          }
+        } catch (e) {
+          if (!(e instanceof SolventError)) throw e;
+          failed = e.code;
+        }
+      }
+      if (failed === undefined) {
+        tally.gasUsd += fullGasUsd;
+        act.gasUsd += fullGasUsd;
+        return;
+      }
+      countRefusal(tally.refusals, failed);
+      tally.failures += 1;
+      step.failures += 1;
+      act.failures += 1;
+      tally.gasUsd += fullGasUsd * network.failedGasFraction;
+      act.gasUsd += fullGasUsd * network.failedGasFraction;
+    };
+    /** Lands what fits in the step's block space; returns what must wait. */
+    const landAll = (txs: readonly Pending[]): Pending[] => {
+      const later: Pending[] = [];
+      for (const tx of txs) {
+        const units = Number(tx.action.gasUnits);
+        if (units > step.blockGasLeft && step.blockGasLeft < network.blockGasPerStep) {
+          later.push({ ...tx, dueStep: k + 1 });
+          continue;
+        }
+        step.blockGasLeft -= units;
+        land(tx);
+      }
+      return later;
+    };
+
+    const turn = rotated(
+      opened.keepers.map((_, i) => i),
+      k,
+    );
+    if (network.priorityGasAuction) {
+      // Everyone decides on the same state; the block orders by priority fee.
+      for (const i of turn) {
+        pending.push(...queue(i, (opened.keepers[i] as StressKeeper<unknown>).decide(state, market)));
+      }
+      const due = pending.filter((p) => p.dueStep <= k);
+      pending = pending.filter((p) => p.dueStep > k);
+      const rank = new Map(turn.map((i, pos) => [i, pos]));
+      due.sort(
+        (a, b) =>
+          b.bidGwei - a.bidGwei ||
+          (rank.get(a.keeperIndex) ?? 0) - (rank.get(b.keeperIndex) ?? 0) ||
+          a.order - b.order,
+      );
+      pending.push(...landAll(due));
+    } else {
+      // Keepers take turns, each seeing the previous one's effect.
+      for (const i of turn) {
+        const mineDue = pending.filter((p) => p.keeperIndex === i && p.dueStep <= k);
+        pending = pending.filter((p) => !(p.keeperIndex === i && p.dueStep <= k));
+        pending.push(...landAll(mineDue));
+        const fresh = queue(i, (opened.keepers[i] as StressKeeper<unknown>).decide(state, market));
+        pending.push(...landAll(fresh.filter((p) => p.dueStep <= k)));
+        pending.push(...fresh.filter((p) => p.dueStep > k));
+      }
+    }
+
+    // 5. keepers sell the collateral they received into the venue.
+    let marketAfter = marketBefore;
+    let logImpact = 0;
+    for (const id of keeperIds) {
+      const held = opened.heldCollateral(state, id) - (tally.sold[id] ?? 0n);
+      if (held <= 0n) continue;
+      const cap = maxFillBase(venue, 'sell', marketAfter);
+      const amount = Math.min(wadToFloat(held), cap * 0.999);
+      if (!(amount > 0)) continue;
+      const fill = sell(venue, { baseAmount: amount, marketPrice: marketAfter });
+      tally.impact = applyFill(tally.impact, fill);
+      logImpact += Math.log(fill.priceAfter / fill.priceBefore);
+      tally.proceedsUsd += fill.quoteAmount;
+      marketAfter = fill.priceAfter;
+      const soldNow = amount >= wadToFloat(held) ? held : floatToWad(amount);
+      tally.sold[id] = (tally.sold[id] ?? 0n) + soldNow;
+    }
+
+    // 6. borrowers' loss this step, at this step's market price.
+    const now = opened.borrowerTotals(state);
+    tally.borrowerLossUsd +=
+      wadToFloat(prevBorrower.collateral - now.collateral) * marketAfter -
+      (prevBorrower.debtUsd - now.debtUsd);
+    prevBorrower = now;
+
+    tally.volumes.push(step.liquidatedUsd);
+    tally.logImpacts.push(logImpact);
+    tally.series.push({
+      t,
+      marketPriceUsd: marketAfter,
+      oraclePriceUsd: oraclePriceUsd(opened.oracle(state), opened.collateralAsset, t),
+      gasGwei,
+      liquidationsStarted: step.liquidations,
+      auctionsLive: opened.auctionsLive(state),
+      badDebtUsd: opened.badDebtUsd(state, marketAfter),
+      cumulativeLiquidatedDebtUsd: tally.liquidatedUsd,
+      keeperTransactions: step.txs,
+      keeperFailures: step.failures,
+      insuranceFundUsd: opened.insuranceFundUsd(state, marketAfter),
+      healthBuckets: sampled.has(k) ? healthBuckets(opened, state, t) : null,
+    });
+  });
+
+  const lastMarket = tally.series[tally.series.length - 1]?.marketPriceUsd ?? 0;
+  let cashDeltaUsd = 0;
+  let unsoldUsd = 0;
+  for (const id of keeperIds) {
+    cashDeltaUsd += opened.keeperCashDeltaUsd(state, id);
+    const held = opened.heldCollateral(state, id) - (tally.sold[id] ?? 0n);
+    if (held > 0n) unsoldUsd += wadToFloat(held) * lastMarket;
+  }
+  const seed = options.seed;
+  const summary: StressSummary = {
+    protocol: options.protocol,
+    scenario: source.name,
+    seed:
+      typeof seed === 'bigint'
+        ? seed <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(seed)
+          : String(seed)
+        : seed,
+    steps: ethPath.length,
+    accounts: opened.accounts.length,
+    accountsSkipped: opened.skipped,
+    liquidations: tally.liquidations,
+    liquidatedDebtUsd: tally.liquidatedUsd,
+    auctions: tally.auctions,
+    zeroBidAuctions: tally.zeroBids,
+    auctionsLiveAtEnd: opened.auctionsLive(state),
+    badDebtUsd: opened.badDebtUsd(state, lastMarket),
+    insuranceFundDrawUsd: tally.insuranceDrawUsd,
+    socializedLossUsd: tally.socializedUsd,
+    adlVolumeUsd: tally.adlUsd,
+    keeperProfitUsd: cashDeltaUsd + tally.proceedsUsd + unsoldUsd - tally.gasUsd,
+    borrowerLossUsd: tally.borrowerLossUsd,
+    maxCascadeDepth: cascadeDepth({
+      liquidationVolumes: tally.volumes,
+      liquidationLogImpacts: tally.logImpacts,
+    }).maxDepth,
+    keeperTransactions: tally.txs,
+    refusals: Object.fromEntries(
+      Object.entries(tally.refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
+    keeperFailures: tally.failures,
+  };
+  const keepers: StressKeeperActivity[] = opened.keepers.map((kp) => ({
+    id: kp.id,
+    ...(tally.activity.get(kp.id) as Omit<StressKeeperActivity, 'id'>),
+  }));
+  return {
+    summary,
+    series: tally.series,
+    clearings: tally.clearings,
+    keepers,
+    finalState: state as StressResult['finalState'],
+  };
+}
+
+/**
+ * Gas per step, gwei: the source's series; else the flat gas when given; else the volatility
+ * model on the ETH path (stream 3 of `rng`).
+ */
+function gasSeriesOf(options: StressOptions, source: StressSource, rng: Rng): number[] {
+  if (source.gas !== null) return source.ethPath.map((_, k) => source.gas?.[k]?.price ?? 0);
+  if (options.flatGasGwei !== undefined) {
+    if (!(Number.isFinite(options.flatGasGwei) && options.flatGasGwei >= 0)) {
+      throw new InvalidParameterError('flatGasGwei', `must be finite and ≥ 0, got ${options.flatGasGwei}`);
+    }
+    return source.ethPath.map(() => options.flatGasGwei as number);
+  }
+  const modelled = volatilityGasSeries(split(rng, 3), source.ethPath, DEFAULT_VOLATILITY_GAS);
+  return modelled.series.map((p) => p.gasPriceGwei);
+}
+
+/** A Venue as sold into (re-exported for adapters' tests). */
+export type { Venue };

@@ -1,0 +1,329 @@
+/**
+ * The stress lab's Aave v3 (3.3/3.5/3.7) and Compound v3 adapter: WETH driven by the scenario's ETH
+ * path through an undelayed feed (Aave and Comet read Chainlink directly: no OSM), USDC fixed at
+ * $1, the pool supplied with the book's USDC debt by `lender`, keepers funded in USDC, and the
+ * lending views and policies of src/keepers/lending.ts.
+ */
+import { createEngine, type EngineState } from '../../engine/engine.js';
+import { InvalidParameterError } from '../../engine/errors.js';
+import { balanceOf } from '../../engine/ledger.js';
+import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
+import {
+  type AaveKeeperView,
+  aaveKeeperView,
+  aaveLiquidator,
+  type CometKeeperView,
+  cometAbsorber,
+  cometBuyer,
+  cometKeeperView,
+} from '../../keepers/lending.js';
+import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
+import { AAVE_MODEL_IDS, createAaveModel } from '../../protocols/aave-v3/model.js';
+import { DEFAULT_AAVE_PARAMS } from '../../protocols/aave-v3/params.js';
+import type { AaveExt } from '../../protocols/aave-v3/state.js';
+import { findProtocol, toJsonValue } from '../../protocols/catalog.js';
+import { presentValue } from '../../protocols/compound-v3/math.js';
+import { COMPOUND_V3_ID, compoundV3Model, reservesOf } from '../../protocols/compound-v3/model.js';
+import { DEFAULT_COMPOUND_PARAMS } from '../../protocols/compound-v3/params.js';
+import type { CompoundExt } from '../../protocols/compound-v3/state.js';
+import { bookCommands } from '../book.js';
+import {
+  applyAll,
+  FEED_PRICE_DECIMALS,
+  floatToWad,
+  type OpenedStress,
+  type StressAdapter,
+  type StressSetup,
+  stressBook,
+  stressFeed,
+  wholeUnits,
+} from './core.js';
+import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
+
+/** Aave model ids the stress lab runs. */
+export const AAVE_IDS: readonly string[] = [
+  AAVE_MODEL_IDS['3.3'],
+  AAVE_MODEL_IDS['3.5'],
+  AAVE_MODEL_IDS['3.7'],
+];
+
+/** Token decimals of the assets the lending runs list (the configured reserves / Comet assets). */
+const LENDING_DECIMALS: Readonly<Record<string, number>> = {
+  USDC: 6,
+  WBTC: 8,
+  WETH: 18,
+  wstETH: 18,
+  COMP: 18,
+};
+/** The collateral of a lending run: the scenario's ETH path drives WETH. */
+const LENDING_COLLATERAL = 'WETH';
+/** The debt (Aave) or base (Comet) asset, held at $1 (1e8 USD·1e8, re-published monthly). */
+const LENDING_DEBT = 'USDC';
+const USD8 = 10n ** 8n;
+/** Re-publication period of the fixed USDC feed, seconds (well inside its staleness limit). */
+const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
+/** A fixed feed for USDC: one source, fresh for 366 days (USDC at $1 throughout, an ASSUMPTION). */
+export const FIXED_USD_ORACLE = {
+  priceDecimals: 8,
+  sources: ['fixed'],
+  minSources: 1,
+  staleAfterSeconds: 366 * 86_400,
+  maxSpreadBps: 100,
+  twapWindowSeconds: 60,
+  delaySeconds: 0,
+};
+/** Who supplies the pool's USDC liquidity (Comet needs an account; Aave supplies from `world`). */
+const LENDER = 'lender';
+
+type LendingState = EngineState<AaveExt> | EngineState<CompoundExt>;
+
+type LendingPolicy =
+  | { readonly kind: 'aave'; readonly policy: KeeperPolicy<AaveKeeperView> }
+  | { readonly kind: 'comet'; readonly policy: KeeperPolicy<CometKeeperView> };
+
+function lendingPolicy(spec: StressKeeperSpec, aave: boolean): LendingPolicy {
+  const gasCap = (cap: number | undefined) => (cap === undefined ? {} : { maxGasPriceGwei: cap });
+  if (aave && spec.preset === 'aaveLiquidator') {
+    return {
+      kind: 'aave',
+      policy: aaveLiquidator({
+        id: spec.id,
+        minProfitUsd: spec.minProfitUsd,
+        ...gasCap(spec.maxGasPriceGwei),
+      }),
+    };
+  }
+  if (!aave && spec.preset === 'cometAbsorber') {
+    return { kind: 'comet', policy: cometAbsorber({ id: spec.id, ...gasCap(spec.maxGasPriceGwei) }) };
+  }
+  if (!aave && spec.preset === 'cometBuyer') {
+    return {
+      kind: 'comet',
+      policy: cometBuyer({ id: spec.id, minProfitUsd: spec.minProfitUsd, ...gasCap(spec.maxGasPriceGwei) }),
+    };
+  }
+  throw new InvalidParameterError(
+    'keepers[].preset',
+    `preset ${spec.preset} does not run on ${aave ? 'Aave' : 'Compound v3'}`,
+    aave
+      ? 'Aave runs take aaveLiquidator keepers.'
+      : 'Compound v3 runs take cometAbsorber and cometBuyer keepers.',
+  );
+}
+
+const usdcToUsd = (units: bigint): number => Number(units) / 1e6;
+
+/**
+ * Bad debt of a lending state, USD: Aave the sum of the reserves' deficits (USDC at $1, WETH at
+ * `wethPriceUsd`); Comet its negative reserves, max(0, −getReserves()) (USDC at $1). Never throws.
+ */
+export function lendingBadDebtUsd(state: LendingState, wethPriceUsd: number): number {
+  if ('liquidationCount' in state.ext) {
+    let usd = 0;
+    for (const [asset, r] of Object.entries((state as EngineState<AaveExt>).ext.reserves)) {
+      if (r.deficit === 0n) continue;
+      const whole = Number(r.deficit) / 10 ** (LENDING_DECIMALS[asset] ?? 18);
+      usd += asset === LENDING_COLLATERAL ? whole * wethPriceUsd : whole;
+    }
+    return usd;
+  }
+  const comet = state as EngineState<CompoundExt>;
+  if (comet.ext.market === null) return 0;
+  const reserves = reservesOf(comet, comet.ext.market);
+  return reserves < 0n ? usdcToUsd(-reserves) : 0;
+}
+
+/** Borrowers' WETH collateral (smallest units) and net USDC debt (debt − supply credit), USD. */
+function lendingBorrowerTotals(state: LendingState, accounts: readonly string[]) {
+  let collateral = 0n;
+  let netDebt = 0n;
+  if ('liquidationCount' in state.ext) {
+    for (const id of accounts) {
+      collateral += balanceOf(state.ledger, `acct:${id}`, LENDING_COLLATERAL);
+      netDebt += balanceOf(state.ledger, `debt:${id}`, `${LENDING_DEBT}.debt`);
+    }
+    return { collateral, debtUsd: usdcToUsd(netDebt) };
+  }
+  const comet = state as EngineState<CompoundExt>;
+  for (const id of accounts) {
+    const a = comet.ext.accounts[id];
+    if (a === undefined) continue;
+    collateral += a.collateral[LENDING_COLLATERAL] ?? 0n;
+    netDebt -= presentValue(a.principal, comet.ext.indexes);
+  }
+  return { collateral, debtUsd: usdcToUsd(netDebt) };
+}
+
+/** Aave v3 and Compound v3 in the stress lab (see the file header). */
+export const lendingStressAdapter: StressAdapter = {
+  protocols: [...AAVE_IDS, COMPOUND_V3_ID],
+  /**
+   * Aave: a gas-capped liquidator (cap {@link DEFAULT_GAS_CAP_GWEI}, ε $0) and a gas-aware one (ε $10);
+   * Comet: a gas-capped absorber (same cap) and a gas-aware buyer of collateral (ε $10).
+   */
+  defaultKeepers(protocol) {
+    if (protocol === COMPOUND_V3_ID) {
+      return [
+        { preset: 'cometAbsorber', id: 'keeper-absorber', maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI },
+        { preset: 'cometBuyer', id: 'keeper-buyer', minProfitUsd: 10 },
+      ];
+    }
+    return [
+      {
+        preset: 'aaveLiquidator',
+        id: 'keeper-capped',
+        minProfitUsd: 0,
+        maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI,
+      },
+      { preset: 'aaveLiquidator', id: 'keeper-aware', minProfitUsd: 10 },
+    ];
+  },
+  defaultParamsJson: (protocol) => toJsonValue(findProtocol(protocol).defaultParams),
+  open(setup: StressSetup): OpenedStress<unknown> {
+    const { options, source, rng, specs, start } = setup;
+    const aave = AAVE_IDS.includes(options.protocol);
+    const policies = specs.map((s) => lendingPolicy(s, aave));
+    const feed = stressFeed(rng, source.ethPath, LENDING_COLLATERAL, source.stepSeconds);
+    const setupAt = start - 2 * source.stepSeconds;
+    const version = (Object.keys(AAVE_MODEL_IDS) as (keyof typeof AAVE_MODEL_IDS)[]).find(
+      (v) => AAVE_MODEL_IDS[v] === options.protocol,
+    );
+    const model = version !== undefined ? createAaveModel(version) : compoundV3Model;
+    const decider = createEngine(model as never) as unknown as Decider<LendingState, Command, EngineEvent>;
+    const params =
+      options.protocolParams !== undefined
+        ? findProtocol(options.protocol).parseParams(options.protocolParams)
+        : aave
+          ? DEFAULT_AAVE_PARAMS
+          : DEFAULT_COMPOUND_PARAMS;
+    const listed = aave
+      ? Object.keys(DEFAULT_AAVE_PARAMS.reserves)
+      : [DEFAULT_COMPOUND_PARAMS.baseAsset, ...DEFAULT_COMPOUND_PARAMS.assets.map((a) => a.asset)];
+    const at = (command: Command, atSeconds = setupAt) => ({ command, atSeconds });
+    const commands = [
+      ...[...listed]
+        .sort()
+        .map((asset) => at({ type: 'listAsset', asset, decimals: LENDING_DECIMALS[asset] ?? 18 })),
+      at({ type: 'configureOracle', asset: LENDING_COLLATERAL, config: feed.oracleConfig }),
+      at({ type: 'configureOracle', asset: LENDING_DEBT, config: FIXED_USD_ORACLE }),
+      at({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }),
+      ...feed.first.map((c) => at(c.command)),
+      at({ type: 'configure', params }),
+    ];
+    const funded: Record<string, bigint> = {};
+    for (const s of specs) {
+      const whole =
+        'walletUsdc' in s && s.walletUsdc !== undefined ? s.walletUsdc : DEFAULT_KEEPER_WALLET_DAI;
+      funded[s.id] = s.preset === 'cometAbsorber' ? 0n : wholeUnits(whole, 'walletUsdc') * 10n ** 6n;
+      if ((funded[s.id] ?? 0n) > 0n) {
+        commands.push(at({ type: 'fundWallet', actor: s.id, asset: LENDING_DEBT, amount: funded[s.id] }));
+      }
+    }
+    const book = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
+      prices: {
+        [LENDING_COLLATERAL]: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS },
+        [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
+      },
+      decimals: LENDING_DECIMALS,
+      assetMap: { ETH: LENDING_COLLATERAL },
+    });
+    const liquidity = book.totals.debt[LENDING_DEBT] ?? 0n;
+    if (liquidity > 0n) {
+      commands.push(
+        at(
+          aave
+            ? { type: 'supply', asset: LENDING_DEBT, amount: liquidity }
+            : { type: 'supply', account: LENDER, amount: liquidity },
+          start,
+        ),
+      );
+    }
+    for (const c of book.commands) commands.push(at(c, start));
+    const state = applyAll(decider, decider.initial(), commands);
+    const accounts = book.opened.map((o) => o.account);
+    const keeperIds = specs.map((s) => s.id);
+    let usdPublishedAt = setupAt;
+
+    const withPrices = (market: MarketContext): MarketContext => ({
+      ...market,
+      collateralPricesUsdWad: {
+        [LENDING_COLLATERAL]: floatToWad(market.ethPriceUsd),
+        [LENDING_DEBT]: 10n ** 18n,
+      },
+    });
+    const opened: OpenedStress<LendingState> = {
+      decider,
+      state,
+      feed: feed.feed,
+      accounts,
+      skipped: book.skipped.length,
+      collateralAsset: LENDING_COLLATERAL,
+      maintenance(_s, t) {
+        if (t - usdPublishedAt < FIXED_USD_REPUBLISH_SECONDS) return [];
+        usdPublishedAt = t;
+        return [{ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }];
+      },
+      keepers: policies.map((pol) => ({
+        id: pol.policy.id,
+        decide: (s, market) =>
+          pol.kind === 'aave'
+            ? pol.policy.decide(
+                aaveKeeperView(s as EngineState<AaveExt>, market.nowSeconds, withPrices(market), keeperIds),
+              )
+            : pol.policy.decide(
+                cometKeeperView(
+                  s as EngineState<CompoundExt>,
+                  market.nowSeconds,
+                  withPrices(market),
+                  keeperIds,
+                ),
+              ),
+      })),
+      classify(e) {
+        if (e.type === 'AaveLiquidationCall') {
+          return {
+            liquidationUsd: usdcToUsd(e.debtToCover as bigint),
+            clearing: {
+              collateral: Number(e.liquidatedCollateralAmount as bigint) / 1e18,
+              paidUsd: usdcToUsd(e.debtToCover as bigint),
+            },
+          };
+        }
+        if (e.type === 'CompoundAbsorbed') {
+          const old = e.oldBalance as bigint;
+          return { liquidationUsd: old < 0n ? usdcToUsd(-old) : 0 };
+        }
+        if (e.type === 'CompoundCollateralBought' && e.asset === LENDING_COLLATERAL) {
+          return {
+            clearing: {
+              collateral: Number(e.collateralAmount as bigint) / 1e18,
+              paidUsd: usdcToUsd(e.baseAmount as bigint),
+            },
+          };
+        }
+        return undefined;
+      },
+      heldCollateral: (s, id) => balanceOf(s.ledger, `wallet:${id}`, LENDING_COLLATERAL),
+      keeperCashDeltaUsd: (s, id) =>
+        usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)),
+      borrowerTotals: (s) => lendingBorrowerTotals(s, accounts),
+      badDebtUsd: lendingBadDebtUsd,
+      insuranceFundUsd(s) {
+        if ('liquidationCount' in s.ext) return 0;
+        const comet = s as EngineState<CompoundExt>;
+        if (comet.ext.market === null) return 0;
+        const reserves = reservesOf(comet, comet.ext.market);
+        return reserves > 0n ? usdcToUsd(reserves) : 0;
+      },
+      auctionsLive: () => 0,
+      health(s, id, t) {
+        const h = (
+          model.health as (st: LendingState, a: string, n: number) => ReturnType<typeof model.health>
+        )(s, id, t);
+        return h.debtValueWad === 0n ? undefined : h;
+      },
+      oracle: (s) => s.oracle,
+    };
+    return opened as unknown as OpenedStress<unknown>;
+  },
+};
