@@ -210,7 +210,7 @@ describe('svgToPng', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(SolventError);
-      expect((error as SolventError).code).toBe('CHART_RENDER_FAILED');
+      expect((error as SolventError).code).toBe('ChartRender');
     }
   });
 

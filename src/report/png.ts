@@ -10,7 +10,7 @@ import { SolventError } from '../math/errors.js';
 export class ChartRenderError extends SolventError {
   override name = 'ChartRenderError';
   constructor(reason: string, cause?: unknown) {
-    super('CHART_RENDER_FAILED', `Cannot render the chart to PNG: ${reason}.`, {
+    super('ChartRender', `Cannot render the chart to PNG: ${reason}.`, {
       metaMessages: [
         'Pass a whole SVG document: one root <svg> element with a positive width and height (xyChart output is one).',
       ],

@@ -17,6 +17,7 @@ import { type Book, syntheticBook } from '../book.js';
 import { volatilityGasSeries } from '../gas.js';
 import {
   applyFill,
+  buy,
   cascadeDepth,
   createImpactState,
   decay,
@@ -89,6 +90,12 @@ export interface EventEffect {
   readonly insuranceDrawUsd?: number;
   readonly socializedUsd?: number;
   readonly adlUsd?: number;
+  /**
+   * Base units (whole, float) the liquidation traded against the outside market: positive sold
+   * (a long closed), negative bought (a short closed). The loop routes them through the venue
+   * after the keepers, so perps liquidations move the price like sold collateral does.
+   */
+  readonly venueFlowBase?: number;
 }
 
 /** A run after its set-up: the engine, its state, the feed and the protocol-specific readings. */
@@ -539,6 +546,7 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
       txs: 0,
       failures: 0,
       blockGasLeft: network.blockGasPerStep,
+      venueFlowBase: 0,
     };
     const bidOf = (keeperIndex: number, action: KeeperAction): number => {
       if (!network.priorityGasAuction || action.expectedProfitUsd === undefined) return 0;
@@ -611,6 +619,7 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
             tally.insuranceDrawUsd += effect.insuranceDrawUsd ?? 0;
             tally.socializedUsd += effect.socializedUsd ?? 0;
             tally.adlUsd += effect.adlUsd ?? 0;
+            step.venueFlowBase += effect.venueFlowBase ?? 0;
           }
         } catch (e) {
           if (!(e instanceof SolventError)) throw e;
@@ -691,6 +700,20 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
       marketAfter = fill.priceAfter;
       const soldNow = amount >= wadToFloat(held) ? held : floatToWad(amount);
       tally.sold[id] = (tally.sold[id] ?? 0n) + soldNow;
+    }
+
+    // Liquidation orders of perps (closing positions) traded against the venue.
+    if (step.venueFlowBase !== 0) {
+      const side = step.venueFlowBase > 0 ? 'sell' : 'buy';
+      const cap = maxFillBase(venue, side, marketAfter);
+      const amount = Math.min(Math.abs(step.venueFlowBase), cap * 0.999);
+      if (amount > 0) {
+        const request = { baseAmount: amount, marketPrice: marketAfter };
+        const fill = side === 'sell' ? sell(venue, request) : buy(venue, request);
+        tally.impact = applyFill(tally.impact, fill);
+        logImpact += Math.log(fill.priceAfter / fill.priceBefore);
+        marketAfter = fill.priceAfter;
+      }
     }
 
     // 6. borrowers' loss this step, at this step's market price.
