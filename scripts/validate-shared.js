@@ -157,6 +157,13 @@ try {
   );
 }
 
+// 5. Validation against history (VALIDATION.md): Black Thursday under 2020 parameters and the
+//    governance levers, the OSM lag, the Knife-edge −3 % check.
+console.log('');
+const { runValidation } = await import(join(repoRoot, 'scripts', 'validation.js'));
+const validation = runValidation();
+problems.push(...validation.problems);
+
 if (problems.length > 0) {
   console.error(`\nvalidate-shared: FAILED\n${problems.join('\n')}`);
   process.exit(1);
