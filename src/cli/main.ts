@@ -4,10 +4,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SolventError } from '../math/errors.js';
+import { registerCompare } from './commands/compare.js';
 import { registerConform } from './commands/conform.js';
+import { registerOptimize } from './commands/optimize.js';
 import { registerProtocols } from './commands/protocols.js';
 import { registerRun } from './commands/run.js';
 import { registerStress } from './commands/stress.js';
+import { registerSweep } from './commands/sweep.js';
 import { type CliEnvironment, EXIT_ERROR, EXIT_OK, type RegisterCommand } from './context.js';
 import { readPackageVersion } from './files.js';
 
@@ -20,6 +23,9 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerProtocols,
   registerRun,
   registerStress,
+  registerSweep,
+  registerOptimize,
+  registerCompare,
 ];
 
 /**

@@ -1,31 +1,40 @@
 /**
- * Worker-thread entry of `solvent stress --paths`: receives the run's job once (workerData), then
- * batches of path indices, runs each path through every protocol with its own seed, and posts back
- * the figures the Monte Carlo statistics need. Compiled to dist/ and started by workers.ts.
+ * Worker-thread entry of the stress lab's pool (workers.ts): keeps the sweep specs it is sent (plain
+ * JSON: protocol, market, seed, book size, paths, base overrides such as protocolParams, keepers,
+ * venue and flat gas, and the knobs), runs each work unit it receives with `runWorkUnit` and posts
+ * back the unit's path outcomes, or the error that stopped it. Compiled to dist/ and started by
+ * workers.ts.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { runStress } from '../sim/stress.js';
-import type { PathBatch, PathBatchResult, StressPathJob } from './workers.js';
+import { parentPort } from 'node:worker_threads';
+import { runWorkUnit, type SweepSpec } from '../sim/sweep.js';
+import type { StressWorkerReply, StressWorkerRequest } from './workers.js';
 
-const job = workerData as StressPathJob;
 const port = parentPort;
 if (port === null) throw new Error('stress-worker.js must run in a worker thread');
 
-port.on('message', (batch: PathBatch) => {
-  const paths: PathBatchResult['paths'][number][] = [];
-  for (let pathIndex = batch.start; pathIndex < batch.start + batch.count; pathIndex++) {
-    const seed = job.seeds[pathIndex] as number;
-    const byProtocol = job.protocols.map((protocol) => {
-      const { summary } = runStress({
-        protocol,
-        ...(job.replay === undefined ? { scenario: job.scenario as string } : { replay: job.replay }),
-        seed,
-        book: job.book,
-      });
-      return { badDebtUsd: summary.badDebtUsd, liquidatedDebtUsd: summary.liquidatedDebtUsd };
-    });
-    paths.push({ pathIndex, seed, byProtocol });
+const specs = new Map<number, SweepSpec>();
+
+port.on('message', (request: StressWorkerRequest) => {
+  if (request.kind === 'spec') {
+    specs.set(request.specId, request.spec);
+    return;
   }
-  const result: PathBatchResult = { start: batch.start, paths };
-  port.postMessage(result);
+  if (request.kind === 'forget') {
+    for (const id of request.specIds) specs.delete(id);
+    return;
+  }
+  let reply: StressWorkerReply;
+  try {
+    const spec = specs.get(request.specId);
+    if (spec === undefined) throw new Error(`no spec ${request.specId} was sent before its unit`);
+    reply = { kind: 'result', specId: request.specId, result: runWorkUnit(request.unit, spec) };
+  } catch (error) {
+    reply = {
+      kind: 'failed',
+      specId: request.specId,
+      name: error instanceof Error ? error.name : 'Error',
+      message: error instanceof Error ? error.message : String(error),
+    };
+  }
+  port.postMessage(reply);
 });

@@ -1,48 +1,199 @@
 /**
- * Monte Carlo over worker threads for `solvent stress --paths`: a pool of node:worker_threads
- * running batches of paths (each path with its own seed from `pathSeeds`), results put back in path
- * order whatever order the workers finish in, and a progress line on stderr when it is a terminal.
+ * Worker threads for the stress lab: a pool of node:worker_threads that runs sweep work units
+ * (`runWorkUnit` of src/sim/sweep.ts: a parameter point × a range of Monte Carlo paths, with the
+ * run's overrides and knob values carried as JSON), merged deterministically whatever order the
+ * workers finish in. `solvent stress --paths`, `sweep`, `optimize` and `compare --paths` run on it,
+ * with a progress line on stderr when it is a terminal.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Book } from '../sim/book.js';
-import { syntheticBook } from '../sim/book.js';
-import {
-  type MonteCarloSummary,
-  type PathOutcome,
-  pathSeeds,
-  summarizeMonteCarlo,
-} from '../sim/montecarlo.js';
+import type { MonteCarloSummary } from '../sim/montecarlo.js';
 import type { ReplayScenario } from '../sim/replay.js';
-import { createRng, split } from '../sim/rng.js';
-import { scenarioPaths } from '../sim/scenarios.js';
+import {
+  mergeSweep,
+  planSweep,
+  runWorkUnit,
+  type SweepResult,
+  type SweepSpec,
+  type UnitResult,
+  type WorkUnit,
+} from '../sim/sweep.js';
 
-/** What every worker receives once: the protocols, the source, the fixed book and all path seeds. */
-export interface StressPathJob {
-  readonly protocols: readonly string[];
-  /** A built-in scenario id; absent when `replay` is given. */
-  readonly scenario?: string;
-  readonly replay?: ReplayScenario;
-  /** The book every path opens (held fixed: only the market varies between paths). */
-  readonly book: Book;
-  /** Seed of path k at index k. */
-  readonly seeds: readonly number[];
+/** A message to a worker: a spec to keep under an id, a unit of a kept spec to run, or specs to drop. */
+export type StressWorkerRequest =
+  | { readonly kind: 'spec'; readonly specId: number; readonly spec: SweepSpec }
+  | { readonly kind: 'unit'; readonly specId: number; readonly unit: WorkUnit }
+  | { readonly kind: 'forget'; readonly specIds: readonly number[] };
+
+/** A worker's answer to a unit: its result, or the error that stopped it. */
+export type StressWorkerReply =
+  | { readonly kind: 'result'; readonly specId: number; readonly result: UnitResult }
+  | { readonly kind: 'failed'; readonly specId: number; readonly name: string; readonly message: string };
+
+/** One sweep's units to run. */
+export interface SweepJob {
+  readonly spec: SweepSpec;
+  readonly units: readonly WorkUnit[];
 }
 
-/** A batch of consecutive paths: `start` .. `start + count − 1`. */
-export interface PathBatch {
-  readonly start: number;
-  readonly count: number;
+/** Reports paths done so far out of the total (over every job of a run). */
+export type ProgressCallback = (done: number, total: number) => void;
+
+/** A pool of stress worker threads; run one batch of jobs at a time, then close it. */
+export interface StressWorkerPool {
+  /** Threads in the pool. */
+  readonly size: number;
+  /**
+   * Runs every unit of every job and returns each job's unit results (in completion order: merge
+   * them with `mergeSweep`). Units are handed out as workers become free.
+   * Rejects when a worker fails or stops.
+   */
+  run(jobs: readonly SweepJob[], onProgress?: ProgressCallback): Promise<UnitResult[][]>;
+  /** Stops every thread. */
+  close(): Promise<void>;
 }
 
-/** A worker's answer to a {@link PathBatch}: per path, the figures of each protocol in job order. */
-export interface PathBatchResult {
-  readonly start: number;
-  readonly paths: readonly {
-    readonly pathIndex: number;
-    readonly seed: number;
-    readonly byProtocol: readonly { readonly badDebtUsd: number; readonly liquidatedDebtUsd: number }[];
-  }[];
+/** The worker file beside this one (in dist/ after the build). */
+const WORKER_URL = new URL('./stress-worker.js', import.meta.url);
+
+/** Most threads a pool may have. */
+export const WORKERS_MAX = 1024;
+
+/** Worker threads to use: the asked count, else the CPUs, never more than there is work for. */
+export function poolSize(workers: number | undefined, units: number): number {
+  return Math.max(1, Math.min(workers ?? availableParallelism(), units, WORKERS_MAX));
+}
+
+/**
+ * Starts `size` stress worker threads (dist/src/cli/stress-worker.js).
+ * @throws Error when size is not a whole number in [1, {@link WORKERS_MAX}] (a bug of the caller).
+ */
+export function createStressWorkerPool(size: number): StressWorkerPool {
+  if (!Number.isSafeInteger(size) || size < 1 || size > WORKERS_MAX) {
+    throw new Error(`a worker pool needs 1 to ${WORKERS_MAX} threads, got ${size}`);
+  }
+  const threads = Array.from({ length: size }, () => new Worker(WORKER_URL));
+  let nextSpecId = 0;
+  let busy = false;
+  return {
+    size,
+    async run(jobs, onProgress) {
+      if (busy) throw new Error('a stress worker pool runs one batch of jobs at a time');
+      busy = true;
+      const specIds = jobs.map(() => nextSpecId++);
+      const firstId = specIds[0] ?? 0;
+      const queue = jobs.flatMap((job, j) =>
+        job.units.map((unit) => ({ specId: specIds[j] as number, unit })),
+      );
+      const total = queue.reduce((sum, q) => sum + q.unit.seedCount, 0);
+      const results: UnitResult[][] = jobs.map(() => []);
+      for (const thread of threads) {
+        jobs.forEach((job, j) => {
+          const request: StressWorkerRequest = { kind: 'spec', specId: specIds[j] as number, spec: job.spec };
+          thread.postMessage(request);
+        });
+      }
+      let next = 0;
+      let done = 0;
+      const listeners: (() => void)[] = [];
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let outstanding = 0;
+          const feed = (thread: Worker): void => {
+            const item = queue[next];
+            if (item === undefined) {
+              if (outstanding === 0) resolve();
+              return;
+            }
+            next += 1;
+            outstanding += 1;
+            const request: StressWorkerRequest = { kind: 'unit', specId: item.specId, unit: item.unit };
+            thread.postMessage(request);
+          };
+          for (const thread of threads) {
+            const onMessage = (reply: StressWorkerReply): void => {
+              outstanding -= 1;
+              if (reply.kind === 'failed') {
+                reject(new Error(`a stress worker failed: ${reply.name}: ${reply.message}`));
+                return;
+              }
+              results[reply.specId - firstId]?.push(reply.result);
+              done += reply.result.seedCount;
+              onProgress?.(done, total);
+              feed(thread);
+            };
+            const onError = (error: Error): void => reject(error);
+            const onExit = (code: number): void =>
+              reject(new Error(`a stress worker stopped with exit code ${code}`));
+            thread.on('message', onMessage);
+            thread.on('error', onError);
+            thread.on('exit', onExit);
+            listeners.push(() => {
+              thread.off('message', onMessage);
+              thread.off('error', onError);
+              thread.off('exit', onExit);
+            });
+          }
+          for (const thread of threads) feed(thread);
+        });
+      } finally {
+        for (const remove of listeners) remove();
+        const forget: StressWorkerRequest = { kind: 'forget', specIds };
+        for (const thread of threads) thread.postMessage(forget);
+        busy = false;
+      }
+      return results;
+    },
+    async close() {
+      await Promise.all(threads.map((thread) => thread.terminate()));
+    },
+  };
+}
+
+/** Options of {@link runSweeps}. */
+export interface RunSweepsOptions {
+  /** Worker threads (default min(CPUs, units)); ignored when `pool` is given. */
+  readonly workers?: number;
+  /** A pool to run on (kept open); default a pool of its own, closed at the end. */
+  readonly pool?: StressWorkerPool;
+  readonly onProgress?: ProgressCallback;
+}
+
+/**
+ * Plans, runs and merges sweeps: their work units on worker threads (or in this thread when there
+ * is a single unit in all), each merged with `mergeSweep`, so the result is the same as
+ * `runSweepLocally` for any worker count.
+ * @throws as `planSweep` (before any thread starts); rejects when a worker fails.
+ */
+export async function runSweeps(
+  specs: readonly SweepSpec[],
+  options: RunSweepsOptions = {},
+): Promise<SweepResult[]> {
+  const jobs = specs.map((spec) => ({ spec, units: planSweep(spec) }));
+  const units = jobs.reduce((sum, job) => sum + job.units.length, 0);
+  if (units <= 1) {
+    return jobs.map((job) => {
+      const results = job.units.map((unit) => runWorkUnit(unit, job.spec));
+      options.onProgress?.(job.spec.paths, job.spec.paths);
+      return mergeSweep(job.spec, results);
+    });
+  }
+  const pool = options.pool ?? createStressWorkerPool(poolSize(options.workers, units));
+  try {
+    const results = await pool.run(jobs, options.onProgress);
+    return jobs.map((job, j) => mergeSweep(job.spec, results[j] ?? []));
+  } finally {
+    if (options.pool === undefined) await pool.close();
+  }
+}
+
+/**
+ * Paths per work unit for `paths` paths of `points` points on about `workers` threads: about four
+ * units per thread, enough to balance uneven paths, few enough messages. Never changes a result.
+ */
+export function pathsPerUnitFor(paths: number, points: number, workers: number | undefined): number {
+  const threads = workers ?? availableParallelism();
+  return Math.max(1, Math.min(paths, Math.ceil((paths * points) / (threads * 4))));
 }
 
 /** Options of {@link runMonteCarlo}. */
@@ -53,112 +204,57 @@ export interface MonteCarloRunOptions {
   readonly seed: number;
   /** Synthetic book size (accounts). */
   readonly accounts: number;
-  /** Paths, ≥ 1. */
+  /** Paths, ≥ 2. */
   readonly paths: number;
   /** Worker threads (default min(os.availableParallelism(), paths)). */
   readonly workers?: number;
-  /** Called after each batch with the paths done so far and the total. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called after each unit with the path runs done so far and the total (paths × protocols). */
+  readonly onProgress?: ProgressCallback;
 }
-
-/**
- * The book of a Monte Carlo run: the synthetic book of the run seed at the source's start price,
- * the same one `runStress` opens for the run seed itself, so every path shares it.
- */
-function fixedBook(options: MonteCarloRunOptions): Book {
-  const eth =
-    'replay' in options.source
-      ? options.source.replay.assets.ETH
-      : scenarioPaths(options.source.scenario, { seed: options.seed }).assets.ETH;
-  return syntheticBook(split(createRng(options.seed), 2), {
-    accounts: options.accounts,
-    collateralAsset: 'ETH',
-    collateralPriceUsd: eth?.[0]?.price ?? 0,
-  });
-}
-
-/** The worker file beside this one (in dist/ after the build). */
-const WORKER_URL = new URL('./stress-worker.js', import.meta.url);
 
 /**
  * Runs `paths` Monte Carlo paths of every protocol on a worker pool and returns each protocol's
- * Monte Carlo block (in `protocols` order). Path k uses seed `pathSeeds(seed, paths)[k]` and the
- * run seed's book whatever the worker count, and outcomes are merged by path index, so the result
- * is the same for any `workers`. Batches are handed out as workers become free.
- * @throws InvalidParameterError for bad seeds or path counts (from `pathSeeds`); rejects with the
- * worker's error when a path fails.
+ * Monte Carlo block (in `protocols` order): a sweep without knobs per protocol, so path k uses seed
+ * `pathSeeds(seed, paths)[k]` and the run seed's book whatever the worker count, and outcomes are
+ * merged by path index: the result is the same for any `workers`.
+ * @throws InvalidParameterError for bad seeds, sizes or path counts (from `planSweep`); rejects
+ * with the worker's error when a path fails.
  */
 export async function runMonteCarlo(options: MonteCarloRunOptions): Promise<MonteCarloSummary[]> {
-  const seeds = pathSeeds(options.seed, options.paths);
-  const job: StressPathJob = {
-    protocols: options.protocols,
-    ...('replay' in options.source
-      ? { replay: options.source.replay }
-      : { scenario: options.source.scenario }),
-    book: fixedBook(options),
-    seeds,
-  };
-  const total = options.paths;
-  const size = Math.max(1, Math.min(options.workers ?? availableParallelism(), total));
-  // About four batches per worker: enough to balance uneven paths, few enough messages.
-  const batchSize = Math.max(1, Math.ceil(total / (size * 4)));
-  const batches: PathBatch[] = [];
-  for (let start = 0; start < total; start += batchSize) {
-    batches.push({ start, count: Math.min(batchSize, total - start) });
-  }
-  const outcomes: PathOutcome[][] = options.protocols.map(() => []);
-  let next = 0;
-  let done = 0;
-  const pool = Array.from({ length: size }, () => new Worker(WORKER_URL, { workerData: job }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let finished = 0;
-      const feed = (worker: Worker): void => {
-        const batch = batches[next];
-        if (batch === undefined) {
-          finished += 1;
-          if (finished === pool.length) resolve();
-          return;
-        }
-        next += 1;
-        worker.postMessage(batch);
-      };
-      for (const worker of pool) {
-        worker.on('message', (result: PathBatchResult) => {
-          for (const path of result.paths) {
-            path.byProtocol.forEach((figures, i) => {
-              outcomes[i]?.push({ pathIndex: path.pathIndex, seed: path.seed, ...figures });
-            });
-          }
-          done += result.paths.length;
-          options.onProgress?.(done, total);
-          feed(worker);
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => {
-          if (code !== 0) reject(new Error(`a stress worker stopped with exit code ${code}`));
-        });
-        feed(worker);
-      }
-    });
-  } finally {
-    await Promise.all(pool.map((worker) => worker.terminate()));
-  }
-  return outcomes.map((o) => summarizeMonteCarlo(options.seed, o));
+  const pathsPerUnit = pathsPerUnitFor(options.paths, options.protocols.length, options.workers);
+  const specs: SweepSpec[] = options.protocols.map((protocol) => ({
+    protocol,
+    source: options.source,
+    seed: options.seed,
+    accounts: options.accounts,
+    paths: options.paths,
+    knobs: [],
+    pathsPerUnit,
+  }));
+  const results = await runSweeps(specs, {
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+  return results.map((r) => {
+    const block = r.points[0]?.monteCarlo;
+    if (block === undefined) throw new Error('a Monte Carlo run of one path has no Monte Carlo block');
+    return block;
+  });
 }
 
 /**
- * A progress callback writing `paths done/total` on one rewritten stderr line, or undefined when
- * stderr is not a terminal (pipes and tests get no progress, so output stays byte-identical).
+ * A progress callback writing `label: done/total (n %)` on one rewritten stderr line, or undefined
+ * when stderr is not a terminal (pipes and tests get no progress, so output stays byte-identical).
  * Call the returned `clear` after the run to erase the line.
  */
-export function ttyProgress():
-  | { readonly onProgress: (done: number, total: number) => void; readonly clear: () => void }
-  | undefined {
+export function ttyProgress(
+  label = 'Monte Carlo',
+  unit = 'paths',
+): { readonly onProgress: (done: number, total: number) => void; readonly clear: () => void } | undefined {
   if (process.stderr.isTTY !== true) return undefined;
   return {
     onProgress: (done, total) => {
-      process.stderr.write(`\rMonte Carlo: ${done}/${total} paths (${Math.floor((100 * done) / total)} %)`);
+      process.stderr.write(`\r${label}: ${done}/${total} ${unit} (${Math.floor((100 * done) / total)} %)`);
     },
     clear: () => {
       process.stderr.write('\r\x1b[K');

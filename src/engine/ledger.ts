@@ -15,22 +15,29 @@
  */
 import { assert } from '../math/errors.js';
 import { InsufficientBalanceError } from './errors.js';
+import { PersistentMap } from './persistentMap.js';
 
 /**
  * asset → shard → bucket → balance (integer, in the asset's own smallest unit). Buckets are spread
- * over {@link LEDGER_SHARDS} shards by a hash of their name so that a move copies one small shard,
- * not every account's balance: the ledger stays immutable without an O(accounts) cost per move.
- * Read it through {@link balanceOf}, {@link bucketsOf} and {@link assetsOf}, never by indexing.
+ * over {@link LEDGER_SHARDS} shards by a hash of their name, and each shard is a
+ * {@link PersistentMap}, so a move copies a 128-slot array and O(log n) trie nodes, never every
+ * account's balance: the ledger stays immutable without an O(accounts) cost per move. (The shards
+ * are kept so that a ledger's canonical JSON, hence every state hash, is what it was when each
+ * shard was a plain record.) Read it through {@link balanceOf}, {@link bucketsOf},
+ * {@link assetsOf} and {@link diffBalances}, never by indexing.
  */
 export type Ledger = Readonly<Record<string, readonly LedgerShard[]>>;
 
 /** One shard: bucket → balance, zero balances absent. */
-export type LedgerShard = Readonly<Record<string, bigint>>;
+export type LedgerShard = PersistentMap<bigint>;
 
 /** Number of shards per asset (a power of two). */
 export const LEDGER_SHARDS = 128;
 
-const EMPTY_SHARDS: readonly LedgerShard[] = Object.freeze(Array.from({ length: LEDGER_SHARDS }, () => ({})));
+const EMPTY_SHARD: LedgerShard = PersistentMap.empty<bigint>();
+const EMPTY_SHARDS: readonly LedgerShard[] = Object.freeze(
+  Array.from({ length: LEDGER_SHARDS }, () => EMPTY_SHARD),
+);
 
 /** Shard of a bucket name: FNV-1a over its UTF-16 code units, modulo the shard count. */
 function shardOf(bucket: string): number {
@@ -61,13 +68,17 @@ export interface Moved {
 export function balanceOf(ledger: Ledger, bucket: string, asset: string): bigint {
   const shards = ledger[asset];
   if (shards === undefined) return 0n;
-  return shards[shardOf(bucket)]?.[bucket] ?? 0n;
+  return shards[shardOf(bucket)]?.get(bucket) ?? 0n;
 }
 
 /** Every non-zero `[bucket, balance]` of one asset, sorted by bucket name. */
 export function bucketsOf(ledger: Ledger, asset: string): [string, bigint][] {
   const out: [string, bigint][] = [];
-  for (const shard of ledger[asset] ?? EMPTY_SHARDS) out.push(...Object.entries(shard));
+  for (const shard of ledger[asset] ?? EMPTY_SHARDS) {
+    shard.forEach((v, b) => {
+      out.push([b, v]);
+    });
+  }
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
@@ -113,21 +124,34 @@ export function applyMove(ledger: Ledger, m: Moved): Ledger {
   return setBalance(withFrom, m.asset, m.to, balanceOf(withFrom, m.to, m.asset) + m.amount);
 }
 
-/** Copies only the touched shard; zero balances and empty shards are dropped. */
+/** Copies the shard array and the touched trie path only; zero balances are dropped. */
 function setBalance(ledger: Ledger, asset: string, bucket: string, value: bigint): Ledger {
   const index = shardOf(bucket);
   const shards = (ledger[asset] ?? EMPTY_SHARDS).slice();
-  const old = shards[index] ?? {};
-  let shard: Record<string, bigint>;
-  if (value === 0n) {
-    // Rebuilt without the bucket rather than `delete`d, which would slow every later copy.
-    shard = {};
-    for (const [b, v] of Object.entries(old)) if (b !== bucket) shard[b] = v;
-  } else {
-    shard = { ...old, [bucket]: value };
-  }
-  shards[index] = shard;
+  const old = shards[index] ?? EMPTY_SHARD;
+  shards[index] = value === 0n ? old.delete(bucket) : old.set(bucket, value);
   return { ...ledger, [asset]: shards };
+}
+
+/**
+ * Calls `change(bucket, before, after)` for every bucket whose balance of `asset` differs between
+ * two ledgers (0n for absent). Shards and trie nodes the ledgers share are skipped, so following
+ * one state to the next costs what changed, not the number of buckets.
+ */
+export function diffBalances(
+  before: Ledger,
+  after: Ledger,
+  asset: string,
+  change: (bucket: string, before: bigint, after: bigint) => void,
+): void {
+  const a = before[asset] ?? EMPTY_SHARDS;
+  const b = after[asset] ?? EMPTY_SHARDS;
+  if (a === b) return;
+  for (let i = 0; i < LEDGER_SHARDS; i++) {
+    const sa = a[i] ?? EMPTY_SHARD;
+    const sb = b[i] ?? EMPTY_SHARD;
+    if (sa !== sb) PersistentMap.diff(sa, sb, (bucket, x, y) => change(bucket, x ?? 0n, y ?? 0n));
+  }
 }
 
 /** Sum of one asset over every bucket: zero on every ledger built only from moves. */

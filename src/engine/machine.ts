@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ClockWentBackwardsError, InvalidParameterError } from './errors.js';
+import { PersistentMap } from './persistentMap.js';
 
 /** A command: a plain object with a `type` naming what is asked. */
 export interface Command {
@@ -92,7 +93,8 @@ export function replay<S, C extends Command, E extends EngineEvent>(
 
 /**
  * JSON with sorted keys, bigints written as `"<digits>n"` strings and `undefined` fields dropped:
- * equal states give equal text whatever order their fields were built in.
+ * equal states give equal text whatever order their fields were built in. A {@link PersistentMap}
+ * is written as the plain record it stands for, so a state holding one hashes as the record would.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(normalize(value));
@@ -100,6 +102,7 @@ export function canonicalJson(value: unknown): string {
 
 function normalize(value: unknown): unknown {
   if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof PersistentMap) return normalize(value.toRecord());
   if (Array.isArray(value)) return value.map(normalize);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -139,7 +139,7 @@ export function aaveKeeperView(
   if (params === null) throw new InvalidParameterError('state', 'the Aave model is not configured yet');
   const candidates: AaveCandidateView[] = [];
   const decimals = (asset: string): number => state.assets[asset]?.decimals ?? 18;
-  for (const account of Object.keys(state.ext.accounts).sort()) {
+  for (const account of state.ext.accounts.keys()) {
     let healthFactorWad: bigint;
     try {
       healthFactorWad = currentAccountData(state, params, account, nowSeconds).healthFactorWad;
@@ -340,8 +340,7 @@ export function cometKeeperView(
   } catch (e) {
     if (!(e instanceof SolventError)) throw e;
   }
-  for (const id of Object.keys(state.ext.accounts).sort()) {
-    const account = state.ext.accounts[id];
+  for (const [id, account] of state.ext.accounts.entries()) {
     if (account === undefined || account.principal >= 0n || basePrice === undefined) continue;
     try {
       const holdings = holdingsOf(state, cm, account.collateral, 'liquidateCollateralFactor', nowSeconds);

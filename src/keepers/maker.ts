@@ -18,11 +18,18 @@ import { BPS } from '../math/units.js';
 import { CAT_GUY, type Liq1Ext } from '../protocols/maker/liq1/state.js';
 import { saleStatus } from '../protocols/maker/liq2/clipper.js';
 import type { Liq2Ext } from '../protocols/maker/liq2/state.js';
-import { biteAmounts } from '../protocols/maker/math/cat.js';
+import { biteOutcome } from '../protocols/maker/math/cat.js';
 import { kickIncentive, redoIncentive, takeAmounts } from '../protocols/maker/math/clipper.js';
-import { barkAmounts, isUnsafe } from '../protocols/maker/math/dog.js';
+import { barkOutcome, isUnsafe } from '../protocols/maker/math/dog.js';
 import { dentRefusal, tendRefusal } from '../protocols/maker/math/flipper.js';
-import { DAI, ilkPrice, type MakerCore, urnHealth, walletBucket } from '../protocols/maker/vat.js';
+import {
+  DAI,
+  ilkPrice,
+  type MakerCore,
+  type UrnState,
+  urnHealthWad,
+  walletBucket,
+} from '../protocols/maker/vat.js';
 import {
   gasCostUsd,
   type KeeperAction,
@@ -238,6 +245,9 @@ function requireConfigured(core: MakerCore) {
  * @param nowSeconds the time of the decision, seconds (must equal `market.nowSeconds`).
  * @param market what the keepers see of the market (see MarketContext).
  * @param keepers ids whose wallets the view includes (a policy refuses a view without its own).
+ * @param candidates urns that may be unsafe (default: every urn). Only these are screened, so the
+ * view is the full one whenever they include every unsafe urn (a liquidation-price index's range
+ * read, src/sim/stress/makerIndex.ts); ids without an urn and repeats are ignored.
  * @throws InvalidParameterError for an unconfigured model, a state that is not a Maker one, a bad
  * market or a time mismatch.
  */
@@ -246,6 +256,7 @@ export function makerKeeperView(
   nowSeconds: number,
   market: MarketContext,
   keepers: readonly string[] = [],
+  candidates?: readonly string[],
 ): MakerKeeperView {
   validateMarket(market);
   if (market.nowSeconds !== nowSeconds) {
@@ -286,19 +297,29 @@ export function makerKeeperView(
   }
 
   const unsafeVaults: UnsafeVaultView[] = [];
-  for (const [urn, u] of Object.entries(core.urns)) {
+  const screen = (u: UrnState, urn: string): void => {
     const ilk = ilks[u.ilk];
-    if (ilk === undefined || ilk.spotRay === undefined || u.artWad === 0n) continue;
-    if (!isUnsafe({ inkWad: u.inkWad, artWad: u.artWad, rateRay: ilk.rateRay, spotRay: ilk.spotRay }))
-      continue;
+    if (ilk === undefined || ilk.spotRay === undefined || u.artWad === 0n) return;
+    if (!isUnsafe({ inkWad: u.inkWad, artWad: u.artWad, rateRay: ilk.rateRay, spotRay: ilk.spotRay })) return;
     unsafeVaults.push({
       urn,
       ilk: u.ilk,
       inkWad: u.inkWad,
       artWad: u.artWad,
       debtRad: u.artWad * ilk.rateRay,
-      healthWad: urnHealth(state, urn, nowSeconds).healthWad,
+      // urnHealth's reading, at the spot and rate just read for the ilk.
+      healthWad: urnHealthWad(u, ilk.rateRay, ilk.spotRay),
     });
+  };
+  if (candidates === undefined) core.urns.forEach(screen);
+  else {
+    const seen = new Set<string>();
+    for (const urn of candidates) {
+      const u = core.urns.get(urn);
+      if (u === undefined || seen.has(urn)) continue;
+      seen.add(urn);
+      screen(u, urn);
+    }
   }
   unsafeVaults.sort((a, b) =>
     a.debtRad !== b.debtRad ? (a.debtRad > b.debtRad ? -1 : 1) : a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0,
@@ -599,7 +620,9 @@ function decideBarks(ctx: Ctx): void {
     const dirtRad = dirt[v.ilk] ?? ilk.dirtRad;
     let tabRad: bigint;
     try {
-      tabRad = barkAmounts({
+      // barkOutcome, not barkAmounts: a refusal is skipped without building an error, which
+      // matters when thousands of unsafe vaults wait for liquidation budget.
+      const outcome = barkOutcome({
         inkWad: v.inkWad,
         artWad: v.artWad,
         rateRay: ilk.rateRay,
@@ -610,7 +633,9 @@ function decideBarks(ctx: Ctx): void {
         holeRad: ilk.holeRad,
         dirtRad,
         chopWad: ilk.chopWad,
-      }).tabRad;
+      });
+      if ('refusal' in outcome) continue;
+      tabRad = outcome.tabRad;
     } catch (e) {
       if (e instanceof ProtocolRevertError) continue;
       throw e;
@@ -639,7 +664,8 @@ function decideBites(ctx: Ctx): void {
     if (ilk === undefined || ilk.spotRay === undefined) continue;
     let tabRad: bigint;
     try {
-      tabRad = biteAmounts({
+      // biteOutcome: refusals skipped without building an error (see decideBarks).
+      const outcome = biteOutcome({
         inkWad: v.inkWad,
         artWad: v.artWad,
         rateRay: ilk.rateRay,
@@ -649,7 +675,9 @@ function decideBites(ctx: Ctx): void {
         litterRad,
         dunkRad: ilk.dunkRad,
         chopWad: ilk.chopWad,
-      }).tabRad;
+      });
+      if ('refusal' in outcome) continue;
+      tabRad = outcome.tabRad;
     } catch (e) {
       if (e instanceof ProtocolRevertError) continue;
       throw e;

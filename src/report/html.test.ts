@@ -5,8 +5,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { InvalidParameterError } from '../engine/errors.js';
-import { runStress, type StressResult } from '../sim/stress.js';
-import { stressReportChartIds, stressReportHtml } from './html.js';
+import { summarizeMonteCarlo } from '../sim/montecarlo.js';
+import { HEALTH_BUCKET_BOUNDS, runStress, type StressResult } from '../sim/stress.js';
+import { healthBucketLabels, stressReportChartIds, stressReportCharts, stressReportHtml } from './html.js';
 
 /** Elements HTML never closes. */
 const VOID_ELEMENTS: ReadonlySet<string> = new Set(['meta', 'br', 'hr', 'img', 'input', 'link']);
@@ -71,7 +72,12 @@ describe('stressReportHtml', () => {
       'chart-liquidations-1',
       'chart-liquidated-debt',
       'chart-bad-debt',
+      'chart-health-1',
+      'chart-keepers-1',
+      'chart-discounts',
+      'chart-insurance-fund',
     ]);
+    expect(html).not.toContain('chart-bad-debt-paths');
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
     expect(tagProblems(html)).toEqual([]);
@@ -156,6 +162,7 @@ describe('stressReportHtml', () => {
     const hostile: StressResult = {
       ...liq2,
       summary: { ...liq2.summary, protocol: '<img src=x onerror=alert(1)>', refusals: { '<b>': 2 } },
+      keepers: [{ id: '<i>k</i>', transactions: 1, failures: 0, gasUsd: 1, liquidations: 1 }],
     };
     const html = stressReportHtml([hostile], {
       title: '<script>alert("t")</script>',
@@ -167,6 +174,8 @@ describe('stressReportHtml', () => {
     expect(html).toContain('<title>&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;</title>');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('&lt;b&gt;: 2');
+    expect(html).not.toContain('<i>');
+    expect(html).toContain('&lt;i&gt;k&lt;/i&gt;');
     expect(html).toContain('solvent stress --protocol &quot;&lt;x&gt;&quot; &amp;&amp; echo &#39;hi&#39;');
     expect(tagProblems(html)).toEqual([]);
   });
@@ -183,5 +192,130 @@ describe('stressReportHtml', () => {
 
   test('error: no runs', () => {
     expect(() => stressReportHtml([], options)).toThrow(InvalidParameterError);
+  });
+
+  test('behavior: the health chart stacks each sampled step’s bucket counts', () => {
+    const figure = figureMarkup(stressReportHtml([liq2], options), 'chart-health-1');
+    const groups = [
+      ...figure.matchAll(/<g class="series" data-series="(\d+)" data-kind="(\w+)">([\s\S]*?)<\/g>/g),
+    ];
+    expect(groups).toHaveLength(HEALTH_BUCKET_BOUNDS.length + 1);
+    const sampled = liq2.series.filter((p) => p.healthBuckets !== null);
+    expect(sampled.length).toBeGreaterThan(1);
+    groups.forEach((g, b) => {
+      expect(g[2]).toBe('stackedBar');
+      const bars = (g[3] ?? '').match(/<rect /g)?.length ?? 0;
+      expect(bars, `bucket ${b}`).toBe(sampled.filter((p) => (p.healthBuckets?.[b] ?? 0) > 0).length);
+    });
+    expect(healthBucketLabels()).toEqual([
+      '< 1 (liquidatable)',
+      '1–1.1',
+      '1.1–1.25',
+      '1.25–1.5',
+      '1.5–2',
+      '≥ 2',
+    ]);
+    for (const label of healthBucketLabels())
+      expect(figure).toContain(`>${label.replace('<', '&lt;')}</text>`);
+  });
+
+  test('behavior: keeper activity per step (accepted and failed stacked) and a row per keeper', () => {
+    const dropped = runStress({
+      protocol: 'maker-liq2',
+      scenario: 'black-thursday-2020',
+      seed: 7,
+      accounts: 40,
+      network: { txFailureRate: 0.3 },
+    });
+    expect(dropped.summary.keeperFailures).toBeGreaterThan(0);
+    const html = stressReportHtml([dropped], options);
+    const figure = figureMarkup(html, 'chart-keepers-1');
+    const groups = [
+      ...figure.matchAll(/<g class="series" data-series="\d+" data-kind="(\w+)">([\s\S]*?)<\/g>/g),
+    ];
+    expect(groups.map((g) => g[1])).toEqual(['stackedBar', 'stackedBar']);
+    const bars = (i: number): number => groups[i]?.[2]?.match(/<rect /g)?.length ?? 0;
+    expect(bars(0)).toBe(dropped.series.filter((p) => p.keeperTransactions - p.keeperFailures > 0).length);
+    expect(bars(1)).toBe(dropped.series.filter((p) => p.keeperFailures > 0).length);
+    const table = html.slice(
+      html.indexOf('<table id="keepers">'),
+      html.indexOf('</table>', html.indexOf('<table id="keepers">')),
+    );
+    expect(dropped.keepers.length).toBeGreaterThan(0);
+    for (const k of dropped.keepers) {
+      const row =
+        new RegExp(`<tr data-run="1" data-keeper="${k.id}">([\\s\\S]*?)</tr>`).exec(table)?.[1] ?? '';
+      const cells = [...row.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]?.replaceAll(',', ''));
+      expect(cells.map(Number)).toEqual([
+        k.transactions,
+        k.failures,
+        Math.round(k.gasUsd * 100) / 100,
+        k.liquidations,
+      ]);
+    }
+    // The keepers' failures add up to the run's.
+    expect(dropped.keepers.reduce((n, k) => n + k.failures, 0)).toBe(dropped.summary.keeperFailures);
+  });
+
+  test('behavior: a dot per clearing with the zero line; the insurance fund over time', () => {
+    const html = stressReportHtml([liq2], options);
+    const discounts = figureMarkup(html, 'chart-discounts');
+    expect(liq2.clearings.length).toBeGreaterThan(0);
+    const group =
+      /<g class="series" data-series="0" data-kind="scatter">([\s\S]*?)<\/g>/.exec(discounts)?.[1] ?? '';
+    expect(group.match(/<circle /g)).toHaveLength(
+      liq2.clearings.filter((c) => Number.isFinite(c.discount)).length,
+    );
+    expect(discounts).toContain('<line class="zero-line"');
+    const fund = figureMarkup(html, 'chart-insurance-fund');
+    expect(fund).toContain('data-kind="step"');
+    expect(fund.match(/class="legend-item"/g)).toHaveLength(1);
+  });
+
+  test('behavior: Monte Carlo blocks add their table and a histogram of bad debt across paths', () => {
+    // Six paths by hand: bad debt 0, 0, 0, 10, 20, 95 USD (bins of 10 from niceTicks(0, 95, 10)).
+    const block = summarizeMonteCarlo(
+      7,
+      [0, 0, 0, 10, 20, 95].map((usd, k) => ({
+        pathIndex: k,
+        seed: k,
+        badDebtUsd: usd,
+        liquidatedDebtUsd: 100,
+      })),
+      20,
+    );
+    const html = stressReportHtml([liq2], { ...options, monteCarlo: [block] });
+    expect(stressReportChartIds(1, { monteCarlo: true }).at(-1)).toBe('chart-bad-debt-paths');
+    for (const id of stressReportChartIds(1, { monteCarlo: true }))
+      expect(figureMarkup(html, id), id).toContain('<svg ');
+    const histogram = figureMarkup(html, 'chart-bad-debt-paths');
+    const bars = [
+      ...histogram.matchAll(/<g class="series" data-series="0" data-kind="bar">([\s\S]*?)<\/g>/g),
+    ];
+    // Non-empty bins: [0, 10) holds 3, [10, 20) 1, [20, 30) 1, [90, 100] 1.
+    const heights = [...(bars[0]?.[1] ?? '').matchAll(/height="([^"]+)"/g)].map((m) => Number(m[1]));
+    expect(heights).toHaveLength(4);
+    expect(heights.map((h) => Math.round((3 * h) / (heights[0] ?? 1)))).toEqual([3, 1, 1, 1]);
+    const table = html.slice(
+      html.indexOf('<table id="monte-carlo">'),
+      html.indexOf('</table>', html.indexOf('<table id="monte-carlo">')),
+    );
+    expect(table).toContain('<tr data-field="paths"><th scope="row">paths</th><td>6</td></tr>');
+    // p50 of 0, 0, 0, 10, 20, 95: h = 5·0.5 = 2.5 → 0 + 0.5·10 = 5.
+    expect(table).toContain(
+      '<tr data-field="badDebtUsd.p50"><th scope="row">bad debt p50 (USD)</th><td>5.00</td></tr>',
+    );
+    expect(tagProblems(html)).toEqual([]);
+  });
+
+  test('behavior: stressReportCharts gives the report’s charts one by one, in report order', () => {
+    const html = stressReportHtml([liq2], options);
+    const charts = stressReportCharts([liq2]);
+    expect(charts.map((c) => c.id)).toEqual(stressReportChartIds(1));
+    for (const chart of charts) {
+      expect(figureMarkup(html, chart.id)).toContain(chart.svg);
+      expect(html).toContain(`<h2>${chart.section}</h2>`);
+    }
+    expect(() => stressReportCharts([])).toThrow(InvalidParameterError);
   });
 });

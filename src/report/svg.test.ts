@@ -5,7 +5,15 @@
  */
 import { describe, expect, test } from 'vitest';
 import { InvalidParameterError } from '../engine/errors.js';
-import { type ChartSeries, niceTicks, tickLabels, timeTicks, xyChart } from './svg.js';
+import {
+  type ChartSeries,
+  histogramBins,
+  histogramChart,
+  niceTicks,
+  tickLabels,
+  timeTicks,
+  xyChart,
+} from './svg.js';
 
 /** 2020-03-12T00:00:00Z. */
 const BLACK_THURSDAY = 1_583_971_200;
@@ -270,5 +278,176 @@ describe('xyChart', () => {
       InvalidParameterError,
     );
     expect(() => xyChart([line('a', [1])], { ...options, width: 50 })).toThrow(InvalidParameterError);
+  });
+});
+
+/** The x, y, width and height of each `<rect>` in some markup. */
+function rects(markup: string): { x: number; y: number; width: number; height: number }[] {
+  return [...markup.matchAll(/<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"/g)].map((m) => ({
+    x: Number(m[1]),
+    y: Number(m[2]),
+    width: Number(m[3]),
+    height: Number(m[4]),
+  }));
+}
+
+/** The y pixel of each horizontal grid line, by tick value order (bottom tick first). */
+function gridYs(svg: string): number[] {
+  const grid = /<g class="grid"[^>]*>([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+  return [...grid.matchAll(/y1="([^"]+)"/g)].map((m) => Number(m[1]));
+}
+
+describe('xyChart (stacked bars, scatter, zero line, x range)', () => {
+  test('behavior: stacked bars sit on the ones before them at the same x and share one column', () => {
+    const svg = xyChart([line('a', [1, 2], 'stackedBar'), line('b', [3, 0], 'stackedBar')], {
+      title: 't',
+      yLabel: 'count',
+      xAxis: 'linear',
+    });
+    const [a, b] = seriesGroups(svg);
+    expect([a?.kind, b?.kind]).toEqual(['stackedBar', 'stackedBar']);
+    const [a0, a1] = rects(a?.body ?? '');
+    const bs = rects(b?.body ?? '');
+    expect(bs).toHaveLength(1); // b's zero draws nothing
+    const b0 = bs[0];
+    if (a0 === undefined || a1 === undefined || b0 === undefined) throw new Error('missing bars');
+    // b's bar at x 0 starts where a's ends, is 3× as tall, in the same column.
+    expect(b0.y + b0.height).toBeCloseTo(a0.y, 1);
+    expect(b0.height / a0.height).toBeCloseTo(3, 2);
+    expect(b0.x).toBe(a0.x);
+    expect(a1.height / a0.height).toBeCloseTo(2, 2);
+    // The axis covers the whole stack (4 at x 0): ticks 0..4, the stack's top on the top grid line.
+    const ys = gridYs(svg);
+    expect(ys).toHaveLength(5);
+    expect(b0.y).toBeCloseTo(Math.min(...ys), 1);
+    expect(a0.y + a0.height).toBeCloseTo(Math.max(...ys), 1);
+    // A plain bar series next to them gets a column of its own.
+    const mixed = seriesGroups(
+      xyChart([line('a', [1, 2], 'stackedBar'), line('c', [1, 1], 'bar'), line('b', [3, 0], 'stackedBar')], {
+        title: 't',
+        yLabel: 'count',
+        xAxis: 'linear',
+      }),
+    );
+    const [ma0] = rects(mixed[0]?.body ?? '');
+    const [mc0] = rects(mixed[1]?.body ?? '');
+    const [mb0] = rects(mixed[2]?.body ?? '');
+    expect(mb0?.x).toBe(ma0?.x);
+    expect(mc0?.x).toBeGreaterThan(ma0?.x ?? Number.POSITIVE_INFINITY);
+  });
+
+  test('behavior: negative stacked values stack downwards from zero', () => {
+    const svg = xyChart([line('a', [-1], 'stackedBar'), line('b', [-2], 'stackedBar')], {
+      title: 't',
+      yLabel: 'y',
+      xAxis: 'linear',
+    });
+    const [a, b] = seriesGroups(svg).map((g) => rects(g.body)[0]);
+    if (a === undefined || b === undefined) throw new Error('missing bars');
+    expect(b.y).toBeCloseTo(a.y + a.height, 1);
+    expect(b.height / a.height).toBeCloseTo(2, 2);
+  });
+
+  test('behavior: a scatter series is a dot per finite point and no line', () => {
+    const group = seriesGroups(
+      xyChart([line('s', [1, null, 3, 2], 'scatter')], { title: 't', yLabel: 'y', xAxis: 'linear' }),
+    )[0];
+    expect(group?.kind).toBe('scatter');
+    expect(group?.body.match(/<circle /g)).toHaveLength(3);
+    expect(group?.body).not.toContain('<polyline');
+  });
+
+  test('behavior: the zero line is drawn at y = 0, which the axis then includes', () => {
+    const options = { title: 't', yLabel: 'y', xAxis: 'linear' } as const;
+    const plain = xyChart([line('a', [2, 5])], options);
+    expect(plain).not.toContain('zero-line');
+    const yAxis = (svg: string): string => /<g class="axis axis-y"[^>]*>([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+    expect(yAxis(plain)).not.toMatch(/>0<\/text>/);
+    const svg = xyChart([line('a', [2, 5])], { ...options, zeroLine: true });
+    const zeroY = Number(/<line class="zero-line"[^>]* y1="([^"]+)"/.exec(svg)?.[1]);
+    expect(zeroY).toBeCloseTo(Math.max(...gridYs(svg)), 1);
+    expect(yAxis(svg)).toMatch(/>0<\/text>/);
+  });
+
+  test('behavior: an x range widens the axis as points at its ends would', () => {
+    const options = { title: 't', yLabel: 'y', xAxis: 'linear' } as const;
+    const points = [
+      { x: 10, y: 1 },
+      { x: 20, y: 2 },
+    ];
+    const ranged = xyChart([{ label: 'a', points }], { ...options, xRange: [0, 100] });
+    const padded = xyChart(
+      [{ label: 'a', points: [{ x: 0, y: null }, ...points, { x: 100, y: null }] }],
+      options,
+    );
+    expect(polylines(ranged)).toEqual(polylines(padded));
+    expect(() => xyChart([{ label: 'a', points }], { ...options, xRange: [5, 1] })).toThrow(
+      InvalidParameterError,
+    );
+    expect(() => xyChart([{ label: 'a', points }], { ...options, xRange: [0, Number.NaN] })).toThrow(
+      InvalidParameterError,
+    );
+  });
+});
+
+describe('histogramBins', () => {
+  test('default: nice edges over the values; each value in one bin, the top edge in the last', () => {
+    // niceTicks(0, 9, 5): step 2 → edges 0..10; 0 and 1 in [0, 2), 2 in [2, 4), 9 in [8, 10].
+    expect(histogramBins([[0, 1, 2, 9]], 5)).toEqual({
+      edges: [0, 2, 4, 6, 8, 10],
+      counts: [[2, 1, 0, 0, 1]],
+    });
+    expect(histogramBins([[0, 10]], 5)).toEqual({ edges: [0, 2, 4, 6, 8, 10], counts: [[1, 0, 0, 0, 1]] });
+  });
+
+  test('behavior: shared bins for several samples; negative values; nothing at all', () => {
+    // niceTicks(−3, 4, 5): rough step 1.4 → 2; edges −4, −2, 0, 2, 4.
+    expect(histogramBins([[-3, -1], [4]], 5)).toEqual({
+      edges: [-4, -2, 0, 2, 4],
+      counts: [
+        [1, 1, 0, 0],
+        [0, 0, 0, 1],
+      ],
+    });
+    expect(histogramBins([[], []])).toEqual({ edges: [], counts: [[], []] });
+    // One repeated value: the flat range is widened, every value in one bin.
+    const flat = histogramBins([[0, 0, 0]], 5);
+    expect(flat.counts[0]?.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(flat.counts[0]?.[0]).toBe(3);
+  });
+
+  test('error: a value that is not finite, a bad bin count', () => {
+    expect(() => histogramBins([[1], [2, Number.NaN]])).toThrow(InvalidParameterError);
+    expect(() => histogramBins([[1, 2]], 0)).toThrow(InvalidParameterError);
+    expect(() => histogramBins([[]], 0)).toThrow(InvalidParameterError);
+  });
+});
+
+describe('histogramChart', () => {
+  test('default: one bar series per sample, a bar per non-empty bin, heights as counts', () => {
+    const svg = histogramChart(
+      [
+        { label: 'a', values: [0, 1, 2, 9] },
+        { label: 'b', values: [9, 9] },
+      ],
+      { title: 'Bad debt across paths', xLabel: 'USD', targetBins: 5 },
+    );
+    const [a, b] = seriesGroups(svg);
+    expect([a?.kind, b?.kind]).toEqual(['bar', 'bar']);
+    const aBars = rects(a?.body ?? '');
+    const bBars = rects(b?.body ?? '');
+    expect(aBars.map((r) => r.height / (aBars[1]?.height ?? 1))).toEqual([2, 1, 1]);
+    expect(bBars).toHaveLength(1);
+    expect((bBars[0]?.height ?? 0) / (aBars[1]?.height ?? 1)).toBeCloseTo(2, 2);
+    // b's bar is beside a's in the last bin.
+    expect(bBars[0]?.x).toBeGreaterThan(aBars[2]?.x ?? Number.POSITIVE_INFINITY);
+    expect(svg).toContain('>USD</text>');
+    expect(svg).toContain('>count</text>');
+  });
+
+  test('error: a value that is not finite', () => {
+    expect(() =>
+      histogramChart([{ label: 'a', values: [Number.POSITIVE_INFINITY] }], { title: 't', xLabel: 'x' }),
+    ).toThrow(InvalidParameterError);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Small dependency-free SVG chart builders for the reports: line, step and bar series on shared
- * axes with nice ticks, a UTC time axis, compact tick labels and a legend. Pure and deterministic:
- * the same input gives the same bytes, and every piece of text is escaped.
+ * Small dependency-free SVG chart builders for the reports: line, step, bar, stacked-bar and
+ * scatter series on shared axes with nice ticks, a UTC time axis, compact tick labels and a legend,
+ * and histograms. Pure and deterministic: the same input gives the same bytes, and every piece of
+ * text is escaped.
  */
 import { InvalidParameterError } from '../engine/errors.js';
 import { escapeXml, formatUtc } from './format.js';
@@ -183,9 +184,11 @@ export interface ChartPoint {
 /**
  * How a series is drawn: `line` joins the points; `step` holds each value until the next point
  * (a point's value applies from its x on); `bar` draws a bar from zero to each value (zeros and
- * gaps draw nothing).
+ * gaps draw nothing); `stackedBar` draws its bar on top of the stacked bars of the series before
+ * it at the same x (positive values upwards, negative ones downwards; every stacked series shares
+ * one bar column); `scatter` draws a dot per point and no line.
  */
-export type SeriesKind = 'line' | 'step' | 'bar';
+export type SeriesKind = 'line' | 'step' | 'bar' | 'stackedBar' | 'scatter';
 
 /** A named series of a chart. */
 export interface ChartSeries {
@@ -213,8 +216,15 @@ export interface ChartOptions {
   readonly width?: number;
   /** Pixels of the plot area plus title and axes, without the legend (default 260; at least 120). */
   readonly height?: number;
-  /** Stretch the y axis to include zero (always so when a bar series is present). */
+  /** Stretch the y axis to include zero (always so when a bar or stacked-bar series is present). */
   readonly includeZero?: boolean;
+  /** Draw a dark horizontal line at y = 0 (`line.zero-line`); implies `includeZero`. */
+  readonly zeroLine?: boolean;
+  /**
+   * An x range the axis covers at least, `[low, high]` in x units (e.g. a run's first and last
+   * step, so sparse points line up with the other charts of the run); the data may widen it.
+   */
+  readonly xRange?: readonly [number, number];
   /** Add the `xmlns` attribute, for an SVG file of its own (inline SVG in HTML needs none). */
   readonly standalone?: boolean;
 }
@@ -274,6 +284,12 @@ function validate(series: readonly ChartSeries[], options: ChartOptions): void {
   if (!Number.isFinite(height) || height < 120 || height > 10_000) {
     throw new InvalidParameterError('height', `expected 120 to 10000 pixels, got ${height}`);
   }
+  if (options.xRange !== undefined) {
+    const [low, high] = options.xRange;
+    if (!Number.isFinite(low) || !Number.isFinite(high) || low > high) {
+      throw new InvalidParameterError('xRange', `expected finite low ≤ high, got ${low} and ${high}`);
+    }
+  }
   series.forEach((s, i) => {
     if (s.color !== undefined && !/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(s.color)) {
       throw new InvalidParameterError(
@@ -300,17 +316,36 @@ function validate(series: readonly ChartSeries[], options: ChartOptions): void {
   });
 }
 
+const isBarKind = (kind: SeriesKind | undefined): boolean => kind === 'bar' || kind === 'stackedBar';
+
 /** Smallest positive gap between consecutive x of the bar series, in data units (undefined if none). */
 function barSlot(series: readonly ChartSeries[]): number | undefined {
   let slot: number | undefined;
   for (const s of series) {
-    if ((s.kind ?? 'line') !== 'bar') continue;
+    if (!isBarKind(s.kind)) continue;
     for (let i = 1; i < s.points.length; i++) {
       const gap = (s.points[i]?.x ?? 0) - (s.points[i - 1]?.x ?? 0);
       if (gap > 0 && (slot === undefined || gap < slot)) slot = gap;
     }
   }
   return slot;
+}
+
+/**
+ * The highest and lowest ends of the stacked-bar columns (positive values stacked upwards from
+ * zero, negative ones downwards), so the y axis covers whole stacks.
+ */
+function stackedExtents(series: readonly ChartSeries[]): number[] {
+  const up = new Map<number, number>();
+  const down = new Map<number, number>();
+  for (const s of series) {
+    if (s.kind !== 'stackedBar') continue;
+    for (const p of s.points.filter(finiteY)) {
+      if (p.y > 0) up.set(p.x, (up.get(p.x) ?? 0) + p.y);
+      else down.set(p.x, (down.get(p.x) ?? 0) + p.y);
+    }
+  }
+  return [...up.values(), ...down.values()];
 }
 
 interface LegendItem {
@@ -339,11 +374,13 @@ function legendLayout(labels: readonly string[], width: number): readonly Legend
  * An SVG chart of one or more series over a shared x axis (time in UTC or plain numbers) and a
  * y axis with nice ticks and compact labels, with a title, grid, axis captions and a legend entry
  * per series. Structure (for styling and tests): `<svg class="chart">` holds `<title>`,
- * `g.grid`, `g.axis-y`, `g.axis-x`, one `g.series` per series (`data-kind`; each gap-free run of a
- * line or step series is one `<polyline>`, or a `<circle>` when it is a single point; a bar is a
- * `<rect>`), and `g.legend` with one `g.legend-item` per series. With no finite point at all the
- * plot says "no data". Deterministic: same input, same bytes. Every text is escaped.
- * @throws InvalidParameterError for a bad width/height or colour, a non-finite x, or x out of order.
+ * `g.grid`, `g.axis-y`, `g.axis-x`, `line.zero-line` when asked, one `g.series` per series
+ * (`data-kind`; each gap-free run of a line or step series is one `<polyline>`, or a `<circle>` when
+ * it is a single point; a bar or stacked bar is a `<rect>`; a scatter point a `<circle>`), and
+ * `g.legend` with one `g.legend-item` per series. With no finite point at all the plot says
+ * "no data". Deterministic: same input, same bytes. Every text is escaped.
+ * @throws InvalidParameterError for a bad width/height, colour or xRange, a non-finite x, or x out
+ * of order.
  */
 export function xyChart(series: readonly ChartSeries[], options: ChartOptions): string {
   validate(series, options);
@@ -373,8 +410,11 @@ export function xyChart(series: readonly ChartSeries[], options: ChartOptions): 
   );
 
   const allX = series.flatMap((s) => s.points.map((p) => p.x));
-  const allY = series.flatMap((s) => s.points.filter(finiteY).map((p) => p.y));
-  const hasBars = series.some((s) => s.kind === 'bar');
+  const allY = [
+    ...series.filter((s) => s.kind !== 'stackedBar').flatMap((s) => s.points.filter(finiteY).map((p) => p.y)),
+    ...stackedExtents(series),
+  ];
+  const hasBars = series.some((s) => isBarKind(s.kind));
   if (allY.length === 0 || allX.length === 0) {
     out.push(
       `<rect class="plot" x="${plotLeft}" y="${plotTop}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#cccccc"/>`,
@@ -384,8 +424,8 @@ export function xyChart(series: readonly ChartSeries[], options: ChartOptions): 
     );
   } else {
     // x domain: the data's range, widened by half a bar slot so edge bars fit, or ±1 when flat.
-    let x0 = Math.min(...allX);
-    let x1 = Math.max(...allX);
+    let x0 = Math.min(...allX, ...(options.xRange === undefined ? [] : [options.xRange[0]]));
+    let x1 = Math.max(...allX, ...(options.xRange === undefined ? [] : [options.xRange[1]]));
     const slot = barSlot(series);
     if (hasBars && slot !== undefined) {
       x0 -= slot / 2;
@@ -396,7 +436,7 @@ export function xyChart(series: readonly ChartSeries[], options: ChartOptions): 
       x1 += 1;
     }
     // y domain: nice ticks around the data (and zero when asked or when bars are drawn).
-    const includeZero = options.includeZero === true || hasBars;
+    const includeZero = options.includeZero === true || options.zeroLine === true || hasBars;
     const yTicks = niceTicks(
       includeZero ? Math.min(0, ...allY) : Math.min(...allY),
       includeZero ? Math.max(0, ...allY) : Math.max(...allY),
@@ -454,25 +494,47 @@ export function xyChart(series: readonly ChartSeries[], options: ChartOptions): 
     }
     out.push('</g>');
 
-    const barSeries = series.filter((s) => s.kind === 'bar').length;
+    if (options.zeroLine === true) {
+      out.push(
+        `<line class="zero-line" x1="${plotLeft}" x2="${plotRight}" y1="${num(sy(0))}" y2="${num(sy(0))}" stroke="#333333" stroke-width="1"/>`,
+      );
+    }
+
+    // Bar columns: one per bar series, and one shared by all stacked-bar series (at the position
+    // of the first of them).
+    const firstStacked = series.findIndex((s) => s.kind === 'stackedBar');
+    const columnOf = (i: number): number =>
+      series.slice(0, i).filter((s, j) => s.kind === 'bar' || (s.kind === 'stackedBar' && j === firstStacked))
+        .length;
+    const columns = series.filter((s) => s.kind === 'bar').length + (firstStacked >= 0 ? 1 : 0);
     const slotPixels = slot === undefined ? plotWidth / 10 : (slot / (x1 - x0)) * plotWidth;
-    const barWidth = Math.max(0.5, (slotPixels * 0.8) / Math.max(1, barSeries));
-    let barIndex = 0;
+    const barWidth = Math.max(0.5, (slotPixels * 0.8) / Math.max(1, columns));
+    /** Stack tops so far by x: [above zero, below zero]. */
+    const stacks = new Map<number, [number, number]>();
     series.forEach((s, i) => {
       const color = s.color ?? CHART_PALETTE[i % CHART_PALETTE.length] ?? '#000000';
       const kind = s.kind ?? 'line';
       out.push(`<g class="series" data-series="${i}" data-kind="${kind}">`);
-      if (kind === 'bar') {
-        const offset = -(slotPixels * 0.8) / 2 + barIndex * barWidth;
-        barIndex++;
-        const zero = sy(0);
+      if (kind === 'bar' || kind === 'stackedBar') {
+        const column = kind === 'bar' ? columnOf(i) : columnOf(firstStacked);
+        const offset = -(slotPixels * 0.8) / 2 + column * barWidth;
         for (const p of s.points.filter(finiteY)) {
           if (p.y === 0) continue;
-          const top = Math.min(zero, sy(p.y));
-          const barHeight = Math.abs(zero - sy(p.y));
+          let base = 0;
+          if (kind === 'stackedBar') {
+            const stack = stacks.get(p.x) ?? [0, 0];
+            base = p.y > 0 ? stack[0] : stack[1];
+            stacks.set(p.x, p.y > 0 ? [stack[0] + p.y, stack[1]] : [stack[0], stack[1] + p.y]);
+          }
+          const from = sy(base);
+          const to = sy(base + p.y);
           out.push(
-            `<rect x="${num(sx(p.x) + offset)}" y="${num(top)}" width="${num(barWidth)}" height="${num(barHeight)}" fill="${color}"/>`,
+            `<rect x="${num(sx(p.x) + offset)}" y="${num(Math.min(from, to))}" width="${num(barWidth)}" height="${num(Math.abs(from - to))}" fill="${color}"/>`,
           );
+        }
+      } else if (kind === 'scatter') {
+        for (const p of s.points.filter(finiteY)) {
+          out.push(`<circle cx="${num(sx(p.x))}" cy="${num(sy(p.y))}" r="2.5" fill="${color}"/>`);
         }
       } else {
         const dash = s.dashed === true ? ' stroke-dasharray="5 3"' : '';
@@ -514,4 +576,111 @@ export function xyChart(series: readonly ChartSeries[], options: ChartOptions): 
   }
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** Bins of a histogram shared by several samples. */
+export interface HistogramBins {
+  /** k + 1 ascending bin edges (empty when there is no value at all). */
+  readonly edges: readonly number[];
+  /** Per sample, k counts: bin i holds values in [edges[i], edges[i + 1]), the last bin also its upper edge. */
+  readonly counts: readonly (readonly number[])[];
+}
+
+/**
+ * Shared histogram bins of several samples: the edges are {@link niceTicks} of all the values
+ * together (so they sit on 1, 2 or 5 × 10^k and cover every value), and each value is counted in
+ * exactly one bin of its sample. With no value at all the edges are empty.
+ * Examples: samples [[0, 1, 2, 9]] with 5 bins → edges 0, 2, 4, 6, 8, 10 and counts 2, 1, 0, 0, 1.
+ * @param targetBins wanted number of bins, a whole number in [1, 100] (default 10).
+ * @throws InvalidParameterError (field `samples[i][j]`) for a value that is not finite, and as
+ * {@link niceTicks} for a bad targetBins.
+ */
+export function histogramBins(samples: readonly (readonly number[])[], targetBins = 10): HistogramBins {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  samples.forEach((values, i) => {
+    values.forEach((v, j) => {
+      if (!Number.isFinite(v)) {
+        throw new InvalidParameterError(`samples[${i}][${j}]`, `expected a finite number, got ${v}`);
+      }
+      if (v < min) min = v;
+      if (v > max) max = v;
+    });
+  });
+  if (min > max) {
+    niceTicks(0, 1, targetBins); // the same refusal of a bad targetBins
+    return { edges: [], counts: samples.map(() => []) };
+  }
+  const edges = niceTicks(min, max, targetBins).values;
+  const bins = Math.max(1, edges.length - 1);
+  const counts = samples.map((values) => {
+    const row = new Array<number>(bins).fill(0);
+    for (const v of values) {
+      // The last edge at or below v (edges[0] ≤ min ≤ v), by bisection; the top edge joins the last bin.
+      let lo = 0;
+      let hi = edges.length - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if ((edges[mid] as number) <= v) lo = mid;
+        else hi = mid - 1;
+      }
+      const bin = Math.min(lo, bins - 1);
+      row[bin] = (row[bin] ?? 0) + 1;
+    }
+    return row;
+  });
+  return { edges, counts };
+}
+
+/** A sample of a histogram chart. */
+export interface HistogramSeries {
+  readonly label: string;
+  /** The values, in any order, all finite. */
+  readonly values: readonly number[];
+  readonly color?: string;
+}
+
+/** Options of {@link histogramChart}. */
+export interface HistogramOptions {
+  readonly title: string;
+  /** Caption of the x axis: what was counted, with its unit (e.g. `bad debt per path, USD`). */
+  readonly xLabel: string;
+  /** Caption of the y axis (default `count`). */
+  readonly yLabel?: string;
+  /** Wanted number of bins, whole in [1, 100] (default 10). */
+  readonly targetBins?: number;
+  readonly width?: number;
+  readonly height?: number;
+  readonly standalone?: boolean;
+}
+
+/**
+ * A histogram of one or more samples on shared bins ({@link histogramBins}): one bar series per
+ * sample (side by side in each bin) on a linear x axis, drawn by {@link xyChart} (same structure:
+ * bars are the `<rect>`s of `g.series[data-kind=bar]`; empty bins draw nothing).
+ * @throws InvalidParameterError as {@link histogramBins} and {@link xyChart}.
+ */
+export function histogramChart(series: readonly HistogramSeries[], options: HistogramOptions): string {
+  const { edges, counts } = histogramBins(
+    series.map((s) => s.values),
+    options.targetBins ?? 10,
+  );
+  const centers = edges.slice(1).map((upper, i) => ((edges[i] as number) + upper) / 2);
+  return xyChart(
+    series.map((s, i) => ({
+      label: s.label,
+      kind: 'bar',
+      points: centers.map((x, b) => ({ x, y: counts[i]?.[b] ?? 0 })),
+      ...(s.color === undefined ? {} : { color: s.color }),
+    })),
+    {
+      title: options.title,
+      yLabel: options.yLabel ?? 'count',
+      xAxis: 'linear',
+      xLabel: options.xLabel,
+      ...(options.width === undefined ? {} : { width: options.width }),
+      ...(options.height === undefined ? {} : { height: options.height }),
+      ...(options.standalone === undefined ? {} : { standalone: options.standalone }),
+    },
+  );
 }

@@ -369,10 +369,10 @@ describe('bookCommands: maker', () => {
       expect(out.opened.length + out.skipped.length).toBe(BOOK.accounts.length);
       expect(out.clampedCount).toBe(0);
       expect(out.opened.length).toBeGreaterThan(120);
-      expect(Object.keys(s.ext.core.urns)).toHaveLength(out.opened.length);
+      expect(s.ext.core.urns.size).toBe(out.opened.length);
       for (const p of out.opened) {
         const acct = BOOK.accounts.find((a) => a.id === p.bookId);
-        const urn = s.ext.core.urns[p.account];
+        const urn = s.ext.core.urns.get(p.account);
         expect(urn?.inkWad).toBe(p.collateral[0]?.amount);
         expect(urn?.artWad).toBe(p.debtAmount);
         // Rounded down, within one wei of the book (rate 1: art is DAI).
@@ -418,7 +418,7 @@ describe('bookCommands: maker', () => {
     ]);
     expect(out.commands.filter((c) => c.type === 'draw')).toHaveLength(2);
     const s = runAll(makerLiq2Model, makerSetup(makerLiq2Model), out.commands, 1);
-    expect(s.ext.core.urns.edge?.artWad).toBe(limit);
+    expect(s.ext.core.urns.get('edge')?.artWad).toBe(limit);
     expect(makerLiq2Model.health(s, 'edge', 1).liquidatable).toBe(false);
     // One wei more than the limit is what the Vat refuses: the limit is exact.
     expect(() =>
@@ -554,8 +554,8 @@ describe('bookCommands: compound-v3', () => {
     const s = runAll(compoundV3Model, market(out.totals.debt.USDC ?? 1n), out.commands, 1);
     for (const p of out.opened) {
       const acct = BOOK.accounts.find((a) => a.id === p.bookId);
-      expect(s.ext.accounts[p.account]?.collateral.WETH).toBe(p.collateral[0]?.amount);
-      expect(s.ext.accounts[p.account]?.principal).toBe(-p.debtAmount);
+      expect(s.ext.accounts.get(p.account)?.collateral.WETH).toBe(p.collateral[0]?.amount);
+      expect(s.ext.accounts.get(p.account)?.principal).toBe(-p.debtAmount);
       expect(near(p.collateral[0]?.amount ?? 0n, WAD, acct?.collateral[0]?.amountWhole ?? -1)).toBe(true);
       expect(Number(p.debtAmount) / 1e6).toBeLessThanOrEqual(acct?.debtUsd ?? 0);
       expect((acct?.debtUsd ?? 0) - Number(p.debtAmount) / 1e6).toBeLessThan(

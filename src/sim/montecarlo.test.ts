@@ -136,6 +136,14 @@ describe('summarizeMonteCarlo', () => {
     expect(hi).toBeLessThanOrEqual(9);
   });
 
+  test('behavior: per-path figures in path order, whatever order the outcomes arrived in', () => {
+    // The table above, by path index: 0, 7, 1, 4, 0, 9, 2, 3 (liquidated debt is ten times as much).
+    const shuffled = [5, 2, 7, 0, 3, 6, 1, 4].map((k) => outcomes[k] as PathOutcome);
+    const s = summarizeMonteCarlo(7, shuffled, 50);
+    expect(s.badDebtUsdByPath).toEqual([0, 7, 1, 4, 0, 9, 2, 3]);
+    expect(s.liquidatedDebtUsdByPath).toEqual([0, 70, 10, 40, 0, 90, 20, 30]);
+  });
+
   test('behavior: order-independent (the merge is deterministic) and seeded', () => {
     const a = summarizeMonteCarlo(7, outcomes, 200);
     expect(summarizeMonteCarlo(7, [...outcomes].reverse(), 200)).toEqual(a);

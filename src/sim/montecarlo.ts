@@ -48,6 +48,10 @@ export interface MonteCarloSummary {
   readonly bootstrapResamples: number;
   readonly badDebtUsd: MetricStats;
   readonly liquidatedDebtUsd: MetricStats;
+  /** Each path's bad debt, USD, in path order (index k is path k): the distribution behind the stats. */
+  readonly badDebtUsdByPath: readonly number[];
+  /** Each path's liquidated debt, USD, in path order. */
+  readonly liquidatedDebtUsdByPath: readonly number[];
 }
 
 /** Default number of bootstrap resamples. */
@@ -224,7 +228,8 @@ function metricStats(rng: Rng, values: readonly number[], resamples: number): Me
 
 /**
  * The Monte Carlo block of one protocol: outcomes merged by path index ({@link mergePathOutcomes}),
- * then p50/p95/p99, mean, min and max of bad debt and liquidated debt with bootstrap 95 % intervals.
+ * then p50/p95/p99, mean, min and max of bad debt and liquidated debt with bootstrap 95 % intervals,
+ * and every path's two figures in path order (for histograms of the distribution).
  * Each metric's bootstrap uses its own child generator of the run seed (`split` with a fixed label),
  * so the block depends only on the run seed and the outcomes, not on their order.
  * @throws InvalidParameterError for a bad seed, bad outcomes (see {@link mergePathOutcomes}),
@@ -237,19 +242,19 @@ export function summarizeMonteCarlo(
 ): MonteCarloSummary {
   const merged = mergePathOutcomes(outcomes);
   const root = createRng(runSeed);
+  const badDebtUsdByPath = merged.map((o) => o.badDebtUsd);
+  const liquidatedDebtUsdByPath = merged.map((o) => o.liquidatedDebtUsd);
   return {
     paths: merged.length,
     percentileMethod: 'linear-interpolation (Hyndman-Fan type 7)',
     bootstrapResamples: resamples,
-    badDebtUsd: metricStats(
-      split(root, BOOTSTRAP_LABEL.badDebtUsd),
-      merged.map((o) => o.badDebtUsd),
-      resamples,
-    ),
+    badDebtUsd: metricStats(split(root, BOOTSTRAP_LABEL.badDebtUsd), badDebtUsdByPath, resamples),
     liquidatedDebtUsd: metricStats(
       split(root, BOOTSTRAP_LABEL.liquidatedDebtUsd),
-      merged.map((o) => o.liquidatedDebtUsd),
+      liquidatedDebtUsdByPath,
       resamples,
     ),
+    badDebtUsdByPath,
+    liquidatedDebtUsdByPath,
   };
 }

@@ -6,8 +6,12 @@
  * Deterministic for a seed: no clock, no Math.random; floats are used only for the market and reporting.
  */
 import { InvalidParameterError } from '../engine/errors.js';
+import { composedLendingStressAdapter } from './stress/composedLending.js';
 import { runWithAdapter, type StressAdapter } from './stress/core.js';
+import { crvusdStressAdapter } from './stress/crvusd.js';
+import { eulerStressAdapter } from './stress/euler.js';
 import { lendingStressAdapter } from './stress/lending.js';
+import { liquityStressAdapter } from './stress/liquity.js';
 import { makerStressAdapter } from './stress/maker.js';
 import type { StressKeeperSpec, StressOptions, StressResult } from './stress/types.js';
 
@@ -17,12 +21,38 @@ export { auctionsLive, badDebtRad, type MakerEngineState } from './stress/maker.
 export * from './stress/types.js';
 
 /** Every protocol family the stress lab runs, in the order `STRESS_PROTOCOLS` lists them. */
-const ADAPTERS: readonly StressAdapter[] = [makerStressAdapter, lendingStressAdapter];
+const ADAPTERS: readonly StressAdapter[] = [
+  makerStressAdapter,
+  lendingStressAdapter,
+  liquityStressAdapter,
+  eulerStressAdapter,
+  crvusdStressAdapter,
+];
+
+/** Adapters of composed protocols, by the configuration's `kind`. */
+const COMPOSED_ADAPTERS: Readonly<Record<string, StressAdapter>> = {
+  lending: composedLendingStressAdapter,
+};
 
 /** Protocol ids {@link runStress} supports. */
 export const STRESS_PROTOCOLS: readonly string[] = ADAPTERS.flatMap((a) => a.protocols);
 
-function adapterFor(protocol: string): StressAdapter {
+function adapterFor(protocol: string, protocolConfig?: unknown): StressAdapter {
+  if (protocolConfig !== undefined) {
+    const kind =
+      protocolConfig !== null && typeof protocolConfig === 'object'
+        ? (protocolConfig as { kind?: unknown }).kind
+        : undefined;
+    const composed = typeof kind === 'string' ? COMPOSED_ADAPTERS[kind] : undefined;
+    if (composed === undefined) {
+      throw new InvalidParameterError(
+        'protocolConfig.kind',
+        `expected one of ${Object.keys(COMPOSED_ADAPTERS).join(', ')}, got ${JSON.stringify(kind)}`,
+        'A composed protocol file names its kind: `kind: lending` or `kind: perp`.',
+      );
+    }
+    return composed;
+  }
   const found = ADAPTERS.find((a) => a.protocols.includes(protocol));
   if (found === undefined) {
     throw new InvalidParameterError(
@@ -47,8 +77,8 @@ export function defaultStressKeepers(protocol: string): readonly StressKeeperSpe
  * strings): the starting point for `protocolParams` overrides (sweeps set one dotted path in it).
  * @throws InvalidParameterError (field `protocol`) for a protocol the stress lab does not run.
  */
-export function defaultStressParamsJson(protocol: string): unknown {
-  return adapterFor(protocol).defaultParamsJson(protocol);
+export function defaultStressParamsJson(protocol: string, protocolConfig?: unknown): unknown {
+  return adapterFor(protocol, protocolConfig).defaultParamsJson(protocol, protocolConfig);
 }
 
 /**
@@ -61,5 +91,5 @@ export function defaultStressParamsJson(protocol: string): unknown {
  * UnknownScenarioError; ReplayMissingAssetError for a replay without ETH.
  */
 export function runStress(options: StressOptions): StressResult {
-  return runWithAdapter(adapterFor(options.protocol), options);
+  return runWithAdapter(adapterFor(options.protocol, options.protocolConfig), options);
 }

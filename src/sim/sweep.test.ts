@@ -351,6 +351,42 @@ describe('runWorkUnit', () => {
     );
   });
 
+  test('behavior: base overrides apply to every point before its knobs; a given book is opened by every path', () => {
+    const book = syntheticBook(createRng(99), {
+      accounts: 12,
+      collateralAsset: 'ETH',
+      collateralPriceUsd: 190,
+    });
+    const keepers = [{ preset: 'gasAware' as const, id: 'only', minProfitUsd: 5 }];
+    const spec: SweepSpec = {
+      ...small,
+      protocol: 'maker-liq2',
+      paths: 2,
+      base: { keepers, book, flatGasGwei: 30 },
+      knobs: [{ knob: 'keepers.minProfitUsd', values: [0] }],
+    };
+    const outcomes = planSweep(spec).flatMap((u) => runWorkUnit(u, spec).outcomes);
+    expect(outcomes).toEqual(
+      pathSeeds(3, 2).map((seed, k) => ({
+        pathIndex: k,
+        seed,
+        ...figures(
+          runStress({
+            protocol: 'maker-liq2',
+            scenario: 'black-thursday-2020',
+            seed,
+            book,
+            flatGasGwei: 30,
+            keepers: [{ preset: 'gasAware', id: 'only', minProfitUsd: 0 }],
+          }).summary,
+        ),
+      })),
+    );
+    expect(refusal(() => planSweep({ ...spec, knobs: [{ knob: 'book.accounts', values: [5] }] })).field).toBe(
+      'book.accounts',
+    );
+  });
+
   test('error: a path range outside the sweep is refused', () => {
     const unit = { pointIndex: 0, knobValues: [], seedStart: 1, seedCount: 1 };
     expect(refusal(() => runWorkUnit(unit, small)).field).toBe('unit');

@@ -429,6 +429,11 @@ export interface StressRunOverrides {
   readonly venue?: StressVenue;
   /** Gas price without a gas regime, gwei. */
   readonly flatGasGwei?: number;
+  /**
+   * A book to open instead of the synthetic one (every path opens it; `accounts` and the
+   * `book.accounts` knob are then not used).
+   */
+  readonly book?: Book;
 }
 
 /** One axis of a sweep: a knob (see {@link STRESS_KNOBS}) and the values it takes, in order. */
@@ -569,6 +574,7 @@ function baseOptions(spec: SweepSpec): StressOptions {
     ...(base.keepers === undefined ? {} : { keepers: base.keepers }),
     ...(base.venue === undefined ? {} : { venue: base.venue }),
     ...(base.flatGasGwei === undefined ? {} : { flatGasGwei: base.flatGasGwei }),
+    ...(base.book === undefined ? {} : { book: base.book }),
   };
 }
 
@@ -702,8 +708,8 @@ function outcomeOf(pathIndex: number, seed: number, s: StressSummary): SweepPath
 /**
  * Runs one work unit: the point's options (see {@link sweepPointOptions}); with one path, the run
  * of the spec's seed (exactly `solvent stress` with those settings); with more, path k runs with
- * seed `pathSeeds(seed, paths)[k]` on {@link monteCarloBook} of the point's book size (exactly a path
- * of `solvent stress --paths`). Pure; the result is plain JSON.
+ * seed `pathSeeds(seed, paths)[k]` on the base overrides' book, else {@link monteCarloBook} of the
+ * point's book size (exactly a path of `solvent stress --paths`). Pure; the result is plain JSON.
  * @throws InvalidParameterError (field `unit`) for a path range outside the spec, and as
  * {@link sweepPointOptions} and `runStress`.
  */
@@ -728,7 +734,7 @@ export function runWorkUnit(unit: WorkUnit, spec: SweepSpec): UnitResult {
   } else {
     const seeds = pathSeeds(spec.seed, spec.paths);
     const { accounts: _accounts, ...rest } = options;
-    const book = monteCarloBook(spec.source, spec.seed, options.accounts ?? spec.accounts);
+    const book = options.book ?? monteCarloBook(spec.source, spec.seed, options.accounts ?? spec.accounts);
     for (let k = seedStart; k < seedStart + seedCount; k++) {
       const seed = seeds[k] as number;
       outcomes.push(outcomeOf(k, seed, runStress({ ...rest, seed, book }).summary));

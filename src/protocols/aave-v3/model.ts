@@ -103,7 +103,7 @@ function readAmountOrMax(command: Command, key: string): bigint | undefined {
 }
 
 function openIfNew(state: EngineState<AaveExt>, account: string): AaveAccountOpened[] {
-  return Object.hasOwn(state.ext.accounts, account) ? [] : [{ type: 'AaveAccountOpened', account }];
+  return state.ext.accounts.has(account) ? [] : [{ type: 'AaveAccountOpened', account }];
 }
 
 function decideConfigure(state: EngineState<AaveExt>, command: Command): EngineEvent[] {
@@ -115,7 +115,7 @@ function decideConfigure(state: EngineState<AaveExt>, command: Command): EngineE
         throw new InvalidParameterError(`params.reserves.${asset}`, 'a configured reserve cannot be removed');
       }
     }
-    for (const [id, user] of Object.entries(state.ext.accounts)) {
+    for (const [id, user] of state.ext.accounts.entries()) {
       if (user.eModeCategory !== 0 && eModeOf(params, user.eModeCategory) === undefined) {
         throw new InvalidParameterError(
           `params.eModeCategories.${user.eModeCategory}`,
@@ -315,7 +315,7 @@ function decideSetUserEMode(
     );
   }
   const event: AaveUserEModeSet = { type: 'AaveUserEModeSet', account, categoryId };
-  if (!Object.hasOwn(state.ext.accounts, account)) return [...openIfNew(state, account), event];
+  if (!state.ext.accounts.has(account)) return [...openIfNew(state, account), event];
   const position = positionOf(state, params, account);
   if (category !== undefined) {
     for (const borrowed of Object.keys(position.debt)) {
@@ -463,9 +463,9 @@ function evolveAave(state: EngineState<AaveExt>, recorded: Recorded): AaveExt {
     case 'AaveConfigured':
       return { ...ext, params: event.params };
     case 'AaveAccountOpened':
-      return { ...ext, accounts: { ...ext.accounts, [event.account]: { eModeCategory: 0 } } };
+      return { ...ext, accounts: ext.accounts.set(event.account, { eModeCategory: 0 }) };
     case 'AaveUserEModeSet':
-      return { ...ext, accounts: { ...ext.accounts, [event.account]: { eModeCategory: event.categoryId } } };
+      return { ...ext, accounts: ext.accounts.set(event.account, { eModeCategory: event.categoryId }) };
     case 'AaveLiquidationGracePeriodSet':
       return withReserve(ext, event.asset, (r) => ({
         ...r,
@@ -575,7 +575,7 @@ function invariantsOf(state: EngineState<AaveExt>): InvariantCheck[] {
     for (const [bucket, value] of bucketsOf(state.ledger, asset)) {
       if (value === 0n) continue;
       const owner = bucket.startsWith('acct:') || bucket.startsWith('debt:') ? bucket.slice(5) : undefined;
-      if (owner !== undefined && !Object.hasOwn(ext.accounts, owner)) strays.push(`${bucket} (${asset})`);
+      if (owner !== undefined && !ext.accounts.has(owner)) strays.push(`${bucket} (${asset})`);
     }
   }
   checks.push({
@@ -586,7 +586,7 @@ function invariantsOf(state: EngineState<AaveExt>): InvariantCheck[] {
         ? 'every position belongs to a known account'
         : `unknown owners: ${strays.join(', ')}`,
   });
-  const badEMode = Object.entries(ext.accounts).filter(
+  const badEMode = ext.accounts.entries().filter(
     ([, a]) =>
       a.eModeCategory !== 0 && (ext.params === null || eModeOf(ext.params, a.eModeCategory) === undefined),
   );
@@ -637,9 +637,9 @@ export function createAaveModel(version: AaveVersion): ProtocolModel<AaveExt> {
     initialExt: () => emptyAaveExt(version),
     decide: decideAave,
     evolve: evolveAave,
-    accountIds: (state) => Object.keys(state.ext.accounts).sort(),
+    accountIds: (state) => state.ext.accounts.keys(),
     health: (state, accountId, nowSeconds) => {
-      if (!Object.hasOwn(state.ext.accounts, accountId)) throw new UnknownAccountError(accountId);
+      if (!state.ext.accounts.has(accountId)) throw new UnknownAccountError(accountId);
       return healthOf(state, accountId, nowSeconds);
     },
     invariants: invariantsOf,

@@ -13,6 +13,7 @@ import {
 } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import {
   AAVE_VERSION_RULES,
   type AaveVersion,
@@ -45,8 +46,11 @@ export interface AaveExt {
   readonly version: AaveVersion;
   /** Market parameters; null until `configure`. */
   readonly params: AaveParams | null;
-  /** Users, by account id (created by their first deposit or eMode choice). */
-  readonly accounts: Readonly<Record<string, AaveAccount>>;
+  /**
+   * Users, by account id (created by their first deposit or eMode choice): a persistent map, so
+   * opening one copies O(log n) nodes (its canonical JSON is the plain record of users).
+   */
+  readonly accounts: PersistentMap<AaveAccount>;
   /** Reserve state by asset (created when first needed). */
   readonly reserves: Readonly<Record<string, AaveReserveState>>;
   /** Liquidation calls executed. */
@@ -117,7 +121,7 @@ export type AaveEvent =
 
 /** The empty model state of `version`. */
 export function emptyAaveExt(version: AaveVersion): AaveExt {
-  return { version, params: null, accounts: {}, reserves: {}, liquidationCount: 0 };
+  return { version, params: null, accounts: PersistentMap.empty(), reserves: {}, liquidationCount: 0 };
 }
 
 /** The version's rounding table. */
@@ -145,7 +149,7 @@ export function requireReserve(
 
 /** A user. @throws UnknownAccountError. */
 export function requireAccount(state: EngineState<AaveExt>, account: string): AaveAccount {
-  const found = Object.hasOwn(state.ext.accounts, account) ? state.ext.accounts[account] : undefined;
+  const found = state.ext.accounts.get(account);
   if (found === undefined) throw new UnknownAccountError(account);
   return found;
 }

@@ -105,7 +105,7 @@ describe('compoundV3Model: supply and borrow', () => {
     expect(bal(s, 'acct:lena', 'USDC.supply')).toBe(usdc(100_000n));
     expect(bal(s, 'debt:alice', 'USDC.debt')).toBe(usdc(16_000n));
     expect(bal(s, 'acct:alice', 'WETH')).toBe(10n * E18);
-    expect(s.ext.accounts.alice?.principal).toBe(-usdc(16_000n));
+    expect(s.ext.accounts.get('alice')?.principal).toBe(-usdc(16_000n));
     expect([s.ext.totalSupplyBase, s.ext.totalBorrowBase]).toEqual([usdc(100_000n), usdc(16_000n)]);
     expect(reservesOf(s, marketOf(s))).toBe(0n);
     // health: 10·2000·0.895 = 17,900 weighted vs 16,000 debt = 1.11875
@@ -227,7 +227,7 @@ describe('compoundV3Model: absorb', () => {
     expect(bal(s, 'acct:alice', 'USDC.supply')).toBe(usdc(910n));
     expect(bal(s, 'wallet:alice', 'USDC')).toBe(usdc(16_000n));
     expect(bal(s, 'wallet:keeper', 'USDC')).toBe(0n); // no on-chain reward
-    expect(s.ext.accounts.alice).toEqual({ principal: usdc(910n), collateral: {} });
+    expect(s.ext.accounts.get('alice')).toEqual({ principal: usdc(910n), collateral: {} });
     expect([s.ext.totalSupplyBase, s.ext.totalBorrowBase]).toEqual([usdc(100_910n), 0n]);
     expect(s.ext.totalsCollateral.WETH).toBe(0n);
     expect(s.ext.liquidatorPoints.keeper).toEqual({ numAbsorbs: 1n, numAbsorbed: 1n, approxSpend: 123n });
@@ -314,7 +314,7 @@ describe('compoundV3Model: absorb', () => {
     expect(bal(s, 'deficit', 'USDC.debt')).toBe(usdc(4_000n));
     expect(bal(s, 'protocol', 'USDC.supply')).toBe(0n);
     expect(bal(s, 'debt:alice', 'USDC.debt')).toBe(0n);
-    expect(s.ext.accounts.alice?.principal).toBe(0n);
+    expect(s.ext.accounts.get('alice')?.principal).toBe(0n);
     expect(bal(s, 'pool', 'USDC')).toBe(usdc(96_000n)); // 100,000 + 12,000 − 16,000
     // A negative reserve blocks withdrawals but not sales.
     expect(revert(s, { type: 'withdrawReserves', actor: 'governor', amount: 1n })).toBe(
@@ -337,8 +337,8 @@ describe('compoundV3Model: absorb', () => {
     s = step(s, { type: 'absorb', absorber: 'keeper', accounts: ['alice', 'carol'], gasCostWei: 7n });
     expect(s.ext.liquidatorPoints.keeper).toEqual({ numAbsorbs: 1n, numAbsorbed: 2n, approxSpend: 7n });
     // alice: 10·1600·0.95 = 15,200 < 16,000; carol: 2·1600·0.95 = 3,040 > 3,000 → 40 USDC supply.
-    expect(s.ext.accounts.alice?.principal).toBe(0n);
-    expect(s.ext.accounts.carol?.principal).toBe(usdc(40n));
+    expect(s.ext.accounts.get('alice')?.principal).toBe(0n);
+    expect(s.ext.accounts.get('carol')?.principal).toBe(usdc(40n));
     expect(bal(s, 'protocol', 'WETH')).toBe(12n * E18);
     expect(reservesOf(s, marketOf(s))).toBe(-usdc(16_000n + 3_040n));
     // Absorbing an absorbed account again is refused (no debt left).
@@ -402,11 +402,11 @@ describe('compoundV3Model: setIndexes', () => {
       { type: 'fundWallet', actor: 'alice', asset: 'USDC', amount: usdc(1_600n) },
       { type: 'repay', account: 'alice', amount: 'max' },
     ]);
-    expect(s.ext.accounts.alice?.principal).toBe(0n);
+    expect(s.ext.accounts.get('alice')?.principal).toBe(0n);
     expect(bal(s, 'wallet:alice', 'USDC')).toBe(0n);
     // a borrow of 101 USDC at index 1.1: principal ceil(101e6 / 1.1) = 91,818,182, debt floor(…·1.1) = 101,000,000
     s = step(s, { type: 'borrow', account: 'alice', amount: usdc(101n) });
-    expect(s.ext.accounts.alice?.principal).toBe(-91_818_182n);
+    expect(s.ext.accounts.get('alice')?.principal).toBe(-91_818_182n);
     expect(bal(s, 'debt:alice', 'USDC.debt')).toBe(101_000_000n);
   });
   test('error: indexes only grow', () => {

@@ -177,7 +177,7 @@ function supplyBase(
   const market = requireMarket(state, reason);
   const base = market.params.baseAsset;
   const { indexes } = state.ext;
-  const oldPrincipal = own(state.ext.accounts, account)?.principal ?? 0n;
+  const oldPrincipal = state.ext.accounts.get(account)?.principal ?? 0n;
   const newPrincipal = principalValue(presentValue(oldPrincipal, indexes) + amount, indexes);
   const { repay, supply } = repayAndSupplyAmount(oldPrincipal, newPrincipal);
   const cash = moved(base, from, 'pool', amount, reason);
@@ -296,7 +296,7 @@ function decideSupplyCollateral(state: State, command: Command): EngineEvent[] {
       },
     );
   }
-  const balance = (own(state.ext.accounts, id)?.collateral[asset] ?? 0n) + amount;
+  const balance = (state.ext.accounts.get(id)?.collateral[asset] ?? 0n) + amount;
   if (balance > MAX_UINT128)
     throw new ProtocolRevertError('InvalidUInt128', 'A collateral balance must fit uint128.');
   const event: CollateralChanged = {
@@ -474,8 +474,8 @@ function decideSetIndexes(state: State, command: Command): EngineEvent[] {
     });
   const indexes = { baseSupplyIndex: read('baseSupplyIndex'), baseBorrowIndex: read('baseBorrowIndex') };
   const claims: Moved[] = [];
-  for (const id of Object.keys(state.ext.accounts).sort()) {
-    const principal = state.ext.accounts[id]?.principal ?? 0n;
+  for (const [id, account] of state.ext.accounts.entries()) {
+    const principal = account.principal;
     claims.push(...claimMoves(state.ledger, base, id, presentClaims(principal, indexes), 'setIndexes'));
   }
   const event: CompoundIndexesSet = { type: 'CompoundIndexesSet', ...indexes };
@@ -601,7 +601,7 @@ function invariantsOf(state: State) {
   const { ledger, ext } = state;
   const supplyAsset = supplyClaimAsset(base);
   const debtAsset = debtClaimAsset(base);
-  const ids = Object.keys(ext.accounts).sort();
+  const ids = ext.accounts.keys();
 
   let supplyPrincipal = 0n;
   let borrowPrincipal = 0n;
@@ -610,7 +610,7 @@ function invariantsOf(state: State) {
   const claimErrors: string[] = [];
   const collateralErrors: string[] = [];
   for (const id of ids) {
-    const account = ext.accounts[id];
+    const account = ext.accounts.get(id);
     if (account === undefined) continue;
     if (account.principal > 0n) supplyPrincipal += account.principal;
     else borrowPrincipal -= account.principal;
@@ -702,7 +702,7 @@ export const compoundV3Model: ProtocolModel<CompoundExt> = {
   initialExt: initialCompoundExt,
   decide: decideCompound,
   evolve: (state, recorded) => evolveCompound(state.ext, recorded.event),
-  accountIds: (state) => Object.keys(state.ext.accounts).sort(),
+  accountIds: (state) => state.ext.accounts.keys(),
   health: healthOf,
   invariants: invariantsOf,
   marginAccount: cometMarginAccount,

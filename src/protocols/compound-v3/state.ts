@@ -8,6 +8,7 @@ import { NotConfiguredError, ProtocolRevertError, UnknownAccountError } from '..
 import { priceInDecimals } from '../../engine/fields.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { assert } from '../../math/errors.js';
 import {
   type CollateralHolding,
@@ -47,7 +48,11 @@ export interface CompoundExt {
   readonly totalBorrowBase: bigint;
   /** Σ accounts' balance of each collateral (Comet `totalsCollateral[asset].totalSupplyAsset`). */
   readonly totalsCollateral: Readonly<Record<string, bigint>>;
-  readonly accounts: Readonly<Record<string, CompoundAccount>>;
+  /**
+   * Accounts by id: a persistent map, so an account's event copies O(log n) nodes, not every
+   * account (its canonical JSON is the plain record of accounts).
+   */
+  readonly accounts: PersistentMap<CompoundAccount>;
   readonly liquidatorPoints: Readonly<Record<string, LiquidatorPoints>>;
 }
 
@@ -59,7 +64,7 @@ export function initialCompoundExt(): CompoundExt {
     totalSupplyBase: 0n,
     totalBorrowBase: 0n,
     totalsCollateral: {},
-    accounts: {},
+    accounts: PersistentMap.empty(),
     liquidatorPoints: {},
   };
 }
@@ -169,7 +174,7 @@ export function own<T>(record: Readonly<Record<string, T>>, key: string): T | un
 }
 
 function withAccount(ext: CompoundExt, id: string, account: CompoundAccount): CompoundExt {
-  return { ...ext, accounts: { ...ext.accounts, [id]: account } };
+  return { ...ext, accounts: ext.accounts.set(id, account) };
 }
 
 /** Folds one model event into the model state (input untouched). */
@@ -180,7 +185,7 @@ export function evolveCompound(ext: CompoundExt, event: EngineEvent): CompoundEx
       return { ...ext, market: e.market };
     case 'BaseSupplied':
     case 'BaseWithdrawn': {
-      const account = own(ext.accounts, e.account) ?? EMPTY_ACCOUNT;
+      const account = ext.accounts.get(e.account) ?? EMPTY_ACCOUNT;
       return {
         ...withAccount(ext, e.account, { ...account, principal: e.principal }),
         totalSupplyBase: e.totalSupplyBase,
@@ -189,7 +194,7 @@ export function evolveCompound(ext: CompoundExt, event: EngineEvent): CompoundEx
     }
     case 'CollateralSupplied':
     case 'CollateralWithdrawn': {
-      const account = own(ext.accounts, e.account) ?? EMPTY_ACCOUNT;
+      const account = ext.accounts.get(e.account) ?? EMPTY_ACCOUNT;
       const collateral = { ...account.collateral };
       if (e.balance === 0n) delete collateral[e.asset];
       else collateral[e.asset] = e.balance;
@@ -244,7 +249,7 @@ export function requireMarket(state: EngineState<CompoundExt>, command: string):
 
 /** An account. @throws UnknownAccountError. */
 export function requireAccount(state: EngineState<CompoundExt>, id: string): CompoundAccount {
-  const account = own(state.ext.accounts, id);
+  const account = state.ext.accounts.get(id);
   if (account === undefined) throw new UnknownAccountError(id);
   return account;
 }

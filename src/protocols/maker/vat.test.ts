@@ -143,11 +143,11 @@ describe('coreInvariants', () => {
     d.run({ type: 'deposit', account: 'a', amountWad: 40n * WAD }, 1);
     d.run({ type: 'draw', account: 'a', artWad: 100n * WAD }, 1);
     const s = d.state;
-    const urn = s.ext.core.urns.a;
+    const urn = s.ext.core.urns.get('a');
     if (urn === undefined) throw new Error('no urn');
     const bent: EngineState<Liq2Ext> = {
       ...s,
-      ext: { ...s.ext, core: { ...s.ext.core, urns: { a: { ...urn, artWad: urn.artWad + 1n } } } },
+      ext: { ...s.ext, core: { ...s.ext.core, urns: s.ext.core.urns.set('a', { ...urn, artWad: urn.artWad + 1n }) } },
     };
     const broken = coreInvariants(bent)
       .filter((c) => !c.holds)

@@ -36,6 +36,7 @@ import { readBigint, readOptionalString, readString } from '../../engine/fields.
 import { balanceOf, type Moved, moved, sumByPrefix } from '../../engine/ledger.js';
 import type { Command, EngineEvent, Recorded } from '../../engine/machine.js';
 import { delayedPrice, type PriceReading } from '../../engine/oracle.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { assert } from '../../math/errors.js';
 import { addChecked, mulChecked, rdiv, rmul, rpow } from '../../math/maker.js';
 import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
@@ -120,7 +121,11 @@ export interface MakerCore {
   /** Null until `configure`. */
   readonly params: MakerParams | null;
   readonly ilks: Readonly<Record<string, IlkState>>;
-  readonly urns: Readonly<Record<string, UrnState>>;
+  /**
+   * Vaults by urn id: a persistent map, so a `frob` or `grab` copies O(log n) nodes, not every
+   * vault (its canonical JSON is the plain record of urns).
+   */
+  readonly urns: PersistentMap<UrnState>;
   /** Vat `debt`: all dai issued, RAD. */
   readonly debtRad: bigint;
   /** Vat `vice`: all sin, RAD. */
@@ -138,7 +143,7 @@ export function emptyCore(): MakerCore {
   return {
     params: null,
     ilks: {},
-    urns: {},
+    urns: PersistentMap.empty<UrnState>(),
     debtRad: 0n,
     viceRad: 0n,
     vow: { sinByEra: {}, SinRad: 0n, AshRad: 0n },
@@ -241,9 +246,9 @@ export function isCoreEvent(event: EngineEvent): event is CoreEvent {
   return CORE_EVENTS.has(event.type);
 }
 
-/** Own-property lookup of an urn, so ids like `__proto__` or `constructor` are plain keys. */
+/** Lookup of an urn (ids like `__proto__` or `constructor` are plain keys). */
 function ownUrn(core: MakerCore, urn: string): UrnState | undefined {
-  return Object.hasOwn(core.urns, urn) ? core.urns[urn] : undefined;
+  return core.urns.get(urn);
 }
 
 /**
@@ -265,14 +270,11 @@ export function evolveCore(core: MakerCore, event: CoreEvent, atSeconds: number)
       const ilk = requireIlkState(core, event.ilk);
       return {
         ...core,
-        urns: {
-          ...core.urns,
-          [event.urn]: {
-            ilk: event.ilk,
-            inkWad: urn.inkWad + event.dinkWad,
-            artWad: urn.artWad + event.dartWad,
-          },
-        },
+        urns: core.urns.set(event.urn, {
+          ilk: event.ilk,
+          inkWad: urn.inkWad + event.dinkWad,
+          artWad: urn.artWad + event.dartWad,
+        }),
         ilks: { ...core.ilks, [event.ilk]: { ...ilk, ArtWad: ilk.ArtWad + event.dartWad } },
         debtRad: core.debtRad + event.rateRay * event.dartWad,
       };
@@ -291,10 +293,11 @@ export function evolveCore(core: MakerCore, event: CoreEvent, atSeconds: number)
       if (urn === undefined) throw new UnknownAccountError(event.urn);
       return {
         ...core,
-        urns: {
-          ...core.urns,
-          [event.urn]: { ...urn, inkWad: urn.inkWad - event.dinkWad, artWad: urn.artWad - event.dartWad },
-        },
+        urns: core.urns.set(event.urn, {
+          ...urn,
+          inkWad: urn.inkWad - event.dinkWad,
+          artWad: urn.artWad - event.dartWad,
+        }),
         ilks: { ...core.ilks, [event.ilk]: { ...ilk, ArtWad: ilk.ArtWad - event.dartWad } },
         viceRad: core.viceRad + event.dueRad,
       };
@@ -413,12 +416,10 @@ export function urnHealth(state: EngineState<WithCore>, urn: string, nowSeconds:
   const u = requireUrn(core, urn);
   const ilk = ilkState(core, u.ilk);
   const price = ilkPrice(state, u.ilk, nowSeconds);
-  const collateralRad = u.inkWad * price.spotRay;
   const debtRad = u.artWad * ilk.rateRay;
   return {
     accountId: urn,
-    // floor: health is never overstated.
-    healthWad: debtRad === 0n ? MAX_UINT256 : mulDiv(collateralRad, WAD, debtRad, Rounding.Down),
+    healthWad: urnHealthWad(u, ilk.rateRay, price.spotRay),
     liquidatable: isUnsafe({
       inkWad: u.inkWad,
       artWad: u.artWad,
@@ -432,9 +433,24 @@ export function urnHealth(state: EngineState<WithCore>, urn: string, nowSeconds:
   };
 }
 
+/**
+ * An urn's health at a given rate and spot (what {@link urnHealth} reports): `ink·spot·1e18 /
+ * (art·rate)` floored (never overstated), 2^256 − 1 when it owes nothing.
+ * @param u the urn's `inkWad` and `artWad` (WAD). @param rateRay RAY. @param spotRay RAY.
+ */
+export function urnHealthWad(
+  u: { readonly inkWad: bigint; readonly artWad: bigint },
+  rateRay: bigint,
+  spotRay: bigint,
+): bigint {
+  const debtRad = u.artWad * rateRay;
+  // floor: health is never overstated.
+  return debtRad === 0n ? MAX_UINT256 : mulDiv(u.inkWad * spotRay, WAD, debtRad, Rounding.Down);
+}
+
 /** Every urn id, sorted. */
 export function urnIds(core: MakerCore): readonly string[] {
-  return Object.keys(core.urns).sort();
+  return core.urns.keys();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -856,7 +872,7 @@ export function coreInvariants(state: EngineState<WithCore>): InvariantCheck[] {
   const out: InvariantCheck[] = [];
   if (core.params === null) return out;
   const artByIlk = new Map<string, bigint>();
-  for (const [id, u] of Object.entries(core.urns)) {
+  for (const [id, u] of core.urns.entries()) {
     const p = core.params.ilks[u.ilk];
     const ink = p === undefined ? -1n : balanceOf(state.ledger, urnBucket(id), p.gem);
     const art = balanceOf(state.ledger, debtBucket(id), artAsset(u.ilk));

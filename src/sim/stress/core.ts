@@ -130,6 +130,12 @@ export interface OpenedStress<S> {
   auctionsLive(state: S): number;
   /** An account's health as the protocol reads it; undefined when it has no debt (closed). */
   health(state: S, accountId: string, nowSeconds: number): AccountHealth | undefined;
+  /**
+   * The series' health buckets (counts by {@link HEALTH_BUCKET_BOUNDS}) of the accounts, from an
+   * index instead of one `health` read per account. Optional; when given it must count exactly
+   * what the scan of `health` over `accounts` counts (see healthBuckets).
+   */
+  healthCounts?(state: S, nowSeconds: number): readonly number[];
   /** The oracle state (for the series' oracle price). */
   oracle(state: S): OracleState;
 }
@@ -150,8 +156,8 @@ export interface StressAdapter {
   readonly protocols: readonly string[];
   /** Keepers of a run when none are given. */
   defaultKeepers(protocol: string): readonly StressKeeperSpec[];
-  /** The model's parameters as raw JSON (bigints as decimal strings). */
-  defaultParamsJson(protocol: string): unknown;
+  /** The model's parameters as raw JSON (bigints as decimal strings); composed models read their config. */
+  defaultParamsJson(protocol: string, protocolConfig?: unknown): unknown;
   /** Builds the engine, configures it, funds keepers and opens the book. */
   open(setup: StressSetup): OpenedStress<unknown>;
 }
@@ -423,8 +429,11 @@ function healthSampleSteps(steps: number): Set<number> {
   return out;
 }
 
-/** Counts of healths by {@link HEALTH_BUCKET_BOUNDS} (health on the protocol's 1e18 scale). */
-function healthBuckets<S>(opened: OpenedStress<S>, state: S, t: number): number[] {
+/**
+ * Counts of healths by {@link HEALTH_BUCKET_BOUNDS} (health on the protocol's 1e18 scale): one
+ * `health` read per account, the reference an adapter's `healthCounts` index must match.
+ */
+export function healthBuckets<S>(opened: OpenedStress<S>, state: S, t: number): number[] {
   const counts = new Array<number>(HEALTH_BUCKET_BOUNDS.length + 1).fill(0);
   for (const id of opened.accounts) {
     let h: AccountHealth | undefined;
@@ -737,7 +746,11 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
       keeperTransactions: step.txs,
       keeperFailures: step.failures,
       insuranceFundUsd: opened.insuranceFundUsd(state, marketAfter),
-      healthBuckets: sampled.has(k) ? healthBuckets(opened, state, t) : null,
+      healthBuckets: sampled.has(k)
+        ? opened.healthCounts !== undefined
+          ? [...opened.healthCounts(state, t)]
+          : healthBuckets(opened, state, t)
+        : null,
     });
   });
 

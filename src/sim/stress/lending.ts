@@ -146,7 +146,7 @@ function lendingBorrowerTotals(state: LendingState, accounts: readonly string[])
   }
   const comet = state as EngineState<CompoundExt>;
   for (const id of accounts) {
-    const a = comet.ext.accounts[id];
+    const a = comet.ext.accounts.get(id);
     if (a === undefined) continue;
     collateral += a.collateral[LENDING_COLLATERAL] ?? 0n;
     netDebt -= presentValue(a.principal, comet.ext.indexes);

@@ -83,7 +83,7 @@ function toCommand(state: EngineState<Liq1Ext>, i: Intent, before: number): Time
   const account = ACCOUNTS[i.who % ACCOUNTS.length] as string;
   const bidder = BIDDERS[i.who % BIDDERS.length] as string;
   const core = state.ext.core;
-  const urn = core.urns[account];
+  const urn = core.urns.get(account);
   // each auction action mostly targets an auction in the phase it applies to
   const all = Object.entries(state.ext.flips[ILK]?.bids ?? {});
   const phase: Readonly<Record<string, (b: FlipBid) => boolean>> = {
@@ -146,7 +146,7 @@ function toCommand(state: EngineState<Liq1Ext>, i: Intent, before: number): Time
     case 'bite': {
       const unsafe = ACCOUNTS.filter((a) => {
         try {
-          return core.urns[a] !== undefined && makerLiq1Model.health(state, a, now).liquidatable;
+          return core.urns.get(a) !== undefined && makerLiq1Model.health(state, a, now).liquidatable;
         } catch (e) {
           if (!(e instanceof SolventError)) throw e;
           return false;

@@ -142,7 +142,7 @@ describe('makerLiq1Model', () => {
     const d = unsafeVault({ boxRad: 100n * RAD });
     d.run({ type: 'bite', account: 'alice' }, 2);
     // dart = floor(floor(100e45·1e18/1e27)/1.1e18) = 90909090909090909090, dink = floor(40·dart/100).
-    expect(d.state.ext.core.urns.alice).toEqual({
+    expect(d.state.ext.core.urns.get('alice')).toEqual({
       ilk: 'ETH-A',
       inkWad: 40n * WAD - 36363636363636363636n,
       artWad: 100n * WAD - 90909090909090909090n,

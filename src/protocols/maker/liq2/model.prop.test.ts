@@ -89,7 +89,7 @@ function toCommand(state: EngineState<Liq2Ext>, i: Intent, before: number): Time
   const account = ACCOUNTS[i.who % ACCOUNTS.length] as string;
   const keeper = KEEPERS[i.who % KEEPERS.length] as string;
   const core = state.ext.core;
-  const urn = core.urns[account];
+  const urn = core.urns.get(account);
   const clip = state.ext.clips[ILK];
   const sale =
     clip === undefined || clip.active.length === 0 ? undefined : clip.active[i.who % clip.active.length];
@@ -145,7 +145,7 @@ function toCommand(state: EngineState<Liq2Ext>, i: Intent, before: number): Time
       // mostly an unsafe vault when there is one, sometimes any vault (refusals are tested too)
       const unsafe = ACCOUNTS.filter((a) => {
         try {
-          return core.urns[a] !== undefined && makerLiq2Model.health(state, a, now).liquidatable;
+          return core.urns.get(a) !== undefined && makerLiq2Model.health(state, a, now).liquidatable;
         } catch (e) {
           if (!(e instanceof SolventError)) throw e;
           return false;

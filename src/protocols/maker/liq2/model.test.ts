@@ -75,7 +75,7 @@ describe('makerLiq2Model', () => {
     // dart = 100, dink = 40, due = 100 DAI, tab = 110 DAI; top = 4 · 1.25 = 5 DAI.
     expect(d.bal('auction:ETH-A:1', 'ETH')).toBe(40n * WAD);
     expect(d.bal('acct:alice', 'ETH')).toBe(0n);
-    expect(d.state.ext.core.urns.alice).toEqual({ ilk: 'ETH-A', inkWad: 0n, artWad: 0n });
+    expect(d.state.ext.core.urns.get('alice')).toEqual({ ilk: 'ETH-A', inkWad: 0n, artWad: 0n });
     const sale = d.state.ext.clips['ETH-A']?.sales['1'];
     expect(sale).toEqual({
       tabRad: 110n * RAD,
@@ -361,7 +361,7 @@ describe('makerLiq2Model', () => {
     const d = unsafeVault({}, { HoleRad: 75n * RAD });
     d.run({ type: 'bark', account: 'alice', keeper: KPR }, 2);
     // dart = floor(floor(75e45·1e18 / 1e27) / 1.1e18) = 68181818181818181818; dink = floor(40·dart/100).
-    expect(d.state.ext.core.urns.alice).toEqual({
+    expect(d.state.ext.core.urns.get('alice')).toEqual({
       ilk: 'ETH-A',
       inkWad: 40n * WAD - 27272727272727272727n,
       artWad: 100n * WAD - 68181818181818181818n,

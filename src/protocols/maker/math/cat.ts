@@ -5,7 +5,14 @@
 import { ProtocolRevertError } from '../../../engine/errors.js';
 import { addChecked, mulChecked, subChecked } from '../../../math/maker.js';
 import { divRound, min, Rounding } from '../../../math/mulDiv.js';
-import { type GrabAmounts, grabAmounts, requireUnsafe, roomArtWad, type UrnAmounts } from './dog.js';
+import {
+  type GrabAmounts,
+  grabAmounts,
+  isUnsafe,
+  type LiquidationRefusal,
+  roomArtWad,
+  type UrnAmounts,
+} from './dog.js';
 
 /** The state `bite` reads. */
 export interface BiteInput extends UrnAmounts {
@@ -41,18 +48,41 @@ export interface BiteAmounts extends GrabAmounts {
  * reverts (including `box − litter` when litter > box); DivisionByZeroError when rate or chop is 0.
  */
 export function biteAmounts(input: BiteInput): BiteAmounts {
+  const outcome = biteOutcome(input);
+  if ('refusal' in outcome) {
+    const r = outcome.refusal;
+    throw new ProtocolRevertError(r.reason, r.hint, r.computed);
+  }
+  return outcome;
+}
+
+/**
+ * {@link biteAmounts} without the throw for its `Cat/...` reverts, for callers that screen many
+ * vaults (a keeper deciding): the amounts, or `{ refusal }` where biteAmounts would throw
+ * ProtocolRevertError (not-unsafe, liquidation-limit-hit, null-auction). Same checks in the same order.
+ * @throws ProtocolRevertError "Cat/overflow" (as grabAmounts), OverflowError (including
+ * `box − litter` when litter > box) and DivisionByZeroError as biteAmounts.
+ */
+export function biteOutcome(input: BiteInput): BiteAmounts | { readonly refusal: LiquidationRefusal } {
   const { inkWad, artWad, rateRay, spotRay, dustRad, boxRad, litterRad, dunkRad, chopWad } = input;
-  requireUnsafe(
-    { inkWad, artWad, rateRay, spotRay },
-    { reason: 'Cat/not-unsafe', hint: 'The vault is safe: ink·spot ≥ art·rate.', withAmounts: true },
-  );
+  if (!isUnsafe({ inkWad, artWad, rateRay, spotRay })) {
+    return {
+      refusal: {
+        reason: 'Cat/not-unsafe',
+        hint: 'The vault is safe: ink·spot ≥ art·rate.',
+        computed: { collateralRad: (inkWad * spotRay).toString(), debtRad: (artWad * rateRay).toString() },
+      },
+    };
+  }
   const roomRad = subChecked(boxRad, litterRad);
   if (!(litterRad < boxRad && roomRad >= dustRad)) {
-    throw new ProtocolRevertError(
-      'Cat/liquidation-limit-hit',
-      'The litterbox has no room for a non-dusty auction: wait for auctions to end.',
-      { roomRad: roomRad.toString(), dustRad: dustRad.toString() },
-    );
+    return {
+      refusal: {
+        reason: 'Cat/liquidation-limit-hit',
+        hint: 'The litterbox has no room for a non-dusty auction: wait for auctions to end.',
+        computed: { roomRad: roomRad.toString(), dustRad: dustRad.toString() },
+      },
+    };
   }
   // floor twice (see roomArtWad), as dss `mul(min(dunk, room), WAD) / rate / chop`: the tab
   // never exceeds the room.
@@ -60,10 +90,13 @@ export function biteAmounts(input: BiteInput): BiteAmounts {
   // floor: dss `mul(ink, dart) / art`; the vault keeps the remainder.
   const dinkWad = min(inkWad, divRound(mulChecked(inkWad, dartWad), artWad, Rounding.Down));
   if (!(dartWad > 0n && dinkWad > 0n)) {
-    throw new ProtocolRevertError('Cat/null-auction', 'The bite would auction nothing.', {
-      dartWad: dartWad.toString(),
-      dinkWad: dinkWad.toString(),
-    });
+    return {
+      refusal: {
+        reason: 'Cat/null-auction',
+        hint: 'The bite would auction nothing.',
+        computed: { dartWad: dartWad.toString(), dinkWad: dinkWad.toString() },
+      },
+    };
   }
   const grabbed = grabAmounts({ ...input, dartWad, dinkWad, overflowReason: 'Cat/overflow' });
   return { ...grabbed, litterAfterRad: addChecked(litterRad, grabbed.tabRad) };

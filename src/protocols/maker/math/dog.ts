@@ -172,26 +172,53 @@ export function grabAmounts(input: {
  * checked math reverts.
  */
 export function barkAmounts(input: BarkInput): BarkAmounts {
+  const outcome = barkOutcome(input);
+  if ('refusal' in outcome) {
+    const r = outcome.refusal;
+    throw new ProtocolRevertError(r.reason, r.hint, r.computed);
+  }
+  return outcome;
+}
+
+/** Why `bark` or `bite` would revert: the dss string, the hint and the computed values. */
+export interface LiquidationRefusal {
+  readonly reason: string;
+  readonly hint: string;
+  readonly computed: Readonly<Record<string, string>>;
+}
+
+/**
+ * {@link barkAmounts} without the throw for its `Dog/...` reverts, for callers that screen many
+ * vaults (a keeper deciding): the amounts, or `{ refusal }` where barkAmounts would throw
+ * ProtocolRevertError (not-unsafe, liquidation-limit-hit, dusty-auction-from-partial-liquidation,
+ * null-auction). Same checks in the same order.
+ * @throws ProtocolRevertError "Dog/overflow" (as grabAmounts), DivisionByZeroError and
+ * OverflowError as barkAmounts.
+ */
+export function barkOutcome(input: BarkInput): BarkAmounts | { readonly refusal: LiquidationRefusal } {
   const { inkWad, artWad, rateRay, spotRay, dustRad, HoleRad, DirtRad, holeRad, dirtRad, chopWad } = input;
-  requireUnsafe(
-    { inkWad, artWad, rateRay, spotRay },
-    {
-      reason: 'Dog/not-unsafe',
-      hint: 'The vault is safe: ink·spot ≥ art·rate. Only unsafe vaults can be barked.',
-      withAmounts: true,
-    },
-  );
-  if (!(HoleRad > DirtRad && holeRad > dirtRad)) {
-    throw new ProtocolRevertError(
-      'Dog/liquidation-limit-hit',
-      'The in-flight liquidation budget (Hole or the ilk hole) is used up: wait for auctions to raise DAI.',
-      {
-        HoleRad: HoleRad.toString(),
-        DirtRad: DirtRad.toString(),
-        holeRad: holeRad.toString(),
-        dirtRad: dirtRad.toString(),
+  if (!isUnsafe({ inkWad, artWad, rateRay, spotRay })) {
+    return {
+      refusal: {
+        reason: 'Dog/not-unsafe',
+        hint: 'The vault is safe: ink·spot ≥ art·rate. Only unsafe vaults can be barked.',
+        computed: { collateralRad: (inkWad * spotRay).toString(), debtRad: (artWad * rateRay).toString() },
       },
-    );
+    };
+  }
+  if (!(HoleRad > DirtRad && holeRad > dirtRad)) {
+    return {
+      refusal: {
+        reason: 'Dog/liquidation-limit-hit',
+        hint: 'The in-flight liquidation budget (Hole or the ilk hole) is used up: wait for auctions to raise DAI.',
+        computed: {
+          HoleRad: HoleRad.toString(),
+          DirtRad: DirtRad.toString(),
+          holeRad: holeRad.toString(),
+          dirtRad: dirtRad.toString(),
+        },
+      },
+    };
   }
   const roomRad = min(HoleRad - DirtRad, holeRad - dirtRad);
   // floor twice (see roomArtWad): the auction's tab never exceeds the room.
@@ -200,19 +227,25 @@ export function barkAmounts(input: BarkInput): BarkAmounts {
     if (mulChecked(artWad - dartWad, rateRay) < dustRad) {
       dartWad = artWad;
     } else if (mulChecked(dartWad, rateRay) < dustRad) {
-      throw new ProtocolRevertError(
-        'Dog/dusty-auction-from-partial-liquidation',
-        'The room left in the liquidation budget would start an auction below dust; wait for room.',
-        { roomRad: roomRad.toString(), dartWad: dartWad.toString() },
-      );
+      return {
+        refusal: {
+          reason: 'Dog/dusty-auction-from-partial-liquidation',
+          hint: 'The room left in the liquidation budget would start an auction below dust; wait for room.',
+          computed: { roomRad: roomRad.toString(), dartWad: dartWad.toString() },
+        },
+      };
     }
   }
   // floor: dss `mul(ink, dart) / art`; the vault keeps the sub-wei remainder of collateral.
   const dinkWad = divRound(mulChecked(inkWad, dartWad), artWad, Rounding.Down);
   if (dinkWad <= 0n) {
-    throw new ProtocolRevertError('Dog/null-auction', 'The vault would give no collateral to the auction.', {
-      dartWad: dartWad.toString(),
-    });
+    return {
+      refusal: {
+        reason: 'Dog/null-auction',
+        hint: 'The vault would give no collateral to the auction.',
+        computed: { dartWad: dartWad.toString() },
+      },
+    };
   }
   const grabbed = grabAmounts({ ...input, dartWad, dinkWad, overflowReason: 'Dog/overflow' });
   return {

@@ -1,0 +1,356 @@
+/**
+ * Tests of the inputs of `solvent stress`: keeper specs (file form and shorthand), the line of a
+ * dotted field in JSON and YAML, book snapshot files and the errors that name file, field and line.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { InvalidParameterError } from '../engine/errors.js';
+import { JsonFileError, PathNotFoundError } from './errors.js';
+import {
+  composedConfigId,
+  fieldLine,
+  fieldSegments,
+  InputFileError,
+  KEEPER_PRESETS,
+  parseKeeperSpecs,
+  parseKeepersShorthand,
+  readBookFile,
+  readKeepers,
+  withFileFields,
+} from './stress-inputs.js';
+
+const temp = mkdtempSync(join(tmpdir(), 'solvent-stress-inputs-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(temp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+/** The error a function throws. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('parseKeeperSpecs', () => {
+  test('default: presets with their fields, network fields, ids defaulting to <preset>-<n>', () => {
+    expect(
+      parseKeeperSpecs(
+        [
+          { preset: 'gasCapped', maxGasPriceGwei: 100, kicksAboveCap: true, latencySteps: 2 },
+          { preset: 'gasAware', id: 'aware', minProfitUsd: 10, walletDai: 5000, priorityFeeShare: 0.25 },
+          { preset: 'flash' },
+        ],
+        '',
+      ),
+    ).toEqual([
+      { preset: 'gasCapped', id: 'gasCapped-1', maxGasPriceGwei: 100, kicksAboveCap: true, latencySteps: 2 },
+      { preset: 'gasAware', id: 'aware', minProfitUsd: 10, walletDai: 5000, priorityFeeShare: 0.25 },
+      { preset: 'flash', id: 'flash-3' },
+    ]);
+    expect(parseKeeperSpecs([], '--keepers')).toEqual([]);
+  });
+
+  test('behavior: every preset of the type is known, and its required fields are enforced', () => {
+    expect(KEEPER_PRESETS).toEqual([
+      'aaveLiquidator',
+      'cometAbsorber',
+      'cometBuyer',
+      'gasCapped',
+      'gasAware',
+      'flash',
+      'capitalLimited',
+      'zeroBid',
+      'liquidator',
+      'arbitrageur',
+    ]);
+    // Required by the type: aaveLiquidator/cometBuyer/gasAware need minProfitUsd, gasCapped a cap,
+    // capitalLimited its capital; the others need nothing.
+    const required: Record<string, string | undefined> = {
+      aaveLiquidator: 'minProfitUsd',
+      cometAbsorber: undefined,
+      cometBuyer: 'minProfitUsd',
+      gasCapped: 'maxGasPriceGwei',
+      gasAware: 'minProfitUsd',
+      flash: undefined,
+      capitalLimited: 'capitalDai',
+      zeroBid: undefined,
+      liquidator: undefined,
+      arbitrageur: undefined,
+    };
+    for (const preset of KEEPER_PRESETS) {
+      const need = required[preset];
+      if (need === undefined) expect(parseKeeperSpecs([{ preset }], '')).toHaveLength(1);
+      else {
+        const error = thrown(() => parseKeeperSpecs([{ preset }], ''));
+        expect(error).toBeInstanceOf(InvalidParameterError);
+        expect((error as InvalidParameterError).field).toBe(`[0].${need}`);
+      }
+    }
+  });
+
+  test('error: each bad field is named with its position', () => {
+    const cases: [unknown, string][] = [
+      [{ preset: 'gasCapped' }, '--keepers'],
+      [[{ maxGasPriceGwei: 1 }], '--keepers[0].preset'],
+      [[{ preset: 'gasCaped', maxGasPriceGwei: 1 }], '--keepers[0].preset'],
+      [[7], '--keepers[0]'],
+      [[{ preset: 'flash' }, { preset: 'gasCapped', maxGasPriceGwei: -1 }], '--keepers[1].maxGasPriceGwei'],
+      [[{ preset: 'gasCapped', maxGasPriceGwei: '100' }], '--keepers[0].maxGasPriceGwei'],
+      [[{ preset: 'gasCapped', maxGasPriceGwei: 1, walletDai: 1.5 }], '--keepers[0].walletDai'],
+      [[{ preset: 'gasCapped', maxGasPriceGwei: 1, kicksAboveCap: 'yes' }], '--keepers[0].kicksAboveCap'],
+      [[{ preset: 'flash', minProfitUsd: 1, maxGasPriceGwei: 5 }], '--keepers[0].maxGasPriceGwei'],
+      [[{ preset: 'flash', latencySteps: 10_001 }], '--keepers[0].latencySteps'],
+      [[{ preset: 'flash', latencySteps: 0.5 }], '--keepers[0].latencySteps'],
+      [[{ preset: 'flash', priorityFeeShare: 1.5 }], '--keepers[0].priorityFeeShare'],
+      [[{ preset: 'flash', id: 'has space' }], '--keepers[0].id'],
+      [
+        [
+          { preset: 'flash', id: 'k' },
+          { preset: 'flash', id: 'k' },
+        ],
+        '--keepers[1].id',
+      ],
+      [[{ preset: 'flash', minProfitUsd: Number.POSITIVE_INFINITY }], '--keepers[0].minProfitUsd'],
+    ];
+    for (const [raw, field] of cases) {
+      const error = thrown(() => parseKeeperSpecs(raw, '--keepers'));
+      expect(error, field).toBeInstanceOf(InvalidParameterError);
+      expect((error as InvalidParameterError).field, JSON.stringify(raw)).toBe(field);
+    }
+  });
+});
+
+describe('parseKeepersShorthand', () => {
+  test('default: presets with settings, short names and full field names', () => {
+    expect(parseKeepersShorthand('gasCapped:cap=100,gasAware:eps=10:latency=2:fee=0.3')).toEqual([
+      { preset: 'gasCapped', id: 'gasCapped-1', maxGasPriceGwei: 100 },
+      { preset: 'gasAware', id: 'gasAware-2', minProfitUsd: 10, latencySteps: 2, priorityFeeShare: 0.3 },
+    ]);
+  });
+
+  test('behavior: wallet maps to the preset’s own wallet field; booleans, ids and none', () => {
+    expect(
+      parseKeepersShorthand(
+        'gasCapped:maxGasPriceGwei=50:kicks=true:wallet=1000:id=capped,aaveLiquidator:eps=5:wallet=2000,liquidator:wallet=7,capitalLimited:capital=300',
+      ),
+    ).toEqual([
+      { preset: 'gasCapped', id: 'capped', maxGasPriceGwei: 50, kicksAboveCap: true, walletDai: 1000 },
+      { preset: 'aaveLiquidator', id: 'aaveLiquidator-2', minProfitUsd: 5, walletUsdc: 2000 },
+      { preset: 'liquidator', id: 'liquidator-3', walletUsd: 7 },
+      { preset: 'capitalLimited', id: 'capitalLimited-4', capitalDai: 300 },
+    ]);
+    expect(parseKeepersShorthand('none')).toEqual([]);
+  });
+
+  test('error: empty text or keeper, a setting without =, a key twice, bad values', () => {
+    for (const [text, field] of [
+      ['', '--keepers'],
+      ['gasCapped:cap=1,', '--keepers[1]'],
+      ['gasCapped:cap', '--keepers[0]'],
+      ['gasCapped:cap=1:maxGasPriceGwei=2', '--keepers[0].maxGasPriceGwei'],
+      ['gasCapped:cap=abc', '--keepers[0].maxGasPriceGwei'],
+      ['flash,gasAware:eps=-3', '--keepers[1].minProfitUsd'],
+      ['flash:wallet=5', '--keepers[0].wallet'],
+      ['bogus:cap=1', '--keepers[0].preset'],
+    ] as const) {
+      const error = thrown(() => parseKeepersShorthand(text));
+      expect(error, text).toBeInstanceOf(InvalidParameterError);
+      expect((error as InvalidParameterError).field, text).toBe(field);
+    }
+  });
+});
+
+describe('fieldLine', () => {
+  const json = [
+    '{',
+    '  "format": "solvent-book/1",',
+    '  "accounts": [',
+    '    { "id": "a", "collateral": [{ "asset": "ETH", "amount": "1" }], "debt": [] },',
+    '    {',
+    '      "id": "b",',
+    '      "collateral": [',
+    '        { "asset": "ETH", "amount": "-2" }',
+    '      ]',
+    '    }',
+    '  ]',
+    '}',
+  ].join('\n');
+
+  test('default: the line of a field in JSON, counted by hand', () => {
+    expect(fieldLine(json, 'format')).toBe(2);
+    expect(fieldLine(json, 'accounts[1].collateral[0].amount')).toBe(8);
+    expect(fieldLine(json, 'accounts[0].debt')).toBe(4);
+  });
+
+  test('behavior: YAML too; a missing field points at its nearest enclosing value', () => {
+    const yaml = [
+      'format: solvent-book/1',
+      'accounts:',
+      '  - id: a',
+      '    collateral:',
+      '      - asset: ETH',
+      '        amount: "x"',
+    ].join('\n');
+    expect(fieldLine(yaml, 'accounts[0].collateral[0].amount')).toBe(6);
+    expect(fieldLine(yaml, 'accounts[0].debt')).toBe(3);
+    expect(fieldLine(json, 'accounts[1].debt')).toBe(5);
+    expect(fieldLine('{ not json', 'a')).toBeUndefined();
+    expect(fieldSegments('accounts[3].collateral[0].amount')).toEqual([
+      'accounts',
+      3,
+      'collateral',
+      0,
+      'amount',
+    ]);
+    expect(fieldSegments('ilks.ETH-A.chopWad')).toEqual(['ilks', 'ETH-A', 'chopWad']);
+  });
+});
+
+const SNAPSHOT = {
+  format: 'solvent-book/1',
+  asOf: '2020-03-12T00:00:00Z',
+  prices: { DAI: '1' },
+  accounts: [
+    { id: 'a1', collateral: [{ asset: 'ETH', amount: '100' }], debt: [{ asset: 'DAI', amount: '10000.5' }] },
+    { id: 'a2', collateral: [{ asset: 'ETH', amount: '12.5' }], debt: [] },
+  ],
+};
+
+describe('readBookFile', () => {
+  test('default: a JSON snapshot becomes its book', async () => {
+    const book = await readBookFile(file('book.json', JSON.stringify(SNAPSHOT, null, 2)));
+    expect(book.accounts).toEqual([
+      { id: 'a1', collateral: [{ asset: 'ETH', amountWhole: 100 }], debtUsd: 10000.5 },
+      { id: 'a2', collateral: [{ asset: 'ETH', amountWhole: 12.5 }], debtUsd: 0 },
+    ]);
+  });
+
+  test('behavior: YAML reads the same', async () => {
+    const yaml = [
+      'format: solvent-book/1',
+      'asOf: "2020-03-12T00:00:00Z"',
+      'prices: { DAI: "1" }',
+      'accounts:',
+      '  - { id: a1, collateral: [{ asset: ETH, amount: "100" }], debt: [{ asset: DAI, amount: "10000.5" }] }',
+      '  - { id: a2, collateral: [{ asset: ETH, amount: "12.5" }], debt: [] }',
+    ].join('\n');
+    const fromJson = await readBookFile(file('same.json', JSON.stringify(SNAPSHOT)));
+    expect(await readBookFile(file('book.yaml', yaml))).toEqual(fromJson);
+  });
+
+  test('error: the file, the field and its line are named; missing files and bad JSON have their own errors', async () => {
+    const badAmount = {
+      ...SNAPSHOT,
+      accounts: [
+        SNAPSHOT.accounts[0],
+        { id: 'a2', collateral: [{ asset: 'ETH', amount: 'lots' }], debt: [] },
+      ],
+    };
+    const cases: [string, unknown, string, number | undefined][] = [
+      ['amount.json', badAmount, 'accounts[1].collateral[0].amount', undefined],
+      ['format.json', { ...SNAPSHOT, format: 'solvent-book/2' }, 'format', 2],
+      [
+        'missing.json',
+        { format: 'solvent-book/1', asOf: '2020-03-12', accounts: [{ id: 'x', debt: [] }] },
+        'accounts[0].collateral',
+        5,
+      ],
+      ['price.json', { ...SNAPSHOT, prices: {} }, 'accounts[0].debt[0].asset', undefined],
+    ];
+    for (const [name, content, field, line] of cases) {
+      const path = file(name, JSON.stringify(content, null, 2));
+      const error = await rejection(readBookFile(path));
+      expect(error, name).toBeInstanceOf(InputFileError);
+      const e = error as InputFileError;
+      expect(e.path).toBe(path);
+      expect(e.field).toBe(field);
+      expect(e.shortMessage.startsWith(`${path}: ${field} (line `)).toBe(true);
+      if (line !== undefined) expect(e.line, name).toBe(line);
+    }
+    expect(await rejection(readBookFile(join(temp, 'nope.json')))).toBeInstanceOf(PathNotFoundError);
+    expect(await rejection(readBookFile(file('broken.json', '{"format": ')))).toBeInstanceOf(JsonFileError);
+  });
+});
+
+describe('readKeepers', () => {
+  test('default: a YAML file of specs, or the shorthand', async () => {
+    const path = file(
+      'keepers.yaml',
+      '- preset: gasCapped\n  maxGasPriceGwei: 80\n- { preset: flash, id: f }\n',
+    );
+    expect(await readKeepers(path)).toEqual([
+      { preset: 'gasCapped', id: 'gasCapped-1', maxGasPriceGwei: 80 },
+      { preset: 'flash', id: 'f' },
+    ]);
+    expect(await readKeepers('flash')).toEqual([{ preset: 'flash', id: 'flash-1' }]);
+  });
+
+  test('error: a bad field names the file, the field and its line', async () => {
+    const path = file('bad-keepers.yaml', '- preset: flash\n- preset: gasCapped\n  maxGasPriceGwei: lots\n');
+    const error = await rejection(readKeepers(path));
+    expect(error).toBeInstanceOf(InputFileError);
+    expect((error as InputFileError).field).toBe('[1].maxGasPriceGwei');
+    expect((error as InputFileError).line).toBe(3);
+    const notList = await rejection(readKeepers(file('object.json', '{"preset": "flash"}')));
+    expect((notList as InputFileError).field).toBe('(top level)');
+  });
+});
+
+describe('withFileFields', () => {
+  test('default: the value of the work when it succeeds', async () => {
+    expect(await withFileFields('x.json', 'params', () => 42)).toBe(42);
+  });
+
+  test('behavior: only errors of fields under the prefix are renamed into the file', async () => {
+    const path = file('params.json', '{\n  "ilks": {\n    "ETH-A": { "chop": 1 }\n  }\n}\n');
+    const renamed = await rejection(
+      withFileFields(path, 'params', () => {
+        throw new InvalidParameterError('params.ilks.ETH-A.chop', 'is not a known parameter');
+      }),
+    );
+    expect(renamed).toBeInstanceOf(InputFileError);
+    expect((renamed as InputFileError).shortMessage).toBe(
+      `${path}: ilks.ETH-A.chop (line 3): is not a known parameter.`,
+    );
+    const other = await rejection(
+      withFileFields(path, 'params', () => {
+        throw new InvalidParameterError('seed', 'bad');
+      }),
+    );
+    expect(other).toBeInstanceOf(InvalidParameterError);
+  });
+});
+
+describe('composedConfigId', () => {
+  test('default: the id of the configuration', async () => {
+    expect(await composedConfigId('c.yaml', { kind: 'lending', id: 'eth-usdc' })).toBe('eth-usdc');
+  });
+
+  test('error: no id, or not an object', async () => {
+    const path = file('noid.yaml', 'kind: lending\ntitle: x\n');
+    const error = await rejection(composedConfigId(path, { kind: 'lending', title: 'x' }));
+    expect(error).toBeInstanceOf(InputFileError);
+    expect((error as InputFileError).field).toBe('id');
+    expect(await rejection(composedConfigId(path, [1]))).toBeInstanceOf(InputFileError);
+    expect(await rejection(composedConfigId(path, { id: 5 }))).toBeInstanceOf(InputFileError);
+  });
+});

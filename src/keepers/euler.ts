@@ -1,0 +1,237 @@
+/**
+ * Keepers for the Euler v2 model (`euler-v2`): a plain view built from an engine state (accounts in
+ * violation with the repay and yield the model's own trigger and sizing give for each collateral)
+ * and a pure liquidator policy that takes the debt over, repays it from its wallet in the same
+ * batch, and acts when the discount on the collateral beats gas (I > C_gas + ε).
+ */
+import type { EngineState } from '../engine/engine.js';
+import { InvalidParameterError } from '../engine/errors.js';
+import { balanceOf } from '../engine/ledger.js';
+import { SolventError } from '../math/errors.js';
+import { mulDiv, Rounding } from '../math/mulDiv.js';
+import { BPS, pow10, WAD } from '../math/units.js';
+import { eulerSizing, eulerTrigger } from '../protocols/euler-v2/liquidation.js';
+import { isInViolation } from '../protocols/euler-v2/math.js';
+import { type EulerExt, liquidationLiquidity, own } from '../protocols/euler-v2/state.js';
+import {
+  gasCostUsd,
+  type KeeperAction,
+  type KeeperPolicy,
+  type MarketContext,
+  validateMarket,
+} from './types.js';
+
+/**
+ * Gas units the Euler keeper assumes. ASSUMPTION (no measured figure in the repository's
+ * references): 600k for an EVC batch of `liquidate` (two liquidity calculations over the
+ * violator's collaterals with oracle reads, the debt and collateral transfers) plus `repay` and the
+ * deferred account status checks.
+ */
+export const EULER_GAS_UNITS = { liquidate: 600_000n } as const;
+
+/** Liquidator id of the view's dry runs (never a book id: those start with a letter or digit). */
+const PREVIEW_LIQUIDATOR = '~preview';
+
+/** One liquidation an Euler keeper could send: the model's trigger and sizing with `repayAssets: max`. */
+export interface EulerCandidateView {
+  readonly violator: string;
+  readonly collateral: string;
+  readonly collateralDecimals: number;
+  /** Euler's health score, WAD (≤ 1e18: in violation). */
+  readonly healthScoreWad: bigint;
+  /** 1 − discount, WAD. */
+  readonly discountFactorWad: bigint;
+  /** The violator's whole debt, asset units. */
+  readonly liability: bigint;
+  /** Most debt one call takes over (`repayAssets: max`), asset units. */
+  readonly maxRepay: bigint;
+  /** Collateral that call moves to the liquidator, collateral units. */
+  readonly maxYield: bigint;
+}
+
+/** What an Euler keeper sees. */
+export interface EulerKeeperView {
+  readonly nowSeconds: number;
+  readonly market: MarketContext;
+  /** The controller vault's asset (what debt is repaid in) and its decimals. */
+  readonly asset: string;
+  readonly assetDecimals: number;
+  /** Liquidations the model accepts now, largest repay first, then by violator and collateral. */
+  readonly candidates: readonly EulerCandidateView[];
+  /** Keepers' wallets: asset → smallest units (the vault's asset). */
+  readonly wallets: Readonly<Record<string, Readonly<Record<string, bigint>>>>;
+}
+
+/**
+ * The view an Euler keeper decides on: every account that owes and is in violation at liquidation
+ * LTVs (mid prices), and for each enabled collateral it holds, the model's own trigger and sizing
+ * of `liquidate {repayAssets: max}` (refusals such as the cool-off or a stale price leave the pair
+ * out). The liquidator's own account check is not run: a keeper that repays from its wallet in the
+ * same batch owes nothing afterwards, so it always passes.
+ * @param state a configured `euler-v2` engine state.
+ * @param nowSeconds decision time, seconds (must equal `market.nowSeconds`).
+ * @param keepers ids whose wallets the view includes.
+ * @throws InvalidParameterError for a bad market, a time mismatch or an unconfigured model.
+ */
+export function eulerKeeperView(
+  state: EngineState<EulerExt>,
+  nowSeconds: number,
+  market: MarketContext,
+  keepers: readonly string[] = [],
+): EulerKeeperView {
+  validateMarket(market);
+  if (market.nowSeconds !== nowSeconds) {
+    throw new InvalidParameterError(
+      'market.nowSeconds',
+      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
+    );
+  }
+  const vault = state.ext.vault;
+  if (vault === null) throw new InvalidParameterError('state', 'the Euler model is not configured yet');
+  const candidates: EulerCandidateView[] = [];
+  for (const id of Object.keys(state.ext.accounts).sort()) {
+    const account = own(state.ext.accounts, id);
+    if (account === undefined || account.owed === 0n) continue;
+    try {
+      // Screen first (no exception on the healthy majority), then the model's own stages.
+      const liquidity = liquidationLiquidity(state, account, nowSeconds);
+      if (!isInViolation(liquidity.collateralAdjustedValue, liquidity.liabilityValue)) continue;
+    } catch (e) {
+      if (e instanceof SolventError) continue;
+      throw e;
+    }
+    for (const collateral of account.enabledCollaterals) {
+      if ((own(account.collateral, collateral) ?? 0n) === 0n) continue;
+      try {
+        const request = {
+          violator: id,
+          liquidator: PREVIEW_LIQUIDATOR,
+          collateral,
+          repayAssets: 'max' as const,
+          minYieldBalance: 0n,
+          repayFromWallet: true,
+          nowSeconds,
+        };
+        const triggered = eulerTrigger(state, request);
+        const size = eulerSizing(state, request, triggered);
+        candidates.push({
+          violator: id,
+          collateral,
+          collateralDecimals: state.assets[collateral]?.decimals ?? 18,
+          healthScoreWad: triggered.healthScoreWad,
+          discountFactorWad: size.discountFactorWad,
+          liability: triggered.liability,
+          maxRepay: size.repayAssets,
+          maxYield: size.yieldAssets,
+        });
+      } catch (e) {
+        if (e instanceof SolventError) continue;
+        throw e;
+      }
+    }
+  }
+  candidates.sort((a, b) =>
+    a.maxRepay !== b.maxRepay
+      ? a.maxRepay > b.maxRepay
+        ? -1
+        : 1
+      : a.violator !== b.violator
+        ? a.violator < b.violator
+          ? -1
+          : 1
+        : a.collateral < b.collateral
+          ? -1
+          : a.collateral > b.collateral
+            ? 1
+            : 0,
+  );
+  const wallets: Record<string, Record<string, bigint>> = {};
+  for (const id of keepers)
+    wallets[id] = { [vault.asset]: balanceOf(state.ledger, `wallet:${id}`, vault.asset) };
+  return { nowSeconds, market, asset: vault.asset, assetDecimals: vault.assetDecimals, candidates, wallets };
+}
+
+/** Options of {@link eulerLiquidator}. */
+export interface EulerLiquidatorOptions {
+  readonly id: string;
+  /** ε of `I > C_gas + ε`, USD (≥ 0, default 0). */
+  readonly minProfitUsd?: number;
+  /** Above this gas price (gwei) the keeper sends nothing; default none. */
+  readonly maxGasPriceGwei?: number;
+  /** Gas units of one liquidation batch (default {@link EULER_GAS_UNITS}). */
+  readonly gasUnits?: bigint;
+}
+
+function requireNonNegative(value: number, field: string): void {
+  if (!Number.isFinite(value) || value < 0) throw new InvalidParameterError(field, 'must be finite and ≥ 0');
+}
+
+/** USD (float, screen only) of `amount` smallest units at `priceWad`, net of `slippageBps`. */
+function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps = 0n): number {
+  // Floor: the keeper never overstates what it would receive.
+  return Number(mulDiv(amount, priceWad * (BPS - slippageBps), pow10(decimals) * BPS, Rounding.Down)) / 1e18;
+}
+
+/**
+ * An Euler liquidator. For each candidate (largest repay first, one per violator) it takes over
+ * min(wallet, max repay) of debt — `repayAssets: 'max'` when the wallet covers it, else the wallet,
+ * with the yield scaled as Euler scales it (repay · maxYield / maxRepay, floored) — repays it from
+ * its wallet in the same batch (`repayFromWallet`) and asks for at least that yield
+ * (`minYieldBalance`). It acts when I = yield × market price × (1 − slippage) − repay × debt
+ * price (`market.collateralPricesUsdWad[asset]`, else $1) exceeds the gas cost plus `minProfitUsd`; the discount (1 − health score, capped by the
+ * vault's maximum) is its whole incentive. Cash spent by earlier actions of the same decision is
+ * not reused. With `maxGasPriceGwei`, nothing is sent while gas is above the cap.
+ * @throws InvalidParameterError for a negative ε or cap (when built), a view without its wallet.
+ */
+export function eulerLiquidator(options: EulerLiquidatorOptions): KeeperPolicy<EulerKeeperView> {
+  const minProfitUsd = options.minProfitUsd ?? 0;
+  requireNonNegative(minProfitUsd, 'minProfitUsd');
+  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  const gasUnits = options.gasUnits ?? EULER_GAS_UNITS.liquidate;
+  return {
+    id: options.id,
+    decide(view) {
+      const wallet = view.wallets[options.id];
+      if (wallet === undefined) {
+        throw new InvalidParameterError('view.wallets', `the view has no wallet for keeper ${options.id}`);
+      }
+      const m = view.market;
+      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      const gasUsd = gasCostUsd(gasUnits, m);
+      const priceOf = (asset: string): bigint => m.collateralPricesUsdWad?.[asset] ?? m.collateralPriceUsdWad;
+      // The vault's asset at its listed price, else $1 (a USD stablecoin).
+      const debtPriceWad = m.collateralPricesUsdWad?.[view.asset] ?? WAD;
+      let cash = wallet[view.asset] ?? 0n;
+      const done = new Set<string>();
+      const actions: KeeperAction[] = [];
+      for (const c of view.candidates) {
+        if (done.has(c.violator) || c.maxRepay === 0n || cash <= 0n) continue;
+        const repay = cash < c.maxRepay ? cash : c.maxRepay;
+        // Euler scaleToDesiredRepay: desired · maxYield / maxRepay, floor (the model's own rounding).
+        const yieldBalance =
+          repay === c.maxRepay ? c.maxYield : mulDiv(repay, c.maxYield, c.maxRepay, Rounding.Down);
+        const incentiveUsd =
+          usdOf(yieldBalance, c.collateralDecimals, priceOf(c.collateral), m.slippageBps) -
+          usdOf(repay, view.assetDecimals, debtPriceWad);
+        if (!(incentiveUsd > gasUsd + minProfitUsd)) continue;
+        cash -= repay;
+        done.add(c.violator);
+        actions.push({
+          command: {
+            type: 'liquidate',
+            violator: c.violator,
+            liquidator: options.id,
+            collateral: c.collateral,
+            repayAssets: repay === c.maxRepay ? 'max' : repay,
+            minYieldBalance: yieldBalance,
+            repayFromWallet: true,
+          },
+          gasUnits,
+          reason: `liquidate ${c.violator}: I $${incentiveUsd.toFixed(2)} > gas $${gasUsd.toFixed(2)} + ε`,
+          expectedProfitUsd: incentiveUsd,
+        });
+      }
+      return actions;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Property test of the Liquity keeper: over random books of troves opened through the model, random
+ * Stability Pool deposits and random price paths (Normal and Recovery Mode alike), every command two
+ * competing liquidators return is accepted by the model when applied in order at the view's time (the
+ * testkit driver throws on a refusal), and the engine contract holds afterwards.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { engineViolations } from '../engine/contract.js';
+import { liquityV1Model } from '../protocols/liquity-v1/model.js';
+import { E18, liquityMarket, wei } from '../protocols/liquity-v1/testkit.js';
+import { liquityKeeperView, liquityLiquidator } from './liquity.js';
+import type { MarketContext } from './types.js';
+
+const trove = fc.record({
+  collEth: fc.integer({ min: 5, max: 60 }),
+  // Collateral ratio at $2,000 in hundredths: 155 %–400 % (every open keeps TCR ≥ CCR).
+  ratioPct: fc.integer({ min: 155, max: 400 }),
+});
+
+describe('liquityLiquidator', () => {
+  test('behavior: every command returned on random states is accepted by the model', () => {
+    let acted = 0;
+    fc.assert(
+      fc.property(
+        fc.array(trove, { minLength: 2, maxLength: 6 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.array(
+          fc.record({
+            dt: fc.integer({ min: 0, max: 3_600 }),
+            priceUsd: fc.integer({ min: 300, max: 2_000 }),
+            slipBps: fc.integer({ min: 0, max: 2_000 }),
+            gasGwei: fc.integer({ min: 1, max: 500 }),
+            swap: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        (troves, spPct, steps, maxTroves) => {
+          const m = liquityMarket(2_000);
+          troves.forEach((t, i) => {
+            // lusd with ICR = ratio at $2,000: (coll · 2,000 / ratio − 200) / 1.005, whole LUSD.
+            const lusd = Math.floor(((t.collEth * 2_000 * 100) / t.ratioPct - 200) / 1.005);
+            m.run(
+              { type: 'openTrove', account: `t${i}`, collDeposit: wei(t.collEth), lusdAmount: wei(lusd) },
+              60,
+            );
+          });
+          const depositor = 't0';
+          const deposit = (m.balance(`wallet:${depositor}`, 'LUSD') * BigInt(spPct)) / 100n;
+          if (deposit > 0n) m.run({ type: 'provideToSP', account: depositor, amount: deposit }, 60);
+          const keepers = [
+            liquityLiquidator({ id: 'a', maxTrovesPerCall: maxTroves }),
+            liquityLiquidator({ id: 'b', minProfitUsd: 50, maxGasPriceGwei: 200 }),
+          ];
+          let now = 120;
+          for (const s of steps) {
+            now += s.dt;
+            m.price(s.priceUsd, now);
+            const market: MarketContext = {
+              nowSeconds: now,
+              gasPriceGwei: s.gasGwei,
+              ethPriceUsd: s.priceUsd,
+              collateralPriceUsdWad: BigInt(s.priceUsd) * E18,
+              slippageBps: BigInt(s.slipBps),
+            };
+            for (const k of s.swap ? [...keepers].reverse() : keepers) {
+              // Each keeper decides on the state its predecessor left, as in one block applied in order.
+              const actions = k.decide(liquityKeeperView(m.state, now, market, ['a', 'b']));
+              for (const a of actions) m.run(a.command, now);
+              acted += actions.length;
+            }
+            expect(engineViolations(liquityV1Model, m.state)).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(acted).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,425 @@
+/**
+ * The stress lab's Euler v2 adapter (`euler-v2`): one controller vault lending USDC (held at $1
+ * through a fixed feed) against WETH driven by the scenario's ETH path through an undelayed feed,
+ * the vault supplied with the book's USDC debt by `lender`, the book opened as accounts that deposit
+ * WETH and borrow, and keepers of the generic `liquidator` preset that take debt over with
+ * `liquidate`, repay it from their USDC wallet in the same batch and keep the discounted collateral
+ * (src/keepers/euler.ts).
+ *
+ * What the summary's figures mean for Euler (USDC counted at $1, an ASSUMPTION):
+ * - `liquidations`: accepted `liquidate` calls (one per `EulerLiquidated`).
+ * - `liquidatedDebtUsd`: debt taken over by liquidators (Σ `repay`); debt socialized in the same
+ *   call is not included (it is `socializedLossUsd`).
+ * - `auctions`, `zeroBidAuctions`, `auctionsLiveAtEnd`: 0 (no auctions).
+ * - Clearings: each liquidation's collateral moved to the liquidator against the debt it took over;
+ *   the discount is Euler's health-scaled discount (capped by `maxLiquidationDiscountBps`).
+ * - `badDebtUsd`: see {@link eulerBadDebtUsd} — the debt socialized so far plus any debt left on
+ *   book accounts holding no collateral (only when socialization is off or below Euler's minimum).
+ * - `insuranceFundDrawUsd`: 0 (Euler has no insurance fund); the series' `insuranceFundUsd` is 0.
+ * - `socializedLossUsd`: Σ `DebtSocialized`: debt written off against the vault's depositors when a
+ *   liquidation leaves the violator without collateral. With socialization on (the default) it
+ *   equals `badDebtUsd`: socialization is Euler's only bad-debt path.
+ * - `adlVolumeUsd`: 0.
+ * - `keeperProfitUsd`: USDC wallet change (repayments) + proceeds of selling the seized WETH − gas.
+ * - `borrowerLossUsd`: from the accounts' WETH and USDC debt; socialized debt counts as a gain of
+ *   the violator (the depositors bear it).
+ */
+import { createEngine, debtClaimAsset, type EngineState } from '../../engine/engine.js';
+import { InvalidParameterError } from '../../engine/errors.js';
+import { balanceOf } from '../../engine/ledger.js';
+import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
+import { eulerKeeperView, eulerLiquidator } from '../../keepers/euler.js';
+import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
+import { assert } from '../../math/errors.js';
+import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
+import { BPS, pow10 } from '../../math/units.js';
+import { toJsonValue } from '../../protocols/catalog.js';
+import { adjustedCollateralValue, quoteValue } from '../../protocols/euler-v2/math.js';
+import { EULER_V2_ID, eulerV2Model } from '../../protocols/euler-v2/model.js';
+import {
+  DEFAULT_EULER_PARAMS,
+  type EulerParams,
+  eulerParamsToJson,
+  parseEulerParams,
+} from '../../protocols/euler-v2/params.js';
+import { type EulerExt, hasNoCollateral, own } from '../../protocols/euler-v2/state.js';
+import type { Book, BookCommands, OpenedPosition, SkippedAccount, SkipReason } from '../book.js';
+import {
+  applyAll,
+  FEED_PRICE_DECIMALS,
+  floatToWad,
+  type OpenedStress,
+  type StressAdapter,
+  type StressSetup,
+  stressBook,
+  stressFeed,
+  wholeUnits,
+} from './core.js';
+import { FIXED_USD_ORACLE } from './lending.js';
+import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
+
+/** The collateral the scenario's ETH path drives. */
+const EULER_COLLATERAL = 'WETH';
+/** Token decimals of the assets an Euler run may list (others: 18). */
+const EULER_DECIMALS: Readonly<Record<string, number>> = { USDC: 6, USDT: 6, WBTC: 8 };
+const decimalsOf = (asset: string): number => EULER_DECIMALS[asset] ?? 18;
+/** Who supplies the vault's liquidity. */
+const LENDER = 'lender';
+const USD8 = 10n ** 8n;
+/** Re-publication period of the fixed $1 feed, seconds (well inside its staleness limit). */
+const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
+/** Default most book debt above the borrowing limit that is lowered to the limit, bps (as book.ts). */
+const DEFAULT_CLAMP_TOLERANCE_BPS = 1;
+
+/**
+ * `x` (finite, ≥ 0) × 10^decimals as an integer, from the shortest decimal that reads back as `x`,
+ * rounded down (the rule of book.ts `floatToUnits`: the protocol never holds more than the book).
+ */
+function floatToUnits(x: number, decimals: number): bigint {
+  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
+  assert(m !== null, `a finite non-negative double prints as digits, got ${x}`);
+  const fraction = m[2] ?? '';
+  const mantissa = BigInt((m[1] ?? '0') + fraction);
+  const shift = Number(m[3] ?? '0') - fraction.length + decimals;
+  if (shift >= 0) return mantissa * pow10(shift);
+  // floor: never more than the book (collateral and debt alike).
+  return divRound(mantissa, pow10(-shift), Rounding.Down);
+}
+
+/** An oracle price as the engine holds it: `price / 10^priceDecimals` USD per whole token. */
+export interface EulerBookPrice {
+  readonly price: bigint;
+  readonly priceDecimals: number;
+}
+
+/** Options of {@link eulerBookCommands}. */
+export interface EulerBookOptions {
+  readonly params: EulerParams;
+  /** Oracle prices of the vault's asset and of every collateral the book uses (> 0). */
+  readonly prices: Readonly<Record<string, EulerBookPrice>>;
+  /** Book asset → Euler collateral (default `{ ETH: 'WETH' }`). */
+  readonly assetMap?: Readonly<Record<string, string>>;
+  /** How far above the borrowing limit a book debt may be and still open, lowered to it (default 1 bp). */
+  readonly clampToleranceBps?: number;
+}
+
+/**
+ * The commands that open a book in Euler v2 after the model's set-up (assets listed, oracles
+ * priced, `configure`, the vault supplied with at least `totals.debt`): per account one `deposit
+ * {account, asset, amount}` per collateral line, then `borrow {account, amount}` of the vault's
+ * asset (USD debt at the asset's oracle price, floored). The borrow must pass Euler's account
+ * status check: Σ value × borrow LTV (each floored, LiquidityUtils `getCollateralValue`) strictly
+ * above the liability's value (`checkLiquidity`); a debt above that limit by at most the tolerance
+ * is lowered to the largest debt that passes (clamped), further above it is skipped
+ * (`collateral-ratio`). Also skipped: collateral the vault does not recognise
+ * (`unsupported-collateral`) and collateral rounding to 0 (`zero-collateral`). Euler has no minimum
+ * debt. Pure: the book is not changed.
+ * @throws InvalidParameterError for a missing price (`prices.USDC`) or a bad `clampToleranceBps`.
+ */
+export function eulerBookCommands(book: Book, options: EulerBookOptions): BookCommands {
+  const { params } = options;
+  const tolerance = options.clampToleranceBps ?? DEFAULT_CLAMP_TOLERANCE_BPS;
+  if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 10_000) {
+    throw new InvalidParameterError(
+      'clampToleranceBps',
+      `expected an integer in [0, 10000], got ${tolerance}`,
+    );
+  }
+  const tol = BigInt(tolerance);
+  const priceOf = (asset: string): EulerBookPrice => {
+    const p = Object.hasOwn(options.prices, asset) ? options.prices[asset] : undefined;
+    if (p === undefined || p.price <= 0n)
+      throw new InvalidParameterError(`prices.${asset}`, 'expected a price > 0');
+    return p;
+  };
+  const unit = params.unitOfAccountDecimals;
+  const quote = (asset: string, amount: bigint): bigint => {
+    const p = priceOf(asset);
+    return quoteValue({
+      amount,
+      decimals: decimalsOf(asset),
+      price: p.price,
+      priceDecimals: p.priceDecimals,
+      unitDecimals: unit,
+    });
+  };
+  const debtPrice = priceOf(params.asset);
+  const debtDecimals = decimalsOf(params.asset);
+  const assetMap = options.assetMap ?? { ETH: EULER_COLLATERAL };
+  const commands: Command[] = [];
+  const opened: OpenedPosition[] = [];
+  const skipped: SkippedAccount[] = [];
+  const totalsColl: Record<string, bigint> = {};
+  let totalDebt = 0n;
+  let clampedCount = 0;
+  const skip = (bookId: string, reason: SkipReason, detail: string) =>
+    skipped.push({ bookId, reason, detail });
+
+  for (const account of book.accounts) {
+    const lines = account.collateral.map((c) => ({
+      asset: assetMap[c.asset] ?? c.asset,
+      amountWhole: c.amountWhole,
+    }));
+    const unsupported = lines.find((l) => own(params.collaterals, l.asset) === undefined);
+    if (unsupported !== undefined || lines.length === 0) {
+      skip(
+        account.id,
+        'unsupported-collateral',
+        `${unsupported?.asset ?? 'nothing'} is not collateral of this vault`,
+      );
+      continue;
+    }
+    const collateral: { asset: string; amount: bigint }[] = [];
+    let adjusted = 0n;
+    for (const l of lines) {
+      const amount = floatToUnits(l.amountWhole, decimalsOf(l.asset));
+      if (amount === 0n) continue;
+      const ltv = own(params.collaterals, l.asset)?.borrowLtvBps ?? 0n;
+      adjusted += adjustedCollateralValue(quote(l.asset, amount), ltv);
+      collateral.push({ asset: l.asset, amount });
+    }
+    if (collateral.length === 0) {
+      skip(account.id, 'zero-collateral', 'the collateral rounds to 0 units');
+      continue;
+    }
+    // USD (1e8) floored, then tokens floored at the oracle price: never above the book.
+    const bookDebt = mulDiv(
+      floatToUnits(account.debtUsd, 8),
+      pow10(debtDecimals + debtPrice.priceDecimals),
+      USD8 * debtPrice.price,
+      Rounding.Down,
+    );
+    // checkLiquidity passes iff quote(debt) < adjusted: the largest such debt is
+    // ⌊(adjusted − 1) · 10^(dec + pd) / (price · 10^unit)⌋ (quote floors, so it is below adjusted).
+    const limit =
+      adjusted === 0n
+        ? 0n
+        : mulDiv(
+            adjusted - 1n,
+            pow10(debtDecimals + debtPrice.priceDecimals),
+            debtPrice.price * pow10(unit),
+            Rounding.Down,
+          );
+    let debt = bookDebt;
+    let clamped = false;
+    if (debt > limit) {
+      if (debt * BPS <= limit * (BPS + tol)) {
+        debt = limit;
+        clamped = true;
+      } else {
+        skip(
+          account.id,
+          'collateral-ratio',
+          `debt ${bookDebt} above the borrow-LTV limit ${limit} (${params.asset} units)`,
+        );
+        continue;
+      }
+    }
+    assert(debt === 0n || quote(params.asset, debt) < adjusted, 'the borrow passes the account status check');
+    for (const c of collateral) {
+      totalsColl[c.asset] = (totalsColl[c.asset] ?? 0n) + c.amount;
+      commands.push({ type: 'deposit', account: account.id, asset: c.asset, amount: c.amount });
+    }
+    if (debt > 0n) commands.push({ type: 'borrow', account: account.id, amount: debt });
+    totalDebt += debt;
+    if (clamped) clampedCount += 1;
+    opened.push({
+      bookId: account.id,
+      account: account.id,
+      collateral,
+      debtAsset: params.asset,
+      debtAmount: debt,
+      clamped,
+    });
+  }
+  const reasons: readonly SkipReason[] = [
+    'dust',
+    'collateral-ratio',
+    'unsupported-collateral',
+    'zero-collateral',
+    'ceiling',
+    'supply-cap',
+  ];
+  const skippedByReason = Object.fromEntries(reasons.map((r) => [r, 0])) as Record<SkipReason, number>;
+  for (const s of skipped) skippedByReason[s.reason] += 1;
+  return {
+    protocol: EULER_V2_ID,
+    commands,
+    opened,
+    skipped,
+    skippedByReason,
+    clampedCount,
+    totals: { collateral: totalsColl, debt: totalDebt > 0n ? { [params.asset]: totalDebt } : {} },
+  };
+}
+
+/**
+ * Euler's bad debt, whole units of the vault's asset (USD for USDC at $1): the debt socialized so
+ * far (the vault's `socializedDebt`, written off against depositors when a liquidation leaves the
+ * violator without collateral) plus the debt still owed by `accounts` that hold no recognised
+ * collateral (left with the violator when socialization is off — `dontSocializeDebt` — or the
+ * liability was below Euler's MIN_SOCIALIZATION_LIABILITY_VALUE). Debt of accounts that still hold
+ * collateral is not counted, even when underwater: Euler has not recognised a loss on it yet.
+ * Never throws (0 before `configure`).
+ */
+export function eulerBadDebtUsd(state: EngineState<EulerExt>, accounts: readonly string[]): number {
+  const vault = state.ext.vault;
+  if (vault === null) return 0;
+  let units = vault.socializedDebt;
+  for (const id of accounts) {
+    const a = own(state.ext.accounts, id);
+    if (a !== undefined && a.owed > 0n && hasNoCollateral(vault, a)) units += a.owed;
+  }
+  return Number(units) / 10 ** vault.assetDecimals;
+}
+
+function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeof eulerKeeperView>> {
+  if (spec.preset !== 'liquidator') {
+    throw new InvalidParameterError(
+      'keepers[].preset',
+      `preset ${spec.preset} does not run on Euler v2`,
+      'Euler runs take liquidator keepers.',
+    );
+  }
+  return eulerLiquidator({
+    id: spec.id,
+    ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
+    ...(spec.maxGasPriceGwei === undefined ? {} : { maxGasPriceGwei: spec.maxGasPriceGwei }),
+  });
+}
+
+type EulerState = EngineState<EulerExt>;
+
+/** Euler v2 in the stress lab (see the file header). */
+export const eulerStressAdapter: StressAdapter = {
+  protocols: [EULER_V2_ID],
+  /** A gas-capped liquidator (cap {@link DEFAULT_GAS_CAP_GWEI}, ε $0) and a gas-aware one (ε $10). */
+  defaultKeepers: () => [
+    { preset: 'liquidator', id: 'keeper-capped', maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI },
+    { preset: 'liquidator', id: 'keeper-aware', minProfitUsd: 10 },
+  ],
+  defaultParamsJson: () => toJsonValue(eulerParamsToJson(DEFAULT_EULER_PARAMS)),
+  /**
+   * Set-up at `start − 2·step`: the vault's asset and collaterals listed, the WETH feed and a fixed
+   * $1 feed for the vault's asset, `configure`, keeper wallets funded in the vault's asset
+   * (`walletUsd`, default {@link DEFAULT_KEEPER_WALLET_DAI}). At `start`: `lender` supplies the
+   * book's debt, then the book opens ({@link eulerBookCommands}).
+   * @throws InvalidParameterError (`protocolParams.collaterals`) when WETH is not a collateral.
+   */
+  open(setup: StressSetup): OpenedStress<unknown> {
+    const { options, source, rng, specs, start } = setup;
+    const policies = specs.map(liquidatorPolicy);
+    const params =
+      options.protocolParams !== undefined ? parseEulerParams(options.protocolParams) : DEFAULT_EULER_PARAMS;
+    if (own(params.collaterals, EULER_COLLATERAL) === undefined) {
+      throw new InvalidParameterError(
+        'protocolParams.collaterals',
+        `${EULER_COLLATERAL} is not a collateral of the vault`,
+        'The stress lab drives WETH with the scenario ETH path: keep WETH among the collaterals.',
+      );
+    }
+    const asset = params.asset;
+    const assetDecimals = decimalsOf(asset);
+    const feed = stressFeed(rng, source.ethPath, EULER_COLLATERAL, source.stepSeconds);
+    const setupAt = start - 2 * source.stepSeconds;
+    const decider = createEngine(eulerV2Model) as unknown as Decider<EulerState, Command, EngineEvent>;
+    const at = (command: Command, atSeconds = setupAt) => ({ command, atSeconds });
+    const listed = [asset, ...Object.keys(params.collaterals)].sort();
+    const commands = [
+      ...listed.map((a) => at({ type: 'listAsset', asset: a, decimals: decimalsOf(a) })),
+      at({ type: 'configureOracle', asset: EULER_COLLATERAL, config: feed.oracleConfig }),
+      at({ type: 'configureOracle', asset, config: FIXED_USD_ORACLE }),
+      at({ type: 'publishPrice', asset, source: 'fixed', price: USD8 }),
+      ...feed.first.map((c) => at(c.command)),
+      at({ type: 'configure', params: eulerParamsToJson(params) }),
+    ];
+    const funded: Record<string, bigint> = {};
+    for (const s of specs) {
+      const whole = 'walletUsd' in s && s.walletUsd !== undefined ? s.walletUsd : DEFAULT_KEEPER_WALLET_DAI;
+      funded[s.id] = wholeUnits(whole, 'walletUsd') * pow10(assetDecimals);
+      if ((funded[s.id] ?? 0n) > 0n) {
+        commands.push(at({ type: 'fundWallet', actor: s.id, asset, amount: funded[s.id] }));
+      }
+    }
+    const book = eulerBookCommands(stressBook(options, rng, source.ethPath), {
+      params,
+      prices: {
+        [EULER_COLLATERAL]: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS },
+        [asset]: { price: USD8, priceDecimals: 8 },
+      },
+    });
+    const liquidity = book.totals.debt[asset] ?? 0n;
+    if (liquidity > 0n) commands.push(at({ type: 'supply', account: LENDER, amount: liquidity }, start));
+    for (const c of book.commands) commands.push(at(c, start));
+    const state = applyAll(decider, decider.initial(), commands);
+    const accounts = book.opened.map((o) => o.account);
+    const keeperIds = specs.map((s) => s.id);
+    const toUsd = (units: bigint): number => Number(units) / 10 ** assetDecimals;
+    const collateralDecimals = decimalsOf(EULER_COLLATERAL);
+    let usdPublishedAt = setupAt;
+    const withPrices = (market: MarketContext): MarketContext => ({
+      ...market,
+      collateralPricesUsdWad: { [EULER_COLLATERAL]: floatToWad(market.ethPriceUsd), [asset]: 10n ** 18n },
+    });
+    const opened: OpenedStress<EulerState> = {
+      decider,
+      state,
+      feed: feed.feed,
+      accounts,
+      skipped: book.skipped.length,
+      collateralAsset: EULER_COLLATERAL,
+      maintenance(_s, t) {
+        if (t - usdPublishedAt < FIXED_USD_REPUBLISH_SECONDS) return [];
+        usdPublishedAt = t;
+        return [{ type: 'publishPrice', asset, source: 'fixed', price: USD8 }];
+      },
+      keepers: policies.map((policy) => ({
+        id: policy.id,
+        decide: (s, market) =>
+          policy.decide(eulerKeeperView(s, market.nowSeconds, withPrices(market), keeperIds)),
+      })),
+      classify(e) {
+        if (e.type === 'EulerLiquidated') {
+          const repay = e.repay as bigint;
+          return {
+            liquidationUsd: toUsd(repay),
+            ...(e.collateral === EULER_COLLATERAL
+              ? {
+                  clearing: {
+                    collateral: Number(e.yieldBalance as bigint) / 10 ** collateralDecimals,
+                    paidUsd: toUsd(repay),
+                  },
+                }
+              : {}),
+          };
+        }
+        if (e.type === 'EulerDebtSocialized') return { socializedUsd: toUsd(e.amount as bigint) };
+        return undefined;
+      },
+      // Seized WETH sits in the keeper's collateral account (it owes nothing after repaying).
+      heldCollateral: (s, id) =>
+        balanceOf(s.ledger, `acct:${id}`, EULER_COLLATERAL) +
+        balanceOf(s.ledger, `wallet:${id}`, EULER_COLLATERAL),
+      keeperCashDeltaUsd: (s, id) => toUsd(balanceOf(s.ledger, `wallet:${id}`, asset) - (funded[id] ?? 0n)),
+      borrowerTotals(s) {
+        let collateral = 0n;
+        let owed = 0n;
+        for (const id of accounts) {
+          collateral += balanceOf(s.ledger, `acct:${id}`, EULER_COLLATERAL);
+          owed += balanceOf(s.ledger, `debt:${id}`, debtClaimAsset(asset));
+        }
+        return { collateral, debtUsd: toUsd(owed) };
+      },
+      badDebtUsd: (s) => eulerBadDebtUsd(s, accounts),
+      insuranceFundUsd: () => 0,
+      auctionsLive: () => 0,
+      health(s, id, t) {
+        const a = own(s.ext.accounts, id);
+        if (a === undefined || a.owed === 0n) return undefined;
+        return eulerV2Model.health(s, id, t);
+      },
+      oracle: (s) => s.oracle,
+    };
+    return opened as unknown as OpenedStress<unknown>;
+  },
+};

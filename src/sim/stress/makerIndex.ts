@@ -1,0 +1,264 @@
+/**
+ * The Maker adapter's run-local book index: per ilk, a liquidation-price ladder of the vaults (each
+ * vault's key is the smallest Spotter `spot` at which it is safe), so that the unsafe vaults at a
+ * price are a range read instead of a scan of every vault; and running sums of the borrowers'
+ * collateral and debt. It follows whatever state it is given by diffing that state's urns (a
+ * PersistentMap) and ledger against the last one it saw, so it costs what changed since, and its
+ * answers are functions of the state alone: exactly what the full scans return.
+ */
+import type { EngineState } from '../../engine/engine.js';
+import { diffBalances, type Ledger } from '../../engine/ledger.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
+import { SolventError } from '../../math/errors.js';
+import { divRound, Rounding } from '../../math/mulDiv.js';
+import { WAD } from '../../math/units.js';
+import { ilkPrice, type UrnState, urnHealthWad, type WithCore } from '../../protocols/maker/vat.js';
+import { Ladder } from './ladder.js';
+import { HEALTH_BUCKET_BOUNDS } from './types.js';
+
+/** Any Maker engine state (both models share the core). */
+type MakerState = EngineState<WithCore>;
+
+/** Key of a vault that is unsafe at every positive spot (debt but no collateral): above any spot. */
+const ALWAYS_UNSAFE = 1n << 512n;
+
+/**
+ * The liquidation key of a vault: the smallest spot (RAY) at which `ink·spot ≥ art·rate`, i.e. the
+ * vault is unsafe at spot `s > 0` iff `s < key` (makerdao/dss src/dog.sol bark: `ink·spot < art·rate`).
+ * 0 when it owes nothing (never unsafe), {@link ALWAYS_UNSAFE} when it owes but holds nothing.
+ */
+export function liquidationSpotRay(
+  u: { readonly inkWad: bigint; readonly artWad: bigint },
+  rateRay: bigint,
+): bigint {
+  const debtRad = u.artWad * rateRay;
+  if (debtRad === 0n) return 0n;
+  if (u.inkWad === 0n) return ALWAYS_UNSAFE;
+  // ceil: the smallest integer spot with ink·spot ≥ debt.
+  return divRound(debtRad, u.inkWad, Rounding.Up);
+}
+
+/**
+ * The smallest health (WAD) whose float reading `Number(h) / 1e18` is ≥ `bound`: the health
+ * buckets of the series compare that float, and it is monotone in h, so each bound is one integer.
+ */
+export function healthThresholdWad(bound: number): bigint {
+  let lo = 0n;
+  let hi = 1n << 96n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1n;
+    if (Number(mid) / 1e18 >= bound) hi = mid;
+    else lo = mid + 1n;
+  }
+  return lo;
+}
+
+const THRESHOLDS_WAD: readonly bigint[] = HEALTH_BUCKET_BOUNDS.map(healthThresholdWad);
+
+/** The series' health bucket of one reading (as src/sim/stress/core.ts healthBuckets counts it). */
+export function healthBucketOf(healthWad: bigint, liquidatable: boolean): number {
+  const hf = liquidatable ? Math.min(Number(healthWad) / 1e18, 0.999_999) : Number(healthWad) / 1e18;
+  const b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
+  return b < 0 ? HEALTH_BUCKET_BOUNDS.length : b;
+}
+
+/** What the index keeps of one vault. */
+interface Tracked {
+  readonly ilk: string;
+  readonly inkWad: bigint;
+  readonly artWad: bigint;
+  /** Its rung on the ilk's ladder; undefined while it owes nothing (not on a ladder). */
+  readonly key: bigint | undefined;
+}
+
+/** One ilk: the rate its keys were computed with and its ladders (book vaults, others). */
+interface IlkIndex {
+  rateRay: bigint;
+  readonly book: Ladder;
+  readonly other: Ladder;
+}
+
+/** Borrowers' totals as the Maker adapter reports them. */
+export interface MakerBorrowerTotals {
+  /** Book vaults' locked collateral plus the collateral returned to their wallets, WAD. */
+  readonly collateralWad: bigint;
+  /** Book vaults' debt `Σ art·rate`, RAD. */
+  readonly debtRad: bigint;
+}
+
+/** The index's readings. Each call first brings the index to `state`. */
+export interface MakerBookIndex {
+  /**
+   * Ids of the vaults unsafe at `nowSeconds` under each ilk's OSM spot (`spot > 0 &&
+   * ink·spot < art·rate`), every vault of the state counted, not only the book's; none for an ilk
+   * whose price the oracle refuses or is 0. Unordered.
+   */
+  unsafe(state: MakerState, nowSeconds: number): string[];
+  /** Book vaults' totals (see {@link MakerBorrowerTotals}). */
+  borrowerTotals(state: MakerState): MakerBorrowerTotals;
+  /**
+   * Book vaults with debt counted by the series' health buckets at `nowSeconds` (urnHealth at each
+   * ilk's spot); vaults of an ilk whose price the oracle refuses are left out.
+   */
+  healthCounts(state: MakerState, nowSeconds: number): number[];
+}
+
+/**
+ * A fresh index over the vaults of `book` (ids; the stress run's accounts) whose wallets hold the
+ * collateral `gem` returned to them (ledger asset).
+ */
+export function makerBookIndex(book: readonly string[], gem: string): MakerBookIndex {
+  const inBook = new Set(book);
+  let urns = PersistentMap.empty<UrnState>();
+  let ledger: Ledger = {};
+  const tracked = new Map<string, Tracked>();
+  const byIlk = new Map<string, IlkIndex>();
+  /** Book ids' wallet balances of `gem` (absent: 0). */
+  const wallet = new Map<string, bigint>();
+  let collateralWad = 0n;
+  /** Σ art of book vaults by ilk, WAD. */
+  const artByIlk = new Map<string, bigint>();
+  /** Book vaults with debt, by ilk. */
+  const owingByIlk = new Map<string, number>();
+
+  const ilkIndex = (ilk: string, rateRay: bigint): IlkIndex => {
+    let x = byIlk.get(ilk);
+    if (x === undefined) {
+      x = { rateRay, book: new Ladder(), other: new Ladder() };
+      byIlk.set(ilk, x);
+    }
+    return x;
+  };
+  const ladderOf = (x: IlkIndex, id: string): Ladder => (inBook.has(id) ? x.book : x.other);
+
+  const untrack = (id: string, t: Tracked): void => {
+    const x = byIlk.get(t.ilk);
+    if (t.key !== undefined && x !== undefined) ladderOf(x, id).delete(t.key, id);
+    if (!inBook.has(id)) return;
+    collateralWad -= t.inkWad + (wallet.get(id) ?? 0n);
+    artByIlk.set(t.ilk, (artByIlk.get(t.ilk) ?? 0n) - t.artWad);
+    if (t.artWad !== 0n) owingByIlk.set(t.ilk, (owingByIlk.get(t.ilk) ?? 0) - 1);
+  };
+  const track = (id: string, u: UrnState, rateRay: bigint): void => {
+    const x = ilkIndex(u.ilk, rateRay);
+    const key = u.artWad === 0n ? undefined : liquidationSpotRay(u, x.rateRay);
+    if (key !== undefined) ladderOf(x, id).insert(key, id);
+    tracked.set(id, { ilk: u.ilk, inkWad: u.inkWad, artWad: u.artWad, key });
+    if (!inBook.has(id)) return;
+    collateralWad += u.inkWad + (wallet.get(id) ?? 0n);
+    artByIlk.set(u.ilk, (artByIlk.get(u.ilk) ?? 0n) + u.artWad);
+    if (u.artWad !== 0n) owingByIlk.set(u.ilk, (owingByIlk.get(u.ilk) ?? 0) + 1);
+  };
+
+  const sync = (state: MakerState): void => {
+    const core = state.ext.core;
+    const rateOf = (ilk: string): bigint => core.ilks[ilk]?.rateRay ?? 0n;
+    if (state.ledger !== ledger) {
+      diffBalances(ledger, state.ledger, gem, (bucket, was, now) => {
+        if (!bucket.startsWith('wallet:')) return;
+        const id = bucket.slice('wallet:'.length);
+        if (!inBook.has(id)) return;
+        wallet.set(id, now);
+        // Only vaults the index holds count their wallets (a wallet without a vault is not a borrower's).
+        if (tracked.has(id)) collateralWad += now - was;
+      });
+      ledger = state.ledger;
+    }
+    if (core.urns !== urns) {
+      PersistentMap.diff(urns, core.urns, (id, was, now) => {
+        const t = tracked.get(id);
+        if (t !== undefined) untrack(id, t);
+        tracked.delete(id);
+        if (was !== undefined && t === undefined) return; // cannot happen: every vault seen is tracked
+        if (now !== undefined) track(id, now, rateOf(now.ilk));
+      });
+      urns = core.urns;
+    }
+    // A new rate (a drip) moves every key of the ilk: rebuild its ladders.
+    for (const [ilk, x] of byIlk) {
+      const rateRay = rateOf(ilk);
+      if (rateRay === x.rateRay) continue;
+      const book: { key: bigint; id: string }[] = [];
+      const other: { key: bigint; id: string }[] = [];
+      for (const [id, t] of tracked) {
+        if (t.ilk !== ilk || t.artWad === 0n) continue;
+        const key = liquidationSpotRay(t, rateRay);
+        tracked.set(id, { ...t, key });
+        (inBook.has(id) ? book : other).push({ key, id });
+      }
+      byIlk.set(ilk, { rateRay, book: Ladder.of(book), other: Ladder.of(other) });
+    }
+  };
+
+  /** The ilk's spot now, or undefined when the oracle refuses (as the keeper view reads it). */
+  const spotOf = (state: MakerState, ilk: string, nowSeconds: number): bigint | undefined => {
+    try {
+      return ilkPrice(state, ilk, nowSeconds).spotRay;
+    } catch (e) {
+      if (e instanceof SolventError) return undefined;
+      throw e;
+    }
+  };
+
+  return {
+    unsafe(state, nowSeconds) {
+      sync(state);
+      const out: string[] = [];
+      for (const [ilk, x] of byIlk) {
+        if (x.book.size === 0 && x.other.size === 0) continue;
+        if (state.ext.core.params === null || !Object.hasOwn(state.ext.core.params.ilks, ilk)) continue;
+        const spotRay = spotOf(state, ilk, nowSeconds);
+        if (spotRay === undefined || spotRay === 0n) continue;
+        x.book.idsAbove(spotRay, out);
+        x.other.idsAbove(spotRay, out);
+      }
+      return out;
+    },
+    borrowerTotals(state) {
+      sync(state);
+      let debtRad = 0n;
+      for (const [ilk, art] of artByIlk) debtRad += art * (state.ext.core.ilks[ilk]?.rateRay ?? 0n);
+      return { collateralWad, debtRad };
+    },
+    healthCounts(state, nowSeconds) {
+      sync(state);
+      const counts = new Array<number>(HEALTH_BUCKET_BOUNDS.length + 1).fill(0);
+      for (const [ilk, x] of byIlk) {
+        const owing = owingByIlk.get(ilk) ?? 0;
+        if (owing === 0) continue;
+        const spotRay = spotOf(state, ilk, nowSeconds);
+        if (spotRay === undefined) continue; // urnHealth throws: no reading
+        if (spotRay === 0n) {
+          // A zero price: read each vault (rare; the ladder's keys assume spot > 0).
+          for (const [id, t] of tracked) {
+            if (t.ilk !== ilk || t.artWad === 0n || !inBook.has(id)) continue;
+            const b = healthBucketOf(urnHealthWad(t, x.rateRay, 0n), false);
+            counts[b] = (counts[b] ?? 0) + 1;
+          }
+          continue;
+        }
+        // atLeast[j]: vaults in bucket ≥ j + 1, i.e. safe (key ≤ spot) with health ≥ threshold j.
+        const atLeast = THRESHOLDS_WAD.map((thresholdWad) => {
+          // health ≥ T ⟺ ink·spot·1e18 ≥ T·art·rate ⟺ (for ink > 0) key·T ≲ spot·1e18: vaults
+          // whose key is ≤ lo surely pass, above hi surely fail; the few between are read exactly.
+          const ratio = divRound(spotRay * WAD, thresholdWad, Rounding.Down);
+          const lo = ratio - 2n < spotRay ? ratio - 2n : spotRay;
+          const hi = ratio + 2n < spotRay ? ratio + 2n : spotRay;
+          let n = x.book.countAtMost(lo);
+          if (hi > lo) {
+            x.book.forEachIn(lo, hi, (id) => {
+              const t = tracked.get(id) as Tracked;
+              if (urnHealthWad(t, x.rateRay, spotRay) >= thresholdWad) n += 1;
+            });
+          }
+          return n;
+        });
+        counts[0] = (counts[0] ?? 0) + owing - (atLeast[0] ?? 0);
+        for (let j = 0; j < atLeast.length; j++) {
+          counts[j + 1] = (counts[j + 1] ?? 0) + (atLeast[j] ?? 0) - (atLeast[j + 1] ?? 0);
+        }
+      }
+      return counts;
+    },
+  };
+}
