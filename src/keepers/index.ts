@@ -8,4 +8,5 @@ export * from './euler.js';
 export * from './lending.js';
 export * from './liquity.js';
 export * from './maker.js';
+export * from './perps.js';
 export * from './types.js';

@@ -13,6 +13,7 @@ import { eulerStressAdapter } from './stress/euler.js';
 import { lendingStressAdapter } from './stress/lending.js';
 import { liquityStressAdapter } from './stress/liquity.js';
 import { makerStressAdapter } from './stress/maker.js';
+import { composedPerpStressAdapter, perpsStressAdapter } from './stress/perps.js';
 import type { StressKeeperSpec, StressOptions, StressResult } from './stress/types.js';
 
 export type { EventEffect, OpenedStress, StressAdapter, StressSetup } from './stress/core.js';
@@ -27,11 +28,13 @@ const ADAPTERS: readonly StressAdapter[] = [
   liquityStressAdapter,
   eulerStressAdapter,
   crvusdStressAdapter,
+  perpsStressAdapter,
 ];
 
 /** Adapters of composed protocols, by the configuration's `kind`. */
 const COMPOSED_ADAPTERS: Readonly<Record<string, StressAdapter>> = {
   lending: composedLendingStressAdapter,
+  perp: composedPerpStressAdapter,
 };
 
 /** Protocol ids {@link runStress} supports. */
