@@ -15,6 +15,7 @@ const { replayScenario, replayScenarioFromCsv } = await dist('sim/replay.js');
 const { syntheticBook } = await dist('sim/book.js');
 const { createRng, split } = await dist('sim/rng.js');
 const { compoundV3Model } = await dist('protocols/compound-v3/model.js');
+const { perpsAdlReplayCheck } = await dist('sim/stress/perps.js');
 
 const RAD = 10n ** 45n;
 const WAD = 10n ** 18n;
@@ -191,6 +192,7 @@ export function runValidation(log = console.log) {
   }
 
   Object.assign(results, knifeEdgeCheck(log, problems));
+  Object.assign(results, perpsAdlChecks(log, problems));
 
   return { results, problems };
 }
@@ -251,6 +253,57 @@ export function knifeEdgeCheck(log = console.log, problems = []) {
   if (!(scaled > 10e6)) problems.push('Knife-edge: less than $10M liquidatable per $1B after a −3 % shock');
 
   return { knifeEdge };
+}
+
+/**
+ * A leveraged perps book: 200 traders, half near their maintenance margin (excess over the
+ * liquidation point exponential with mean 5 %), half further (5 % floor, mean 30 %). An ASSUMPTION:
+ * history.md gives the leverage of ADL'd accounts (median 0.2×), not of those liquidated.
+ */
+function perpsBook(replay) {
+  return syntheticBook(split(createRng(7), 2), {
+    accounts: 200,
+    collateralAsset: 'ETH',
+    collateralPriceUsd: replay.assets.ETH[0].price,
+    healthDistribution: {
+      kind: 'excessMixture',
+      components: [
+        { weight: 0.5, floorExcess: 0, meanExcess: 0.05 },
+        { weight: 0.5, floorExcess: 0.05, meanExcess: 0.3 },
+      ],
+    },
+  });
+}
+
+/**
+ * The 2025-10-10 perps check (history.md §10): Hyperliquid driven by the real ETH series, where the
+ * insurance fund (its vault) must run dry and ADL follow. Primary: Binance's 15-minute ETH file
+ * (the check names the 15-minute files); also reported: Gemini's 1-minute ETH file.
+ */
+export function perpsAdlChecks(log = console.log, problems = []) {
+  const out = {};
+  for (const [key, file] of [
+    ['binance15m', 'eth-usd-2025-10-10-crash.csv'],
+    ['gemini1m', 'eth-usd-2025-10-10-crash-1m-gemini.csv'],
+  ]) {
+    const path = join(shared, 'prices', file);
+    const replay = replayScenarioFromCsv({
+      prices: [{ asset: 'ETH', text: readFileSync(path, 'utf8'), sourceName: path }],
+      name: `replay:${file}`,
+      requiredAssets: ['ETH'],
+    });
+    const c = perpsAdlReplayCheck(replay, { protocol: 'hyperliquid', seed: 7, book: perpsBook(replay) });
+    out[key] = c;
+    const when = (t) => (t === null ? 'never' : new Date(t * 1000).toISOString().slice(11, 16));
+    log(
+      `2025-10-10 ${file} on hyperliquid (${c.steps} steps): ${c.liquidations} liquidations ${usd(c.liquidatedUsd)}, fund ${usd(c.insuranceFundStartUsd)} dry at ${when(c.fundDryAtSeconds)}, first ADL at ${when(c.firstAdlAtSeconds)} after ${c.liquidationsBeforeFirstAdl} liquidations, ADL ${usd(c.adlVolumeUsd)}, bad debt ${usd(c.badDebtUsd)} (${pct(c.liquidatedUsd > 0 ? c.badDebtUsd / c.liquidatedUsd : 0)} of liquidated; published 0.4 %)`,
+    );
+  }
+  const primary = out.binance15m;
+  if (!(primary.fundDryStep !== null && primary.adlVolumeUsd > 0 && primary.adlAfterFundDry)) {
+    problems.push('2025-10-10: on the 15-minute ETH replay the insurance fund must run dry and ADL follow');
+  }
+  return { perps20251010: out };
 }
 
 /** Debt of the accounts Comet calls liquidatable at `t` (its own `isLiquidatable` rule), USD. */
