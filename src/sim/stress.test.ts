@@ -325,3 +325,81 @@ describe('defaultStressParamsJson and protocolParams', () => {
     expect(() => defaultStressParamsJson('morpho-blue')).toThrow(InvalidParameterError);
   });
 });
+
+describe('runStress: the oracle feed', () => {
+  /** Twelve hours of ETH flat at $2,000, 5-minute steps: nothing moves but the oracle. */
+  const flat = replayScenario({
+    prices: {
+      ETH: Array.from({ length: 145 }, (_, i) => ({ tSeconds: 1_700_000_000 + i * 300, price: 2000 })),
+    },
+    stepSeconds: 300,
+    name: 'flat',
+  });
+  const spikeAt = 1_700_000_000 + 6 * 3600;
+
+  test('behavior: a manipulated downward spike liquidates on a flat market; without it nothing happens', () => {
+    const base: StressOptions = {
+      protocol: 'aave-v3.3',
+      replay: flat,
+      seed: 3,
+      accounts: 60,
+      flatGasGwei: 20,
+    };
+    const calm = runStress(base);
+    expect(calm.summary.liquidations).toBe(0);
+    const wick = runStress({
+      ...base,
+      oracle: { spikes: [{ fromSeconds: spikeAt, toSeconds: spikeAt + 600, multiple: 0.6 }] },
+    });
+    expect(wick.summary.liquidations).toBeGreaterThan(0);
+    // Every liquidation falls inside the spike window, where the oracle read 60 % of the market.
+    for (const p of wick.series) {
+      if (p.liquidationsStarted > 0) expect(p.t >= spikeAt && p.t < spikeAt + 600 + 300).toBe(true);
+    }
+    const during = wick.series.find((p) => p.t === spikeAt);
+    expect(during?.oraclePriceUsd).toBeCloseTo(1200, 6);
+    // The market stays near $2,000 (only the keepers' own sales move it).
+    expect(during?.marketPriceUsd ?? 0).toBeGreaterThan(1900);
+  });
+
+  test('behavior: an outage leaves the OSM stale, so Maker keepers cannot bark during it', () => {
+    const crash = replayScenario({
+      prices: {
+        ETH: Array.from({ length: 145 }, (_, i) => ({
+          tSeconds: 1_700_000_000 + i * 300,
+          price: i < 24 ? 2000 : 1100,
+        })),
+      },
+      stepSeconds: 300,
+      name: 'step-crash',
+    });
+    const base: StressOptions = {
+      protocol: 'maker-liq2',
+      replay: crash,
+      seed: 3,
+      accounts: 60,
+      flatGasGwei: 20,
+    };
+    const normal = runStress(base);
+    expect(normal.summary.liquidations).toBeGreaterThan(0);
+    const dark = runStress({
+      ...base,
+      oracle: { outages: [{ fromSeconds: 1_700_000_000 + 300, toSeconds: 1_700_000_000 + 145 * 300 }] },
+    });
+    expect(dark.summary.liquidations).toBe(0);
+    expect(dark.series.at(-1)?.oraclePriceUsd).toBeNull();
+  });
+
+  test('error: bad feed settings are refused naming the oracle field', () => {
+    const bad = () =>
+      runStress({
+        protocol: 'aave-v3.3',
+        replay: flat,
+        seed: 3,
+        accounts: 10,
+        oracle: { heartbeatSeconds: -5 },
+      });
+    expect(bad).toThrow(InvalidParameterError);
+    expect(bad).toThrow(/oracle\.heartbeatSeconds/);
+  });
+});

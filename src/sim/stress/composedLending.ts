@@ -363,7 +363,7 @@ export const composedLendingStressAdapter: StressAdapter = {
     }
     const debtAsset = config.debtAsset;
     const debtDecimals = decimalsOf(debtAsset);
-    const feed = stressFeed(rng, source.ethPath, pathAsset, source.stepSeconds);
+    const feed = stressFeed(rng, source, pathAsset, options.oracle);
     const setupAt = start - 2 * source.stepSeconds;
     const decider = createEngine(model as never) as unknown as Decider<ComposedState, Command, EngineEvent>;
     const at = (command: Command, atSeconds = setupAt) => ({ command, atSeconds });

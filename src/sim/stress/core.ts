@@ -44,6 +44,7 @@ import {
   DEFAULT_FAILED_GAS_FRACTION,
   DEFAULT_PRIORITY_FEE_SHARE,
   DEFAULT_STRESS_NETWORK,
+  DEFAULT_STRESS_ORACLE,
   DEFAULT_STRESS_VENUE,
   DEFAULT_VOLATILITY_GAS,
   HEALTH_BUCKET_BOUNDS,
@@ -53,6 +54,7 @@ import {
   type StressKeeperSpec,
   type StressNetwork,
   type StressOptions,
+  type StressOracle,
   type StressResult,
   type StressSeriesPoint,
   type StressSummary,
@@ -238,28 +240,50 @@ export interface StressFeed {
 }
 
 /**
- * Builds the medianizer feed of `asset` on `path` (stream 1 of `rng`) and its oracle config: an
- * OSM with hop `osmDelaySeconds` when given (Maker), else undelayed; staleness slack max(60 s, one step).
+ * Builds the medianizer feed of `asset` on the source's ETH path (stream 1 of `rng`) and its oracle
+ * config, as `oracle` asks (default {@link DEFAULT_STRESS_ORACLE}): an OSM with hop
+ * `osmDelaySeconds` when given (Maker), else undelayed; staleness slack max(60 s, one step).
+ * @throws InvalidParameterError naming the `oracle.*` field the feed refuses.
  */
 export function stressFeed(
   rng: Rng,
-  path: PricePath,
+  source: Pick<StressSource, 'ethPath' | 'stepSeconds'>,
   asset: string,
-  stepSeconds: number,
+  oracle: StressOracle | undefined,
   osmDelaySeconds?: number,
 ): StressFeed {
+  const o = { ...DEFAULT_STRESS_ORACLE, ...(oracle ?? {}) };
   const feedParams: OracleFeedParams = {
     asset,
     sources: FEED_SOURCES,
-    heartbeatSeconds: FEED_HEARTBEAT_SECONDS,
-    deviationBps: FEED_DEVIATION_BPS,
+    heartbeatSeconds: o.heartbeatSeconds ?? FEED_HEARTBEAT_SECONDS,
+    deviationBps: o.deviationBps ?? FEED_DEVIATION_BPS,
     priceDecimals: FEED_PRICE_DECIMALS,
     rounding: Rounding.HalfUp,
+    ...(o.delaySeconds === undefined ? {} : { delaySeconds: o.delaySeconds }),
+    ...(o.noiseBps === undefined ? {} : { noiseBps: o.noiseBps }),
+    ...(o.outages === undefined ? {} : { outages: o.outages }),
+    ...(o.spikes === undefined ? {} : { spikes: o.spikes }),
   };
-  const feed = toPublishCommands(oracleFeed(split(rng, 1), path, feedParams).publications);
+  const path = source.ethPath;
+  let publications: ReturnType<typeof oracleFeed>['publications'];
+  try {
+    publications = oracleFeed(split(rng, 1), path, feedParams).publications;
+  } catch (e) {
+    if (e instanceof InvalidParameterError) {
+      throw new InvalidParameterError(
+        `oracle.${e.field}`,
+        e.details.reason ?? e.shortMessage,
+        e.metaMessages.join(' ') || undefined,
+      );
+    }
+    throw e;
+  }
+  const feed = toPublishCommands(publications);
+  const hop = o.osmDelaySeconds ?? osmDelaySeconds;
   const oracleConfig = oracleConfigFor(feedParams, {
-    ...(osmDelaySeconds === undefined ? {} : { osmDelaySeconds }),
-    slackSeconds: Math.max(60, Math.ceil(stepSeconds)),
+    ...(hop === undefined ? {} : { osmDelaySeconds: hop }),
+    slackSeconds: Math.max(60, Math.ceil(source.stepSeconds)),
   });
   const start = (path[0] as { tSeconds: number }).tSeconds;
   const first = feed.filter((c) => c.nowSeconds === start);

@@ -308,7 +308,7 @@ export const crvusdStressAdapter: StressAdapter = {
         : DEFAULT_CRVUSD_PARAMS;
     const { collateralAsset: collateral, stablecoin: stable } = params;
     const policies = specs.map(crvusdPolicy);
-    const feed = stressFeed(rng, source.ethPath, collateral, source.stepSeconds);
+    const feed = stressFeed(rng, source, collateral, options.oracle);
     const setupAt = start - 2 * source.stepSeconds;
     const decider = createEngine(crvusdModel);
     const at = (command: Command) => ({ command, atSeconds: setupAt });

@@ -320,7 +320,7 @@ export const eulerStressAdapter: StressAdapter = {
     }
     const asset = params.asset;
     const assetDecimals = decimalsOf(asset);
-    const feed = stressFeed(rng, source.ethPath, EULER_COLLATERAL, source.stepSeconds);
+    const feed = stressFeed(rng, source, EULER_COLLATERAL, options.oracle);
     const setupAt = start - 2 * source.stepSeconds;
     const decider = createEngine(eulerV2Model) as unknown as Decider<EulerState, Command, EngineEvent>;
     const at = (command: Command, atSeconds = setupAt) => ({ command, atSeconds });

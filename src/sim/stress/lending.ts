@@ -183,7 +183,7 @@ export const lendingStressAdapter: StressAdapter = {
     const { options, source, rng, specs, start } = setup;
     const aave = AAVE_IDS.includes(options.protocol);
     const policies = specs.map((s) => lendingPolicy(s, aave));
-    const feed = stressFeed(rng, source.ethPath, LENDING_COLLATERAL, source.stepSeconds);
+    const feed = stressFeed(rng, source, LENDING_COLLATERAL, options.oracle);
     const setupAt = start - 2 * source.stepSeconds;
     const version = (Object.keys(AAVE_MODEL_IDS) as (keyof typeof AAVE_MODEL_IDS)[]).find(
       (v) => AAVE_MODEL_IDS[v] === options.protocol,

@@ -363,7 +363,7 @@ export const liquityStressAdapter: StressAdapter = {
         : DEFAULT_LIQUITY_PARAMS;
     const coll = params.collateralAsset;
     const lusd = params.debtAsset;
-    const feed = stressFeed(rng, source.ethPath, coll, source.stepSeconds);
+    const feed = stressFeed(rng, source, coll, options.oracle);
     const setupAt = start - 2 * source.stepSeconds;
     const decider = createEngine(liquityV1Model) as unknown as Decider<LiquityState, Command, EngineEvent>;
     const at = (command: Command, atSeconds = setupAt) => ({ command, atSeconds });

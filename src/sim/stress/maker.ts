@@ -165,7 +165,7 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
           : (options.makerParams ?? DEFAULT_MAKER_PARAMS);
       const policies = specs.map(keeperPolicy);
       const hop = source.oracle.kind === 'osm' ? source.oracle.delaySeconds : 0;
-      const feed = stressFeed(rng, source.ethPath, 'ETH', source.stepSeconds, hop);
+      const feed = stressFeed(rng, source, 'ETH', options.oracle, hop);
       const setupAt = start - 2 * Math.max(hop, source.stepSeconds);
       const decider = (options.protocol === MAKER_LIQ2_ID
         ? createEngine(makerLiq2Model)

@@ -271,7 +271,7 @@ export function openPerps(
   const { options, source, rng, specs, start } = setup;
   const policies = specs.map((s) => perpsPolicy(s, rig.protocol));
   const keeperIds = specs.map((s) => s.id);
-  const feed = stressFeed(rng, source.ethPath, PERPS_ORACLE_ASSET, source.stepSeconds);
+  const feed = stressFeed(rng, source, PERPS_ORACLE_ASSET, options.oracle);
   const timed = rescaleFeed(feed.feed, rig.priceDecimals);
   const first = rescaleFeed(feed.first, rig.priceDecimals);
   const oracleConfig = { ...feed.oracleConfig, priceDecimals: rig.priceDecimals };

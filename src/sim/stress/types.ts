@@ -150,7 +150,42 @@ export interface StressOptions {
   readonly flatGasGwei?: number;
   /** Block space, priority gas auctions and dropped transactions (default {@link DEFAULT_STRESS_NETWORK}). */
   readonly network?: StressNetwork;
+  /** How the simulated price feed behaves (default {@link DEFAULT_STRESS_ORACLE}). */
+  readonly oracle?: StressOracle;
 }
+
+/**
+ * The simulated oracle feed of the path asset: three relayers publishing on a heartbeat or a
+ * deviation, with an optional reporting delay, per-source noise, outages (rounds that never land)
+ * and manipulated spikes (sources see a multiple of the market), and the protocol's own delay on
+ * top (Maker's OSM hop; the scenario's suggestion unless `osmDelaySeconds` is given).
+ */
+export interface StressOracle {
+  readonly heartbeatSeconds?: number;
+  readonly deviationBps?: number;
+  /** Reporting delay of every round, seconds (≥ 0). */
+  readonly delaySeconds?: number;
+  /** Per-source noise, bps of the price (≥ 0). */
+  readonly noiseBps?: number;
+  /** Windows (unix seconds, from inclusive, to exclusive) in which no round lands. */
+  readonly outages?: readonly { readonly fromSeconds: number; readonly toSeconds: number }[];
+  /** Windows in which the sources see `multiple` × the market price (e.g. 0.5: a −50 % wick). */
+  readonly spikes?: readonly {
+    readonly fromSeconds: number;
+    readonly toSeconds: number;
+    readonly multiple: number;
+  }[];
+  /** Maker's OSM hop, seconds (overrides the scenario's suggestion; Maker models only). */
+  readonly osmDelaySeconds?: number;
+}
+
+/** Default feed: heartbeat 1 h, deviation 0.5 %, no delay, noise, outage or spike (ASSUMPTIONS, a 2020 medianizer). */
+export const DEFAULT_STRESS_ORACLE: StressOracle = {
+  heartbeatSeconds: 3600,
+  deviationBps: 50,
+  delaySeconds: 0,
+  noiseBps: 0,
+};
 
 /**
  * The network keepers send through. Defaults reproduce a perfectly informed, uncongested chain:
