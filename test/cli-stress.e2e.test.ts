@@ -633,7 +633,9 @@ describe('solvent stress --out', () => {
     expect(pngDimensions(new Uint8Array(readFileSync(join(dir, 'chart-bad-debt-paths.png')))).widthPx).toBe(
       720,
     );
-    refused(['--paths', '3', '--pga'], ['--paths', '--pga']);
+    // --pga, --tx-failure-rate, --block-gas and protocol files now reach the Monte Carlo workers
+    // (test/cli-montecarlo-inputs.e2e.test.ts); --book-per-path needs --paths.
+    refused(['--book-per-path'], ['--book-per-path', '--paths']);
   });
 
   test('behavior: with --paths and a snapshot, every path opens the snapshot', () => {

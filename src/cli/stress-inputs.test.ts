@@ -1,6 +1,7 @@
 /**
  * Tests of the inputs of `solvent stress`: keeper specs (file form and shorthand), the line of a
- * dotted field in JSON and YAML, book snapshot files and the errors that name file, field and line.
+ * dotted field in JSON and YAML, book snapshot files and the errors that name file, field and line,
+ * composed protocol files, and the checks of --book-per-path.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import {
   parseKeepersShorthand,
   readBookFile,
   readKeepers,
+  requireBookPerPathInputs,
+  withConfigFileFields,
   withFileFields,
 } from './stress-inputs.js';
 
@@ -352,5 +355,57 @@ describe('composedConfigId', () => {
     expect((error as InputFileError).field).toBe('id');
     expect(await rejection(composedConfigId(path, [1]))).toBeInstanceOf(InputFileError);
     expect(await rejection(composedConfigId(path, { id: 5 }))).toBeInstanceOf(InputFileError);
+  });
+});
+
+describe('withConfigFileFields', () => {
+  test('default: the value of the work when it succeeds', async () => {
+    expect(await withConfigFileFields('c.yaml', () => 'ok')).toBe('ok');
+  });
+
+  test('behavior: fields named protocolConfig… (the stress lab) or config… (the parser) are the file’s', async () => {
+    const path = file(
+      'composed.yaml',
+      'kind: lending\nid: x\nexecution:\n  kind: dutchAuction\n  bufBps: -5\n',
+    );
+    for (const field of ['protocolConfig.execution.bufBps', 'config.execution.bufBps']) {
+      const error = await rejection(
+        withConfigFileFields(path, () => {
+          throw new InvalidParameterError(field, 'expected bps in [10000, 50000]');
+        }),
+      );
+      expect(error).toBeInstanceOf(InputFileError);
+      expect((error as InputFileError).field).toBe('execution.bufBps');
+      expect((error as InputFileError).line).toBe(5);
+    }
+    const other = await rejection(
+      withConfigFileFields(path, () => {
+        throw new InvalidParameterError('params.x', 'bad');
+      }),
+    );
+    expect(other).toBeInstanceOf(InvalidParameterError);
+    expect(other).not.toBeInstanceOf(InputFileError);
+  });
+});
+
+describe('requireBookPerPathInputs', () => {
+  test('default: Monte Carlo paths on a synthetic book are accepted', () => {
+    expect(() => requireBookPerPathInputs(2, undefined)).not.toThrow();
+  });
+
+  test('error: one path, or a snapshot book, is refused naming --book-per-path', () => {
+    for (const [paths, book] of [
+      [1, undefined],
+      [5, 'book.json'],
+    ] as const) {
+      let error: unknown;
+      try {
+        requireBookPerPathInputs(paths, book);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidParameterError);
+      expect((error as InvalidParameterError).field).toBe('--book-per-path');
+    }
   });
 });

@@ -136,6 +136,40 @@ export async function withFileFields<T>(
 }
 
 /**
+ * Runs `work` for a composed protocol configuration file: an InvalidParameterError whose field
+ * is `protocolConfig…` or `config…` (the names the composed models and their parsers use) becomes
+ * an {@link InputFileError} of the file at `path` naming the field inside it (see
+ * {@link withFileFields}). Other errors pass through.
+ */
+export async function withConfigFileFields<T>(path: string, work: () => T | Promise<T>): Promise<T> {
+  return withFileFields(path, 'protocolConfig', () => withFileFields(path, 'config', work));
+}
+
+/**
+ * Checks `--book-per-path` against the other flags: it needs Monte Carlo paths and a synthetic
+ * book (each path draws its own; a snapshot is the same book on every path).
+ * @param paths the `--paths` count.
+ * @param bookFile the `--book` snapshot file, when one is given.
+ * @throws InvalidParameterError (flag `--book-per-path`) with fewer than two paths or a snapshot.
+ */
+export function requireBookPerPathInputs(paths: number, bookFile: string | undefined): void {
+  if (paths < 2) {
+    throw new InvalidParameterError(
+      '--book-per-path',
+      'needs Monte Carlo paths (--paths N with N ≥ 2)',
+      'Without --paths the run of the seed already opens the book drawn from its seed.',
+    );
+  }
+  if (bookFile !== undefined) {
+    throw new InvalidParameterError(
+      '--book-per-path',
+      `the book is the snapshot ${bookFile}, which every path opens as it is`,
+      'Give --book a size (a synthetic book) to draw one per path, or drop --book-per-path.',
+    );
+  }
+}
+
+/**
  * Reads a `solvent-book/1` snapshot (JSON, or YAML for .yaml/.yml) and builds its book.
  * @throws PathNotFoundError, PathReadError, JsonFileError (not JSON/YAML); InputFileError naming
  * the file and the field (with its line) for anything the snapshot format refuses.

@@ -1,7 +1,8 @@
 /**
  * Worker-thread entry of the stress lab's pool (workers.ts): keeps the sweep specs it is sent (plain
- * JSON: protocol, market, seed, book size, paths, base overrides such as protocolParams, keepers,
- * venue and flat gas, and the knobs), runs each work unit it receives with `runWorkUnit` and posts
+ * JSON: protocol, market, seed, book size, paths, whether each path draws its own book, base
+ * overrides such as a composed protocol's configuration, protocolParams, keepers, venue, flat gas
+ * and the network, and the knobs), runs each work unit it receives with `runWorkUnit` and posts
  * back the unit's path outcomes, or the error that stopped it. Compiled to dist/ and started by
  * workers.ts.
  */

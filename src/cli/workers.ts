@@ -13,6 +13,7 @@ import {
   mergeSweep,
   planSweep,
   runWorkUnit,
+  type StressRunOverrides,
   type SweepResult,
   type SweepSpec,
   type UnitResult,
@@ -196,40 +197,54 @@ export function pathsPerUnitFor(paths: number, points: number, workers: number |
   return Math.max(1, Math.min(paths, Math.ceil((paths * points) / (threads * 4))));
 }
 
+/** One run of a Monte Carlo batch: a protocol and the settings it runs with (plain JSON). */
+export interface MonteCarloRunSpec {
+  /** A stress-lab protocol id, or a composed protocol's id with `base.protocolConfig`. */
+  readonly protocol: string;
+  /** Parameters, configuration, keepers, network, gas or a book, as `SweepSpec.base`. */
+  readonly base?: StressRunOverrides;
+}
+
 /** Options of {@link runMonteCarlo}. */
 export interface MonteCarloRunOptions {
-  readonly protocols: readonly string[];
+  /** The runs, each a protocol with its settings; every one gets the same market, seed and paths. */
+  readonly runs: readonly MonteCarloRunSpec[];
   readonly source: { readonly scenario: string } | { readonly replay: ReplayScenario };
   /** Run seed, a safe integer ≥ 0. */
   readonly seed: number;
-  /** Synthetic book size (accounts). */
+  /** Synthetic book size (accounts); not used by runs whose base gives a book. */
   readonly accounts: number;
   /** Paths, ≥ 2. */
   readonly paths: number;
+  /** Each path draws its own synthetic book from its seed (see `SweepSpec.bookPerPath`). */
+  readonly bookPerPath?: boolean;
   /** Worker threads (default min(os.availableParallelism(), paths)). */
   readonly workers?: number;
-  /** Called after each unit with the path runs done so far and the total (paths × protocols). */
+  /** Called after each unit with the path runs done so far and the total (paths × runs). */
   readonly onProgress?: ProgressCallback;
 }
 
 /**
- * Runs `paths` Monte Carlo paths of every protocol on a worker pool and returns each protocol's
- * Monte Carlo block (in `protocols` order): a sweep without knobs per protocol, so path k uses seed
- * `pathSeeds(seed, paths)[k]` and the run seed's book whatever the worker count, and outcomes are
- * merged by path index: the result is the same for any `workers`.
- * @throws InvalidParameterError for bad seeds, sizes or path counts (from `planSweep`); rejects
- * with the worker's error when a path fails.
+ * Runs `paths` Monte Carlo paths of every run on a worker pool and returns each run's Monte Carlo
+ * block (in `runs` order): a sweep without knobs per run, so path k uses seed
+ * `pathSeeds(seed, paths)[k]` and the run seed's book (or, with `bookPerPath`, the book of its own
+ * seed) whatever the worker count, and outcomes are merged by path index: the result is the same
+ * for any `workers`.
+ * @throws InvalidParameterError for bad seeds, sizes, path counts or configurations (from
+ * `planSweep`, before any thread starts); rejects with the worker's error when a path fails.
  */
 export async function runMonteCarlo(options: MonteCarloRunOptions): Promise<MonteCarloSummary[]> {
-  const pathsPerUnit = pathsPerUnitFor(options.paths, options.protocols.length, options.workers);
-  const specs: SweepSpec[] = options.protocols.map((protocol) => ({
-    protocol,
+  const pathsPerUnit = pathsPerUnitFor(options.paths, options.runs.length, options.workers);
+  const specs: SweepSpec[] = options.runs.map((run) => ({
+    protocol: run.protocol,
     source: options.source,
     seed: options.seed,
     accounts: options.accounts,
     paths: options.paths,
     knobs: [],
     pathsPerUnit,
+    ...(options.bookPerPath === true ? { bookPerPath: true } : {}),
+    ...(run.base === undefined || Object.keys(run.base).length === 0 ? {} : { base: run.base }),
   }));
   const results = await runSweeps(specs, {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
@@ -260,6 +275,16 @@ export function ttyProgress(
       process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+/**
+ * The line under a Monte Carlo table saying which book the paths opened: each its own synthetic
+ * book drawn from its seed (`bookPerPath`), or all the same book, so only the market varies.
+ */
+export function monteCarloBookNote(bookPerPath: boolean): string {
+  return bookPerPath
+    ? 'Monte Carlo book: each path draws its own synthetic book from its seed (same size and distributions)'
+    : 'Monte Carlo book: every path opens the same book; only the market varies (--book-per-path to vary it)';
 }
 
 /**

@@ -196,6 +196,21 @@ describe('compareReportHtml', () => {
     expect(all(quantiles, /<g class="interval"/g).length).toBe(6);
   });
 
+  test('behavior: runs with labels (variants of one protocol) are headed and charted by their label', () => {
+    const variants = [
+      { summary: summary('maker-liq2', 0) },
+      { label: 'chop<1.30>', summary: summary('maker-liq2', 10) },
+    ];
+    const html = compareReportHtml(variants, options);
+    const head = /<thead>([\s\S]*?)<\/thead>/.exec(html)?.[1] ?? '';
+    expect(head).toContain('<th scope="col">maker-liq2</th><th scope="col">chop&lt;1.30&gt;</th>');
+    const outcomes = /id="chart-outcomes">([\s\S]*?)<\/figure>/.exec(html)?.[1] ?? '';
+    const legend = [...outcomes.matchAll(/<g class="legend-item">[\s\S]*?<text[^>]*>([^<]*)<\/text>/g)].map(
+      (m) => m[1],
+    );
+    expect(legend).toEqual(['maker-liq2', 'chop&lt;1.30&gt;']);
+  });
+
   test('error: no runs', () => {
     expect(() => compareReportHtml([], options)).toThrow(InvalidParameterError);
   });

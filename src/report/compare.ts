@@ -233,6 +233,11 @@ const COUNT_FIELDS: readonly NumericSummaryField[] = ['liquidations', 'auctions'
 
 /** One compared run: its summary and, with Monte Carlo paths, its Monte Carlo block. */
 export interface CompareRun {
+  /**
+   * The run's name in the table and the charts' legends (a variant's label, say); default the
+   * summary's protocol id.
+   */
+  readonly label?: string;
   readonly summary: StressSummary;
   readonly monteCarlo?: MonteCarloSummary;
 }
@@ -312,8 +317,8 @@ function tableRows(runs: readonly CompareRun[]): { key: string; label: string; c
 
 /**
  * One self-contained HTML document comparing runs of the same scenario and book: a table of the
- * key summary fields ({@link COMPARE_FIELDS}) with a column per run (`table#compare`, rows with
- * `data-field`) plus, when every run has a Monte Carlo block, p50/p95/p99 of bad debt and
+ * key summary fields ({@link COMPARE_FIELDS}) with a column per run headed by its label
+ * (`table#compare`, rows with `data-field`) plus, when every run has a Monte Carlo block, p50/p95/p99 of bad debt and
  * liquidated debt with their 95 % intervals; grouped bar charts (see {@link compareReportChartIds}):
  * USD outcomes and counts per run, and with Monte Carlo the quantiles per run with interval
  * whiskers; then the reproduce command. Inline CSS and SVG only; every string escaped; deterministic.
@@ -321,7 +326,7 @@ function tableRows(runs: readonly CompareRun[]): { key: string; label: string; c
  */
 export function compareReportHtml(runs: readonly CompareRun[], options: CompareReportOptions): string {
   if (runs.length === 0) throw new InvalidParameterError('runs', 'a comparison needs at least one run');
-  const labels = runs.map((r) => r.summary.protocol);
+  const labels = runs.map((r) => r.label ?? r.summary.protocol);
   const label = (field: NumericSummaryField): string =>
     COMPARE_FIELDS.find((f) => f.field === field)?.label ?? field;
   const parts: string[] = [];

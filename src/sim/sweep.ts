@@ -6,7 +6,7 @@
  */
 import { InvalidParameterError } from '../engine/errors.js';
 import { SolventError } from '../math/errors.js';
-import { findProtocol } from '../protocols/catalog.js';
+import { resolveProtocol } from '../protocols/catalog.js';
 import { type Book, syntheticBook } from './book.js';
 import {
   MONTE_CARLO_PATHS_MAX,
@@ -25,6 +25,7 @@ import {
   runStress,
   STRESS_PROTOCOLS,
   type StressKeeperSpec,
+  type StressNetwork,
   type StressOptions,
   type StressSummary,
   type StressVenue,
@@ -166,7 +167,8 @@ function knobNumber(knob: string, value: KnobValue, rule: NumberRule): number {
  * `options` with one setting changed: the knob `knob` set to `value`. Knobs (see
  * {@link STRESS_KNOBS}):
  * - `params.<dotted path>`: one field of the model's raw parameters JSON, starting from
- *   `options.protocolParams ?? defaultStressParamsJson(protocol)`. The field keeps its JSON type:
+ *   `options.protocolParams ?? defaultStressParamsJson(protocol, protocolConfig)` (a composed
+ *   protocol's parameters are its configuration). The field keeps its JSON type:
  *   a bigint field (a decimal string in the JSON, e.g. `chopWad`) takes a whole number, exactly
  *   (a number that is an integer, or text such as `1130000000000000000` or `1.13e18`) and is
  *   written as a decimal string; a number field takes a finite number; a boolean field `true` or
@@ -282,7 +284,7 @@ function startingParams(options: StressOptions, knob: string): unknown {
       'Give the parameters as protocolParams (raw JSON, see defaultStressParamsJson) instead.',
     );
   }
-  return defaultStressParamsJson(options.protocol);
+  return defaultStressParamsJson(options.protocol, options.protocolConfig);
 }
 
 function isRecord(node: unknown): node is Readonly<Record<string, unknown>> {
@@ -403,7 +405,7 @@ function withParam(options: StressOptions, knob: string, value: KnobValue): Stre
   const current = paramLeaf(options, knob);
   const protocolParams = replaced(root, segments, leafValue(knob, current, value));
   try {
-    findProtocol(options.protocol).parseParams(protocolParams);
+    resolveProtocol(options.protocolConfig ?? options.protocol).parseParams(protocolParams);
   } catch (e) {
     if (!(e instanceof SolventError)) throw e;
     throw new InvalidParameterError(
@@ -423,12 +425,19 @@ export type SweepSource = { readonly scenario: string } | { readonly replay: Rep
 
 /** Settings of a run that a sweep fixes for every point, before the knobs (all JSON). */
 export interface StressRunOverrides {
+  /**
+   * A composed protocol's configuration (parsed JSON or YAML, see `StressOptions.protocolConfig`):
+   * the sweep's `protocol` is then the configuration's id. Plain JSON, so it travels to workers.
+   */
+  readonly protocolConfig?: unknown;
   /** Raw parameters JSON (see `StressOptions.protocolParams`). */
   readonly protocolParams?: unknown;
   readonly keepers?: readonly StressKeeperSpec[];
   readonly venue?: StressVenue;
   /** Gas price without a gas regime, gwei. */
   readonly flatGasGwei?: number;
+  /** Priority gas auctions, dropped transactions and block space (see `StressOptions.network`). */
+  readonly network?: StressNetwork;
   /**
    * A book to open instead of the synthetic one (every path opens it; `accounts` and the
    * `book.accounts` knob are then not used).
@@ -446,7 +455,9 @@ export interface SweepKnob {
  * A sweep: one protocol on one market, a grid of 0 to {@link SWEEP_KNOBS_MAX} knobs (the points are
  * every combination, the last knob varying fastest), and per point either the run of `seed` itself
  * (`paths` 1, as `solvent stress`) or `paths` Monte Carlo paths (seeds `pathSeeds(seed, paths)`, the
- * book of `seed` held fixed, as `solvent stress --paths`). Plain JSON: it travels to workers as is.
+ * book of `seed` held fixed, as `solvent stress --paths`; with `bookPerPath`, each path draws its
+ * own book from its seed, as `solvent stress --paths --book-per-path`). Plain JSON: it travels to
+ * workers as is.
  */
 export interface SweepSpec {
   readonly protocol: string;
@@ -462,6 +473,14 @@ export interface SweepSpec {
   readonly base?: StressRunOverrides;
   /** Paths per work unit (default {@link DEFAULT_PATHS_PER_UNIT}); only how work is cut, never the result. */
   readonly pathsPerUnit?: number;
+  /**
+   * Monte Carlo paths draw their own synthetic book: path k opens the book `runStress` draws for
+   * seed `pathSeeds(seed, paths)[k]` (same size and distributions as the run seed's), so the
+   * spread covers the book as well as the market. Default false: every path opens the run seed's
+   * book ({@link monteCarloBook}) and only the market varies. No effect with one path (the run of
+   * the seed opens its own book either way); refused with a given book (`base.book`).
+   */
+  readonly bookPerPath?: boolean;
 }
 
 /**
@@ -535,6 +554,8 @@ export interface SweepResult {
   readonly seed: number;
   readonly accounts: number;
   readonly paths: number;
+  /** Present (true) when each Monte Carlo path drew its own book (see {@link SweepSpec.bookPerPath}). */
+  readonly bookPerPath?: true;
   readonly knobs: readonly SweepKnob[];
   /** Every point, in point order (the last knob varying fastest). */
   readonly points: readonly SweepPoint[];
@@ -570,10 +591,12 @@ function baseOptions(spec: SweepSpec): StressOptions {
     ...('replay' in spec.source ? { replay: spec.source.replay } : { scenario: spec.source.scenario }),
     seed: spec.seed,
     accounts: spec.accounts,
+    ...(base.protocolConfig === undefined ? {} : { protocolConfig: base.protocolConfig }),
     ...(base.protocolParams === undefined ? {} : { protocolParams: base.protocolParams }),
     ...(base.keepers === undefined ? {} : { keepers: base.keepers }),
     ...(base.venue === undefined ? {} : { venue: base.venue }),
     ...(base.flatGasGwei === undefined ? {} : { flatGasGwei: base.flatGasGwei }),
+    ...(base.network === undefined ? {} : { network: base.network }),
     ...(base.book === undefined ? {} : { book: base.book }),
   };
 }
@@ -598,15 +621,31 @@ export function sweepPointOptions(spec: SweepSpec, knobValues: readonly KnobValu
   return options;
 }
 
+/** @throws InvalidParameterError (field `bookPerPath`) when the spec also gives a book. */
+function checkBookPerPath(spec: SweepSpec): void {
+  if (spec.bookPerPath === true && spec.base?.book !== undefined) {
+    throw new InvalidParameterError(
+      'bookPerPath',
+      'the sweep opens a given book, so no path can draw its own',
+      'Drop base.book (a synthetic book of `accounts`) or bookPerPath.',
+    );
+  }
+}
+
 /** Checks the spec's fields (not the knob values) and returns its path range size. */
 function checkSpec(spec: SweepSpec): number {
-  if (!STRESS_PROTOCOLS.includes(spec.protocol)) {
+  const protocolConfig = spec.base?.protocolConfig;
+  if (protocolConfig !== undefined) {
+    // The configuration is checked by its model's parser here, before any work is handed out.
+    defaultStressParamsJson(spec.protocol, protocolConfig);
+  } else if (!STRESS_PROTOCOLS.includes(spec.protocol)) {
     throw new InvalidParameterError(
       'protocol',
       `${spec.protocol} is not supported by the stress lab yet`,
       `Supported so far: ${STRESS_PROTOCOLS.join(', ')}.`,
     );
   }
+  checkBookPerPath(spec);
   sourceName(spec.source); // UnknownScenarioError for an unknown id
   requireWhole(spec.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
   requireWhole(spec.accounts, 'accounts', 1, BOOK_ACCOUNTS_MAX);
@@ -660,10 +699,12 @@ export function sweepPoints(spec: SweepSpec): KnobValue[][] {
  * The work units of a sweep: for each point (see {@link sweepPoints}), its paths cut into ranges
  * of `pathsPerUnit`, in point order then path order. Every point's options are built first, so a
  * bad knob or value is refused here, before any work is handed out. Pure and deterministic.
- * @throws InvalidParameterError for a bad spec field (`protocol`, `seed`, `accounts`, `paths`,
- * `pathsPerUnit`, `knobs`: more than {@link SWEEP_KNOBS_MAX}, repeated, empty, repeated values,
- * more than {@link SWEEP_POINTS_MAX} points or {@link SWEEP_UNITS_MAX} units) and as
- * {@link applyStressKnob} (field: the knob); UnknownScenarioError.
+ * @throws InvalidParameterError for a bad spec field (`protocol`: not a stress-lab protocol
+ * without `base.protocolConfig`; `seed`, `accounts`, `paths`, `pathsPerUnit`, `bookPerPath` with a
+ * given book, `knobs`: more than {@link SWEEP_KNOBS_MAX}, repeated, empty, repeated values, more
+ * than {@link SWEEP_POINTS_MAX} points or {@link SWEEP_UNITS_MAX} units), for a composed
+ * configuration its model refuses (fields `protocolConfig…`), and as {@link applyStressKnob}
+ * (field: the knob); UnknownScenarioError.
  */
 export function planSweep(spec: SweepSpec): WorkUnit[] {
   const perUnit = checkSpec(spec);
@@ -709,9 +750,11 @@ function outcomeOf(pathIndex: number, seed: number, s: StressSummary): SweepPath
  * Runs one work unit: the point's options (see {@link sweepPointOptions}); with one path, the run
  * of the spec's seed (exactly `solvent stress` with those settings); with more, path k runs with
  * seed `pathSeeds(seed, paths)[k]` on the base overrides' book, else {@link monteCarloBook} of the
- * point's book size (exactly a path of `solvent stress --paths`). Pure; the result is plain JSON.
- * @throws InvalidParameterError (field `unit`) for a path range outside the spec, and as
- * {@link sweepPointOptions} and `runStress`.
+ * point's book size (exactly a path of `solvent stress --paths`), or with `bookPerPath` on the
+ * synthetic book of the point's size that `runStress` draws for the path's own seed (exactly
+ * `solvent stress --seed <path seed>`). Pure; the result is plain JSON.
+ * @throws InvalidParameterError (field `unit`) for a path range outside the spec, (field
+ * `bookPerPath`) with a given book, and as {@link sweepPointOptions} and `runStress`.
  */
 export function runWorkUnit(unit: WorkUnit, spec: SweepSpec): UnitResult {
   const { seedStart, seedCount } = unit;
@@ -733,11 +776,20 @@ export function runWorkUnit(unit: WorkUnit, spec: SweepSpec): UnitResult {
     outcomes.push(outcomeOf(0, spec.seed, runStress(options).summary));
   } else {
     const seeds = pathSeeds(spec.seed, spec.paths);
-    const { accounts: _accounts, ...rest } = options;
-    const book = options.book ?? monteCarloBook(spec.source, spec.seed, options.accounts ?? spec.accounts);
-    for (let k = seedStart; k < seedStart + seedCount; k++) {
-      const seed = seeds[k] as number;
-      outcomes.push(outcomeOf(k, seed, runStress({ ...rest, seed, book }).summary));
+    checkBookPerPath(spec);
+    if (spec.bookPerPath === true) {
+      // No book is given: runStress draws each path's synthetic book from the path's own seed.
+      for (let k = seedStart; k < seedStart + seedCount; k++) {
+        const seed = seeds[k] as number;
+        outcomes.push(outcomeOf(k, seed, runStress({ ...options, seed }).summary));
+      }
+    } else {
+      const { accounts: _accounts, ...rest } = options;
+      const book = options.book ?? monteCarloBook(spec.source, spec.seed, options.accounts ?? spec.accounts);
+      for (let k = seedStart; k < seedStart + seedCount; k++) {
+        const seed = seeds[k] as number;
+        outcomes.push(outcomeOf(k, seed, runStress({ ...rest, seed, book }).summary));
+      }
     }
   }
   return { pointIndex: unit.pointIndex, knobValues: unit.knobValues, seedStart, seedCount, outcomes };
@@ -831,6 +883,7 @@ export function mergeSweep(spec: SweepSpec, results: readonly UnitResult[]): Swe
     seed: spec.seed,
     accounts: spec.accounts,
     paths: spec.paths,
+    ...(spec.bookPerPath === true && spec.paths > 1 ? { bookPerPath: true as const } : {}),
     knobs: spec.knobs,
     points: merged,
   };

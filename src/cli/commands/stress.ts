@@ -32,7 +32,7 @@ import {
   type StressOptions,
   type StressResult,
 } from '../../sim/stress.js';
-import type { SweepSpec } from '../../sim/sweep.js';
+import type { StressRunOverrides } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
 import { PathNotFoundError, PathReadError } from '../errors.js';
 import { readStructuredFile } from '../files.js';
@@ -42,9 +42,11 @@ import {
   KEEPER_LATENCY_STEPS_MAX,
   readBookFile,
   readKeepers,
+  requireBookPerPathInputs,
+  withConfigFileFields,
   withFileFields,
 } from '../stress-inputs.js';
-import { monteCarloTextRows, pathsPerUnitFor, runSweeps, ttyProgress } from '../workers.js';
+import { monteCarloBookNote, monteCarloTextRows, runMonteCarlo, ttyProgress } from '../workers.js';
 
 /** The flags as commander hands them over (strings as typed). */
 interface StressFlags {
@@ -67,6 +69,7 @@ interface StressFlags {
   readonly json?: true;
   readonly out?: string;
   readonly paths: string;
+  readonly bookPerPath?: true;
   readonly workers?: string;
 }
 
@@ -79,6 +82,12 @@ flags run the same scenario, book, keepers and seed through each and print them 
   keys: any spec field, or cap (maxGasPriceGwei), eps (minProfitUsd), wallet, capital, kicks,
   latency (latencySteps), fee (priorityFeeShare), id; "none" for no keeper at all.
 Network: --pga (priority gas auction), --tx-failure-rate P, --block-gas N, --latency N.
+--paths N adds N Monte Carlo paths, each with its own seed (pathSeeds of --seed) and so its own
+market; every flag above applies to every path, protocol files too, and the result is the same
+whatever --workers. By default every path opens the same book (the snapshot, or the synthetic book
+of --seed), so the spread is the market's alone; --book-per-path makes each path draw its own
+synthetic book from its seed (same size and distributions: path k opens exactly the book of
+solvent stress --seed <its seed>), so the spread covers the book too. It needs --paths and a size.
 --out DIR writes summary.json (every run), per protocol <id>.series.csv, <id>.keepers.csv and
 <id>.clearings.csv, report.html (self-contained; opens offline) and each chart as <chart-id>.png.
 Every run prints how to reproduce it; the same flags give the same output, byte for byte.`;
@@ -138,6 +147,8 @@ interface StressInputs {
   readonly flatGasGwei?: number;
   readonly params?: { readonly path: string; readonly raw: unknown };
   readonly paths: number;
+  /** Each Monte Carlo path draws its own synthetic book (see SweepSpec.bookPerPath). */
+  readonly bookPerPath: boolean;
   readonly workers?: number;
   /** The command that reproduces the run. */
   readonly reproduce: string;
@@ -164,6 +175,7 @@ function reproduceCommand(flags: StressFlags, inputs: Omit<StressInputs, 'reprod
   if (inputs.flatGasGwei !== undefined) words.push('--gas-flat', String(inputs.flatGasGwei));
   if (inputs.params !== undefined) words.push('--params', shellWord(inputs.params.path));
   if (inputs.paths > 1) words.push('--paths', String(inputs.paths));
+  if (inputs.bookPerPath) words.push('--book-per-path');
   return words.join(' ');
 }
 
@@ -286,21 +298,8 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
     }
   }
 
-  if (paths > 1) {
-    const unsupported = [
-      ...(protocols.some((p) => p.config !== undefined) ? ['--protocol <file>'] : []),
-      ...(flags.pga === true ? ['--pga'] : []),
-      ...(flags.txFailureRate === undefined ? [] : ['--tx-failure-rate']),
-      ...(flags.blockGas === undefined ? [] : ['--block-gas']),
-    ];
-    if (unsupported.length > 0) {
-      throw new InvalidParameterError(
-        '--paths',
-        `the Monte Carlo workers cannot take ${unsupported.join(', ')} yet`,
-        'Run without --paths, or without those flags.',
-      );
-    }
-  }
+  const bookPerPath = flags.bookPerPath === true;
+  if (bookPerPath) requireBookPerPathInputs(paths, 'path' in book ? book.path : undefined);
 
   const inputs = {
     protocols,
@@ -313,6 +312,7 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
     ...(flatGasGwei === undefined ? {} : { flatGasGwei }),
     ...(params === undefined ? {} : { params }),
     paths,
+    bookPerPath,
     ...(workers === undefined ? {} : { workers }),
   };
   return { ...inputs, reproduce: reproduceCommand(flags, inputs) };
@@ -363,7 +363,7 @@ async function runOne(inputs: StressInputs, protocol: ProtocolInput): Promise<St
       : withFileFields(params.path, 'params', () => runStress(options));
   return protocol.config === undefined
     ? withParams()
-    : withFileFields(protocol.config.path, 'config', withParams);
+    : withConfigFileFields(protocol.config.path, withParams);
 }
 
 /** The Monte Carlo block of each protocol, on the worker pool. */
@@ -373,36 +373,29 @@ async function monteCarloBlocks(inputs: StressInputs): Promise<MonteCarloSummary
     'accounts' in inputs.book
       ? inputs.book.accounts
       : Math.min(Math.max(1, inputs.book.book.accounts.length), BOOK_ACCOUNTS_MAX);
-  const pathsPerUnit = pathsPerUnitFor(inputs.paths, inputs.protocols.length, inputs.workers);
-  const specs: SweepSpec[] = inputs.protocols.map((protocol) => {
+  const runs = inputs.protocols.map((protocol) => {
     const keepers = keepersFor(inputs, protocol);
-    const base = {
+    const base: StressRunOverrides = {
+      ...(protocol.config === undefined ? {} : { protocolConfig: protocol.config.raw }),
       ...(inputs.params === undefined ? {} : { protocolParams: inputs.params.raw }),
       ...(keepers === undefined ? {} : { keepers }),
       ...(inputs.flatGasGwei === undefined ? {} : { flatGasGwei: inputs.flatGasGwei }),
+      ...(inputs.network === undefined ? {} : { network: inputs.network }),
       ...('book' in inputs.book ? { book: inputs.book.book } : {}),
     };
-    return {
-      protocol: protocol.id,
-      source: inputs.source,
-      seed: inputs.seed,
-      accounts,
-      paths: inputs.paths,
-      knobs: [],
-      pathsPerUnit,
-      ...(Object.keys(base).length === 0 ? {} : { base }),
-    };
+    return { protocol: protocol.id, base };
   });
   const progress = ttyProgress();
-  const results = await runSweeps(specs, {
+  return runMonteCarlo({
+    runs,
+    source: inputs.source,
+    seed: inputs.seed,
+    accounts,
+    paths: inputs.paths,
+    bookPerPath: inputs.bookPerPath,
     ...(inputs.workers === undefined ? {} : { workers: inputs.workers }),
     ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
   }).finally(() => progress?.clear());
-  return results.map((r) => {
-    const block = r.points[0]?.monteCarlo;
-    if (block === undefined) throw new Error('a Monte Carlo run of several paths has no Monte Carlo block');
-    return block;
-  });
 }
 
 /** A CSV cell: as is, or double-quoted when it holds a comma, quote or line break. */
@@ -542,6 +535,7 @@ export function registerStress(program: Command, context: CommandContext): void 
     .option('--params <file>', "the protocol's raw parameters (JSON/YAML, as `solvent protocols <id>` shows)")
     .option('--json', 'print the summaries as JSON')
     .option('--paths <N>', 'Monte Carlo paths: adds p50/p95/p99 of bad debt and liquidated debt', '1')
+    .option('--book-per-path', 'with --paths: each path draws its own synthetic book from its seed')
     .option('--workers <N>', 'worker threads for --paths (default min(CPUs, paths))')
     .option('--out <dir>', 'write summary.json, CSVs, report.html and the charts as PNG into this folder')
     .addHelpText('after', HELP_AFTER)
@@ -553,6 +547,7 @@ export function registerStress(program: Command, context: CommandContext): void 
       const summaries = results.map((r, i) => ({
         ...r.summary,
         ...(monteCarlo === undefined ? {} : { monteCarlo: monteCarlo[i] }),
+        ...(inputs.bookPerPath ? { bookPerPath: true } : {}),
         reproduce: inputs.reproduce,
       }));
       const accounts = results[0]?.summary.accounts ?? 0;
@@ -600,6 +595,7 @@ export function registerStress(program: Command, context: CommandContext): void 
       for (const [label, cells] of mcRows) {
         lines.push(`${label.padEnd(width)}  ${cells.map((c) => c.padStart(16)).join('  ')}`);
       }
+      if (monteCarlo !== undefined) lines.push('', monteCarloBookNote(inputs.bookPerPath));
       lines.push('', `reproduce: ${inputs.reproduce}`);
       if (flags.out !== undefined)
         lines.push(`wrote summary.json, report.html, the CSVs and the PNG charts to ${flags.out}`);

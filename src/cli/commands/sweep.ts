@@ -31,7 +31,8 @@ import {
 } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
 import { PathNotFoundError, PathReadError } from '../errors.js';
-import { pathsPerUnitFor, runSweeps, ttyProgress, WORKERS_MAX } from '../workers.js';
+import { requireBookPerPathInputs } from '../stress-inputs.js';
+import { monteCarloBookNote, pathsPerUnitFor, runSweeps, ttyProgress, WORKERS_MAX } from '../workers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared by sweep, optimize and compare
@@ -301,6 +302,7 @@ interface SweepFlags extends MarketFlags {
   readonly book: string;
   readonly seed: string;
   readonly paths: string;
+  readonly bookPerPath?: true;
   readonly workers?: string;
   readonly json?: true;
   readonly out?: string;
@@ -317,8 +319,11 @@ Grid: --grid <knob>=<v1>,<v2>,... or --grid <knob>=<from>:<to>:<step>, once or t
   book.accounts               synthetic book size
   gas.flatGwei                gas price of markets without a gas series
 With --paths N every point runs the same N Monte Carlo paths (as solvent stress --paths N) and
-the table shows p99 and p50 of the metric; with one path, the run's own value. --out DIR writes
-sweep.json, sweep.csv and sweep.html (a heatmap for two knobs, a line chart for one; offline).`;
+the table shows p99 and p50 of the metric; with one path, the run's own value. Every path opens
+the book of --seed (only the market varies) unless --book-per-path, which makes each path draw its
+own synthetic book of the point's size from its seed (the same books at every point).
+--out DIR writes sweep.json, sweep.csv and sweep.html (a heatmap for two knobs, a line chart for
+one; offline).`;
 
 /** A table cell: USD with cents; counts whole, or with two decimals when they are percentiles. */
 function cellText(metric: SweepMetric, value: number): string {
@@ -393,6 +398,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
     .option('--book <N>', 'synthetic book size (accounts)', '200')
     .option('--seed <S>', 'seed (integer)', '7')
     .option('--paths <N>', 'Monte Carlo paths per point (p99 and p50 shown when > 1)', '1')
+    .option('--book-per-path', 'with --paths: each path draws its own synthetic book from its seed')
     .option('--workers <N>', 'worker threads (default min(CPUs, work units))')
     .option('--json', 'print the sweep as JSON')
     .option('--out <dir>', 'write sweep.json, sweep.csv and sweep.html into this folder')
@@ -420,6 +426,8 @@ export function registerSweep(program: Command, context: CommandContext): void {
       const paths = readWholeFlag(flags.paths, '--paths', 1, MONTE_CARLO_PATHS_MAX);
       const workers =
         flags.workers === undefined ? undefined : readWholeFlag(flags.workers, '--workers', 1, WORKERS_MAX);
+      const bookPerPath = flags.bookPerPath === true;
+      if (bookPerPath) requireBookPerPathInputs(paths, undefined);
       const source = await loadMarket(flags);
       const points = knobs.reduce((n, k) => n * k.values.length, 1);
       const spec: SweepSpec = {
@@ -430,6 +438,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
         paths,
         knobs,
         pathsPerUnit: pathsPerUnitFor(paths, points, workers),
+        ...(bookPerPath ? { bookPerPath: true } : {}),
       };
       const knobNames = knobs.map((k) => k.knob);
       asFlagError('--grid', knobNames, () => planSweep(spec));
@@ -443,6 +452,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
         `solvent sweep --protocol ${protocol} ${marketWords(flags)}`,
         ...flags.grid.map((g) => `--grid ${shellWord(g)}`),
         `--metric ${metric} --book ${accounts} --seed ${seed}${paths > 1 ? ` --paths ${paths}` : ''}`,
+        ...(bookPerPath ? ['--book-per-path'] : []),
       ].join(' ');
       const json = { ...result, metric, reproduce };
       if (flags.out !== undefined) {
@@ -467,6 +477,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
           ...table(result, metric, stat),
         );
       }
+      if (paths > 1) lines.push('', monteCarloBookNote(bookPerPath));
       lines.push('', `reproduce: ${reproduce}`);
       if (flags.out !== undefined) lines.push(`wrote sweep.json, sweep.csv and sweep.html to ${flags.out}`);
       context.stdout(`${lines.join('\n')}\n`);
