@@ -71,8 +71,11 @@ function adapterFor(protocol: string, protocolConfig?: unknown): StressAdapter {
  * Default keepers of a protocol's stress runs (see each adapter's `defaultKeepers`).
  * @throws InvalidParameterError (field `protocol`) for an unsupported protocol.
  */
-export function defaultStressKeepers(protocol: string): readonly StressKeeperSpec[] {
-  return adapterFor(protocol).defaultKeepers(protocol);
+export function defaultStressKeepers(
+  protocol: string,
+  protocolConfig?: unknown,
+): readonly StressKeeperSpec[] {
+  return adapterFor(protocol, protocolConfig).defaultKeepers(protocol);
 }
 
 /**
