@@ -1,7 +1,8 @@
 /**
  * Tests of the inputs of `solvent stress`: keeper specs (file form and shorthand), the line of a
  * dotted field in JSON and YAML, book snapshot files and the errors that name file, field and line,
- * composed protocol files, and the checks of --book-per-path.
+ * composed protocol files, the checks of --book-per-path, and the oracle feed flags (times,
+ * windows, spikes, ranges, the normalised reproduce words).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +16,19 @@ import {
   fieldSegments,
   InputFileError,
   KEEPER_PRESETS,
+  type OracleFlags,
+  oracleTimeText,
+  oracleWords,
   parseKeeperSpecs,
   parseKeepersShorthand,
+  parseOracleSpike,
+  parseOracleTime,
+  parseOracleWindow,
   readBookFile,
   readKeepers,
+  readOracleFlags,
   requireBookPerPathInputs,
+  requireOracleWindowsInMarket,
   withConfigFileFields,
   withFileFields,
 } from './stress-inputs.js';
@@ -407,5 +416,254 @@ describe('requireBookPerPathInputs', () => {
       expect(error).toBeInstanceOf(InvalidParameterError);
       expect((error as InvalidParameterError).field).toBe('--book-per-path');
     }
+  });
+});
+
+/** The InvalidParameterError thrown by `run` (fails the test when none is thrown). */
+function refused(run: () => unknown): InvalidParameterError {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidParameterError);
+    return e as InvalidParameterError;
+  }
+  throw new Error('expected an InvalidParameterError');
+}
+
+// Reference instants, independent of the code under test: Black Thursday's scenario starts at
+// 2020-03-12T00:00:00Z = 1583971200 (18333 days × 86400 since 1970-01-01; 18333 = 50 years with
+// 12 leap days up to 2019 = 18262, + 31 (Jan) + 29 (Feb 2020) + 11).
+const BT_MIDNIGHT = 18_333 * 86_400;
+
+describe('parseOracleTime', () => {
+  test('default: unix seconds are read as they are', () => {
+    expect(parseOracleTime('1583971200', '--oracle-outage')).toBe(1_583_971_200);
+    expect(parseOracleTime('0', '--oracle-outage')).toBe(0);
+  });
+
+  test('behavior: ISO-8601 UTC dates and date-times, to the minute or the second', () => {
+    expect(BT_MIDNIGHT).toBe(1_583_971_200);
+    expect(parseOracleTime('2020-03-12', '--oracle-spike')).toBe(BT_MIDNIGHT);
+    expect(parseOracleTime('2020-03-12T00:00Z', '--oracle-spike')).toBe(BT_MIDNIGHT);
+    expect(parseOracleTime('2020-03-12T10:00Z', '--oracle-spike')).toBe(BT_MIDNIGHT + 10 * 3600);
+    expect(parseOracleTime('2020-03-12T10:07:30Z', '--oracle-spike')).toBe(BT_MIDNIGHT + 36_000 + 450);
+    // A leap day exists in 2020: the day before the 1st of March.
+    expect(parseOracleTime('2020-02-29', '--oracle-spike')).toBe(BT_MIDNIGHT - 12 * 86_400);
+    expect(parseOracleTime('1970-01-01T00:00Z', '--oracle-spike')).toBe(0);
+  });
+
+  test('error: other zones, impossible dates, fractions and junk are refused naming the flag', () => {
+    for (const text of [
+      '2020-03-12T10:00',
+      '2020-03-12T10:00+01:00',
+      '2020-03-12T10:00:00.5Z',
+      '2021-02-29',
+      '2020-13-01',
+      '2020-03-12T24:00Z',
+      '2020-03-12T10:60Z',
+      '1969-12-31T23:59Z',
+      '-5',
+      '1.5',
+      '',
+      'soon',
+      '253402300800',
+    ]) {
+      expect(refused(() => parseOracleTime(text, '--oracle-outage')).field).toBe('--oracle-outage');
+    }
+  });
+});
+
+describe('oracleTimeText', () => {
+  test('default: ISO minutes in UTC, seconds only when not zero; read back to the same instant', () => {
+    expect(oracleTimeText(BT_MIDNIGHT + 10 * 3600)).toBe('2020-03-12T10:00Z');
+    expect(oracleTimeText(BT_MIDNIGHT + 36_000 + 450)).toBe('2020-03-12T10:07:30Z');
+    for (const t of [0, BT_MIDNIGHT, BT_MIDNIGHT + 59, 1_621_426_200, 253_402_300_799]) {
+      expect(parseOracleTime(oracleTimeText(t), '--oracle-spike')).toBe(t);
+    }
+  });
+});
+
+describe('parseOracleWindow', () => {
+  test('default: <from>..<to> in either time form', () => {
+    expect(parseOracleWindow('2020-03-12T10:00Z..1584010800', '--oracle-outage')).toEqual({
+      fromSeconds: BT_MIDNIGHT + 36_000,
+      toSeconds: BT_MIDNIGHT + 39_600,
+    });
+  });
+
+  test('error: a missing end, a window that does not move forward, or a bad time names the flag', () => {
+    for (const text of [
+      '2020-03-12T10:00Z',
+      '2020-03-12T10:00Z..',
+      '..2020-03-12T10:00Z',
+      '1..2..3',
+      '100..100',
+      '200..100',
+      '2020-03-12T10:00Z..tomorrow',
+    ]) {
+      expect(refused(() => parseOracleWindow(text, '--oracle-outage')).field).toBe('--oracle-outage');
+    }
+  });
+});
+
+describe('parseOracleSpike', () => {
+  test('default: the multiple follows the last colon (ISO times hold colons too)', () => {
+    expect(parseOracleSpike('2020-03-12T10:00Z..2020-03-12T10:30:15Z:0.6')).toEqual({
+      fromSeconds: BT_MIDNIGHT + 36_000,
+      toSeconds: BT_MIDNIGHT + 36_000 + 1815,
+      multiple: 0.6,
+    });
+    expect(parseOracleSpike('100..200:1.5e0')).toEqual({ fromSeconds: 100, toSeconds: 200, multiple: 1.5 });
+  });
+
+  test('error: no multiple, a multiple out of (0, 1000], or a bad window names --oracle-spike', () => {
+    for (const text of [
+      '2020-03-12T10:00Z..2020-03-12T10:30Z',
+      '100..200',
+      '100..200:',
+      '100..200:0',
+      '100..200:-0.5',
+      '100..200:1001',
+      '100..200:x',
+      '200..100:0.5',
+      '100:0.5',
+    ]) {
+      expect(refused(() => parseOracleSpike(text)).field).toBe('--oracle-spike');
+    }
+  });
+});
+
+const noOracleFlags: OracleFlags = { oracleSpike: [], oracleOutage: [] };
+
+describe('readOracleFlags', () => {
+  test('default: no flag gives no feed settings (the run keeps its default feed)', () => {
+    expect(readOracleFlags(noOracleFlags)).toBeUndefined();
+  });
+
+  test('behavior: every flag sets its field; spikes and outages keep their order', () => {
+    const oracle = readOracleFlags({
+      oracleHeartbeat: '600',
+      oracleDeviation: '0',
+      oracleDelay: '30',
+      oracleNoise: '2.5',
+      osmHop: '3600',
+      oracleSpike: ['300..600:0.5', '100..200:2'],
+      oracleOutage: ['1000..2000'],
+    });
+    expect(oracle).toEqual({
+      heartbeatSeconds: 600,
+      deviationBps: 0,
+      delaySeconds: 30,
+      noiseBps: 2.5,
+      osmDelaySeconds: 3600,
+      spikes: [
+        { fromSeconds: 300, toSeconds: 600, multiple: 0.5 },
+        { fromSeconds: 100, toSeconds: 200, multiple: 2 },
+      ],
+      outages: [{ fromSeconds: 1000, toSeconds: 2000 }],
+    });
+  });
+
+  test('error: each value out of range or of the wrong kind is refused naming its flag', () => {
+    const cases: [Partial<OracleFlags>, string][] = [
+      [{ oracleHeartbeat: '0' }, '--oracle-heartbeat'],
+      [{ oracleHeartbeat: '2592001' }, '--oracle-heartbeat'],
+      [{ oracleHeartbeat: '60.5' }, '--oracle-heartbeat'],
+      [{ oracleDeviation: '10001' }, '--oracle-deviation'],
+      [{ oracleDeviation: '-1' }, '--oracle-deviation'],
+      [{ oracleDelay: 'soon' }, '--oracle-delay'],
+      [{ oracleNoise: '10000.5' }, '--oracle-noise'],
+      [{ oracleNoise: '-1' }, '--oracle-noise'],
+      [{ osmHop: '1e3' }, '--osm-hop'],
+      [{ oracleSpike: ['100..200:0.5', '100..200'] }, '--oracle-spike'],
+      [{ oracleOutage: ['5..1'] }, '--oracle-outage'],
+    ];
+    for (const [flags, flag] of cases) {
+      expect(refused(() => readOracleFlags({ ...noOracleFlags, ...flags })).field).toBe(flag);
+    }
+  });
+});
+
+describe('oracleWords', () => {
+  test('default: nothing for the default feed', () => {
+    expect(oracleWords(undefined)).toEqual([]);
+  });
+
+  test('behavior: normalised words that read back to the same feed', () => {
+    const flags: OracleFlags = {
+      oracleHeartbeat: '0600',
+      oracleNoise: '1e1',
+      osmHop: '0',
+      oracleSpike: ['1583971200..2020-03-12T00:30Z:0.70'],
+      oracleOutage: ['2020-03-12T01:00:05Z..1583978400'],
+    };
+    const oracle = readOracleFlags(flags);
+    const words = oracleWords(oracle);
+    expect(words).toEqual([
+      '--oracle-heartbeat',
+      '600',
+      '--oracle-noise',
+      '10',
+      '--osm-hop',
+      '0',
+      '--oracle-spike',
+      '2020-03-12T00:00Z..2020-03-12T00:30Z:0.7',
+      '--oracle-outage',
+      '2020-03-12T01:00:05Z..2020-03-12T02:00Z',
+    ]);
+    // Read the words back as commander would hand them over.
+    const back: Record<string, string | string[]> = { oracleSpike: [], oracleOutage: [] };
+    const names: Record<string, keyof OracleFlags> = {
+      '--oracle-heartbeat': 'oracleHeartbeat',
+      '--oracle-noise': 'oracleNoise',
+      '--osm-hop': 'osmHop',
+      '--oracle-spike': 'oracleSpike',
+      '--oracle-outage': 'oracleOutage',
+    };
+    for (let i = 0; i < words.length; i += 2) {
+      const name = names[words[i] as string] as string;
+      const value = words[i + 1] as string;
+      const current = back[name];
+      back[name] = Array.isArray(current) ? [...current, value] : value;
+    }
+    expect(readOracleFlags(back as unknown as OracleFlags)).toEqual(oracle);
+  });
+});
+
+describe('requireOracleWindowsInMarket', () => {
+  // Black Thursday runs 36 h from 2020-03-12T00:00Z.
+  const source = { scenario: 'black-thursday-2020' };
+  const end = BT_MIDNIGHT + 36 * 3600;
+
+  test('default: windows inside the market, or overlapping either end after the start, pass', () => {
+    const oracle = {
+      spikes: [
+        { fromSeconds: BT_MIDNIGHT - 600, toSeconds: BT_MIDNIGHT + 600, multiple: 0.5 },
+        { fromSeconds: end, toSeconds: end + 600, multiple: 2 },
+      ],
+      outages: [{ fromSeconds: BT_MIDNIGHT + 300, toSeconds: end + 3600 }],
+    };
+    expect(() => requireOracleWindowsInMarket(oracle, source)).not.toThrow();
+    expect(() => requireOracleWindowsInMarket(undefined, source)).not.toThrow();
+  });
+
+  test('error: a window wholly outside the market, or an outage over its start, names the flag', () => {
+    const cases: [Parameters<typeof requireOracleWindowsInMarket>[0], string][] = [
+      [{ spikes: [{ fromSeconds: 0, toSeconds: BT_MIDNIGHT, multiple: 0.5 }] }, '--oracle-spike'],
+      [{ spikes: [{ fromSeconds: end + 1, toSeconds: end + 60, multiple: 0.5 }] }, '--oracle-spike'],
+      [
+        { outages: [{ fromSeconds: BT_MIDNIGHT - 365 * 86_400, toSeconds: BT_MIDNIGHT - 86_400 }] },
+        '--oracle-outage',
+      ],
+      [{ outages: [{ fromSeconds: BT_MIDNIGHT, toSeconds: BT_MIDNIGHT + 60 }] }, '--oracle-outage'],
+      [{ outages: [{ fromSeconds: BT_MIDNIGHT - 60, toSeconds: BT_MIDNIGHT + 1 }] }, '--oracle-outage'],
+    ];
+    for (const [oracle, flag] of cases) {
+      const error = refused(() => requireOracleWindowsInMarket(oracle, source));
+      expect(error.field).toBe(flag);
+    }
+    const message = refused(() => requireOracleWindowsInMarket(cases[2]?.[0], source)).message;
+    expect(message).toContain('2020-03-12T00:00Z');
+    expect(message).toContain('2020-03-13T12:00Z');
   });
 });

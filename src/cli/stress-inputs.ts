@@ -1,15 +1,19 @@
 /**
  * The inputs of `solvent stress` beyond plain numbers: book snapshot files, keeper specs (a JSON or
- * YAML file, or the inline shorthand), parameter and composed protocol files, and the error that
- * names the file, the field and its line when one of them is wrong. The file reading is here; the
- * formats' rules live in src/sim/book.ts and src/sim/stress/types.ts.
+ * YAML file, or the inline shorthand), parameter and composed protocol files, the error that names
+ * the file, the field and its line when one of them is wrong, and the oracle feed flags that
+ * stress, compare and sweep share. The file reading is here; the formats' rules live in
+ * src/sim/book.ts and src/sim/stress/types.ts.
  */
 import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { InvalidParameterError } from '../engine/errors.js';
 import { SolventError } from '../math/errors.js';
 import { type Book, bookFromSnapshot, parseBookSnapshot } from '../sim/book.js';
-import type { StressKeeperPreset, StressKeeperSpec } from '../sim/stress.js';
+import { getScenario } from '../sim/scenarios.js';
+import type { StressKeeperPreset, StressKeeperSpec, StressOracle } from '../sim/stress.js';
+import { ORACLE_BPS_MAX, ORACLE_SECONDS_MAX, type SweepSource } from '../sim/sweep.js';
 import { readStructuredFile } from './files.js';
 
 /** A field of a file given on the command line is missing or wrong. */
@@ -456,4 +460,297 @@ export async function composedConfigId(path: string, raw: unknown): Promise<stri
     throw await inputFileError(path, 'id', `expected the model id as text, got ${describeValue(id)}`);
   }
   return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Oracle feed flags (stress, compare, sweep)
+
+/** The oracle flags as commander hands them over (strings as typed). */
+export interface OracleFlags {
+  readonly oracleHeartbeat?: string;
+  readonly oracleDeviation?: string;
+  readonly oracleDelay?: string;
+  readonly oracleNoise?: string;
+  readonly osmHop?: string;
+  /** `<from>..<to>:<multiple>`, one per --oracle-spike flag. */
+  readonly oracleSpike: string[];
+  /** `<from>..<to>`, one per --oracle-outage flag. */
+  readonly oracleOutage: string[];
+}
+
+/** Largest spike multiple a flag takes (×1000 of the market). */
+export const ORACLE_SPIKE_MULTIPLE_MAX = 1000;
+
+/** Latest time a flag takes: 9999-12-31T23:59:59Z, unix seconds. */
+export const ORACLE_TIME_MAX_SECONDS = 253_402_300_799;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds the oracle feed flags (--oracle-heartbeat ... --oracle-outage) to a command. */
+export function addOracleOptions(command: Command): Command {
+  return command
+    .option('--oracle-heartbeat <s>', 'feed heartbeat, whole seconds (default 3600)')
+    .option('--oracle-deviation <bps>', 'feed deviation trigger, whole bps (default 50)')
+    .option('--oracle-delay <s>', 'reporting delay of every feed round, whole seconds (default 0)')
+    .option('--oracle-noise <bps>', 'per-source noise, bps of the price (default 0)')
+    .option('--osm-hop <s>', "the protocol's OSM hop, whole seconds (Maker; default the scenario's)")
+    .option(
+      '--oracle-spike <from..to:multiple>',
+      'the sources see multiple × the market in [from, to) (unix seconds or 2020-03-12T10:00Z); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--oracle-outage <from..to>',
+      'no feed round lands in [from, to) (unix seconds or ISO-8601 UTC); repeatable',
+      collect,
+      [],
+    );
+}
+
+/** Help text on the oracle flags, for a command's `addHelpText('after', …)`. */
+export const ORACLE_HELP = `Oracle feed: --oracle-heartbeat S, --oracle-deviation BPS, --oracle-delay S, --oracle-noise BPS,
+--osm-hop S (Maker's OSM), and, repeatable, --oracle-spike FROM..TO:MULTIPLE (the sources see
+MULTIPLE × the market; 0.6 is a −40 % wick) and --oracle-outage FROM..TO (no round lands). Times
+are unix seconds or ISO-8601 UTC (2020-03-12, 2020-03-12T10:00Z, 2020-03-12T10:00:30Z); windows
+are [from, to), e.g. --oracle-spike 2020-03-12T10:00Z..2020-03-12T10:30Z:0.6.`;
+
+/** `YYYY-MM-DD`, optionally followed by `THH:MM[:SS]Z`. */
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?Z)?$/;
+
+/**
+ * A time of an oracle flag as unix seconds: whole unix seconds (`1583971200`) or an ISO-8601 UTC
+ * date or date-time (`2020-03-12`, `2020-03-12T10:00Z`, `2020-03-12T10:00:30Z`), from 1970 to
+ * 9999. Pure.
+ * @throws InvalidParameterError naming `flag` for anything else (other zones, impossible dates
+ * such as 2021-02-30, fractions of a second).
+ */
+export function parseOracleTime(text: string, flag: string): number {
+  const hint = 'Write unix seconds (1583971200) or an ISO-8601 UTC time such as 2020-03-12T10:00Z.';
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text);
+    if (seconds > ORACLE_TIME_MAX_SECONDS) {
+      throw new InvalidParameterError(flag, `time ${text} is after 9999-12-31T23:59:59Z`, hint);
+    }
+    return seconds;
+  }
+  const m = ISO_UTC.exec(text);
+  if (m !== null) {
+    const [year, month, day, hour, minute, second] = m.slice(1).map((x) => Number(x ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+    const back = new Date(ms);
+    const exact =
+      back.getUTCFullYear() === year &&
+      back.getUTCMonth() === month - 1 &&
+      back.getUTCDate() === day &&
+      back.getUTCHours() === hour &&
+      back.getUTCMinutes() === minute &&
+      back.getUTCSeconds() === second;
+    if (!exact) {
+      throw new InvalidParameterError(flag, `${JSON.stringify(text)} is not a real date and time`, hint);
+    }
+    if (year < 1970) throw new InvalidParameterError(flag, `${JSON.stringify(text)} is before 1970`, hint);
+    return ms / 1000;
+  }
+  throw new InvalidParameterError(flag, `expected a time, got ${JSON.stringify(text)}`, hint);
+}
+
+/**
+ * Unix seconds as the reproduce command writes them: ISO-8601 UTC to the minute
+ * (`2020-03-12T10:00Z`), with seconds only when they are not zero. {@link parseOracleTime} reads it back.
+ */
+export function oracleTimeText(seconds: number): string {
+  const iso = new Date(seconds * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  const secondsPart = iso.slice(17, 19);
+  return `${iso.slice(0, 16)}${secondsPart === '00' ? '' : `:${secondsPart}`}Z`;
+}
+
+/**
+ * A window of an oracle flag, `<from>..<to>` (times as {@link parseOracleTime}), from < to. Pure.
+ * @throws InvalidParameterError naming `flag`: no `..`, a bad time, or to ≤ from.
+ */
+export function parseOracleWindow(
+  text: string,
+  flag: string,
+): { readonly fromSeconds: number; readonly toSeconds: number } {
+  const parts = text.split('..');
+  if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
+    throw new InvalidParameterError(
+      flag,
+      `expected <from>..<to>, got ${JSON.stringify(text)}`,
+      'For example 2020-03-12T10:00Z..2020-03-12T11:00Z or 1583996400..1584000000.',
+    );
+  }
+  const fromSeconds = parseOracleTime(parts[0] as string, flag);
+  const toSeconds = parseOracleTime(parts[1] as string, flag);
+  if (!(toSeconds > fromSeconds)) {
+    throw new InvalidParameterError(flag, `${JSON.stringify(text)}: the window must end after it starts`);
+  }
+  return { fromSeconds, toSeconds };
+}
+
+/**
+ * A spike of `--oracle-spike`, `<from>..<to>:<multiple>`: in [from, to) the sources see
+ * `multiple` × the market (a number in (0, {@link ORACLE_SPIKE_MULTIPLE_MAX}]; 0.6 is a −40 %
+ * wick). Pure.
+ * @throws InvalidParameterError (flag `--oracle-spike`) for a bad window or multiple.
+ */
+export function parseOracleSpike(text: string): {
+  readonly fromSeconds: number;
+  readonly toSeconds: number;
+  readonly multiple: number;
+} {
+  const flag = '--oracle-spike';
+  const colon = text.lastIndexOf(':');
+  const multipleText = colon < 0 ? '' : text.slice(colon + 1);
+  if (colon < 0 || !text.slice(0, colon).includes('..') || !UNSIGNED_DECIMAL.test(multipleText)) {
+    throw new InvalidParameterError(
+      flag,
+      `expected <from>..<to>:<multiple>, got ${JSON.stringify(text)}`,
+      'For example 2020-03-12T10:00Z..2020-03-12T10:30Z:0.6 (the sources see 60 % of the market).',
+    );
+  }
+  const multiple = Number(multipleText);
+  if (!(multiple > 0 && multiple <= ORACLE_SPIKE_MULTIPLE_MAX)) {
+    throw new InvalidParameterError(
+      flag,
+      `the multiple must be in (0, ${ORACLE_SPIKE_MULTIPLE_MAX}], got ${multipleText}`,
+    );
+  }
+  return { ...parseOracleWindow(text.slice(0, colon), flag), multiple };
+}
+
+/** A decimal number without sign. */
+const UNSIGNED_DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function oracleWhole(value: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new InvalidParameterError(
+      flag,
+      `expected a whole number in [${min}, ${max}], got ${JSON.stringify(value)}`,
+    );
+  }
+  return Number(value);
+}
+
+/**
+ * The feed the oracle flags ask for, or undefined when none is given (the run keeps
+ * DEFAULT_STRESS_ORACLE). Heartbeat whole seconds in [1, {@link ORACLE_SECONDS_MAX}], deviation
+ * whole bps in [0, {@link ORACLE_BPS_MAX}], delay and OSM hop whole seconds in [0,
+ * {@link ORACLE_SECONDS_MAX}], noise bps in [0, {@link ORACLE_BPS_MAX}]; spikes and outages as
+ * {@link parseOracleSpike} and {@link parseOracleWindow}, in the order given. Pure.
+ * @throws InvalidParameterError naming the flag (`--oracle-heartbeat`, ..., `--oracle-outage`).
+ */
+export function readOracleFlags(flags: OracleFlags): StressOracle | undefined {
+  const oracle: StressOracle = {
+    ...(flags.oracleHeartbeat === undefined
+      ? {}
+      : {
+          heartbeatSeconds: oracleWhole(flags.oracleHeartbeat, '--oracle-heartbeat', 1, ORACLE_SECONDS_MAX),
+        }),
+    ...(flags.oracleDeviation === undefined
+      ? {}
+      : { deviationBps: oracleWhole(flags.oracleDeviation, '--oracle-deviation', 0, ORACLE_BPS_MAX) }),
+    ...(flags.oracleDelay === undefined
+      ? {}
+      : { delaySeconds: oracleWhole(flags.oracleDelay, '--oracle-delay', 0, ORACLE_SECONDS_MAX) }),
+    ...(flags.oracleNoise === undefined ? {} : { noiseBps: oracleNoise(flags.oracleNoise) }),
+    ...(flags.osmHop === undefined
+      ? {}
+      : { osmDelaySeconds: oracleWhole(flags.osmHop, '--osm-hop', 0, ORACLE_SECONDS_MAX) }),
+    ...(flags.oracleSpike.length === 0 ? {} : { spikes: flags.oracleSpike.map(parseOracleSpike) }),
+    ...(flags.oracleOutage.length === 0
+      ? {}
+      : { outages: flags.oracleOutage.map((w) => parseOracleWindow(w, '--oracle-outage')) }),
+  };
+  return Object.keys(oracle).length === 0 ? undefined : oracle;
+}
+
+function oracleNoise(value: string): number {
+  const x = UNSIGNED_DECIMAL.test(value) ? Number(value) : Number.NaN;
+  if (!(x >= 0 && x <= ORACLE_BPS_MAX)) {
+    throw new InvalidParameterError(
+      '--oracle-noise',
+      `expected a number of bps in [0, ${ORACLE_BPS_MAX}], got ${JSON.stringify(value)}`,
+    );
+  }
+  return x;
+}
+
+/**
+ * The oracle flags of a reproduce command, normalised (numbers as JavaScript prints them, times as
+ * {@link oracleTimeText}), in a fixed order; none for undefined. Reading them back with
+ * {@link readOracleFlags} gives the same feed.
+ */
+export function oracleWords(oracle: StressOracle | undefined): string[] {
+  if (oracle === undefined) return [];
+  const words: string[] = [];
+  const add = (flag: string, value: number | undefined): void => {
+    if (value !== undefined) words.push(flag, String(value));
+  };
+  add('--oracle-heartbeat', oracle.heartbeatSeconds);
+  add('--oracle-deviation', oracle.deviationBps);
+  add('--oracle-delay', oracle.delaySeconds);
+  add('--oracle-noise', oracle.noiseBps);
+  add('--osm-hop', oracle.osmDelaySeconds);
+  const window = (w: { readonly fromSeconds: number; readonly toSeconds: number }): string =>
+    `${oracleTimeText(w.fromSeconds)}..${oracleTimeText(w.toSeconds)}`;
+  for (const s of oracle.spikes ?? []) words.push('--oracle-spike', `${window(s)}:${s.multiple}`);
+  for (const o of oracle.outages ?? []) words.push('--oracle-outage', window(o));
+  return words;
+}
+
+/**
+ * Checks that every spike and outage window overlaps the run's market (a window outside it would
+ * change nothing, most likely a mistyped date) and that no outage covers its start (the book is
+ * opened at the feed's first prices): a scenario spans [start, start + duration], a replay its
+ * first to its last grid time.
+ * @throws InvalidParameterError (flag `--oracle-spike` or `--oracle-outage`) naming the window and
+ * the market's span.
+ */
+export function requireOracleWindowsInMarket(oracle: StressOracle | undefined, source: SweepSource): void {
+  if (oracle === undefined) return;
+  let startSeconds: number;
+  let endSeconds: number;
+  if ('replay' in source) {
+    const times = source.replay.timesUnixSeconds;
+    startSeconds = times[0] ?? 0;
+    endSeconds = times[times.length - 1] ?? 0;
+  } else {
+    const scenario = getScenario(source.scenario);
+    startSeconds = scenario.startUnixSeconds;
+    endSeconds = scenario.startUnixSeconds + scenario.durationSeconds;
+  }
+  const check = (
+    flag: string,
+    windows: readonly { readonly fromSeconds: number; readonly toSeconds: number }[] | undefined,
+  ): void => {
+    for (const w of windows ?? []) {
+      if (w.toSeconds <= startSeconds || w.fromSeconds > endSeconds) {
+        throw new InvalidParameterError(
+          flag,
+          `${oracleTimeText(w.fromSeconds)}..${oracleTimeText(w.toSeconds)} lies outside the market, which runs from ${oracleTimeText(startSeconds)} to ${oracleTimeText(endSeconds)}`,
+          'Give a window inside the scenario or replay.',
+        );
+      }
+    }
+  };
+  check('--oracle-spike', oracle.spikes);
+  check('--oracle-outage', oracle.outages);
+  for (const w of oracle.outages ?? []) {
+    if (w.fromSeconds <= startSeconds && startSeconds < w.toSeconds) {
+      throw new InvalidParameterError(
+        '--oracle-outage',
+        `${oracleTimeText(w.fromSeconds)}..${oracleTimeText(w.toSeconds)} covers the market's start (${oracleTimeText(startSeconds)}), where the book is opened at the feed's first prices`,
+        'Start the outage after the market starts.',
+      );
+    }
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * Tests of the sweep settings that travel to workers beside the knobs: the network and a composed
- * protocol's configuration in the base overrides, and Monte Carlo paths that draw their own book
+ * Tests of the sweep settings that travel to workers beside the knobs: the network, the oracle feed
+ * and a composed protocol's configuration in the base overrides, and Monte Carlo paths that draw their own book
  * (`bookPerPath`). Each path is checked against `runStress` run directly with the same settings.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { InvalidParameterError } from '../engine/errors.js';
 import { syntheticBook } from './book.js';
 import { pathSeeds } from './montecarlo.js';
 import { createRng } from './rng.js';
-import { runStress, type StressNetwork, type StressSummary } from './stress.js';
+import { runStress, type StressNetwork, type StressOracle, type StressSummary } from './stress.js';
 import {
   applyStressKnob,
   mergeSweep,
@@ -20,6 +20,7 @@ import {
   runSweepLocally,
   runWorkUnit,
   type SweepSpec,
+  sweepPointOptions,
 } from './sweep.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -82,6 +83,34 @@ describe('runWorkUnit', () => {
     const dropped = outcomesOf({ ...spec, base: { network: { txFailureRate: 1 } } });
     expect(dropped.map((o) => o.liquidatedDebtUsd)).toEqual([0, 0]);
     expect(outcomes.every((o) => o.liquidatedDebtUsd > 0)).toBe(true);
+  });
+
+  test('behavior: base.oracle reaches every path; an oracle knob changes its one field and keeps the rest', () => {
+    // Black Thursday starts at 1583971200: the feed goes dark 5 minutes in, for the whole run.
+    const oracle: StressOracle = {
+      deviationBps: 100,
+      outages: [{ fromSeconds: 1_583_971_500, toSeconds: 1_583_971_200 + 40 * 3600 }],
+    };
+    const spec: SweepSpec = { ...small, paths: 2, base: { oracle } };
+    const book = monteCarloBook(spec.source, 3, 12);
+    const outcomes = outcomesOf(spec);
+    expect(outcomes).toEqual(
+      pathSeeds(3, 2).map((seed, k) => ({
+        pathIndex: k,
+        seed,
+        ...figures(
+          runStress({ protocol: 'maker-liq1', scenario: 'black-thursday-2020', seed, book, oracle }).summary,
+        ),
+      })),
+    );
+    // The feed matters: with the OSM stale no keeper can bite, while the lit feed liquidates.
+    expect(outcomes.map((o) => o.liquidatedDebtUsd)).toEqual([0, 0]);
+    expect(outcomesOf({ ...spec, base: {} }).every((o) => o.liquidatedDebtUsd > 0)).toBe(true);
+    const knobbed: SweepSpec = { ...spec, knobs: [{ knob: 'oracle.osmDelaySeconds', values: [600] }] };
+    expect(sweepPointOptions(knobbed, [600]).oracle).toEqual({ ...oracle, osmDelaySeconds: 600 });
+    // Plain JSON: a copy through JSON gives the same result.
+    const wire = JSON.parse(JSON.stringify(spec)) as SweepSpec;
+    expect(JSON.stringify(runSweepLocally(wire))).toBe(JSON.stringify(runSweepLocally(spec)));
   });
 
   test('behavior: base.protocolConfig runs a composed protocol under its own id, on every path', () => {

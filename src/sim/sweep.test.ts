@@ -134,6 +134,22 @@ describe('applyStressKnob', () => {
     expect(applyStressKnob(liq2, 'gas.flatGwei', 12.5).flatGasGwei).toBe(12.5);
   });
 
+  test('behavior: oracle knobs set their one field of the feed and keep the others', () => {
+    const spiked: StressOptions = {
+      ...liq2,
+      oracle: { noiseBps: 3, spikes: [{ fromSeconds: 1, toSeconds: 2, multiple: 0.5 }] },
+    };
+    const beat = applyStressKnob(spiked, 'oracle.heartbeatSeconds', '600');
+    expect(beat.oracle).toEqual({ ...spiked.oracle, heartbeatSeconds: 600 });
+    expect(spiked.oracle).not.toHaveProperty('heartbeatSeconds'); // not mutated
+    expect(applyStressKnob(beat, 'oracle.deviationBps', 0).oracle).toEqual({
+      ...beat.oracle,
+      deviationBps: 0,
+    });
+    expect(applyStressKnob(liq2, 'oracle.delaySeconds', 30).oracle).toEqual({ delaySeconds: 30 });
+    expect(applyStressKnob(liq2, 'oracle.osmDelaySeconds', 3600).oracle).toEqual({ osmDelaySeconds: 3600 });
+  });
+
   test('error: an unknown knob or parameter path names it and lists what exists', () => {
     expect(refusal(() => applyStressKnob(liq2, 'keepers.gasCap', 1)).field).toBe('keepers.gasCap');
     const path = refusal(() => applyStressKnob(liq2, 'params.ilks.ETH-A.chop', 1));
@@ -169,6 +185,14 @@ describe('applyStressKnob', () => {
       ['book.accounts', 2.5],
       ['book.accounts', 100_001],
       ['gas.flatGwei', Number.POSITIVE_INFINITY],
+      ['oracle.heartbeatSeconds', 0],
+      ['oracle.heartbeatSeconds', 2_592_001],
+      ['oracle.heartbeatSeconds', 60.5],
+      ['oracle.deviationBps', -1],
+      ['oracle.deviationBps', 10_001],
+      ['oracle.delaySeconds', 'late'],
+      ['oracle.osmDelaySeconds', -60],
+      ['oracle.noiseBps', 5], // not a knob
     ];
     for (const [knob, value] of cases) {
       const options = knob.includes('reserves') ? { ...liq2, protocol: 'aave-v3.3' } : liq2;
@@ -200,12 +224,15 @@ describe('knobTakesWholeValues', () => {
     expect(knobTakesWholeValues(liq2, 'params.ilks.ETH-A.chopWad')).toBe(true);
     expect(knobTakesWholeValues(liq2, 'params.ilks.ETH-A.tailSeconds')).toBe(true);
     expect(knobTakesWholeValues(liq2, 'book.accounts')).toBe(true);
+    expect(knobTakesWholeValues(liq2, 'oracle.heartbeatSeconds')).toBe(true);
+    expect(knobTakesWholeValues(liq2, 'oracle.osmDelaySeconds')).toBe(true);
     expect(knobTakesWholeValues(liq2, 'keepers.gasCapGwei')).toBe(false);
     expect(knobTakesWholeValues(liq2, 'venue.depthUsd')).toBe(false);
   });
 
   test('error: unknown knobs are refused', () => {
     expect(refusal(() => knobTakesWholeValues(liq2, 'gas.price')).field).toBe('gas.price');
+    expect(refusal(() => knobTakesWholeValues(liq2, 'oracle.noiseBps')).field).toBe('oracle.noiseBps');
   });
 });
 

@@ -27,6 +27,7 @@ import {
   type StressKeeperSpec,
   type StressNetwork,
   type StressOptions,
+  type StressOracle,
   type StressSummary,
   type StressVenue,
 } from './stress.js';
@@ -47,6 +48,10 @@ export const STRESS_KNOBS: readonly string[] = [
   'venue.impactHalfLifeSeconds',
   'book.accounts',
   'gas.flatGwei',
+  'oracle.heartbeatSeconds',
+  'oracle.deviationBps',
+  'oracle.delaySeconds',
+  'oracle.osmDelaySeconds',
 ];
 
 /** A knob's value: a number, or text (exact whole numbers beyond 2^53 such as `1.05e18`, or words). */
@@ -54,6 +59,15 @@ export type KnobValue = number | string;
 
 /** Largest synthetic book a knob may ask for (accounts), as `solvent stress --book` allows. */
 export const BOOK_ACCOUNTS_MAX = 100_000;
+
+/**
+ * Largest oracle heartbeat, reporting delay or OSM hop a knob (or an `--oracle-*` flag) takes,
+ * seconds: 30 days, well inside the engine's 366-day oracle windows.
+ */
+export const ORACLE_SECONDS_MAX = 30 * 86_400;
+
+/** Largest oracle deviation trigger or noise a knob (or an `--oracle-*` flag) takes, bps (100 %). */
+export const ORACLE_BPS_MAX = 10_000;
 
 /** The presets of {@link StressKeeperSpec} whose type has the field `F`. */
 type PresetsWith<F extends PropertyKey, S = StressKeeperSpec> = S extends { readonly preset: infer P }
@@ -182,6 +196,10 @@ function knobNumber(knob: string, value: KnobValue, rule: NumberRule): number {
  *   DEFAULT_STRESS_VENUE`); `venue.impactHalfLifeSeconds` (seconds > 0).
  * - `book.accounts`: synthetic book size, a whole number in [1, {@link BOOK_ACCOUNTS_MAX}].
  * - `gas.flatGwei` (gwei ≥ 0): `flatGasGwei`, the gas price of scenarios without a gas regime.
+ * - `oracle.heartbeatSeconds` (whole seconds in [1, {@link ORACLE_SECONDS_MAX}]),
+ *   `oracle.deviationBps` (whole bps in [0, {@link ORACLE_BPS_MAX}]), `oracle.delaySeconds` and
+ *   `oracle.osmDelaySeconds` (whole seconds in [0, {@link ORACLE_SECONDS_MAX}]): that field of
+ *   `options.oracle` (the simulated feed; its other fields kept).
  * Pure: `options` is not mutated.
  * @throws InvalidParameterError whose field is the knob: unknown knob, unknown parameter path (the
  * message names the path and lists the fields that exist at that level), a value of the wrong
@@ -233,6 +251,15 @@ export function applyStressKnob(options: StressOptions, knob: string, value: Kno
     }
     case 'gas.flatGwei':
       return { ...options, flatGasGwei: knobNumber(knob, value, { min: 0 }) };
+    case 'oracle.heartbeatSeconds':
+    case 'oracle.deviationBps':
+    case 'oracle.delaySeconds':
+    case 'oracle.osmDelaySeconds': {
+      const field = knob.slice('oracle.'.length) as OracleKnobField;
+      const x = knobNumber(knob, value, ORACLE_KNOB_RULES[field]);
+      const oracle: StressOracle = { ...(options.oracle ?? {}), [field]: x };
+      return { ...options, oracle };
+    }
     default:
       throw new InvalidParameterError(
         knob,
@@ -248,7 +275,10 @@ export function applyStressKnob(options: StressOptions, knob: string, value: Kno
  * @throws InvalidParameterError as {@link applyStressKnob} for an unknown knob or path.
  */
 export function knobTakesWholeValues(options: StressOptions, knob: string): boolean {
-  if (knob === 'book.accounts') return true;
+  if (knob === 'book.accounts' || knob.startsWith('oracle.')) {
+    applyStressKnob(options, knob, 1); // refuses unknown knobs
+    return true;
+  }
   if (knob === 'params' || knob.startsWith('params.')) {
     const leaf = paramLeaf(options, knob);
     return (typeof leaf === 'string' && BIGINT_TEXT.test(leaf)) || Number.isInteger(leaf);
@@ -256,6 +286,20 @@ export function knobTakesWholeValues(options: StressOptions, knob: string): bool
   applyStressKnob(options, knob, 1); // refuses unknown knobs
   return false;
 }
+
+/** The fields of {@link StressOracle} an `oracle.` knob sets. */
+type OracleKnobField = Extract<
+  keyof StressOracle,
+  'heartbeatSeconds' | 'deviationBps' | 'delaySeconds' | 'osmDelaySeconds'
+>;
+
+/** The range of each oracle knob's field (all whole numbers). */
+const ORACLE_KNOB_RULES: { readonly [F in OracleKnobField]: NumberRule } = {
+  heartbeatSeconds: { min: 1, max: ORACLE_SECONDS_MAX, whole: true },
+  deviationBps: { min: 0, max: ORACLE_BPS_MAX, whole: true },
+  delaySeconds: { min: 0, max: ORACLE_SECONDS_MAX, whole: true },
+  osmDelaySeconds: { min: 0, max: ORACLE_SECONDS_MAX, whole: true },
+};
 
 function withKeepers(
   options: StressOptions,
@@ -438,6 +482,8 @@ export interface StressRunOverrides {
   readonly flatGasGwei?: number;
   /** Priority gas auctions, dropped transactions and block space (see `StressOptions.network`). */
   readonly network?: StressNetwork;
+  /** The simulated oracle feed (see `StressOptions.oracle`); `oracle.*` knobs change its fields. */
+  readonly oracle?: StressOracle;
   /**
    * A book to open instead of the synthetic one (every path opens it; `accounts` and the
    * `book.accounts` knob are then not used).
@@ -597,6 +643,7 @@ function baseOptions(spec: SweepSpec): StressOptions {
     ...(base.venue === undefined ? {} : { venue: base.venue }),
     ...(base.flatGasGwei === undefined ? {} : { flatGasGwei: base.flatGasGwei }),
     ...(base.network === undefined ? {} : { network: base.network }),
+    ...(base.oracle === undefined ? {} : { oracle: base.oracle }),
     ...(base.book === undefined ? {} : { book: base.book }),
   };
 }

@@ -18,15 +18,22 @@ import {
   runStress,
   STRESS_PROTOCOLS,
   type StressOptions,
+  type StressOracle,
   type StressSummary,
 } from '../../sim/stress.js';
 import type { StressRunOverrides } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
 import { readStructuredFile } from '../files.js';
 import {
+  addOracleOptions,
   composedConfigId,
   isStructuredFileName,
+  ORACLE_HELP,
+  type OracleFlags,
+  oracleWords,
+  readOracleFlags,
   requireBookPerPathInputs,
+  requireOracleWindowsInMarket,
   withConfigFileFields,
   withFileFields,
 } from '../stress-inputs.js';
@@ -47,7 +54,7 @@ import {
   shellWord,
 } from './sweep.js';
 
-interface CompareFlags extends MarketFlags {
+interface CompareFlags extends MarketFlags, OracleFlags {
   readonly protocol: string[];
   /** `label=params file`, one per --variant flag. */
   readonly variant: string[];
@@ -72,6 +79,8 @@ with its protocol's default keepers (solvent stress shows them). With --paths N 
 runs the same N Monte Carlo paths, and the table adds p50/p95/p99 of bad debt and liquidated debt;
 --book-per-path makes each path draw its own synthetic book from its seed (the same book for every
 run on that path), instead of every path opening the book of --seed.
+${ORACLE_HELP}
+Every run (and every path) sees that feed.
 --out DIR writes compare.json, compare.csv and compare.html (table and grouped bar charts; offline).`;
 
 /** Run labels: 1–64 characters [A-Za-z0-9._-], starting with a letter or digit. */
@@ -161,11 +170,15 @@ async function readVariants(values: readonly string[], first: RunInput | undefin
   return runs;
 }
 
-/** The settings a run adds to the shared market, book and seed (plain JSON, for the workers too). */
-function overrides(run: RunInput): StressRunOverrides {
+/**
+ * The settings a run adds to the shared market, book and seed, and the shared oracle feed (plain
+ * JSON, for the workers too).
+ */
+function overrides(run: RunInput, oracle: StressOracle | undefined): StressRunOverrides {
   return {
     ...(run.config === undefined ? {} : { protocolConfig: run.config.raw }),
     ...(run.params === undefined ? {} : { protocolParams: run.params.raw }),
+    ...(oracle === undefined ? {} : { oracle }),
   };
 }
 
@@ -208,7 +221,7 @@ export function registerCompare(program: Command, context: CommandContext): void
       (value: string, previous: string[]) => [...previous, value],
       [],
     );
-  addMarketOptions(command)
+  addOracleOptions(addMarketOptions(command))
     .option('--book <N>', 'synthetic book size (accounts)', '200')
     .option('--seed <S>', 'seed (integer)', '7')
     .option('--paths <N>', 'Monte Carlo paths: adds p50/p95/p99 of bad debt and liquidated debt', '1')
@@ -225,6 +238,7 @@ export function registerCompare(program: Command, context: CommandContext): void
         flags.workers === undefined ? undefined : readWholeFlag(flags.workers, '--workers', 1, WORKERS_MAX);
       const bookPerPath = flags.bookPerPath === true;
       if (bookPerPath) requireBookPerPathInputs(paths, undefined);
+      const oracle = readOracleFlags(flags);
       const total = flags.protocol.length + flags.variant.length;
       if (total < 2) {
         throw new InvalidParameterError(
@@ -248,6 +262,7 @@ export function registerCompare(program: Command, context: CommandContext): void
         seen.add(run.label);
       });
       const source = await loadMarket(flags);
+      requireOracleWindowsInMarket(oracle, source);
 
       const summaries: StressSummary[] = [];
       for (const run of inputs) {
@@ -256,7 +271,7 @@ export function registerCompare(program: Command, context: CommandContext): void
           ...source,
           seed,
           accounts,
-          ...overrides(run),
+          ...overrides(run, oracle),
         };
         summaries.push((await inFiles(run, () => runStress(options))).summary);
       }
@@ -264,7 +279,7 @@ export function registerCompare(program: Command, context: CommandContext): void
       const monteCarlo: readonly MonteCarloSummary[] | undefined =
         paths > 1
           ? await runMonteCarlo({
-              runs: inputs.map((run) => ({ protocol: run.protocol, base: overrides(run) })),
+              runs: inputs.map((run) => ({ protocol: run.protocol, base: overrides(run, oracle) })),
               source,
               seed,
               accounts,
@@ -287,6 +302,7 @@ export function registerCompare(program: Command, context: CommandContext): void
         ...flags.variant.map((v) => `--variant ${shellWord(v)}`),
         marketWords(flags),
         `--book ${accounts} --seed ${seed}`,
+        ...oracleWords(oracle).map(shellWord),
         ...(paths > 1 ? [`--paths ${paths}`] : []),
         ...(bookPerPath ? ['--book-per-path'] : []),
       ].join(' ');

@@ -2,7 +2,8 @@
  * `solvent stress`: runs protocols (built-in models or composed configuration files) through a
  * built-in crash scenario or a replay of price and gas files, with a synthetic book or a book
  * snapshot file, keepers (presets, from a file or the inline shorthand) and a network (priority gas
- * auctions, dropped transactions, block space, latency), and prints the summary, or writes it with
+ * auctions, dropped transactions, block space, latency) and an oracle feed (heartbeat, deviation,
+ * delay, noise, OSM hop, spikes, outages), and prints the summary, or writes it with
  * the per-step series, keeper activity, clearings, an HTML report and its charts as PNG files.
  * Every input is read and checked, and every run done, before anything is written.
  */
@@ -30,6 +31,7 @@ import {
   type StressKeeperSpec,
   type StressNetwork,
   type StressOptions,
+  type StressOracle,
   type StressResult,
 } from '../../sim/stress.js';
 import type { StressRunOverrides } from '../../sim/sweep.js';
@@ -37,19 +39,25 @@ import type { CommandContext } from '../context.js';
 import { PathNotFoundError, PathReadError } from '../errors.js';
 import { readStructuredFile } from '../files.js';
 import {
+  addOracleOptions,
   composedConfigId,
   isStructuredFileName,
   KEEPER_LATENCY_STEPS_MAX,
+  ORACLE_HELP,
+  type OracleFlags,
+  oracleWords,
   readBookFile,
   readKeepers,
+  readOracleFlags,
   requireBookPerPathInputs,
+  requireOracleWindowsInMarket,
   withConfigFileFields,
   withFileFields,
 } from '../stress-inputs.js';
 import { monteCarloBookNote, monteCarloTextRows, runMonteCarlo, ttyProgress } from '../workers.js';
 
 /** The flags as commander hands them over (strings as typed). */
-interface StressFlags {
+interface StressFlags extends OracleFlags {
   readonly protocol: string[];
   readonly scenario?: string;
   /** `ASSET=file.csv`, one per --prices flag. */
@@ -82,6 +90,7 @@ flags run the same scenario, book, keepers and seed through each and print them 
   keys: any spec field, or cap (maxGasPriceGwei), eps (minProfitUsd), wallet, capital, kicks,
   latency (latencySteps), fee (priorityFeeShare), id; "none" for no keeper at all.
 Network: --pga (priority gas auction), --tx-failure-rate P, --block-gas N, --latency N.
+${ORACLE_HELP}
 --paths N adds N Monte Carlo paths, each with its own seed (pathSeeds of --seed) and so its own
 market; every flag above applies to every path, protocol files too, and the result is the same
 whatever --workers. By default every path opens the same book (the snapshot, or the synthetic book
@@ -145,6 +154,8 @@ interface StressInputs {
   readonly latencySteps?: number;
   readonly network?: StressNetwork;
   readonly flatGasGwei?: number;
+  /** The simulated feed the oracle flags ask for (none given: the default feed). */
+  readonly oracle?: StressOracle;
   readonly params?: { readonly path: string; readonly raw: unknown };
   readonly paths: number;
   /** Each Monte Carlo path draws its own synthetic book (see SweepSpec.bookPerPath). */
@@ -173,6 +184,7 @@ function reproduceCommand(flags: StressFlags, inputs: Omit<StressInputs, 'reprod
   if (inputs.network?.blockGasPerStep !== undefined)
     words.push('--block-gas', String(inputs.network.blockGasPerStep));
   if (inputs.flatGasGwei !== undefined) words.push('--gas-flat', String(inputs.flatGasGwei));
+  words.push(...oracleWords(inputs.oracle).map(shellWord));
   if (inputs.params !== undefined) words.push('--params', shellWord(inputs.params.path));
   if (inputs.paths > 1) words.push('--paths', String(inputs.paths));
   if (inputs.bookPerPath) words.push('--book-per-path');
@@ -269,6 +281,7 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
   };
   const flatGasGwei =
     flags.gasFlat === undefined ? undefined : readNumber(flags.gasFlat, '--gas-flat', 0, GAS_FLAT_MAX_GWEI);
+  const oracle = readOracleFlags(flags);
 
   const params =
     flags.params === undefined
@@ -298,6 +311,8 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
     }
   }
 
+  requireOracleWindowsInMarket(oracle, source);
+
   const bookPerPath = flags.bookPerPath === true;
   if (bookPerPath) requireBookPerPathInputs(paths, 'path' in book ? book.path : undefined);
 
@@ -310,6 +325,7 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
     ...(latencySteps === undefined ? {} : { latencySteps }),
     ...(Object.keys(network).length === 0 ? {} : { network }),
     ...(flatGasGwei === undefined ? {} : { flatGasGwei }),
+    ...(oracle === undefined ? {} : { oracle }),
     ...(params === undefined ? {} : { params }),
     paths,
     bookPerPath,
@@ -346,6 +362,7 @@ function runOptions(inputs: StressInputs, protocol: ProtocolInput): StressOption
     ...(keepers === undefined ? {} : { keepers }),
     ...(inputs.network === undefined ? {} : { network: inputs.network }),
     ...(inputs.flatGasGwei === undefined ? {} : { flatGasGwei: inputs.flatGasGwei }),
+    ...(inputs.oracle === undefined ? {} : { oracle: inputs.oracle }),
     ...(inputs.params === undefined ? {} : { protocolParams: inputs.params.raw }),
   };
 }
@@ -381,6 +398,7 @@ async function monteCarloBlocks(inputs: StressInputs): Promise<MonteCarloSummary
       ...(keepers === undefined ? {} : { keepers }),
       ...(inputs.flatGasGwei === undefined ? {} : { flatGasGwei: inputs.flatGasGwei }),
       ...(inputs.network === undefined ? {} : { network: inputs.network }),
+      ...(inputs.oracle === undefined ? {} : { oracle: inputs.oracle }),
       ...('book' in inputs.book ? { book: inputs.book.book } : {}),
     };
     return { protocol: protocol.id, base };
@@ -493,7 +511,7 @@ const ROWS: readonly [string, (s: StressResult['summary']) => string][] = [
 
 /** Registers `stress` on the program. */
 export function registerStress(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command('stress')
     .description('run protocols through a crash scenario with a book and keepers; print what each lost')
     .option(
@@ -532,7 +550,11 @@ export function registerStress(program: Command, context: CommandContext): void 
       '--gas-flat <G>',
       'flat gas price, gwei, for sources without gas (default: the volatility gas model)',
     )
-    .option('--params <file>', "the protocol's raw parameters (JSON/YAML, as `solvent protocols <id>` shows)")
+    .option(
+      '--params <file>',
+      "the protocol's raw parameters (JSON/YAML, as `solvent protocols <id>` shows)",
+    );
+  addOracleOptions(command)
     .option('--json', 'print the summaries as JSON')
     .option('--paths <N>', 'Monte Carlo paths: adds p50/p95/p99 of bad debt and liquidated debt', '1')
     .option('--book-per-path', 'with --paths: each path draws its own synthetic book from its seed')

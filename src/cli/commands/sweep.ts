@@ -31,7 +31,15 @@ import {
 } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
 import { PathNotFoundError, PathReadError } from '../errors.js';
-import { requireBookPerPathInputs } from '../stress-inputs.js';
+import {
+  addOracleOptions,
+  ORACLE_HELP,
+  type OracleFlags,
+  oracleWords,
+  readOracleFlags,
+  requireBookPerPathInputs,
+  requireOracleWindowsInMarket,
+} from '../stress-inputs.js';
 import { monteCarloBookNote, pathsPerUnitFor, runSweeps, ttyProgress, WORKERS_MAX } from '../workers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +303,7 @@ export function parseGridFlag(text: string, flag = '--grid'): SweepKnob {
 // ---------------------------------------------------------------------------------------------
 // The command
 
-interface SweepFlags extends MarketFlags {
+interface SweepFlags extends MarketFlags, OracleFlags {
   readonly protocol: string[];
   readonly grid: string[];
   readonly metric: string;
@@ -318,10 +326,16 @@ Grid: --grid <knob>=<v1>,<v2>,... or --grid <knob>=<from>:<to>:<step>, once or t
   venue.impactHalfLifeSeconds half-life of the price impact
   book.accounts               synthetic book size
   gas.flatGwei                gas price of markets without a gas series
+  oracle.heartbeatSeconds     feed heartbeat (whole seconds ≥ 1)
+  oracle.deviationBps         feed deviation trigger (whole bps)
+  oracle.delaySeconds         reporting delay of every feed round (whole seconds)
+  oracle.osmDelaySeconds      the OSM hop (whole seconds; Maker)
 With --paths N every point runs the same N Monte Carlo paths (as solvent stress --paths N) and
 the table shows p99 and p50 of the metric; with one path, the run's own value. Every path opens
 the book of --seed (only the market varies) unless --book-per-path, which makes each path draw its
 own synthetic book of the point's size from its seed (the same books at every point).
+${ORACLE_HELP}
+They set the feed of every point; an oracle.* knob changes one field of it.
 --out DIR writes sweep.json, sweep.csv and sweep.html (a heatmap for two knobs, a line chart for
 one; offline).`;
 
@@ -387,7 +401,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
       (value: string, previous: string[]) => [...previous, value],
       [],
     );
-  addMarketOptions(command)
+  addOracleOptions(addMarketOptions(command))
     .option(
       '--grid <knob=values>',
       'a knob and its values (v1,v2,... or from:to:step); once or twice',
@@ -428,7 +442,9 @@ export function registerSweep(program: Command, context: CommandContext): void {
         flags.workers === undefined ? undefined : readWholeFlag(flags.workers, '--workers', 1, WORKERS_MAX);
       const bookPerPath = flags.bookPerPath === true;
       if (bookPerPath) requireBookPerPathInputs(paths, undefined);
+      const oracle = readOracleFlags(flags);
       const source = await loadMarket(flags);
+      requireOracleWindowsInMarket(oracle, source);
       const points = knobs.reduce((n, k) => n * k.values.length, 1);
       const spec: SweepSpec = {
         protocol,
@@ -439,6 +455,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
         knobs,
         pathsPerUnit: pathsPerUnitFor(paths, points, workers),
         ...(bookPerPath ? { bookPerPath: true } : {}),
+        ...(oracle === undefined ? {} : { base: { oracle } }),
       };
       const knobNames = knobs.map((k) => k.knob);
       asFlagError('--grid', knobNames, () => planSweep(spec));
@@ -453,6 +470,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
         ...flags.grid.map((g) => `--grid ${shellWord(g)}`),
         `--metric ${metric} --book ${accounts} --seed ${seed}${paths > 1 ? ` --paths ${paths}` : ''}`,
         ...(bookPerPath ? ['--book-per-path'] : []),
+        ...oracleWords(oracle).map(shellWord),
       ].join(' ');
       const json = { ...result, metric, reproduce };
       if (flags.out !== undefined) {
