@@ -390,6 +390,35 @@ describe('runStress: the oracle feed', () => {
     expect(dark.series.at(-1)?.oraclePriceUsd).toBeNull();
   });
 
+  test('behavior: a reporting delay opens the book on the start price and lags the oracle by the delay', () => {
+    const falling = replayScenario({
+      prices: {
+        ETH: Array.from({ length: 61 }, (_, i) => ({
+          tSeconds: 1_700_000_000 + i * 60,
+          price: 2000 - 10 * i,
+        })),
+      },
+      stepSeconds: 60,
+      name: 'falling',
+    });
+    for (const protocol of ['aave-v3.3', 'liquity-v1', 'maker-liq2']) {
+      const run = runStress({
+        protocol,
+        replay: falling,
+        seed: 3,
+        accounts: 20,
+        flatGasGwei: 20,
+        oracle: { delaySeconds: 300, deviationBps: 0 },
+      });
+      expect(run.summary.accounts).toBeGreaterThan(0);
+      if (protocol === 'aave-v3.3') {
+        // Every minute publishes (deviation 0); a round lands 5 minutes after it was observed.
+        const at = run.series.find((p) => p.t === 1_700_000_000 + 1800);
+        expect(at?.oraclePriceUsd).toBe(2000 - 10 * 25);
+      }
+    }
+  });
+
   test('error: bad feed settings are refused naming the oracle field', () => {
     const bad = () =>
       runStress({

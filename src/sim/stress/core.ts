@@ -233,7 +233,7 @@ export const FEED_PRICE_DECIMALS = 8;
 export interface StressFeed {
   readonly feed: readonly TimedOracleCommand[];
   readonly oracleConfig: ReturnType<typeof oracleConfigFor>;
-  /** The publications at the start (apply them at set-up). */
+  /** The rounds observed at the start, timed at the start whatever their delay (apply them at set-up). */
   readonly first: readonly TimedOracleCommand[];
   /** The first published price, USD·1e8 (0 when none). */
   readonly firstPrice: bigint;
@@ -286,7 +286,12 @@ export function stressFeed(
     slackSeconds: Math.max(60, Math.ceil(source.stepSeconds)),
   });
   const start = (path[0] as { tSeconds: number }).tSeconds;
-  const first = feed.filter((c) => c.nowSeconds === start);
+  // The rounds observed at the start are the price before the run: the set-up applies them at once
+  // (with a reporting delay they also land again later, in the loop, at their own time).
+  const first = toPublishCommands(publications.filter((p) => p.observedAtSeconds === start)).map((c) => ({
+    ...c,
+    nowSeconds: start,
+  }));
   const firstPrice = first[0]?.command.type === 'publishPrice' ? (first[0].command.price as bigint) : 0n;
   return { feed, oracleConfig, first, firstPrice };
 }
