@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SolventError } from '../math/errors.js';
+import { registerBench } from './commands/bench.js';
 import { registerCompare } from './commands/compare.js';
 import { registerConform } from './commands/conform.js';
 import { registerOptimize } from './commands/optimize.js';
@@ -26,6 +27,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerSweep,
   registerOptimize,
   registerCompare,
+  registerBench,
 ];
 
 /**

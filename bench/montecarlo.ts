@@ -1,0 +1,67 @@
+/**
+ * `npm run bench` (second part): the stress lab's Monte Carlo on 1 worker thread and on 2, the
+ * same paths and book, written as JSON (bench-results/montecarlo.json unless --out). The baseline
+ * is the single-thread run in the same process; the results of both must be identical (checked
+ * before anything is written), so the speed-up is for the same work.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { runMonteCarlo } from '../src/cli/workers.js';
+
+interface Timed {
+  readonly workers: number;
+  readonly ms: number;
+  readonly json: string;
+}
+
+async function timed(workers: number, options: { paths: number; accounts: number }): Promise<Timed> {
+  const started = process.hrtime.bigint();
+  const blocks = await runMonteCarlo({
+    runs: [{ protocol: 'maker-liq2' }, { protocol: 'aave-v3.3' }],
+    source: { scenario: 'black-thursday-2020' },
+    seed: 7,
+    accounts: options.accounts,
+    paths: options.paths,
+    workers,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return { workers, ms, json: JSON.stringify(blocks) };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const outAt = args.indexOf('--out');
+  const out = outAt >= 0 ? (args[outAt + 1] ?? '') : 'bench-results/montecarlo.json';
+  const size = quick ? { paths: 8, accounts: 100 } : { paths: 40, accounts: 400 };
+  // Warm-up (module loading and JIT in the main thread), not timed.
+  await timed(1, { paths: 2, accounts: 20 });
+  const one = await timed(1, size);
+  const two = await timed(2, size);
+  if (one.json !== two.json) {
+    throw new Error('Monte Carlo results differ between 1 and 2 workers: the merge is not deterministic');
+  }
+  const result = {
+    machine: { cpus: availableParallelism(), node: process.version },
+    work: {
+      protocols: ['maker-liq2', 'aave-v3.3'],
+      scenario: 'black-thursday-2020 (433 five-minute steps)',
+      paths: size.paths,
+      accounts: size.accounts,
+      pathRuns: size.paths * 2,
+    },
+    oneWorkerMs: Math.round(one.ms),
+    twoWorkersMs: Math.round(two.ms),
+    speedup: Number((one.ms / two.ms).toFixed(2)),
+    pathRunsPerSecondTwoWorkers: Number(((size.paths * 2) / (two.ms / 1000)).toFixed(2)),
+    identicalResults: true,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    `Monte Carlo ${size.paths} paths × 2 protocols × ${size.accounts} accounts: 1 worker ${result.oneWorkerMs} ms, 2 workers ${result.twoWorkersMs} ms, ×${result.speedup} (identical results); wrote ${out}`,
+  );
+}
+
+await main();
