@@ -8,9 +8,16 @@
  * - liquidations: full Aave v3.3 `liquidationCall`s through the engine (`apply`: validation,
  *   close factor, amounts, ledger moves, events, state update), against decimal.js computing only
  *   the same liquidation amounts (no state, no events): the price of exactness and bookkeeping.
+ * - stress: the Black Thursday replay (2,016 five-minute steps) through `maker-liq2` with ten keepers
+ *   (two of each Maker preset) at 10k and 100k accounts, with the liquidation-price index
+ *   (src/sim/stress/makerIndex.ts), against the same adapter scanning every vault each time (the
+ *   naive path) at 2k accounts, where both also run indexed and their summaries must agree. The
+ *   price path is ../shared/data/prices/eth-usd-2020-03-black-thursday.csv when that file exists,
+ *   else a synthetic 2,016-step path of the same shape (flat, then −57 % in a day, partial
+ *   rebound); the JSON says which.
  * The book is generated from a fixed seed, so every run measures the same work.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { createEngine, type EngineState } from '../src/engine/engine.js';
@@ -19,6 +26,11 @@ import { healthFactorWad, type MarginAccount } from '../src/engine/margin.js';
 import { aaveV33Model } from '../src/protocols/aave-v3/model.js';
 import type { AaveExt } from '../src/protocols/aave-v3/state.js';
 import { marketSetup, units } from '../src/protocols/aave-v3/testkit.js';
+import type { PricePath } from '../src/sim/paths.js';
+import { type ReplayScenario, replayScenario, replayScenarioFromCsv } from '../src/sim/replay.js';
+import { runWithAdapter, type StressAdapter } from '../src/sim/stress/core.js';
+import { createMakerStressAdapter, makerStressAdapter } from '../src/sim/stress/maker.js';
+import type { StressKeeperSpec, StressSummary } from '../src/sim/stress/types.js';
 
 Decimal.set({ precision: 60, rounding: Decimal.ROUND_DOWN });
 
@@ -217,6 +229,137 @@ function benchLiquidations(size: number, minMs: number) {
   };
 }
 
+/** The replay file of the speed target, relative to the repository (read only when present). */
+const BLACK_THURSDAY_CSV = '../shared/data/prices/eth-usd-2020-03-black-thursday.csv';
+/** Grid of the replay: 2020-03-09 00:00 UTC, 2,016 steps of five minutes (seven days). */
+const REPLAY_START_SECONDS = 1_583_712_000;
+const REPLAY_STEP_SECONDS = 300;
+const REPLAY_STEPS = 2_016;
+
+/**
+ * A synthetic stand-in for the Black Thursday ETH path when ../shared is absent: log-linear between
+ * knots read off the real file (hours from the start → USD: flat near $205 for three days, the
+ * crash of 12 March to $88 on the 13th, a rebound to ~$130), with a small deterministic wiggle.
+ */
+function syntheticBlackThursday(): PricePath {
+  const knots: [number, number][] = [
+    [0, 205],
+    [72, 200],
+    [84, 195],
+    [96, 150],
+    [100, 136],
+    [108, 112],
+    [112, 95],
+    [114, 88.35],
+    [120, 112],
+    [132, 126],
+    [144, 133],
+    [156, 128],
+    [168, 125],
+  ];
+  const path: { tSeconds: number; price: number }[] = [];
+  for (let k = 0; k < REPLAY_STEPS; k++) {
+    const hours = (k * REPLAY_STEP_SECONDS) / 3600;
+    let i = 0;
+    while (i < knots.length - 2 && (knots[i + 1] as [number, number])[0] <= hours) i++;
+    const [h0, p0] = knots[i] as [number, number];
+    const [h1, p1] = knots[i + 1] as [number, number];
+    const w = Math.min(1, Math.max(0, (hours - h0) / (h1 - h0)));
+    const base = Math.exp(Math.log(p0) * (1 - w) + Math.log(p1) * w);
+    const wiggle = 1 + 0.004 * Math.sin(k / 7) + 0.002 * Math.sin(k / 3.1);
+    path.push({ tSeconds: REPLAY_START_SECONDS + k * REPLAY_STEP_SECONDS, price: base * wiggle });
+  }
+  return path;
+}
+
+/** The Black Thursday replay: the real file when present, else the synthetic path. */
+function blackThursdayReplay(): { readonly replay: ReplayScenario; readonly source: string } {
+  if (existsSync(BLACK_THURSDAY_CSV)) {
+    const replay = replayScenarioFromCsv({
+      prices: [
+        { asset: 'ETH', text: readFileSync(BLACK_THURSDAY_CSV, 'utf8'), sourceName: BLACK_THURSDAY_CSV },
+      ],
+      name: 'replay:eth-usd-2020-03-black-thursday.csv',
+    });
+    return { replay, source: BLACK_THURSDAY_CSV };
+  }
+  const replay = replayScenario({
+    prices: { ETH: syntheticBlackThursday() },
+    name: 'synthetic-black-thursday-2016-steps',
+    stepSeconds: REPLAY_STEP_SECONDS,
+  });
+  return { replay, source: 'synthetic (../shared absent)' };
+}
+
+/** Ten keepers, two of each Maker preset, with different thresholds. */
+const TEN_KEEPERS: readonly StressKeeperSpec[] = [
+  { preset: 'gasCapped', id: 'capped-150', maxGasPriceGwei: 150 },
+  { preset: 'gasCapped', id: 'capped-300', maxGasPriceGwei: 300 },
+  { preset: 'gasAware', id: 'aware-10', minProfitUsd: 10 },
+  { preset: 'gasAware', id: 'aware-50', minProfitUsd: 50 },
+  { preset: 'flash', id: 'flash-0' },
+  { preset: 'flash', id: 'flash-20', minProfitUsd: 20 },
+  { preset: 'capitalLimited', id: 'capital-500k', capitalDai: 500_000 },
+  { preset: 'capitalLimited', id: 'capital-2m', capitalDai: 2_000_000 },
+  { preset: 'zeroBid', id: 'zero-a' },
+  { preset: 'zeroBid', id: 'zero-b' },
+];
+
+/** One timed stress run: wall and CPU time (process.cpuUsage, user + system) and what it did. */
+function timedStress(adapter: StressAdapter, replay: ReplayScenario, accounts: number) {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const result = runWithAdapter(adapter, {
+    protocol: 'maker-liq2',
+    replay,
+    seed: 7,
+    accounts,
+    keepers: TEN_KEEPERS,
+  });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  const s = result.summary;
+  return {
+    summary: s,
+    figures: {
+      accountsRequested: accounts,
+      accountsOpened: s.accounts,
+      steps: s.steps,
+      keepers: TEN_KEEPERS.length,
+      liquidations: s.liquidations,
+      keeperTransactions: s.keeperTransactions,
+      badDebtUsd: Math.round(s.badDebtUsd),
+      wallSeconds: Number((wallMs / 1000).toFixed(2)),
+      cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+    },
+  };
+}
+
+function benchStress(quick: boolean) {
+  const { replay, source } = blackThursdayReplay();
+  const naive = createMakerStressAdapter({ indexed: false });
+  const baselineAccounts = quick ? 300 : 2_000;
+  const sizes = quick ? [2_000] : [10_000, 100_000];
+  const naiveRun = timedStress(naive, replay, baselineAccounts);
+  const indexedSmall = timedStress(makerStressAdapter, replay, baselineAccounts);
+  const same = (a: StressSummary, b: StressSummary) => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(naiveRun.summary, indexedSmall.summary)) {
+    throw new Error('indexed and full-scan runs disagree: the index is not exact');
+  }
+  const indexed = sizes.map((n) => timedStress(makerStressAdapter, replay, n).figures);
+  return {
+    scenario: replay.name,
+    priceSource: source,
+    protocol: 'maker-liq2',
+    seed: 7,
+    keepers: TEN_KEEPERS.map((k) => `${k.preset}:${k.id}`),
+    baselineFullScan: naiveRun.figures,
+    indexedSameSize: indexedSmall.figures,
+    summariesEqual: true,
+    indexed,
+  };
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const outIndex = args.indexOf('--out');
@@ -228,6 +371,7 @@ function main(): void {
     date: new Date().toISOString(),
     health: benchHealth(quick ? 2_000 : 20_000, minMs),
     liquidations: benchLiquidations(quick ? 200 : 2_000, minMs),
+    stress: benchStress(quick),
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
@@ -239,6 +383,15 @@ function main(): void {
   console.log(
     `liquidations/s    solvent ${l.solventEngineLiquidationCall.opsPerSecond}   decimal.js amounts only ${l.baselineDecimalJsAmountsOnly.opsPerSecond}   ×${l.ratio}`,
   );
+  const st = result.stress;
+  const line = (label: string, f: typeof st.baselineFullScan) =>
+    console.log(
+      `${label.padEnd(34)} ${String(f.accountsOpened).padStart(7)} accounts  ${f.steps} steps  ${f.liquidations} liquidations  wall ${f.wallSeconds} s  cpu ${f.cpuSeconds} s`,
+    );
+  console.log(`stress: ${st.scenario} (${st.priceSource}), ${st.protocol}, ${st.keepers.length} keepers`);
+  line('  full scan (baseline)', st.baselineFullScan);
+  line('  indexed, same book', st.indexedSameSize);
+  for (const f of st.indexed) line('  indexed', f);
   console.log(`wrote ${out}`);
 }
 

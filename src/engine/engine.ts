@@ -244,9 +244,17 @@ export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>
       return events;
     },
     evolve(state, recorded) {
-      const base = { ...state, seq: recorded.seq, timeSeconds: recorded.atSeconds };
       const event = recorded.event;
-      if (event.type === 'Moved') return { ...base, ledger: applyMove(state.ledger, event as Moved) };
+      // One copy of the state per move (the most frequent event), not two.
+      if (event.type === 'Moved') {
+        return {
+          ...state,
+          seq: recorded.seq,
+          timeSeconds: recorded.atSeconds,
+          ledger: applyMove(state.ledger, event as Moved),
+        };
+      }
+      const base = { ...state, seq: recorded.seq, timeSeconds: recorded.atSeconds };
       if (event.type === 'AssetListed') {
         const e = event as AssetListed;
         return { ...base, assets: { ...state.assets, [e.asset]: { decimals: e.decimals } } };

@@ -5,6 +5,7 @@ import {
   assetTotal,
   balanceOf,
   bucketsOf,
+  diffBalances,
   type Ledger,
   moved,
   requireMovesFeasible,
@@ -64,5 +65,40 @@ describe('requireMovesFeasible', () => {
     expect(() => requireMovesFeasible(l, moved('DAI', 'wallet:k', 'protocol', 6n, 'p'))).toThrow(
       InsufficientBalanceError,
     );
+  });
+});
+
+describe('diffBalances', () => {
+  test('default: reports the buckets whose balance of the asset changed, 0n for absent', () => {
+    let a: Ledger = {};
+    for (let i = 0; i < 500; i++) a = fold(a, moved('ETH', 'world', `acct:u${i}`, BigInt(i + 1), 'deposit'));
+    const b = fold(a, [
+      ...moved('ETH', 'acct:u1', 'wallet:k', 2n, 'seize'),
+      ...moved('ETH', 'acct:u7', 'world', 8n, 'withdraw'),
+      ...moved('DAI', 'mint', 'wallet:k', 5n, 'draw'),
+    ]);
+    const seen: [string, bigint, bigint][] = [];
+    diffBalances(a, b, 'ETH', (bucket, was, now) => seen.push([bucket, was, now]));
+    // u1 held 2 (i + 1) and gave them all; u7 held 8; world paid Σ 1..500 = 125,250 and got 8 back.
+    expect(seen.sort((x, y) => (x[0] < y[0] ? -1 : 1))).toEqual([
+      ['acct:u1', 2n, 0n],
+      ['acct:u7', 8n, 0n],
+      ['wallet:k', 0n, 2n],
+      ['world', -125_250n, -125_242n],
+    ]);
+    const dai: string[] = [];
+    diffBalances(a, b, 'DAI', (bucket) => dai.push(bucket));
+    expect(dai.sort()).toEqual(['mint', 'wallet:k']);
+  });
+  test('behavior: the same ledger, or an asset that never moved, reports nothing', () => {
+    const a = fold({}, moved('ETH', 'world', 'acct:a', 3n, 'deposit'));
+    let calls = 0;
+    diffBalances(a, a, 'ETH', () => {
+      calls += 1;
+    });
+    diffBalances(a, fold(a, moved('ETH', 'world', 'acct:b', 1n, 'deposit')), 'USDC', () => {
+      calls += 1;
+    });
+    expect(calls).toBe(0);
   });
 });

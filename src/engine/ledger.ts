@@ -120,8 +120,21 @@ export function requireMovesFeasible(ledger: Ledger, moves: readonly Moved[]): v
 export function applyMove(ledger: Ledger, m: Moved): Ledger {
   const from = balanceOf(ledger, m.from, m.asset) - m.amount;
   assert(SIGNED_BUCKETS.has(m.from) || from >= 0n, `${m.from} would hold ${from} ${m.asset} (${m.reason})`);
-  const withFrom = setBalance(ledger, m.asset, m.from, from);
-  return setBalance(withFrom, m.asset, m.to, balanceOf(withFrom, m.to, m.asset) + m.amount);
+  if (m.from === m.to) {
+    const withFrom = setBalance(ledger, m.asset, m.from, from);
+    return setBalance(withFrom, m.asset, m.to, balanceOf(withFrom, m.to, m.asset) + m.amount);
+  }
+  // Both buckets in one copy of the asset's shard array.
+  const to = balanceOf(ledger, m.to, m.asset) + m.amount;
+  const shards = (ledger[m.asset] ?? EMPTY_SHARDS).slice();
+  const put = (bucket: string, value: bigint): void => {
+    const index = shardOf(bucket);
+    const old = shards[index] ?? EMPTY_SHARD;
+    shards[index] = value === 0n ? old.delete(bucket) : old.set(bucket, value);
+  };
+  put(m.from, from);
+  put(m.to, to);
+  return { ...ledger, [m.asset]: shards };
 }
 
 /** Copies the shard array and the touched trie path only; zero balances are dropped. */

@@ -34,10 +34,11 @@ interface Branch<V> {
 type TrieNode<V> = Leaf<V> | Collision<V> | Branch<V>;
 
 /**
- * Hash of a key: FNV-1a over its UTF-16 code units, then the murmur3 finalizer so that every bit
- * (the trie reads five at a time) depends on every character.
+ * The 32-bit hash a {@link PersistentMap} files `key` under: FNV-1a over its UTF-16 code units, then
+ * the murmur3 finalizer so that every bit (the trie reads five at a time) depends on every
+ * character. Exported so tests can find keys that collide. Never throws.
  */
-function hashOf(key: string): number {
+export function keyHash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
@@ -223,24 +224,24 @@ export class PersistentMap<V> {
 
   /** The value of `key`, or undefined when absent. */
   get(key: string): V | undefined {
-    return lookup(this.root, hashOf(key), key)?.value;
+    return lookup(this.root, keyHash(key), key)?.value;
   }
 
   /** Whether `key` is present (also when its value is undefined). */
   has(key: string): boolean {
-    return lookup(this.root, hashOf(key), key) !== undefined;
+    return lookup(this.root, keyHash(key), key) !== undefined;
   }
 
   /** A map with `key` set to `value` (this map when it already holds that very value). */
   set(key: string, value: V): PersistentMap<V> {
-    const r = insert(this.root, 0, leafOf(hashOf(key), key, value));
+    const r = insert(this.root, 0, leafOf(keyHash(key), key, value));
     if (r.node === this.root) return this;
     return new PersistentMap(r.node as Branch<V>, r.added ? this.size + 1 : this.size);
   }
 
   /** A map without `key` (this map when it is absent). */
   delete(key: string): PersistentMap<V> {
-    const hash = hashOf(key);
+    const hash = keyHash(key);
     if (lookup(this.root, hash, key) === undefined) return this;
     const bit = 1 << slotOf(hash, 0);
     const index = popcount(this.root.bitmap & (bit - 1));
@@ -310,13 +311,32 @@ function diffNodes<V>(
 ): void {
   if (a === b) return;
   if (a !== undefined && b !== undefined && a.kind === 2 && b.kind === 2) {
-    const bits = a.bitmap | b.bitmap;
-    for (let slot = 0; slot < 32; slot++) {
-      const bit = 1 << slot;
-      if ((bits & bit) === 0) continue;
+    if (a.bitmap === b.bitmap) {
+      // Same slots (the usual case): children line up; descend only where they differ.
+      for (let i = 0; i < a.children.length; i++) {
+        const ca = a.children[i];
+        const cb = b.children[i];
+        if (ca !== cb) diffNodes(ca, cb, change);
+      }
+      return;
+    }
+    let bits = a.bitmap | b.bitmap;
+    while (bits !== 0) {
+      const bit = bits & -bits;
+      bits ^= bit;
       const ca = (a.bitmap & bit) === 0 ? undefined : a.children[popcount(a.bitmap & (bit - 1))];
       const cb = (b.bitmap & bit) === 0 ? undefined : b.children[popcount(b.bitmap & (bit - 1))];
-      diffNodes(ca, cb, change);
+      if (ca !== cb) diffNodes(ca, cb, change);
+    }
+    return;
+  }
+  if (a !== undefined && b !== undefined && a.kind === 0 && b.kind === 0) {
+    // Two leaves (the common case: one key's value changed).
+    if (a.key === b.key) {
+      if (a.value !== b.value) change(a.key, a.value, b.value);
+    } else {
+      change(a.key, a.value, undefined);
+      change(b.key, undefined, b.value);
     }
     return;
   }

@@ -7,13 +7,28 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { ProtocolRevertError } from '../engine/errors.js';
 import type { Command } from '../engine/machine.js';
 import { makerLiq1Model } from '../protocols/maker/liq1/model.js';
 import { makerLiq2Model } from '../protocols/maker/liq2/model.js';
+import { biteAmounts } from '../protocols/maker/math/cat.js';
+import { kickIncentive } from '../protocols/maker/math/clipper.js';
+import { barkAmounts } from '../protocols/maker/math/dog.js';
 import { drive, ethOracle, ethPrice, RAD, testParams, WAD } from '../protocols/maker/testkit.js';
 import { DAI } from '../protocols/maker/vat.js';
-import { capitalLimitedKeeper, flashKeeper, gasCappedKeeper, makerKeeperView } from './maker.js';
-import type { MarketContext } from './types.js';
+import {
+  capitalLimitedKeeper,
+  compareUnsafeVaults,
+  flashKeeper,
+  gasCappedKeeper,
+  MAKER_GAS_UNITS,
+  type MakerIlkView,
+  type MakerKeeperView,
+  makerKeeper,
+  makerKeeperView,
+  unsafeVaultView,
+} from './maker.js';
+import { gasCostUsd, type MarketContext, radToUsd } from './types.js';
 
 function setup(d: { run(c: Command, t: number): unknown }): void {
   d.run(ethOracle(), 0);
@@ -87,7 +102,7 @@ describe('capitalLimitedKeeper', () => {
           d.run({ type: 'bite', account: 'bob' }, 2);
           const k = capitalLimitedKeeper({ id: 'c', capitalDaiRad });
           const locked = () =>
-            Object.values(d.state.ext.flips['ETH-A']?.bids ?? {})
+            (d.state.ext.flips['ETH-A']?.bids.values() ?? [])
               .filter((b) => b.guy === 'c')
               .reduce((sum, b) => sum + b.bidRad, 0n);
           let now = 3;
@@ -148,5 +163,196 @@ describe('makerKeeper', () => {
       { numRuns: 150 },
     );
     expect(acted).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The bark/bite loops skip what cannot be sent: they must send exactly what trying every vault sends.
+
+/** A budget's room left: none, a sliver (dusty partials), or plenty. */
+const roomArb = fc.oneof(
+  fc.constant(0n),
+  fc.bigInt({ min: 1n, max: 600n * RAD }),
+  fc.bigInt({ min: 600n * RAD, max: 20_000n * RAD }),
+);
+
+/** One ilk of a generated view, budgets often nearly used up so refusals and dusty partials are common. */
+const ilkArb = fc.record({
+  rateRay: fc.bigInt({ min: 10n ** 27n, max: 13n * 10n ** 26n }),
+  dustRad: fc.constantFrom(0n, 20n * RAD, 500n * RAD),
+  chopWad: fc.constantFrom(WAD, (113n * WAD) / 100n),
+  tipRad: fc.constantFrom(0n, 100n * RAD),
+  chipWad: fc.constantFrom(0n, WAD / 1000n, WAD / 50n),
+  dirtRad: fc.bigInt({ min: 0n, max: 5_000n * RAD }),
+  holeRoomRad: roomArb,
+  stopped: fc.constantFrom(0, 0, 0, 1),
+  feed: fc.constantFrom(true, true, true, false),
+});
+/** Vaults mostly unsafe at spot 50 (ink below art/50), with small (dust-sized) and large debts. */
+const vaultArb = fc
+  .record({
+    ilk: fc.constantFrom('A', 'B'),
+    artWad: fc.oneof(
+      fc.bigInt({ min: 1n, max: 1_000n * WAD }),
+      fc.bigInt({ min: 1_000n * WAD, max: 3_000n * WAD }),
+    ),
+    inkPermille: fc.nat({ max: 1_100 }),
+  })
+  .map((v) => ({ ilk: v.ilk, artWad: v.artWad, inkWad: (v.artWad * BigInt(v.inkPermille)) / 50_000n }));
+
+type GeneratedIlk = typeof ilkArb extends fc.Arbitrary<infer I> ? I : never;
+
+function generatedView(
+  model: 'maker-liq2' | 'maker-liq1',
+  ilkA: GeneratedIlk,
+  ilkB: GeneratedIlk,
+  budgets: { HoleRad: bigint; DirtRad: bigint; boxRad: bigint; litterRad: bigint },
+  vaults: readonly { ilk: string; inkWad: bigint; artWad: bigint }[],
+  gasPriceGwei: number,
+): MakerKeeperView {
+  const spotRay = 10n ** 27n * 50n;
+  const ilkView = (name: string, g: GeneratedIlk): MakerIlkView => ({
+    ilk: name,
+    gem: 'ETH',
+    rateRay: g.rateRay,
+    spotRay,
+    feedPriceRay: g.feed ? spotRay * 2n : undefined,
+    dustRad: g.dustRad,
+    chopWad: g.chopWad,
+    tipRad: g.tipRad,
+    chipWad: g.chipWad,
+    chostRad: 0n,
+    holeRad: model === 'maker-liq2' ? g.dirtRad + g.holeRoomRad : 0n,
+    dirtRad: model === 'maker-liq2' ? g.dirtRad : 0n,
+    stopped: model === 'maker-liq2' ? g.stopped : 0,
+    dunkRad: 1_000n * RAD,
+    begWad: WAD,
+  });
+  const ilks = { A: ilkView('A', ilkA), B: ilkView('B', ilkB) };
+  const unsafeVaults = vaults
+    .map((v, i) => unsafeVaultView(`u${i}`, v, ilks[v.ilk as 'A' | 'B'].rateRay, spotRay))
+    .sort(compareUnsafeVaults);
+  return {
+    model,
+    nowSeconds: 10,
+    market: { ...market(10, 10_000, 0), gasPriceGwei },
+    HoleRad: model === 'maker-liq2' ? budgets.HoleRad : 0n,
+    DirtRad: model === 'maker-liq2' ? budgets.DirtRad : 0n,
+    boxRad: model === 'maker-liq1' ? budgets.boxRad : 0n,
+    litterRad: model === 'maker-liq1' ? budgets.litterRad : 0n,
+    ilks,
+    unsafeVaults,
+    sales: [],
+    flips: [],
+    wallets: { k: { daiRad: 10n ** 9n * RAD, gemWad: { ETH: 0n }, lockedBidRad: 0n } },
+  };
+}
+
+/** The reference: try every vault in order with the models' own amounts, as the loops once did. */
+function everyVault(view: MakerKeeperView, kicks: 'always' | 'rewarded' | 'never', minProfitUsd?: number) {
+  const worth = (coinRad: bigint, gasUnits: bigint): boolean => {
+    if (kicks === 'never') return false;
+    if (kicks === 'always') return true;
+    if (coinRad <= 0n) return false;
+    if (minProfitUsd === undefined) return true;
+    return radToUsd(coinRad) > gasCostUsd(gasUnits, view.market) + minProfitUsd;
+  };
+  const out: string[] = [];
+  let DirtRad = view.DirtRad;
+  let litterRad = view.litterRad;
+  const dirt: Record<string, bigint> = {};
+  for (const v of view.unsafeVaults) {
+    const ilk = view.ilks[v.ilk] as MakerIlkView;
+    const spotRay = ilk.spotRay as bigint;
+    try {
+      if (view.model === 'maker-liq2') {
+        if (ilk.stopped >= 1) continue;
+        const dirtRad = dirt[v.ilk] ?? ilk.dirtRad;
+        const { tabRad } = barkAmounts({
+          inkWad: v.inkWad,
+          artWad: v.artWad,
+          rateRay: ilk.rateRay,
+          spotRay,
+          dustRad: ilk.dustRad,
+          chopWad: ilk.chopWad,
+          holeRad: ilk.holeRad,
+          HoleRad: view.HoleRad,
+          DirtRad,
+          dirtRad,
+        });
+        if (tabRad === 0n || ilk.feedPriceRay === undefined) continue;
+        const coin = kickIncentive({ tabRad, tipRad: ilk.tipRad, chipWad: ilk.chipWad });
+        if (!worth(coin, MAKER_GAS_UNITS.bark)) continue;
+        DirtRad += tabRad;
+        dirt[v.ilk] = dirtRad + tabRad;
+        out.push(`bark ${v.urn}`);
+      } else {
+        const { tabRad } = biteAmounts({
+          inkWad: v.inkWad,
+          artWad: v.artWad,
+          rateRay: ilk.rateRay,
+          spotRay,
+          dustRad: ilk.dustRad,
+          chopWad: ilk.chopWad,
+          dunkRad: ilk.dunkRad,
+          boxRad: view.boxRad,
+          litterRad,
+        });
+        if (!worth(0n, MAKER_GAS_UNITS.bite)) continue;
+        litterRad += tabRad;
+        out.push(`bite ${v.urn}`);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolRevertError) continue;
+      throw e;
+    }
+  }
+  return out;
+}
+
+describe('makerKeeper kicks', () => {
+  test('behavior: barks and bites are exactly those of trying every vault', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('maker-liq2' as const, 'maker-liq1' as const),
+        ilkArb,
+        ilkArb,
+        fc
+          .record({ DirtRad: fc.bigInt({ min: 0n, max: 8_000n * RAD }), room: roomArb, boxRoom: roomArb })
+          .map((b) => ({
+            HoleRad: b.DirtRad + b.room,
+            DirtRad: b.DirtRad,
+            boxRad: b.DirtRad + b.boxRoom,
+            litterRad: b.DirtRad,
+          })),
+        fc.array(vaultArb, { maxLength: 80 }),
+        fc.constantFrom('always' as const, 'rewarded' as const, 'never' as const),
+        fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
+        fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 100, max: 3_000 })),
+        (model, a, b, budgets, vaults, kicks, minProfitUsd, gwei) => {
+          // Budgets as the Dog and Cat keep them (Dirt ≤ Hole, litter ≤ box).
+          const view = generatedView(model, a, b, budgets, vaults, gwei);
+          const keeper = makerKeeper({
+            id: 'k',
+            funding: 'wallet',
+            kicks,
+            ...(minProfitUsd === undefined ? {} : { minProfitUsd }),
+          });
+          // Both refuse the same way on states the contracts reject (e.g. litter above box).
+          const outcome = (f: () => string[]) => {
+            try {
+              return f();
+            } catch (e) {
+              return (e as Error).name;
+            }
+          };
+          const sent = outcome(() =>
+            keeper.decide(view).map((x) => `${x.command.type} ${String(x.command.account)}`),
+          );
+          expect(sent).toEqual(outcome(() => everyVault(view, kicks, minProfitUsd)));
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });

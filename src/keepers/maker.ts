@@ -14,13 +14,13 @@ import {
 import { balanceOf } from '../engine/ledger.js';
 import type { Command } from '../engine/machine.js';
 import { divRound, min, mulDiv, Rounding } from '../math/mulDiv.js';
-import { BPS } from '../math/units.js';
+import { BPS, WAD } from '../math/units.js';
 import { CAT_GUY, type Liq1Ext } from '../protocols/maker/liq1/state.js';
 import { saleStatus } from '../protocols/maker/liq2/clipper.js';
-import type { Liq2Ext } from '../protocols/maker/liq2/state.js';
+import type { ClipState, Liq2Ext } from '../protocols/maker/liq2/state.js';
 import { biteOutcome } from '../protocols/maker/math/cat.js';
 import { kickIncentive, redoIncentive, takeAmounts } from '../protocols/maker/math/clipper.js';
-import { barkOutcome, isUnsafe } from '../protocols/maker/math/dog.js';
+import { barkOutcome, isUnsafe, roomArtWad } from '../protocols/maker/math/dog.js';
 import { dentRefusal, tendRefusal } from '../protocols/maker/math/flipper.js';
 import {
   DAI,
@@ -128,6 +128,54 @@ export interface UnsafeVaultView {
   readonly debtRad: bigint;
   /** The model's health (urnHealth), WAD; below 1e18. */
   readonly healthWad: bigint;
+}
+
+/**
+ * The view's order of unsafe vaults: largest debt first, then by urn id (a total order, so any
+ * list of the same vaults sorts the same).
+ */
+export function compareUnsafeVaults(a: UnsafeVaultView, b: UnsafeVaultView): number {
+  if (a.debtRad !== b.debtRad) return a.debtRad > b.debtRad ? -1 : 1;
+  return a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0;
+}
+
+/**
+ * An unsafe vault as the view lists it at the ilk's rate and spot (RAY), with urnHealth's reading
+ * ({@link urnHealthWad}). `debtRad`, when given, must be `artWad·rateRay` (an index that already
+ * holds it passes it on).
+ */
+export function unsafeVaultView(
+  urn: string,
+  u: { readonly ilk: string; readonly inkWad: bigint; readonly artWad: bigint },
+  rateRay: bigint,
+  spotRay: bigint,
+  debtRad: bigint = u.artWad * rateRay,
+): UnsafeVaultView {
+  return {
+    urn,
+    ilk: u.ilk,
+    inkWad: u.inkWad,
+    artWad: u.artWad,
+    debtRad,
+    healthWad: urnHealthWad(u, rateRay, spotRay),
+  };
+}
+
+/**
+ * Where {@link makerKeeperView} gets its unsafe vaults. Either way the result must be what screening
+ * every urn gives; an index (src/sim/stress/makerIndex.ts) only makes it cheaper.
+ */
+export interface MakerUnsafeSource {
+  /**
+   * Urns that may be unsafe, a superset of the unsafe ones (a liquidation-price ladder's range
+   * read): only these are screened. Ids without an urn and repeats are ignored.
+   */
+  readonly candidates?: readonly string[];
+  /**
+   * The unsafe vaults already screened and in the view's order ({@link compareUnsafeVaults}), given
+   * the ilks as the view read them (rate and OSM spot at its time); wins over `candidates`.
+   */
+  readonly unsafeVaults?: (ilks: Readonly<Record<string, MakerIlkView>>) => readonly UnsafeVaultView[];
 }
 
 /** A running Clipper sale (liquidation 2.0) at the view's time. */
@@ -245,9 +293,8 @@ function requireConfigured(core: MakerCore) {
  * @param nowSeconds the time of the decision, seconds (must equal `market.nowSeconds`).
  * @param market what the keepers see of the market (see MarketContext).
  * @param keepers ids whose wallets the view includes (a policy refuses a view without its own).
- * @param candidates urns that may be unsafe (default: every urn). Only these are screened, so the
- * view is the full one whenever they include every unsafe urn (a liquidation-price index's range
- * read, src/sim/stress/makerIndex.ts); ids without an urn and repeats are ignored.
+ * @param unsafe where the unsafe vaults come from (default: every urn is screened); see
+ * {@link MakerUnsafeSource}.
  * @throws InvalidParameterError for an unconfigured model, a state that is not a Maker one, a bad
  * market or a time mismatch.
  */
@@ -256,7 +303,7 @@ export function makerKeeperView(
   nowSeconds: number,
   market: MarketContext,
   keepers: readonly string[] = [],
-  candidates?: readonly string[],
+  unsafe: MakerUnsafeSource = {},
 ): MakerKeeperView {
   validateMarket(market);
   if (market.nowSeconds !== nowSeconds) {
@@ -296,62 +343,45 @@ export function makerKeeperView(
     };
   }
 
-  const unsafeVaults: UnsafeVaultView[] = [];
-  const screen = (u: UrnState, urn: string): void => {
-    const ilk = ilks[u.ilk];
-    if (ilk === undefined || ilk.spotRay === undefined || u.artWad === 0n) return;
-    if (!isUnsafe({ inkWad: u.inkWad, artWad: u.artWad, rateRay: ilk.rateRay, spotRay: ilk.spotRay })) return;
-    unsafeVaults.push({
-      urn,
-      ilk: u.ilk,
-      inkWad: u.inkWad,
-      artWad: u.artWad,
-      debtRad: u.artWad * ilk.rateRay,
-      // urnHealth's reading, at the spot and rate just read for the ilk.
-      healthWad: urnHealthWad(u, ilk.rateRay, ilk.spotRay),
-    });
-  };
-  if (candidates === undefined) core.urns.forEach(screen);
+  let unsafeVaults: readonly UnsafeVaultView[];
+  if (unsafe.unsafeVaults !== undefined) unsafeVaults = unsafe.unsafeVaults(ilks);
   else {
-    const seen = new Set<string>();
-    for (const urn of candidates) {
-      const u = core.urns.get(urn);
-      if (u === undefined || seen.has(urn)) continue;
-      seen.add(urn);
-      screen(u, urn);
+    const screened: UnsafeVaultView[] = [];
+    const screen = (u: UrnState, urn: string): void => {
+      const ilk = ilks[u.ilk];
+      if (ilk === undefined || ilk.spotRay === undefined || u.artWad === 0n) return;
+      if (!isUnsafe({ inkWad: u.inkWad, artWad: u.artWad, rateRay: ilk.rateRay, spotRay: ilk.spotRay }))
+        return;
+      screened.push(unsafeVaultView(urn, u, ilk.rateRay, ilk.spotRay));
+    };
+    const candidates = unsafe.candidates;
+    if (candidates === undefined) core.urns.forEach(screen);
+    else {
+      const seen = new Set<string>();
+      for (const urn of candidates) {
+        const u = core.urns.get(urn);
+        if (u === undefined || seen.has(urn)) continue;
+        seen.add(urn);
+        screen(u, urn);
+      }
     }
+    unsafeVaults = screened.sort(compareUnsafeVaults);
   }
-  unsafeVaults.sort((a, b) =>
-    a.debtRad !== b.debtRad ? (a.debtRad > b.debtRad ? -1 : 1) : a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0,
-  );
 
   const sales: ClipSaleView[] = [];
-  for (const [ilk, clip] of Object.entries(liq2?.ext.clips ?? {})) {
-    for (const id of [...clip.active].sort((a, b) => a - b)) {
-      const sale = clip.sales[String(id)];
-      if (sale === undefined || liq2 === undefined) continue;
-      const status = saleStatus(liq2, ilk, sale, nowSeconds);
-      sales.push({
-        ilk,
-        id,
-        usr: sale.usr,
-        tabRad: sale.tabRad,
-        lotWad: sale.lotWad,
-        topRay: sale.topRay,
-        ticSeconds: sale.ticSeconds,
-        priceRay: status.priceRay,
-        needsRedo: status.done,
-      });
-    }
+  if (liq2 !== undefined) {
+    for (const [ilk, clip] of Object.entries(liq2.ext.clips))
+      sales.push(...clipSalesView(liq2, ilk, clip, nowSeconds));
   }
 
   const flips: FlipAuctionView[] = [];
   for (const [ilk, flip] of Object.entries(liq1?.ext.flips ?? {})) {
-    const ids = Object.keys(flip.bids)
+    const ids = flip.bids
+      .keys()
       .map(Number)
       .sort((a, b) => a - b);
     for (const id of ids) {
-      const b = flip.bids[String(id)];
+      const b = flip.bids.get(String(id));
       if (b === undefined) continue;
       flips.push({
         ilk,
@@ -393,6 +423,53 @@ export function makerKeeperView(
     flips,
     wallets,
   };
+}
+
+/** The last sales view of each Clipper state: a pure function of (clip, ilk parameters, time). */
+const SALES_VIEWS = new WeakMap<
+  ClipState,
+  { readonly nowSeconds: number; readonly ilkParams: unknown; readonly sales: readonly ClipSaleView[] }
+>();
+
+/**
+ * One Clipper's running sales as the view lists them (by id, with the current price and whether a
+ * `redo` is needed). Remembered per Clipper state (immutable) and time, so keepers deciding on
+ * the same auctions in the same second share one computation of the auction curves.
+ */
+function clipSalesView(
+  state: EngineState<Liq2Ext>,
+  ilk: string,
+  clip: ClipState,
+  nowSeconds: number,
+): readonly ClipSaleView[] {
+  const ilkParams = state.ext.core.params?.ilks[ilk];
+  const seen = SALES_VIEWS.get(clip);
+  if (
+    seen !== undefined &&
+    seen.nowSeconds === nowSeconds &&
+    seen.ilkParams === ilkParams &&
+    ilkParams !== undefined
+  )
+    return seen.sales;
+  const sales: ClipSaleView[] = [];
+  for (const id of [...clip.active].sort((a, b) => a - b)) {
+    const sale = clip.sales.get(String(id));
+    if (sale === undefined) continue;
+    const status = saleStatus(state, ilk, sale, nowSeconds);
+    sales.push({
+      ilk,
+      id,
+      usr: sale.usr,
+      tabRad: sale.tabRad,
+      lotWad: sale.lotWad,
+      topRay: sale.topRay,
+      ticSeconds: sale.ticSeconds,
+      priceRay: status.priceRay,
+      needsRedo: status.done,
+    });
+  }
+  SALES_VIEWS.set(clip, { nowSeconds, ilkParams, sales });
+  return sales;
 }
 
 /** The Flipper guards of makerdao/dss src/flip.sol tend/dent, deal and tick, as one status. */
@@ -609,19 +686,82 @@ function decideRedos(ctx: Ctx): void {
   }
 }
 
-/** `bark` unsafe vaults within the Dog's budgets, largest first (liquidation 2.0). */
+/**
+ * Where {@link decideBarks} may jump to: the debt (RAD) below which a vault of the list may still be
+ * barked and worth it, given the budgets left, or `null` to stop (none can), or `undefined` when
+ * some ilk could still take any vault (no jump). Exact, from barkOutcome's rules: with room `R`
+ * left (`min(Hole − Dirt, hole − dirt)`) and `dartMax = R·WAD/rate/chop`, a vault is refused when
+ * `R ≤ 0`, or when `dartMax·rate < dust` (no non-dusty partial auction fits) and its debt is
+ * ≥ `dust + dartMax·rate` (it is too big to be taken whole); and a kick is not worth it when even
+ * the largest reward the remaining vaults could pay, `tip + chip·(debt·chop)`, is not (rewards
+ * grow with the tab, and a vault's tab is at most its debt·chop). Debts are the list's order.
+ */
+function barkHorizon(
+  ctx: Ctx,
+  DirtRad: bigint,
+  dirt: Readonly<Record<string, bigint>>,
+  debtRad: bigint,
+): bigint | null | undefined {
+  const { view } = ctx;
+  let horizon: bigint | null = null;
+  for (const [name, ilk] of Object.entries(view.ilks)) {
+    if (ilk.spotRay === undefined || ilk.stopped >= 1) continue;
+    if (ilk.feedPriceRay === undefined || ilk.feedPriceRay === 0n) continue;
+    const roomRad = min(view.HoleRad - DirtRad, ilk.holeRad - (dirt[name] ?? ilk.dirtRad));
+    if (roomRad <= 0n) continue;
+    if (ilk.rateRay === 0n || ilk.chopWad === 0n) return undefined; // the model's own errors decide
+    // floor: tab = dart·rate·chop/WAD ≤ debt·chop/WAD for every vault at or below this debt.
+    const tabMaxRad = divRound(debtRad * ilk.chopWad, WAD, Rounding.Down);
+    const coinMaxRad = kickIncentive({ tabRad: tabMaxRad, tipRad: ilk.tipRad, chipWad: ilk.chipWad });
+    if (!kickWorth(ctx, coinMaxRad, ctx.gas.bark)) continue;
+    const dartMaxWad = roomArtWad({ roomRad, rateRay: ilk.rateRay, chopWad: ilk.chopWad });
+    const partialRad = dartMaxWad * ilk.rateRay;
+    if (partialRad >= ilk.dustRad) return undefined;
+    const below = ilk.dustRad + partialRad;
+    if (horizon === null || below > horizon) horizon = below;
+  }
+  return horizon;
+}
+
+/** First index ≥ `from` of `vaults` (debt descending) whose debt is < `belowRad`. */
+function firstBelow(vaults: readonly UnsafeVaultView[], from: number, belowRad: bigint): number {
+  let lo = from;
+  let hi = vaults.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((vaults[mid] as UnsafeVaultView).debtRad >= belowRad) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * `bark` unsafe vaults within the Dog's budgets, largest first (liquidation 2.0). When one is
+ * refused or not worth it, the rest of the list is skipped down to where a bark may still be sent
+ * ({@link barkHorizon}): the same actions as trying each vault, without touching the thousands
+ * that wait for budget in a crash.
+ */
 function decideBarks(ctx: Ctx): void {
   const { view, cfg } = ctx;
   let DirtRad = view.DirtRad;
   const dirt: Record<string, bigint> = {};
-  for (const v of view.unsafeVaults) {
+  const vaults = view.unsafeVaults;
+  let i = 0;
+  const skip = (debtRad: bigint): boolean => {
+    const horizon = barkHorizon(ctx, DirtRad, dirt, debtRad);
+    if (horizon === undefined) return true;
+    if (horizon === null) return false;
+    i = Math.max(i, firstBelow(vaults, i, horizon) - 1);
+    return true;
+  };
+  for (; i < vaults.length; i++) {
+    const v = vaults[i] as UnsafeVaultView;
     const ilk = view.ilks[v.ilk];
     if (ilk === undefined || ilk.spotRay === undefined || ilk.stopped >= 1) continue;
     const dirtRad = dirt[v.ilk] ?? ilk.dirtRad;
     let tabRad: bigint;
     try {
-      // barkOutcome, not barkAmounts: a refusal is skipped without building an error, which
-      // matters when thousands of unsafe vaults wait for liquidation budget.
+      // barkOutcome, not barkAmounts: a refusal is skipped without building an error.
       const outcome = barkOutcome({
         inkWad: v.inkWad,
         artWad: v.artWad,
@@ -634,7 +774,10 @@ function decideBarks(ctx: Ctx): void {
         dirtRad,
         chopWad: ilk.chopWad,
       });
-      if ('refusal' in outcome) continue;
+      if ('refusal' in outcome) {
+        if (!skip(v.debtRad)) return;
+        continue;
+      }
       tabRad = outcome.tabRad;
     } catch (e) {
       if (e instanceof ProtocolRevertError) continue;
@@ -642,7 +785,10 @@ function decideBarks(ctx: Ctx): void {
     }
     if (tabRad === 0n || ilk.feedPriceRay === undefined || ilk.feedPriceRay === 0n) continue;
     const coinRad = kickIncentive({ tabRad, tipRad: ilk.tipRad, chipWad: ilk.chipWad });
-    if (!kickWorth(ctx, coinRad, ctx.gas.bark)) continue;
+    if (!kickWorth(ctx, coinRad, ctx.gas.bark)) {
+      if (!skip(v.debtRad)) return;
+      continue;
+    }
     DirtRad += tabRad;
     dirt[v.ilk] = dirtRad + tabRad;
     push(
@@ -655,10 +801,24 @@ function decideBarks(ctx: Ctx): void {
   }
 }
 
-/** `bite` unsafe vaults within the Cat's box, largest first (liquidation 1.2: no on-chain reward). */
+/**
+ * `bite` unsafe vaults within the Cat's box, largest first (liquidation 1.2: no on-chain reward).
+ * Stops as soon as nothing more can be sent: a keeper that does not kick unrewarded never bites,
+ * and once the box has no room for a non-dusty auction of any ilk every bite is refused (the
+ * litter only grows within a decision). The same actions as trying each vault in every state the
+ * Cat can reach (litter ≤ box; past it biteAmounts throws OverflowError, which a keeper that does
+ * not kick never reaches).
+ */
 function decideBites(ctx: Ctx): void {
   const { view } = ctx;
+  if (!kickWorth(ctx, 0n, ctx.gas.bite)) return;
   let litterRad = view.litterRad;
+  const boxFull = (): boolean =>
+    litterRad <= view.boxRad &&
+    Object.values(view.ilks).every(
+      (ilk) =>
+        ilk.spotRay === undefined || !(litterRad < view.boxRad && view.boxRad - litterRad >= ilk.dustRad),
+    );
   for (const v of view.unsafeVaults) {
     const ilk = view.ilks[v.ilk];
     if (ilk === undefined || ilk.spotRay === undefined) continue;
@@ -676,13 +836,15 @@ function decideBites(ctx: Ctx): void {
         dunkRad: ilk.dunkRad,
         chopWad: ilk.chopWad,
       });
-      if ('refusal' in outcome) continue;
+      if ('refusal' in outcome) {
+        if (boxFull()) return;
+        continue;
+      }
       tabRad = outcome.tabRad;
     } catch (e) {
       if (e instanceof ProtocolRevertError) continue;
       throw e;
     }
-    if (!kickWorth(ctx, 0n, ctx.gas.bite)) continue;
     litterRad += tabRad;
     push(
       ctx,

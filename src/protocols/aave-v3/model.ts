@@ -586,10 +586,12 @@ function invariantsOf(state: EngineState<AaveExt>): InvariantCheck[] {
         ? 'every position belongs to a known account'
         : `unknown owners: ${strays.join(', ')}`,
   });
-  const badEMode = ext.accounts.entries().filter(
-    ([, a]) =>
-      a.eModeCategory !== 0 && (ext.params === null || eModeOf(ext.params, a.eModeCategory) === undefined),
-  );
+  const badEMode = ext.accounts
+    .entries()
+    .filter(
+      ([, a]) =>
+        a.eModeCategory !== 0 && (ext.params === null || eModeOf(ext.params, a.eModeCategory) === undefined),
+    );
   checks.push({
     name: 'aave.emode.configured',
     holds: badEMode.length === 0,

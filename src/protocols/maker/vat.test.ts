@@ -147,7 +147,10 @@ describe('coreInvariants', () => {
     if (urn === undefined) throw new Error('no urn');
     const bent: EngineState<Liq2Ext> = {
       ...s,
-      ext: { ...s.ext, core: { ...s.ext.core, urns: s.ext.core.urns.set('a', { ...urn, artWad: urn.artWad + 1n }) } },
+      ext: {
+        ...s.ext,
+        core: { ...s.ext.core, urns: s.ext.core.urns.set('a', { ...urn, artWad: urn.artWad + 1n }) },
+      },
     };
     const broken = coreInvariants(bent)
       .filter((c) => !c.holds)

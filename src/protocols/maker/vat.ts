@@ -108,8 +108,11 @@ export interface UrnState {
 
 /** The Vow's debt queue (makerdao/dss src/vow.sol). */
 export interface VowState {
-  /** Queued debt by era (timestamp of the `fess`), RAD; zero entries are dropped. */
-  readonly sinByEra: Readonly<Record<string, bigint>>;
+  /**
+   * Queued debt by era (timestamp of the `fess`), RAD; flogged eras are dropped. A persistent map:
+   * a crash fesses at hundreds of eras, and each fess copies O(log n) nodes, not every era.
+   */
+  readonly sinByEra: PersistentMap<bigint>;
   /** Total queued debt, RAD. */
   readonly SinRad: bigint;
   /** Debt on flop auction, RAD (always 0: debt auctions are not modelled, as on mainnet). */
@@ -146,7 +149,7 @@ export function emptyCore(): MakerCore {
     urns: PersistentMap.empty<UrnState>(),
     debtRad: 0n,
     viceRad: 0n,
-    vow: { sinByEra: {}, SinRad: 0n, AshRad: 0n },
+    vow: { sinByEra: PersistentMap.empty<bigint>(), SinRad: 0n, AshRad: 0n },
   };
 }
 
@@ -306,11 +309,11 @@ export function evolveCore(core: MakerCore, event: CoreEvent, atSeconds: number)
       return { ...core, viceRad: core.viceRad + event.rad, debtRad: core.debtRad + event.rad };
     case 'VowFessed': {
       const key = String(event.era);
-      const sinByEra = { ...core.vow.sinByEra, [key]: (core.vow.sinByEra[key] ?? 0n) + event.rad };
+      const sinByEra = core.vow.sinByEra.set(key, (core.vow.sinByEra.get(key) ?? 0n) + event.rad);
       return { ...core, vow: { ...core.vow, sinByEra, SinRad: core.vow.SinRad + event.rad } };
     }
     case 'VowFlogged': {
-      const { [String(event.era)]: _dropped, ...sinByEra } = core.vow.sinByEra;
+      const sinByEra = core.vow.sinByEra.delete(String(event.era));
       return { ...core, vow: { ...core.vow, sinByEra, SinRad: core.vow.SinRad - event.rad } };
     }
     case 'VowHealed':
@@ -766,7 +769,7 @@ export function decideFlog(
       },
     );
   }
-  const rad = core.vow.sinByEra[String(era)] ?? 0n;
+  const rad = core.vow.sinByEra.get(String(era)) ?? 0n;
   return [emit<VowFlogged>({ type: 'VowFlogged', era, rad })];
 }
 
@@ -916,7 +919,9 @@ export function coreInvariants(state: EngineState<WithCore>): InvariantCheck[] {
     ),
   );
   let queued = 0n;
-  for (const v of Object.values(core.vow.sinByEra)) queued += v;
+  core.vow.sinByEra.forEach((v) => {
+    queued += v;
+  });
   out.push(
     check(
       'vow.Sin',
@@ -936,12 +941,12 @@ export function coreInvariants(state: EngineState<WithCore>): InvariantCheck[] {
 export function auctionLots(
   state: EngineState<WithCore>,
   ilk: string,
-  auctions: Readonly<Record<string, { readonly lotWad: bigint }>>,
+  auctions: PersistentMap<{ readonly lotWad: bigint }>,
 ): { readonly eachHeld: boolean; readonly lotsWad: bigint; readonly bucketsWad: bigint } {
   const p = state.ext.core.params?.ilks[ilk];
   let eachHeld = true;
   let lotsWad = 0n;
-  for (const [id, auction] of Object.entries(auctions)) {
+  for (const [id, auction] of auctions.entries()) {
     lotsWad += auction.lotWad;
     const held = p === undefined ? -1n : balanceOf(state.ledger, auctionBucket(ilk, Number(id)), p.gem);
     if (held !== auction.lotWad) eachHeld = false;

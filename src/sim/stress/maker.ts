@@ -64,7 +64,7 @@ export function auctionsLive(state: MakerEngineState): number {
     return n;
   }
   let n = 0;
-  for (const flip of Object.values(state.ext.flips)) n += Object.keys(flip.bids).length;
+  for (const flip of Object.values(state.ext.flips)) n += flip.bids.size;
   return n;
 }
 
@@ -218,7 +218,7 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
                 market.nowSeconds,
                 market,
                 keeperIds,
-                index === undefined ? undefined : index.unsafe(s, market.nowSeconds),
+                index === undefined ? {} : { unsafeVaults: (ilks) => index.unsafeVaults(s, ilks) },
               ),
             ),
         })),

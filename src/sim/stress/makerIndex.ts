@@ -9,6 +9,12 @@
 import type { EngineState } from '../../engine/engine.js';
 import { diffBalances, type Ledger } from '../../engine/ledger.js';
 import { PersistentMap } from '../../engine/persistentMap.js';
+import {
+  compareUnsafeVaults,
+  type MakerIlkView,
+  type UnsafeVaultView,
+  unsafeVaultView,
+} from '../../keepers/maker.js';
 import { SolventError } from '../../math/errors.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
 import { WAD } from '../../math/units.js';
@@ -62,6 +68,23 @@ export function healthBucketOf(healthWad: bigint, liquidatable: boolean): number
   return b < 0 ? HEALTH_BUCKET_BOUNDS.length : b;
 }
 
+/** Changes moved one by one into a copy of the unsafe list (more: one merge pass). */
+const SPLICE_MAX = 64;
+
+/** First index of `list` (the view's order) not before a vault of debt `debtRad` and id `urn`. */
+function positionOf(list: readonly UnsafeVaultView[], debtRad: bigint, urn: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const e = list[mid] as UnsafeVaultView;
+    const before = e.debtRad > debtRad || (e.debtRad === debtRad && e.urn < urn);
+    if (before) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** What the index keeps of one vault. */
 interface Tracked {
   readonly ilk: string;
@@ -73,7 +96,7 @@ interface Tracked {
 
 /** One ilk: the rate its keys were computed with and its ladders (book vaults, others). */
 interface IlkIndex {
-  rateRay: bigint;
+  readonly rateRay: bigint;
   readonly book: Ladder;
   readonly other: Ladder;
 }
@@ -94,6 +117,12 @@ export interface MakerBookIndex {
    * whose price the oracle refuses or is 0. Unordered.
    */
   unsafe(state: MakerState, nowSeconds: number): string[];
+  /**
+   * The keeper view's unsafe vaults (makerKeeperView's screen of every urn, in its order) at the
+   * ilks' rates and spots as the view read them: kept from call to call and updated with what
+   * changed (vaults touched, a new spot), the same array while nothing did.
+   */
+  unsafeVaults(state: MakerState, ilks: Readonly<Record<string, MakerIlkView>>): readonly UnsafeVaultView[];
   /** Book vaults' totals (see {@link MakerBorrowerTotals}). */
   borrowerTotals(state: MakerState): MakerBorrowerTotals;
   /**
@@ -120,6 +149,11 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
   const artByIlk = new Map<string, bigint>();
   /** Book vaults with debt, by ilk. */
   const owingByIlk = new Map<string, number>();
+  /** The last unsafe list, the ilks' rate and spot it was built at, and vaults changed since. */
+  let list: readonly UnsafeVaultView[] = [];
+  let listIlks: Map<string, { readonly rateRay: bigint; readonly spotRay: bigint | undefined }> | undefined;
+  /** Vaults changed since the list was built, with what the index held of them then. */
+  const changedSinceList = new Map<string, Tracked | undefined>();
 
   const ilkIndex = (ilk: string, rateRay: bigint): IlkIndex => {
     let x = byIlk.get(ilk);
@@ -164,9 +198,36 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
       });
       ledger = state.ledger;
     }
+    if (core.urns !== urns && tracked.size === 0 && byIlk.size === 0) {
+      // First sight of a book: every vault at once, each ilk's ladders sorted once.
+      const rungs = new Map<
+        string,
+        { book: { key: bigint; id: string }[]; other: { key: bigint; id: string }[] }
+      >();
+      core.urns.forEach((u, id) => {
+        changedSinceList.set(id, undefined);
+        const key = u.artWad === 0n ? undefined : liquidationSpotRay(u, rateOf(u.ilk));
+        tracked.set(id, { ilk: u.ilk, inkWad: u.inkWad, artWad: u.artWad, key });
+        let r = rungs.get(u.ilk);
+        if (r === undefined) {
+          r = { book: [], other: [] };
+          rungs.set(u.ilk, r);
+        }
+        if (key !== undefined) (inBook.has(id) ? r.book : r.other).push({ key, id });
+        if (!inBook.has(id)) return;
+        collateralWad += u.inkWad + (wallet.get(id) ?? 0n);
+        artByIlk.set(u.ilk, (artByIlk.get(u.ilk) ?? 0n) + u.artWad);
+        if (u.artWad !== 0n) owingByIlk.set(u.ilk, (owingByIlk.get(u.ilk) ?? 0) + 1);
+      });
+      for (const [ilk, r] of rungs) {
+        byIlk.set(ilk, { rateRay: rateOf(ilk), book: Ladder.of(r.book), other: Ladder.of(r.other) });
+      }
+      urns = core.urns;
+    }
     if (core.urns !== urns) {
       PersistentMap.diff(urns, core.urns, (id, was, now) => {
         const t = tracked.get(id);
+        if (!changedSinceList.has(id)) changedSinceList.set(id, t);
         if (t !== undefined) untrack(id, t);
         tracked.delete(id);
         if (was !== undefined && t === undefined) return; // cannot happen: every vault seen is tracked
@@ -188,6 +249,23 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
       }
       byIlk.set(ilk, { rateRay, book: Ladder.of(book), other: Ladder.of(other) });
     }
+  };
+
+  /**
+   * The list with a few changed vaults moved (no new spot): each leaves from where its old debt put
+   * it and enters at its new place, by binary search, in a copy.
+   */
+  const spliced = (old: readonly UnsafeVaultView[], entering: readonly UnsafeVaultView[]) => {
+    const next = old.slice();
+    for (const [id, was] of changedSinceList) {
+      const at = was === undefined ? undefined : listIlks?.get(was.ilk);
+      if (was === undefined || was.key === undefined || at?.spotRay === undefined || !(was.key > at.spotRay))
+        continue;
+      const i = positionOf(next, was.artWad * at.rateRay, id);
+      if (next[i]?.urn === id) next.splice(i, 1);
+    }
+    for (const e of entering) next.splice(positionOf(next, e.debtRad, e.urn), 0, e);
+    return next;
   };
 
   /** The ilk's spot now, or undefined when the oracle refuses (as the keeper view reads it). */
@@ -213,6 +291,110 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
         x.other.idsAbove(spotRay, out);
       }
       return out;
+    },
+    unsafeVaults(state, ilks) {
+      sync(state);
+      const entryOf = (id: string, rateRay: bigint, spotRay: bigint): UnsafeVaultView => {
+        const t = tracked.get(id) as Tracked;
+        return unsafeVaultView(id, t, rateRay, spotRay);
+      };
+      const usable = (v: MakerIlkView): boolean => v.spotRay !== undefined && v.spotRay > 0n;
+      const names = Object.keys(ilks);
+      const rebuild =
+        listIlks === undefined ||
+        listIlks.size !== names.length ||
+        names.some((name) => {
+          const was = listIlks?.get(name);
+          const v = ilks[name] as MakerIlkView;
+          return (
+            was === undefined ||
+            was.rateRay !== v.rateRay ||
+            (was.spotRay !== undefined && was.spotRay > 0n) !== usable(v) ||
+            (byIlk.get(name)?.rateRay ?? v.rateRay) !== v.rateRay
+          );
+        });
+      if (
+        !rebuild &&
+        changedSinceList.size === 0 &&
+        names.every((n) => listIlks?.get(n)?.spotRay === ilks[n]?.spotRay)
+      ) {
+        return list;
+      }
+      const next: UnsafeVaultView[] = [];
+      if (rebuild) {
+        for (const name of names) {
+          const v = ilks[name] as MakerIlkView;
+          const x = byIlk.get(name);
+          if (x === undefined || !usable(v)) continue;
+          const spotRay = v.spotRay as bigint;
+          const ids: string[] = [];
+          x.book.idsAbove(spotRay, ids);
+          x.other.idsAbove(spotRay, ids);
+          for (const id of ids) next.push(entryOf(id, v.rateRay, spotRay));
+        }
+        list = next.sort(compareUnsafeVaults);
+      } else {
+        // Vaults that changed leave and come back at their new key; a new spot moves the ilk's
+        // boundary (vaults between the two spots enter or leave) and renews its entries' health.
+        const leaving = new Set(changedSinceList.keys());
+        const entering: UnsafeVaultView[] = [];
+        for (const id of changedSinceList.keys()) {
+          const t = tracked.get(id);
+          const v = t === undefined ? undefined : ilks[t.ilk];
+          if (t === undefined || t.key === undefined || v === undefined || !usable(v)) continue;
+          if (t.key > (v.spotRay as bigint)) entering.push(entryOf(id, v.rateRay, v.spotRay as bigint));
+        }
+        const respotted = new Set<string>();
+        for (const name of names) {
+          const v = ilks[name] as MakerIlkView;
+          const was = listIlks?.get(name)?.spotRay;
+          const x = byIlk.get(name);
+          if (!usable(v) || was === undefined || was === v.spotRay || x === undefined) continue;
+          respotted.add(name);
+          const now = v.spotRay as bigint;
+          const visit = (id: string): void => {
+            if (changedSinceList.has(id)) return;
+            if (now < was) entering.push(entryOf(id, v.rateRay, now));
+            else leaving.add(id);
+          };
+          const [lo, hi] = now < was ? [now, was] : [was, now];
+          x.book.forEachIn(lo, hi, visit);
+          x.other.forEachIn(lo, hi, visit);
+        }
+        entering.sort(compareUnsafeVaults);
+        if (respotted.size === 0 && leaving.size + entering.length <= SPLICE_MAX) {
+          list = spliced(list, entering);
+          listIlks = new Map(
+            names.map((n) => [n, { rateRay: (ilks[n] as MakerIlkView).rateRay, spotRay: ilks[n]?.spotRay }]),
+          );
+          changedSinceList.clear();
+          return list;
+        }
+        let j = 0;
+        const someLeave = leaving.size > 0;
+        const someRespotted = respotted.size > 0;
+        for (const e of list) {
+          if (someLeave && leaving.has(e.urn)) continue;
+          let kept = e;
+          if (someRespotted && respotted.has(e.ilk)) {
+            // Same vault, same rate: only the health moves with the new spot.
+            const v = ilks[e.ilk] as MakerIlkView;
+            kept = unsafeVaultView(e.urn, e, v.rateRay, v.spotRay as bigint, e.debtRad);
+          }
+          while (j < entering.length && compareUnsafeVaults(entering[j] as UnsafeVaultView, kept) < 0) {
+            next.push(entering[j] as UnsafeVaultView);
+            j += 1;
+          }
+          next.push(kept);
+        }
+        while (j < entering.length) next.push(entering[j++] as UnsafeVaultView);
+        list = next;
+      }
+      listIlks = new Map(
+        names.map((n) => [n, { rateRay: (ilks[n] as MakerIlkView).rateRay, spotRay: ilks[n]?.spotRay }]),
+      );
+      changedSinceList.clear();
+      return list;
     },
     borrowerTotals(state) {
       sync(state);

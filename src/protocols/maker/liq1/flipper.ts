@@ -40,7 +40,7 @@ function readBidCommand(command: Command): BidCommand {
  */
 function requireBid(state: State, ilk: string, id: number, reason: string): FlipBid {
   const flip = requireFlip(state.ext, ilk);
-  const bid = Object.hasOwn(flip.bids, String(id)) ? flip.bids[String(id)] : undefined;
+  const bid = flip.bids.get(String(id));
   if (bid === undefined)
     throw new ProtocolRevertError(reason, `No Flipper auction ${id} for ${ilk}.`, { id: String(id) });
   return bid;

@@ -85,7 +85,8 @@ function toCommand(state: EngineState<Liq1Ext>, i: Intent, before: number): Time
   const core = state.ext.core;
   const urn = core.urns.get(account);
   // each auction action mostly targets an auction in the phase it applies to
-  const all = Object.entries(state.ext.flips[ILK]?.bids ?? {});
+  // in id order (numeric), as the record these bids were kept in listed them
+  const all = (state.ext.flips[ILK]?.bids.entries() ?? []).sort((a, b) => Number(a[0]) - Number(b[0]));
   const phase: Readonly<Record<string, (b: FlipBid) => boolean>> = {
     tend: (b) => b.bidRad < b.tabRad,
     dent: (b) => b.bidRad === b.tabRad,
@@ -185,7 +186,7 @@ function toCommand(state: EngineState<Liq1Ext>, i: Intent, before: number): Time
     case 'drip':
       return at({ type: 'drip', ilk: ILK });
     case 'flog': {
-      const eras = Object.keys(core.vow.sinByEra);
+      const eras = core.vow.sinByEra.keys().sort((a, b) => Number(a) - Number(b));
       return at({ type: 'flog', era: eras.length === 0 ? 0 : Number(eras[i.who % eras.length]) });
     }
     case 'heal': {

@@ -63,7 +63,7 @@ describe('makerLiq1Model', () => {
     const d = unsafeVault();
     d.run({ type: 'bite', account: 'alice' }, 2);
     // box 1000 ≥ dust; dart = min(100, 1000·1e18/1/1.1) = 100; dink 40; tab 110 DAI; end = 2 + 3600.
-    expect(d.state.ext.flips['ETH-A']?.bids['1']).toEqual({
+    expect(d.state.ext.flips['ETH-A']?.bids.get('1')).toEqual({
       bidRad: 0n,
       lotWad: 40n * WAD,
       guy: 'cat',
@@ -74,7 +74,7 @@ describe('makerLiq1Model', () => {
     });
     expect(d.state.ext.litterRad).toBe(110n * RAD);
     expect(d.bal('auction:ETH-A:1', 'ETH')).toBe(40n * WAD);
-    expect(d.state.ext.core.vow.sinByEra).toEqual({ '2': 100n * RAD });
+    expect(d.state.ext.core.vow.sinByEra.toRecord()).toEqual({ '2': 100n * RAD });
     noViolations(d);
 
     d.run(bid('bob', 40n * WAD, 50n * RAD), 10);
@@ -101,7 +101,7 @@ describe('makerLiq1Model', () => {
     expect(d.bal('wallet:carol', DAI)).toBe(200n * RAD);
     expect(d.bal('protocol', DAI)).toBe(110n * RAD);
     expect(d.state.ext.litterRad).toBe(0n);
-    expect(d.state.ext.flips['ETH-A']?.bids).toEqual({});
+    expect(d.state.ext.flips['ETH-A']?.bids.size).toBe(0);
     noViolations(d);
   });
 
@@ -127,7 +127,7 @@ describe('makerLiq1Model', () => {
       'Flipper/already-finished-end',
     );
     d.run({ type: 'tick', ilk: 'ETH-A', id: 1 }, 3603);
-    expect(d.state.ext.flips['ETH-A']?.bids['1']?.endSeconds).toBe(7203);
+    expect(d.state.ext.flips['ETH-A']?.bids.get('1')?.endSeconds).toBe(7203);
     d.run(bid('bob', 40n * WAD, 50n * RAD), 3700);
     expect(revertOf(() => d.run({ type: 'tick', ilk: 'ETH-A', id: 1 }, 7204))).toBe(
       'Flipper/bid-already-placed',

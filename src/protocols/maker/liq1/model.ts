@@ -57,7 +57,7 @@ export function liq1Invariants(state: EngineState<Liq1Ext>): InvariantCheck[] {
   for (const [ilk, flip] of Object.entries(ext.flips)) {
     const lots = auctionLots(state, ilk, flip.bids);
     let ok = lots.eachHeld;
-    for (const [id, bid] of Object.entries(flip.bids)) {
+    for (const [id, bid] of flip.bids.entries()) {
       tabs += bid.tabRad;
       if (bid.lotWad <= 0n || bid.bidRad < 0n || bid.bidRad > bid.tabRad || Number(id) > flip.kicks)
         ok = false;

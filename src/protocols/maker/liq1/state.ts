@@ -2,6 +2,7 @@
  * State and events of Maker liquidations 1.2 on top of the vault core: the Cat's `litter` and one
  * Flipper per ilk (English-then-reverse auctions), with the fold of every event.
  */
+import { PersistentMap } from '../../../engine/persistentMap.js';
 import { assert } from '../../../math/errors.js';
 import type { MakerParams } from '../params.js';
 import type { UrnLiquidated } from '../stages.js';
@@ -31,7 +32,11 @@ export interface FlipBid {
 /** One ilk's Flipper. */
 export interface FlipState {
   readonly kicks: number;
-  readonly bids: Readonly<Record<string, FlipBid>>;
+  /**
+   * Running auctions by id (decimal string): a persistent map, so a kick or bid copies O(log n)
+   * nodes however many auctions run (its canonical JSON is the plain record of bids).
+   */
+  readonly bids: PersistentMap<FlipBid>;
 }
 
 /** State of the `maker-liq1` model. */
@@ -111,17 +116,18 @@ export function isLiq1Event(event: { readonly type: string }): event is Liq1Even
 /** The Flippers right after `configure`. */
 export function initialFlips(params: MakerParams): Readonly<Record<string, FlipState>> {
   const flips: Record<string, FlipState> = {};
-  for (const name of Object.keys(params.ilks)) flips[name] = { kicks: 0, bids: {} };
+  for (const name of Object.keys(params.ilks))
+    flips[name] = { kicks: 0, bids: PersistentMap.empty<FlipBid>() };
   return flips;
 }
 
 function withBid(ext: Liq1Ext, ilk: string, id: number, f: (b: FlipBid) => FlipBid): Liq1Ext {
   const flip = ext.flips[ilk];
-  const bid = flip?.bids[String(id)];
+  const bid = flip?.bids.get(String(id));
   assert(flip !== undefined && bid !== undefined, `no flip auction ${ilk} ${id}`);
   return {
     ...ext,
-    flips: { ...ext.flips, [ilk]: { ...flip, bids: { ...flip.bids, [String(id)]: f(bid) } } },
+    flips: { ...ext.flips, [ilk]: { ...flip, bids: flip.bids.set(String(id), f(bid)) } },
   };
 }
 
@@ -146,7 +152,7 @@ export function evolveLiq1(ext: Liq1Ext, event: Liq1Event): Liq1Ext {
         ...ext,
         flips: {
           ...ext.flips,
-          [event.ilk]: { kicks: event.id, bids: { ...flip.bids, [String(event.id)]: bid } },
+          [event.ilk]: { kicks: event.id, bids: flip.bids.set(String(event.id), bid) },
         },
       };
     }
@@ -169,7 +175,7 @@ export function evolveLiq1(ext: Liq1Ext, event: Liq1Event): Liq1Ext {
     case 'FlipDealt': {
       const flip = ext.flips[event.ilk];
       assert(flip !== undefined && ext.litterRad >= event.clawRad, `claw ${event.clawRad} exceeds litter`);
-      const { [String(event.id)]: _gone, ...bids } = flip.bids;
+      const bids = flip.bids.delete(String(event.id));
       return {
         ...ext,
         litterRad: ext.litterRad - event.clawRad,

@@ -113,7 +113,7 @@ function callbackMoves(flash: unknown, call: ClipperCall): readonly Moved[] {
 /** A running sale. @throws ProtocolRevertError "Clipper/not-running-auction". */
 export function requireSale(ext: Liq2Ext, ilk: string, id: number): Sale {
   const clip = requireClip(ext, ilk);
-  const sale = Object.hasOwn(clip.sales, String(id)) ? clip.sales[String(id)] : undefined;
+  const sale = clip.sales.get(String(id));
   if (sale === undefined) {
     throw new ProtocolRevertError('Clipper/not-running-auction', `No running auction ${id} for ${ilk}.`, {
       id: String(id),

@@ -156,7 +156,7 @@ function toCommand(state: EngineState<Liq2Ext>, i: Intent, before: number): Time
     }
     case 'take': {
       if (sale === undefined) return at({ type: 'take', ilk: ILK, id: 1, amtWad: WAD, maxRay: RAY, keeper });
-      const s = clip?.sales[String(sale)];
+      const s = clip?.sales.get(String(sale));
       if (s === undefined) return undefined;
       let maxRay = 10n ** 40n;
       try {
@@ -184,7 +184,7 @@ function toCommand(state: EngineState<Liq2Ext>, i: Intent, before: number): Time
     case 'drip':
       return at({ type: 'drip', ilk: ILK });
     case 'flog': {
-      const eras = Object.keys(core.vow.sinByEra);
+      const eras = core.vow.sinByEra.keys().sort((a, b) => Number(a) - Number(b));
       return at({ type: 'flog', era: eras.length === 0 ? 0 : Number(eras[i.who % eras.length]) });
     }
     case 'heal': {

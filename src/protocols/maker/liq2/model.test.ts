@@ -76,7 +76,7 @@ describe('makerLiq2Model', () => {
     expect(d.bal('auction:ETH-A:1', 'ETH')).toBe(40n * WAD);
     expect(d.bal('acct:alice', 'ETH')).toBe(0n);
     expect(d.state.ext.core.urns.get('alice')).toEqual({ ilk: 'ETH-A', inkWad: 0n, artWad: 0n });
-    const sale = d.state.ext.clips['ETH-A']?.sales['1'];
+    const sale = d.state.ext.clips['ETH-A']?.sales.get('1');
     expect(sale).toEqual({
       tabRad: 110n * RAD,
       lotWad: 40n * WAD,
@@ -88,14 +88,14 @@ describe('makerLiq2Model', () => {
     // coin = tip 100 + 2 % of 110 = 102.2 DAI, minted against sin.
     expect(d.bal(`wallet:${KPR}`, DAI)).toBe((1022n * RAD) / 10n);
     expect(d.bal('sysdebt', SIN)).toBe(100n * RAD + (1022n * RAD) / 10n);
-    expect(d.state.ext.core.vow.sinByEra).toEqual({ '2': 100n * RAD });
+    expect(d.state.ext.core.vow.sinByEra.toRecord()).toEqual({ '2': 100n * RAD });
     noViolations(d);
 
     d.run({ type: 'fundWallet', actor: KPR, asset: DAI, amount: 100n * RAD }, 2);
     // dur 360: price = 5 · (3240/3600) = 4.5; 10 ETH cost 45, leaving tab 65 ≥ chost 22.
     d.run({ type: 'take', ilk: 'ETH-A', id: 1, amtWad: 10n * WAD, maxRay: 5n * RAY, keeper: KPR }, 362);
-    expect(d.state.ext.clips['ETH-A']?.sales['1']?.tabRad).toBe(65n * RAD);
-    expect(d.state.ext.clips['ETH-A']?.sales['1']?.lotWad).toBe(30n * WAD);
+    expect(d.state.ext.clips['ETH-A']?.sales.get('1')?.tabRad).toBe(65n * RAD);
+    expect(d.state.ext.clips['ETH-A']?.sales.get('1')?.lotWad).toBe(30n * WAD);
     expect(d.state.ext.dog.DirtRad).toBe(65n * RAD);
     // dur 720: price 4; 30 ETH would cost 120 > 65: owe 65, slice 65 / 4 = 16.25 ETH, 13.75 back to alice.
     d.run({ type: 'take', ilk: 'ETH-A', id: 1, amtWad: 30n * WAD, maxRay: 5n * RAY, keeper: KPR }, 722);
@@ -103,7 +103,7 @@ describe('makerLiq2Model', () => {
     expect(d.bal('wallet:alice', 'ETH')).toBe(1375n * 10n ** 16n);
     expect(d.bal(`wallet:${KPR}`, DAI)).toBe((1022n * RAD) / 10n + 100n * RAD - 110n * RAD);
     expect(d.bal('protocol', DAI)).toBe(110n * RAD);
-    expect(d.state.ext.clips['ETH-A']?.sales).toEqual({});
+    expect(d.state.ext.clips['ETH-A']?.sales.size).toBe(0);
     expect(d.state.ext.clips['ETH-A']?.active).toEqual([]);
     expect(d.state.ext.dog.DirtRad).toBe(0n);
     noViolations(d);
@@ -214,7 +214,7 @@ describe('makerLiq2Model', () => {
       },
     ]);
     expect(d.bal('wallet:bot', DAI)).toBe(0n);
-    expect(d.state.ext.clips['ETH-A']?.sales['1']?.tabRad).toBe(90n * RAD);
+    expect(d.state.ext.clips['ETH-A']?.sales.get('1')?.tabRad).toBe(90n * RAD);
     noViolations(d);
   });
 
@@ -223,7 +223,7 @@ describe('makerLiq2Model', () => {
     d.run({ type: 'fundWallet', actor: KPR, asset: DAI, amount: 200n * RAD }, 2);
     // 18 ETH at 5 = 90 would leave 20 < chost 22 (= 20 · 1.1): owe = 88, slice = 17.6.
     d.run({ type: 'take', ilk: 'ETH-A', id: 1, amtWad: 18n * WAD, maxRay: 5n * RAY, keeper: KPR }, 2);
-    expect(d.state.ext.clips['ETH-A']?.sales['1']).toMatchObject({
+    expect(d.state.ext.clips['ETH-A']?.sales.get('1')).toMatchObject({
       tabRad: 22n * RAD,
       lotWad: 224n * 10n ** 17n,
     });
@@ -253,14 +253,14 @@ describe('makerLiq2Model', () => {
     ).toBe('Clipper/needs-reset'); // dur 1801 > tail 1800
     d.run({ type: 'redo', ilk: 'ETH-A', id: 1, keeper: 'r' }, 1803);
     // top = 4 · 1.25 = 5 again; coin = 100 + 2.2 (tab 110 ≥ 22, lot·price 160 ≥ 22).
-    expect(d.state.ext.clips['ETH-A']?.sales['1']).toMatchObject({ ticSeconds: 1803, topRay: 5n * RAY });
+    expect(d.state.ext.clips['ETH-A']?.sales.get('1')).toMatchObject({ ticSeconds: 1803, topRay: 5n * RAY });
     expect(d.bal('wallet:r', DAI)).toBe((1022n * RAD) / 10n);
     // Leave tab = chost (as above), let the price fall to $0.5 and reset again: lot 22.4 · 0.5 = 11.2 < 22.
     d.run({ type: 'take', ilk: 'ETH-A', id: 1, amtWad: 18n * WAD, maxRay: 5n * RAY, keeper: KPR }, 1803);
     d.run(ethPrice(WAD / 2n, true), 1804);
     d.run({ type: 'redo', ilk: 'ETH-A', id: 1, keeper: 'r2' }, 3604);
     expect(d.bal('wallet:r2', DAI)).toBe(0n);
-    expect(d.state.ext.clips['ETH-A']?.sales['1']?.topRay).toBe((625n * RAY) / 1000n); // 0.5 · 1.25
+    expect(d.state.ext.clips['ETH-A']?.sales.get('1')?.topRay).toBe((625n * RAY) / 1000n); // 0.5 · 1.25
     noViolations(d);
   });
 
@@ -354,7 +354,7 @@ describe('makerLiq2Model', () => {
       'Dog/not-unsafe',
     );
     d.run({ type: 'bark', account: 'alice', keeper: KPR }, 10_800);
-    expect(d.state.ext.clips['ETH-A']?.sales['1']?.topRay).toBe(5n * RAY);
+    expect(d.state.ext.clips['ETH-A']?.sales.get('1')?.topRay).toBe(5n * RAY);
   });
 
   test('behavior: Hole limits the auction to the room (tab = 75 DAI − 0.2 RAY) and a second bark hits the dust rule', () => {

@@ -79,13 +79,13 @@ export function liq2Invariants(state: EngineState<Liq2Ext>): InvariantCheck[] {
     const lots = auctionLots(state, ilk, clip.sales);
     let tabs = 0n;
     let salesOk = lots.eachHeld;
-    for (const sale of Object.values(clip.sales)) {
+    for (const sale of clip.sales.values()) {
       tabs += sale.tabRad;
       if (sale.tabRad <= 0n || sale.lotWad <= 0n) salesOk = false;
     }
     const activeOk =
-      clip.active.length === Object.keys(clip.sales).length &&
-      clip.active.every((id) => Object.hasOwn(clip.sales, String(id)) && id >= 1 && id <= clip.kicks);
+      clip.active.length === clip.sales.size &&
+      clip.active.every((id) => clip.sales.has(String(id)) && id >= 1 && id <= clip.kicks);
     out.push({ name: `dog.dirt ${ilk}`, holds: dirt === tabs, detail: `dirt ${dirt}, Σ tab ${tabs}` });
     out.push({
       name: `clip.sales ${ilk}`,

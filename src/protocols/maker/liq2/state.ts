@@ -3,6 +3,8 @@
  * budgets (`Dirt`, per-ilk `dirt`), one Clipper per ilk (sales, `kicks`, the `active` list,
  * `stopped`, the cached `chost`) and the ClipperMom's lock, with the fold of every event.
  */
+
+import { PersistentMap } from '../../../engine/persistentMap.js';
 import { assert } from '../../../math/errors.js';
 import type { TakeOutcome } from '../math/clipper.js';
 import { chost } from '../math/clipper.js';
@@ -30,7 +32,11 @@ export interface ClipState {
   readonly kicks: number;
   /** Ids of running auctions, in dss's order (swap-and-pop on removal). */
   readonly active: readonly number[];
-  readonly sales: Readonly<Record<string, Sale>>;
+  /**
+   * Running sales by id (decimal string): a persistent map, so a kick or take copies O(log n) nodes
+   * however many auctions run (its canonical JSON is the plain record of sales).
+   */
+  readonly sales: PersistentMap<Sale>;
   /** Breaker level: 0 none, 1 no kick, 2 no kick/redo, 3 no kick/redo/take. */
   readonly stopped: number;
   /** Cached `wmul(dust, chop)`, RAD (refreshed by `upchost`). */
@@ -146,7 +152,7 @@ export function initialLiq2(params: MakerParams): Pick<Liq2Ext, 'dog' | 'clips'>
     clips[name] = {
       kicks: 0,
       active: [],
-      sales: {},
+      sales: PersistentMap.empty<Sale>(),
       stopped: 0,
       chostRad: chost(p.dustRad, p.chopWad),
       momLockedUntilSeconds: 0,
@@ -173,9 +179,9 @@ function digs(ext: Liq2Ext, ilk: string, rad: bigint): Liq2Ext {
 
 /** The Clipper with running sale `id` changed by `f`. */
 function withSale(c: ClipState, id: number, f: (s: Sale) => Sale): ClipState {
-  const sale = c.sales[String(id)];
+  const sale = c.sales.get(String(id));
   assert(sale !== undefined, `sale ${id} missing`);
-  return { ...c, sales: { ...c.sales, [String(id)]: f(sale) } };
+  return { ...c, sales: c.sales.set(String(id), f(sale)) };
 }
 
 /** dss clip.sol `_remove`: swap the last active id into the removed one's place, then pop. */
@@ -185,8 +191,7 @@ function removeSale(c: ClipState, id: number): ClipState {
   const active = [...c.active];
   const last = active.pop() as number;
   if (last !== id) active[index] = last;
-  const { [String(id)]: _gone, ...sales } = c.sales;
-  return { ...c, active, sales };
+  return { ...c, active, sales: c.sales.delete(String(id)) };
 }
 
 /** Folds one liquidation 2.0 event. */
@@ -207,16 +212,13 @@ export function evolveLiq2(ext: Liq2Ext, event: Liq2Event): Liq2Ext {
         ...c,
         kicks: event.id,
         active: [...c.active, event.id],
-        sales: {
-          ...c.sales,
-          [String(event.id)]: {
-            tabRad: event.tabRad,
-            lotWad: event.lotWad,
-            usr: event.usr,
-            ticSeconds: event.ticSeconds,
-            topRay: event.topRay,
-          },
-        },
+        sales: c.sales.set(String(event.id), {
+          tabRad: event.tabRad,
+          lotWad: event.lotWad,
+          usr: event.usr,
+          ticSeconds: event.ticSeconds,
+          topRay: event.topRay,
+        }),
       }));
     case 'KeeperRewarded':
       return ext;
