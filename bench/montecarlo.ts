@@ -34,7 +34,17 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick');
   const outAt = args.indexOf('--out');
   const out = outAt >= 0 ? (args[outAt + 1] ?? '') : 'bench-results/montecarlo.json';
-  const size = quick ? { paths: 8, accounts: 100 } : { paths: 40, accounts: 400 };
+  const flag = (name: string, fallback: number): number => {
+    const at = args.indexOf(name);
+    const value = at >= 0 ? Number(args[at + 1]) : fallback;
+    if (!Number.isSafeInteger(value) || value < 2) throw new Error(`${name} must be a whole number ≥ 2`);
+    return value;
+  };
+  // Default sized to keep CI's bench step short; BENCHMARKS.md records a larger run too.
+  const size = {
+    paths: flag('--paths', quick ? 4 : 16),
+    accounts: flag('--accounts', quick ? 50 : 200),
+  };
   // Warm-up (module loading and JIT in the main thread), not timed.
   await timed(1, { paths: 2, accounts: 20 });
   const one = await timed(1, size);
