@@ -21,15 +21,10 @@ import {
   composedMarginAccount,
 } from '../protocols/composed/lending.js';
 import { auctionStatus } from '../protocols/maker/math/clipper.js';
+import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
 import { LENDING_GAS_UNITS } from './lending.js';
 import { DEFAULT_MIN_DISCOUNT_BPS, MAKER_GAS_UNITS } from './maker.js';
-import {
-  gasCostUsd,
-  type KeeperAction,
-  type KeeperPolicy,
-  type MarketContext,
-  validateMarket,
-} from './types.js';
+import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
 
 /**
  * Gas units the composed keeper assumes, borrowed from the nearest real contracts: a
@@ -109,13 +104,7 @@ export function composedKeeperView(
   market: MarketContext,
   keepers: readonly string[] = [],
 ): ComposedKeeperView {
-  validateMarket(market);
-  if (market.nowSeconds !== nowSeconds) {
-    throw new InvalidParameterError(
-      'market.nowSeconds',
-      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
-    );
-  }
+  requireViewTime(market, nowSeconds);
   const config = state.ext.config;
   if (config === null) throw new InvalidParameterError('state', 'the composed market is not configured yet');
   const decimalsOf = (asset: string): number => state.assets[asset]?.decimals ?? 18;
@@ -228,10 +217,6 @@ export interface ComposedLiquidatorOptions {
   };
 }
 
-function requireNonNegative(value: number, field: string): void {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidParameterError(field, 'must be finite and ≥ 0');
-}
-
 /** USD (float, screen only) of `amount` smallest units at `priceWad`, net of `slippageBps`. */
 function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps = 0n): number {
   // Floor: the keeper never overstates what it would receive.
@@ -259,7 +244,7 @@ function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps =
 export function composedLiquidator(options: ComposedLiquidatorOptions): KeeperPolicy<ComposedKeeperView> {
   const minProfitUsd = options.minProfitUsd ?? 0;
   requireNonNegative(minProfitUsd, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const minDiscountBps = options.minDiscountBps ?? DEFAULT_MIN_DISCOUNT_BPS;
   if (minDiscountBps < 0n || minDiscountBps > BPS) {
     throw new InvalidParameterError('minDiscountBps', 'must be between 0 and 10000');
@@ -273,7 +258,7 @@ export function composedLiquidator(options: ComposedLiquidatorOptions): KeeperPo
         throw new InvalidParameterError('view.wallets', `the view has no wallet for keeper ${options.id}`);
       }
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const priceOf = (asset: string): bigint => m.collateralPricesUsdWad?.[asset] ?? m.collateralPriceUsdWad;
       const debtPriceWad = m.collateralPricesUsdWad?.[view.debtAsset] ?? WAD;
       const debtUsd = (units: bigint): number => usdOf(units, view.debtDecimals, debtPriceWad);
@@ -281,7 +266,7 @@ export function composedLiquidator(options: ComposedLiquidatorOptions): KeeperPo
       const marginUsd = (lot: bigint, asset: string, decimals: number): number =>
         (usdOf(lot, decimals, priceOf(asset), m.slippageBps) * Number(minDiscountBps)) / Number(BPS);
       const worth = (incentiveUsd: number, gasUnits: bigint): boolean =>
-        incentiveUsd > gasCostUsd(gasUnits, m) + minProfitUsd;
+        clearsGas(incentiveUsd, gasCostUsd(gasUnits, m), minProfitUsd);
       let cash = wallet[view.debtAsset] ?? 0n;
       const actions: KeeperAction[] = [];
       const debtScale = pow10(view.debtDecimals);

@@ -28,13 +28,8 @@ import { controllerHealth } from '../protocols/crvusd/controller.js';
 import { crvusdSizing, crvusdTrigger } from '../protocols/crvusd/liquidation.js';
 import { healthFromXDown } from '../protocols/crvusd/math.js';
 import { type CrvusdExt, oraclePriceWad } from '../protocols/crvusd/state.js';
-import {
-  gasCostUsd,
-  type KeeperAction,
-  type KeeperPolicy,
-  type MarketContext,
-  validateMarket,
-} from './types.js';
+import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
+import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Gas
@@ -106,16 +101,6 @@ export interface CrvusdKeeperView {
 
 /** Liquidator name used for the dry runs (never an account of a book: those start with a letter or digit). */
 const PREVIEW_LIQUIDATOR = '~preview';
-
-function requireTime(market: MarketContext, nowSeconds: number): void {
-  validateMarket(market);
-  if (market.nowSeconds !== nowSeconds) {
-    throw new InvalidParameterError(
-      'market.nowSeconds',
-      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
-    );
-  }
-}
 
 /** AMM `p_oracle_up(n)` per market configuration (a bigint `exp` each time otherwise). */
 const bandTopMemo = new WeakMap<AmmConfig, Map<number, bigint>>();
@@ -240,7 +225,7 @@ export function crvusdKeeperView(
   actors: readonly string[] = [],
   options: CrvusdKeeperViewOptions = {},
 ): CrvusdKeeperView {
-  requireTime(market, nowSeconds);
+  requireViewTime(market, nowSeconds);
   const m = state.ext.market;
   if (m === null) throw new InvalidParameterError('state', 'the crvUSD model is not configured yet');
   const { collateralAsset, stablecoin } = m.params;
@@ -312,10 +297,6 @@ export function crvusdKeeperView(
 // ---------------------------------------------------------------------------------------------
 // Shared screens
 
-function requireNonNegative(value: number, field: string): void {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidParameterError(field, 'must be finite and ≥ 0');
-}
-
 function requireTolerance(bps: bigint): void {
   if (bps < 0n || bps > BPS) throw new InvalidParameterError('slippageToleranceBps', 'must be in [0, 10000]');
 }
@@ -377,7 +358,7 @@ export interface CrvusdArbitrageurOptions {
 export function crvusdArbitrageur(options: CrvusdArbitrageurOptions): KeeperPolicy<CrvusdKeeperView> {
   const minProfitUsd = options.minProfitUsd ?? 0;
   requireNonNegative(minProfitUsd, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const tolerance = options.slippageToleranceBps ?? DEFAULT_CRVUSD_TOLERANCE_BPS;
   requireTolerance(tolerance);
   const gas = options.gasUnits ?? CRVUSD_GAS_UNITS;
@@ -388,7 +369,7 @@ export function crvusdArbitrageur(options: CrvusdArbitrageurOptions): KeeperPoli
       const m = view.market;
       const pO = view.pOracleWad;
       if (pO === null) return [];
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const cfg = view.ammConfig;
       const priceWad = collateralPriceWad(view);
       if (priceWad === 0n) return [];
@@ -425,7 +406,7 @@ export function crvusdArbitrageur(options: CrvusdArbitrageurOptions): KeeperPoli
         : stableUsd(done.outAmount) - collateralUsd(done.inAmount, d, buyGrossWad);
       const gasUnits = gas.exchangeBase + gas.exchangePerBand * BigInt(Math.abs(done.n2 - done.n1) + 1);
       const gasUsd = gasCostUsd(gasUnits, m);
-      if (!(profitUsd > gasUsd + minProfitUsd)) return [];
+      if (!clearsGas(profitUsd, gasUsd, minProfitUsd)) return [];
       const action: KeeperAction = {
         command: {
           type: 'exchange',
@@ -472,7 +453,7 @@ export interface CrvusdLiquidatorOptions {
 export function crvusdLiquidator(options: CrvusdLiquidatorOptions): KeeperPolicy<CrvusdKeeperView> {
   const minProfitUsd = options.minProfitUsd ?? 0;
   requireNonNegative(minProfitUsd, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const tolerance = options.slippageToleranceBps ?? DEFAULT_CRVUSD_TOLERANCE_BPS;
   requireTolerance(tolerance);
   const gasUnits = options.gasUnits ?? CRVUSD_GAS_UNITS.liquidate;
@@ -484,7 +465,7 @@ export function crvusdLiquidator(options: CrvusdLiquidatorOptions): KeeperPolicy
         throw new InvalidParameterError('view.wallets', `the view has no wallet for keeper ${options.id}`);
       }
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const gasUsd = gasCostUsd(gasUnits, m);
       const sellNetWad = mulDiv(collateralPriceWad(view), BPS - m.slippageBps, BPS, Rounding.Down);
       let cash = wallet[view.stablecoin] ?? 0n;
@@ -495,7 +476,7 @@ export function crvusdLiquidator(options: CrvusdLiquidatorOptions): KeeperPolicy
           collateralUsd(c.y, view.collateralDecimals, sellNetWad) +
           stableUsd(c.surplusToLiquidator) -
           stableUsd(c.paidByLiquidator);
-        if (!(incentiveUsd > gasUsd + minProfitUsd)) continue;
+        if (!clearsGas(incentiveUsd, gasUsd, minProfitUsd)) continue;
         cash -= c.paidByLiquidator;
         actions.push({
           command: {

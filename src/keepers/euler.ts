@@ -13,13 +13,8 @@ import { BPS, pow10, WAD } from '../math/units.js';
 import { eulerSizing, eulerTrigger } from '../protocols/euler-v2/liquidation.js';
 import { isInViolation } from '../protocols/euler-v2/math.js';
 import { type EulerExt, liquidationLiquidity, own } from '../protocols/euler-v2/state.js';
-import {
-  gasCostUsd,
-  type KeeperAction,
-  type KeeperPolicy,
-  type MarketContext,
-  validateMarket,
-} from './types.js';
+import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
+import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
 
 /**
  * Gas units the Euler keeper assumes. ASSUMPTION (no measured figure in the repository's
@@ -79,13 +74,7 @@ export function eulerKeeperView(
   market: MarketContext,
   keepers: readonly string[] = [],
 ): EulerKeeperView {
-  validateMarket(market);
-  if (market.nowSeconds !== nowSeconds) {
-    throw new InvalidParameterError(
-      'market.nowSeconds',
-      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
-    );
-  }
+  requireViewTime(market, nowSeconds);
   const vault = state.ext.vault;
   if (vault === null) throw new InvalidParameterError('state', 'the Euler model is not configured yet');
   const candidates: EulerCandidateView[] = [];
@@ -162,10 +151,6 @@ export interface EulerLiquidatorOptions {
   readonly gasUnits?: bigint;
 }
 
-function requireNonNegative(value: number, field: string): void {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidParameterError(field, 'must be finite and ≥ 0');
-}
-
 /** USD (float, screen only) of `amount` smallest units at `priceWad`, net of `slippageBps`. */
 function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps = 0n): number {
   // Floor: the keeper never overstates what it would receive.
@@ -186,7 +171,7 @@ function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps =
 export function eulerLiquidator(options: EulerLiquidatorOptions): KeeperPolicy<EulerKeeperView> {
   const minProfitUsd = options.minProfitUsd ?? 0;
   requireNonNegative(minProfitUsd, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const gasUnits = options.gasUnits ?? EULER_GAS_UNITS.liquidate;
   return {
     id: options.id,
@@ -196,7 +181,7 @@ export function eulerLiquidator(options: EulerLiquidatorOptions): KeeperPolicy<E
         throw new InvalidParameterError('view.wallets', `the view has no wallet for keeper ${options.id}`);
       }
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const gasUsd = gasCostUsd(gasUnits, m);
       const priceOf = (asset: string): bigint => m.collateralPricesUsdWad?.[asset] ?? m.collateralPriceUsdWad;
       // The vault's asset at its listed price, else $1 (a USD stablecoin).
@@ -213,7 +198,7 @@ export function eulerLiquidator(options: EulerLiquidatorOptions): KeeperPolicy<E
         const incentiveUsd =
           usdOf(yieldBalance, c.collateralDecimals, priceOf(c.collateral), m.slippageBps) -
           usdOf(repay, view.assetDecimals, debtPriceWad);
-        if (!(incentiveUsd > gasUsd + minProfitUsd)) continue;
+        if (!clearsGas(incentiveUsd, gasUsd, minProfitUsd)) continue;
         cash -= repay;
         done.add(c.violator);
         actions.push({

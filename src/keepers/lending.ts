@@ -26,13 +26,8 @@ import {
 } from '../protocols/compound-v3/math.js';
 import { collateralReservesOf, reservesOf } from '../protocols/compound-v3/model.js';
 import { type CompoundExt, cometPrice, holdingsOf } from '../protocols/compound-v3/state.js';
-import {
-  gasCostUsd,
-  type KeeperAction,
-  type KeeperPolicy,
-  type MarketContext,
-  validateMarket,
-} from './types.js';
+import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
+import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Gas
@@ -59,16 +54,6 @@ function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps =
   // Floor: the keeper never overstates what it would receive.
   const wad = mulDiv(amount, priceWad * (BPS - slippageBps), pow10(decimals) * BPS, Rounding.Down);
   return Number(wad) / 1e18;
-}
-
-function requireTime(market: MarketContext, nowSeconds: number): void {
-  validateMarket(market);
-  if (market.nowSeconds !== nowSeconds) {
-    throw new InvalidParameterError(
-      'market.nowSeconds',
-      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
-    );
-  }
 }
 
 function walletsOf(
@@ -134,7 +119,7 @@ export function aaveKeeperView(
   market: MarketContext,
   keepers: readonly string[] = [],
 ): AaveKeeperView {
-  requireTime(market, nowSeconds);
+  requireViewTime(market, nowSeconds);
   const params = state.ext.params;
   if (params === null) throw new InvalidParameterError('state', 'the Aave model is not configured yet');
   const candidates: AaveCandidateView[] = [];
@@ -212,10 +197,6 @@ export interface AaveLiquidatorOptions {
   readonly gasUnits?: bigint;
 }
 
-function requireNonNegative(value: number, field: string): void {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidParameterError(field, 'must be finite and ≥ 0');
-}
-
 /**
  * An Aave liquidator. For each candidate (largest debt first) it repays the allowed debt within
  * the debt tokens in its wallet (`debtToCover: 'max'` when the wallet covers it, else the wallet,
@@ -227,7 +208,7 @@ function requireNonNegative(value: number, field: string): void {
  */
 export function aaveLiquidator(options: AaveLiquidatorOptions): KeeperPolicy<AaveKeeperView> {
   requireNonNegative(options.minProfitUsd, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const gasUnits = options.gasUnits ?? LENDING_GAS_UNITS.liquidationCall;
   return {
     id: options.id,
@@ -237,7 +218,7 @@ export function aaveLiquidator(options: AaveLiquidatorOptions): KeeperPolicy<Aav
         throw new InvalidParameterError('view.wallets', `the view has no wallet for keeper ${options.id}`);
       }
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const gasUsd = gasCostUsd(gasUnits, m);
       const left: Record<string, bigint> = { ...wallet };
       const done = new Set<string>();
@@ -255,7 +236,7 @@ export function aaveLiquidator(options: AaveLiquidatorOptions): KeeperPolicy<Aav
         const incentiveUsd =
           usdOf(seized, c.collateralDecimals, priceWadOf(m, c.collateralAsset), m.slippageBps) -
           usdOf(repay, c.debtDecimals, priceWadOf(m, c.debtAsset));
-        if (!(incentiveUsd > gasUsd + options.minProfitUsd)) continue;
+        if (!clearsGas(incentiveUsd, gasUsd, options.minProfitUsd)) continue;
         left[c.debtAsset] = cash - repay;
         done.add(c.account);
         actions.push({
@@ -329,7 +310,7 @@ export function cometKeeperView(
   market: MarketContext,
   keepers: readonly string[] = [],
 ): CometKeeperView {
-  requireTime(market, nowSeconds);
+  requireViewTime(market, nowSeconds);
   const cm = state.ext.market;
   if (cm === null) throw new InvalidParameterError('state', 'the Comet model is not configured yet');
   const base = cm.params.baseAsset;
@@ -424,7 +405,7 @@ export interface CometAbsorberOptions {
  * @throws InvalidParameterError for a bad cap or batch size (when built).
  */
 export function cometAbsorber(options: CometAbsorberOptions): KeeperPolicy<CometKeeperView> {
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const batch = options.maxAccountsPerCall ?? 10;
   if (!Number.isSafeInteger(batch) || batch < 1) {
     throw new InvalidParameterError('maxAccountsPerCall', 'must be an integer ≥ 1');
@@ -434,7 +415,7 @@ export function cometAbsorber(options: CometAbsorberOptions): KeeperPolicy<Comet
     id: options.id,
     decide(view) {
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const actions: KeeperAction[] = [];
       for (let i = 0; i < view.liquidatable.length; i += batch) {
         const accounts = view.liquidatable.slice(i, i + batch).map((a) => a.account);
@@ -471,7 +452,7 @@ export interface CometBuyerOptions {
  */
 export function cometBuyer(options: CometBuyerOptions): KeeperPolicy<CometKeeperView> {
   requireNonNegative(options.minProfitUsd, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const gasUnits = options.gasUnits ?? LENDING_GAS_UNITS.buyCollateral;
   return {
     id: options.id,
@@ -481,7 +462,7 @@ export function cometBuyer(options: CometBuyerOptions): KeeperPolicy<CometKeeper
         throw new InvalidParameterError('view.wallets', `the view has no wallet for keeper ${options.id}`);
       }
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const gasUsd = gasCostUsd(gasUnits, m);
       let cash = wallet[view.baseAsset] ?? 0n;
       const actions: KeeperAction[] = [];
@@ -496,7 +477,7 @@ export function cometBuyer(options: CometBuyerOptions): KeeperPolicy<CometKeeper
         const incentiveUsd =
           usdOf(expected, s.decimals, priceWadOf(m, s.asset), m.slippageBps) -
           usdOf(pay, view.baseDecimals, priceWadOf(m, view.baseAsset));
-        if (!(incentiveUsd > gasUsd + options.minProfitUsd)) continue;
+        if (!clearsGas(incentiveUsd, gasUsd, options.minProfitUsd)) continue;
         cash -= pay;
         actions.push({
           command: {

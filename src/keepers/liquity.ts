@@ -22,13 +22,8 @@ import {
   totalLUSDDeposits,
   trovesByRisk,
 } from '../protocols/liquity-v1/state.js';
-import {
-  gasCostUsd,
-  type KeeperAction,
-  type KeeperPolicy,
-  type MarketContext,
-  validateMarket,
-} from './types.js';
+import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
+import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
 
 /**
  * Gas units the Liquity keeper assumes. ASSUMPTIONS (no measured figure in the repository's
@@ -97,13 +92,7 @@ export function liquityKeeperView(
   market: MarketContext,
   keepers: readonly string[] = [],
 ): LiquityKeeperView {
-  validateMarket(market);
-  if (market.nowSeconds !== nowSeconds) {
-    throw new InvalidParameterError(
-      'market.nowSeconds',
-      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
-    );
-  }
+  requireViewTime(market, nowSeconds);
   const params = state.ext.params;
   if (params === null) throw new InvalidParameterError('state', 'the Liquity model is not configured yet');
   const wallets: Record<string, Record<string, bigint>> = {};
@@ -183,10 +172,6 @@ export interface LiquityLiquidatorOptions {
   };
 }
 
-function requireNonNegative(value: number, field: string): void {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidParameterError(field, 'must be finite and ≥ 0');
-}
-
 /** USD (float, screen only) of `wei` at `priceWad` (USD per whole token, WAD) net of `slippageBps`. */
 function usdOf(wei: bigint, priceWad: bigint, slippageBps: bigint): number {
   // Floor: the keeper never overstates what it would receive.
@@ -206,7 +191,7 @@ function usdOf(wei: bigint, priceWad: bigint, slippageBps: bigint): number {
 export function liquityLiquidator(options: LiquityLiquidatorOptions): KeeperPolicy<LiquityKeeperView> {
   const minProfitUsd = options.minProfitUsd ?? 0;
   requireNonNegative(minProfitUsd, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   const maxTroves = options.maxTrovesPerCall ?? 25;
   if (!Number.isSafeInteger(maxTroves) || maxTroves < 1) {
     throw new InvalidParameterError('maxTrovesPerCall', 'must be an integer ≥ 1');
@@ -216,7 +201,7 @@ export function liquityLiquidator(options: LiquityLiquidatorOptions): KeeperPoli
     id: options.id,
     decide(view) {
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const priceWad = m.collateralPricesUsdWad?.[view.collateralAsset] ?? m.collateralPriceUsdWad;
       const perTroveGasUsd = gasCostUsd(gas.batchPerTrove, m);
       // The last active trove is never liquidated: a call names at most troveCount − 1 troves.
@@ -234,7 +219,7 @@ export function liquityLiquidator(options: LiquityLiquidatorOptions): KeeperPoli
       const single = chosen.length === 1;
       const gasUnits = single ? gas.liquidate : gas.batchBase + gas.batchPerTrove * BigInt(chosen.length);
       const gasUsd = gasCostUsd(gasUnits, m);
-      if (!(totalUsd > gasUsd + minProfitUsd)) return [];
+      if (!clearsGas(totalUsd, gasUsd, minProfitUsd)) return [];
       const first = chosen[0] as { account: string };
       const action: KeeperAction = {
         command: single

@@ -17,13 +17,8 @@ import { type PerpsBook, positionOf } from '../engine/perps/types.js';
 import { SolventError } from '../math/errors.js';
 import { adlCandidates } from '../protocols/gmx-v2/adl.js';
 import type { GmxExt } from '../protocols/gmx-v2/state.js';
-import {
-  gasCostUsd,
-  type KeeperAction,
-  type KeeperPolicy,
-  type MarketContext,
-  validateMarket,
-} from './types.js';
+import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
+import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
 
 /** The perpetuals model families a keeper view can read. */
 export type PerpsKind = 'generic' | 'hyperliquid' | 'dydx' | 'synthetix' | 'drift' | 'gmx';
@@ -360,13 +355,7 @@ export function perpsKeeperView(
   keeperIds: readonly string[],
   options: PerpsKeeperViewOptions,
 ): PerpsKeeperView {
-  validateMarket(market);
-  if (market.nowSeconds !== nowSeconds) {
-    throw new InvalidParameterError(
-      'market.nowSeconds',
-      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
-    );
-  }
+  requireViewTime(market, nowSeconds);
   const kind = options.kind;
   let quoteAsset = '';
   let quoteDecimals = 0;
@@ -440,10 +429,6 @@ export interface PerpsLiquidatorOptions {
   readonly maxGasPriceGwei?: number;
 }
 
-function requireNonNegative(value: number, field: string): void {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidParameterError(field, 'must be finite and ≥ 0');
-}
-
 /**
  * A perps liquidator. Above `maxGasPriceGwei` it sends nothing. Otherwise it sends, in order, the
  * view's unwinds and ADL orders, then every candidate (lowest health first) whose reward beats the
@@ -454,7 +439,7 @@ function requireNonNegative(value: number, field: string): void {
 export function perpsLiquidator(options: PerpsLiquidatorOptions): KeeperPolicy<PerpsKeeperView> {
   const epsilon = options.minProfitUsd ?? 0;
   requireNonNegative(epsilon, 'minProfitUsd');
-  if (options.maxGasPriceGwei !== undefined) requireNonNegative(options.maxGasPriceGwei, 'maxGasPriceGwei');
+  requireGasCap(options.maxGasPriceGwei);
   return {
     id: options.id,
     decide(view) {
@@ -465,14 +450,14 @@ export function perpsLiquidator(options: PerpsLiquidatorOptions): KeeperPolicy<P
         );
       }
       const m = view.market;
-      if (options.maxGasPriceGwei !== undefined && m.gasPriceGwei > options.maxGasPriceGwei) return [];
+      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
       const gasUsd = gasCostUsd(view.gasUnits, m);
       const actions: KeeperAction[] = [];
       for (const chore of [...view.unwinds, ...view.adl]) {
         actions.push({ command: chore.command, gasUnits: view.gasUnits, reason: chore.reason });
       }
       for (const c of view.candidates) {
-        if (!view.protocolRun && !(c.rewardUsd > gasUsd + epsilon)) continue;
+        if (!view.protocolRun && !clearsGas(c.rewardUsd, gasUsd, epsilon)) continue;
         actions.push({
           command: c.command,
           gasUnits: view.gasUnits,

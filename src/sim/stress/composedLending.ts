@@ -37,7 +37,7 @@ import { accountValues, type MarginAccount } from '../../engine/margin.js';
 import { composedKeeperView, composedLiquidator } from '../../keepers/composed.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
-import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
+import { mulDiv, Rounding } from '../../math/mulDiv.js';
 import { BPS, pow10, WAD } from '../../math/units.js';
 import { resolveProtocol } from '../../protocols/catalog.js';
 import {
@@ -47,6 +47,17 @@ import {
 } from '../../protocols/composed/config.js';
 import type { ComposedLendingEvent, ComposedLendingExt } from '../../protocols/composed/lending.js';
 import type { Book, BookCommands, OpenedPosition, SkippedAccount, SkipReason } from '../book.js';
+import {
+  type BookPrice,
+  bookTokenDecimals,
+  countSkipsByReason,
+  depositBorrowCommands,
+  floatToUnits,
+  readClampToleranceBps,
+  requireBookPrice,
+  usdToDebtUnits,
+  withinClampTolerance,
+} from './bookKit.js';
 import {
   applyAll,
   FEED_PRICE_DECIMALS,
@@ -58,19 +69,12 @@ import {
   stressFeed,
   wholeUnits,
 } from './core.js';
-import { FIXED_USD_ORACLE } from './lending.js';
+import { FIXED_USD_ORACLE, FIXED_USD_REPUBLISH_SECONDS, USD8 } from './lending.js';
 import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
 
-/** Token decimals of the assets a composed run may list (others: 18). */
-const COMPOSED_DECIMALS: Readonly<Record<string, number>> = { USDC: 6, USDT: 6, WBTC: 8 };
-const decimalsOf = (asset: string): number => COMPOSED_DECIMALS[asset] ?? 18;
+const decimalsOf = bookTokenDecimals;
 /** Collaterals the scenario's ETH path may drive, in order of preference. */
 const PATH_COLLATERALS: readonly string[] = ['ETH', 'WETH'];
-const USD8 = 10n ** 8n;
-/** Re-publication period of the fixed $1 feed, seconds (well inside its staleness limit). */
-const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
-/** Default most book debt above the borrowing limit that is lowered to the limit, bps (as book.ts). */
-const DEFAULT_CLAMP_TOLERANCE_BPS = 1;
 
 /**
  * Insurance fund seeded at the start when the configuration's waterfall has an `insurance` step,
@@ -88,26 +92,8 @@ export function isComposedLendingConfig(config: unknown): boolean {
   return config !== null && typeof config === 'object' && (config as { kind?: unknown }).kind === 'lending';
 }
 
-/**
- * `x` (finite, ≥ 0) × 10^decimals as an integer, from the shortest decimal that reads back as `x`,
- * rounded down (the rule of book.ts `floatToUnits`: the protocol never holds more than the book).
- */
-function floatToUnits(x: number, decimals: number): bigint {
-  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
-  assert(m !== null, `a finite non-negative double prints as digits, got ${x}`);
-  const fraction = m[2] ?? '';
-  const mantissa = BigInt((m[1] ?? '0') + fraction);
-  const shift = Number(m[3] ?? '0') - fraction.length + decimals;
-  if (shift >= 0) return mantissa * pow10(shift);
-  // floor: never more than the book (collateral and debt alike).
-  return divRound(mantissa, pow10(-shift), Rounding.Down);
-}
-
 /** An oracle price as the engine holds it: `price / 10^priceDecimals` USD per whole token. */
-export interface ComposedBookPrice {
-  readonly price: bigint;
-  readonly priceDecimals: number;
-}
+export type ComposedBookPrice = BookPrice;
 
 /** Options of {@link composedBookCommands}. */
 export interface ComposedBookOptions {
@@ -135,20 +121,8 @@ export interface ComposedBookOptions {
  */
 export function composedBookCommands(book: Book, options: ComposedBookOptions): BookCommands {
   const { config } = options;
-  const tolerance = options.clampToleranceBps ?? DEFAULT_CLAMP_TOLERANCE_BPS;
-  if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 10_000) {
-    throw new InvalidParameterError(
-      'clampToleranceBps',
-      `expected an integer in [0, 10000], got ${tolerance}`,
-    );
-  }
-  const tol = BigInt(tolerance);
-  const priceOf = (asset: string): ComposedBookPrice => {
-    const p = Object.hasOwn(options.prices, asset) ? options.prices[asset] : undefined;
-    if (p === undefined || p.price <= 0n)
-      throw new InvalidParameterError(`prices.${asset}`, 'expected a price > 0');
-    return p;
-  };
+  const tol = readClampToleranceBps(options.clampToleranceBps);
+  const priceOf = (asset: string): ComposedBookPrice => requireBookPrice(options.prices, asset);
   const debtAsset = config.debtAsset;
   const debtPrice = priceOf(debtAsset);
   const debtDecimals = decimalsOf(debtAsset);
@@ -207,12 +181,7 @@ export function composedBookCommands(book: Book, options: ComposedBookOptions): 
     }
     const capacityWad = accountValues({ collateral, debt: [] }).borrowCapacityWad;
     // USD (1e8) floored, then tokens floored at the oracle price: never above the book.
-    const bookDebt = mulDiv(
-      floatToUnits(account.debtUsd, 8),
-      pow10(debtDecimals + debtPrice.priceDecimals),
-      USD8 * debtPrice.price,
-      Rounding.Down,
-    );
+    const bookDebt = usdToDebtUnits(account.debtUsd, debtDecimals, debtPrice);
     // The model refuses debt value > capacity; floor of the inverse, then checked by the model's own sum.
     let limit = mulDiv(
       capacityWad,
@@ -226,7 +195,7 @@ export function composedBookCommands(book: Book, options: ComposedBookOptions): 
     let debt = bookDebt;
     let clamped = false;
     if (!fits(debt)) {
-      if (debt * BPS <= limit * (BPS + tol)) {
+      if (withinClampTolerance(debt, limit, tol)) {
         debt = limit;
         clamped = true;
       } else {
@@ -238,11 +207,8 @@ export function composedBookCommands(book: Book, options: ComposedBookOptions): 
         continue;
       }
     }
-    for (const c of collateral) {
-      totalsColl[c.asset] = (totalsColl[c.asset] ?? 0n) + c.amount;
-      commands.push({ type: 'deposit', account: account.id, asset: c.asset, amount: c.amount });
-    }
-    if (debt > 0n) commands.push({ type: 'borrow', account: account.id, amount: debt });
+    for (const c of collateral) totalsColl[c.asset] = (totalsColl[c.asset] ?? 0n) + c.amount;
+    commands.push(...depositBorrowCommands(account.id, collateral, debt));
     totalDebt += debt;
     if (clamped) clampedCount += 1;
     opened.push({
@@ -254,16 +220,7 @@ export function composedBookCommands(book: Book, options: ComposedBookOptions): 
       clamped,
     });
   }
-  const reasons: readonly SkipReason[] = [
-    'dust',
-    'collateral-ratio',
-    'unsupported-collateral',
-    'zero-collateral',
-    'ceiling',
-    'supply-cap',
-  ];
-  const skippedByReason = Object.fromEntries(reasons.map((r) => [r, 0])) as Record<SkipReason, number>;
-  for (const s of skipped) skippedByReason[s.reason] += 1;
+  const skippedByReason = countSkipsByReason(skipped);
   return {
     protocol: config.id,
     commands,

@@ -31,8 +31,8 @@ import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import { eulerKeeperView, eulerLiquidator } from '../../keepers/euler.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
-import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
-import { BPS, pow10 } from '../../math/units.js';
+import { mulDiv, Rounding } from '../../math/mulDiv.js';
+import { pow10 } from '../../math/units.js';
 import { toJsonValue } from '../../protocols/catalog.js';
 import { adjustedCollateralValue, quoteValue } from '../../protocols/euler-v2/math.js';
 import { EULER_V2_ID, eulerV2Model } from '../../protocols/euler-v2/model.js';
@@ -45,6 +45,17 @@ import {
 import { type EulerExt, hasNoCollateral, own } from '../../protocols/euler-v2/state.js';
 import type { Book, BookCommands, OpenedPosition, SkippedAccount, SkipReason } from '../book.js';
 import {
+  type BookPrice,
+  bookTokenDecimals,
+  countSkipsByReason,
+  depositBorrowCommands,
+  floatToUnits,
+  readClampToleranceBps,
+  requireBookPrice,
+  usdToDebtUnits,
+  withinClampTolerance,
+} from './bookKit.js';
+import {
   applyAll,
   FEED_PRICE_DECIMALS,
   floatToWad,
@@ -55,42 +66,17 @@ import {
   stressFeed,
   wholeUnits,
 } from './core.js';
-import { FIXED_USD_ORACLE } from './lending.js';
+import { FIXED_USD_ORACLE, FIXED_USD_REPUBLISH_SECONDS, USD8 } from './lending.js';
 import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
 
 /** The collateral the scenario's ETH path drives. */
 const EULER_COLLATERAL = 'WETH';
-/** Token decimals of the assets an Euler run may list (others: 18). */
-const EULER_DECIMALS: Readonly<Record<string, number>> = { USDC: 6, USDT: 6, WBTC: 8 };
-const decimalsOf = (asset: string): number => EULER_DECIMALS[asset] ?? 18;
+const decimalsOf = bookTokenDecimals;
 /** Who supplies the vault's liquidity. */
 const LENDER = 'lender';
-const USD8 = 10n ** 8n;
-/** Re-publication period of the fixed $1 feed, seconds (well inside its staleness limit). */
-const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
-/** Default most book debt above the borrowing limit that is lowered to the limit, bps (as book.ts). */
-const DEFAULT_CLAMP_TOLERANCE_BPS = 1;
-
-/**
- * `x` (finite, ≥ 0) × 10^decimals as an integer, from the shortest decimal that reads back as `x`,
- * rounded down (the rule of book.ts `floatToUnits`: the protocol never holds more than the book).
- */
-function floatToUnits(x: number, decimals: number): bigint {
-  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
-  assert(m !== null, `a finite non-negative double prints as digits, got ${x}`);
-  const fraction = m[2] ?? '';
-  const mantissa = BigInt((m[1] ?? '0') + fraction);
-  const shift = Number(m[3] ?? '0') - fraction.length + decimals;
-  if (shift >= 0) return mantissa * pow10(shift);
-  // floor: never more than the book (collateral and debt alike).
-  return divRound(mantissa, pow10(-shift), Rounding.Down);
-}
 
 /** An oracle price as the engine holds it: `price / 10^priceDecimals` USD per whole token. */
-export interface EulerBookPrice {
-  readonly price: bigint;
-  readonly priceDecimals: number;
-}
+export type EulerBookPrice = BookPrice;
 
 /** Options of {@link eulerBookCommands}. */
 export interface EulerBookOptions {
@@ -118,20 +104,8 @@ export interface EulerBookOptions {
  */
 export function eulerBookCommands(book: Book, options: EulerBookOptions): BookCommands {
   const { params } = options;
-  const tolerance = options.clampToleranceBps ?? DEFAULT_CLAMP_TOLERANCE_BPS;
-  if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 10_000) {
-    throw new InvalidParameterError(
-      'clampToleranceBps',
-      `expected an integer in [0, 10000], got ${tolerance}`,
-    );
-  }
-  const tol = BigInt(tolerance);
-  const priceOf = (asset: string): EulerBookPrice => {
-    const p = Object.hasOwn(options.prices, asset) ? options.prices[asset] : undefined;
-    if (p === undefined || p.price <= 0n)
-      throw new InvalidParameterError(`prices.${asset}`, 'expected a price > 0');
-    return p;
-  };
+  const tol = readClampToleranceBps(options.clampToleranceBps);
+  const priceOf = (asset: string): EulerBookPrice => requireBookPrice(options.prices, asset);
   const unit = params.unitOfAccountDecimals;
   const quote = (asset: string, amount: bigint): bigint => {
     const p = priceOf(asset);
@@ -183,12 +157,7 @@ export function eulerBookCommands(book: Book, options: EulerBookOptions): BookCo
       continue;
     }
     // USD (1e8) floored, then tokens floored at the oracle price: never above the book.
-    const bookDebt = mulDiv(
-      floatToUnits(account.debtUsd, 8),
-      pow10(debtDecimals + debtPrice.priceDecimals),
-      USD8 * debtPrice.price,
-      Rounding.Down,
-    );
+    const bookDebt = usdToDebtUnits(account.debtUsd, debtDecimals, debtPrice);
     // checkLiquidity passes iff quote(debt) < adjusted: the largest such debt is
     // ⌊(adjusted − 1) · 10^(dec + pd) / (price · 10^unit)⌋ (quote floors, so it is below adjusted).
     const limit =
@@ -203,7 +172,7 @@ export function eulerBookCommands(book: Book, options: EulerBookOptions): BookCo
     let debt = bookDebt;
     let clamped = false;
     if (debt > limit) {
-      if (debt * BPS <= limit * (BPS + tol)) {
+      if (withinClampTolerance(debt, limit, tol)) {
         debt = limit;
         clamped = true;
       } else {
@@ -216,11 +185,8 @@ export function eulerBookCommands(book: Book, options: EulerBookOptions): BookCo
       }
     }
     assert(debt === 0n || quote(params.asset, debt) < adjusted, 'the borrow passes the account status check');
-    for (const c of collateral) {
-      totalsColl[c.asset] = (totalsColl[c.asset] ?? 0n) + c.amount;
-      commands.push({ type: 'deposit', account: account.id, asset: c.asset, amount: c.amount });
-    }
-    if (debt > 0n) commands.push({ type: 'borrow', account: account.id, amount: debt });
+    for (const c of collateral) totalsColl[c.asset] = (totalsColl[c.asset] ?? 0n) + c.amount;
+    commands.push(...depositBorrowCommands(account.id, collateral, debt));
     totalDebt += debt;
     if (clamped) clampedCount += 1;
     opened.push({
@@ -232,16 +198,7 @@ export function eulerBookCommands(book: Book, options: EulerBookOptions): BookCo
       clamped,
     });
   }
-  const reasons: readonly SkipReason[] = [
-    'dust',
-    'collateral-ratio',
-    'unsupported-collateral',
-    'zero-collateral',
-    'ceiling',
-    'supply-cap',
-  ];
-  const skippedByReason = Object.fromEntries(reasons.map((r) => [r, 0])) as Record<SkipReason, number>;
-  for (const s of skipped) skippedByReason[s.reason] += 1;
+  const skippedByReason = countSkipsByReason(skipped);
   return {
     protocol: EULER_V2_ID,
     commands,

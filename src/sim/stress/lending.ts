@@ -59,9 +59,10 @@ const LENDING_DECIMALS: Readonly<Record<string, number>> = {
 const LENDING_COLLATERAL = 'WETH';
 /** The debt (Aave) or base (Comet) asset, held at $1 (1e8 USD·1e8, re-published monthly). */
 const LENDING_DEBT = 'USDC';
-const USD8 = 10n ** 8n;
-/** Re-publication period of the fixed USDC feed, seconds (well inside its staleness limit). */
-const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
+/** The fixed $1 price the lending, composed and Euler runs publish for their stablecoin, USD·1e8. */
+export const USD8 = 10n ** 8n;
+/** Re-publication period of the fixed $1 feed, seconds (well inside its staleness limit). */
+export const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
 /** A fixed feed for USDC: one source, fresh for 366 days (USDC at $1 throughout, an ASSUMPTION). */
 export const FIXED_USD_ORACLE = {
   priceDecimals: 8,

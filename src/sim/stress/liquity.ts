@@ -32,8 +32,8 @@ import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import { liquityKeeperView, liquityLiquidator } from '../../keepers/liquity.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
-import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
-import { BPS, MAX_UINT256, pow10, WAD } from '../../math/units.js';
+import { mulDiv, Rounding } from '../../math/mulDiv.js';
+import { BPS, MAX_UINT256, WAD } from '../../math/units.js';
 import { toJsonValue } from '../../protocols/catalog.js';
 import {
   borrowingFee,
@@ -66,6 +66,7 @@ import {
   walletBucket,
 } from '../../protocols/liquity-v1/state.js';
 import type { Book, BookCommands, OpenedPosition, SkippedAccount, SkipReason } from '../book.js';
+import { countSkipsByReason, floatToUnits, readClampToleranceBps, withinClampTolerance } from './bookKit.js';
 import {
   applyAll,
   type OpenedStress,
@@ -87,24 +88,6 @@ export const LIQUITY_STABILITY_POOL_SHARE_BPS = 4_000n;
 
 /** The Stability Pool's depositor (LUSD bought outside the simulated world, funded from `world`). */
 export const LIQUITY_SP_DEPOSITOR = 'stability-depositor';
-
-/** Default most book debt above the borrowing limit that is lowered to the limit, bps (as book.ts). */
-const DEFAULT_CLAMP_TOLERANCE_BPS = 1;
-
-/**
- * `x` (finite, ≥ 0) × 10^decimals as an integer, from the shortest decimal that reads back as `x`,
- * rounded down (the rule of book.ts `floatToUnits`: the protocol never holds more than the book).
- */
-function floatToUnits(x: number, decimals: number): bigint {
-  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
-  assert(m !== null, `a finite non-negative double prints as digits, got ${x}`);
-  const fraction = m[2] ?? '';
-  const mantissa = BigInt((m[1] ?? '0') + fraction);
-  const shift = Number(m[3] ?? '0') - fraction.length + decimals;
-  if (shift >= 0) return mantissa * pow10(shift);
-  // floor: never more than the book (collateral and debt alike).
-  return divRound(mantissa, pow10(-shift), Rounding.Down);
-}
 
 /** Options of {@link liquityBookCommands}. */
 export interface LiquityBookOptions {
@@ -139,14 +122,7 @@ export interface LiquityBookOptions {
 export function liquityBookCommands(book: Book, options: LiquityBookOptions): BookCommands {
   const { params, priceWad } = options;
   if (priceWad <= 0n) throw new InvalidParameterError('priceWad', 'expected a price > 0');
-  const tolerance = options.clampToleranceBps ?? DEFAULT_CLAMP_TOLERANCE_BPS;
-  if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 10_000) {
-    throw new InvalidParameterError(
-      'clampToleranceBps',
-      `expected an integer in [0, 10000], got ${tolerance}`,
-    );
-  }
-  const tol = BigInt(tolerance);
+  const tol = readClampToleranceBps(options.clampToleranceBps);
   const gasComp = params.gasCompensation;
   const bookAsset = options.bookCollateralAsset ?? 'ETH';
   let systemColl = options.systemCollWei ?? 0n;
@@ -189,7 +165,7 @@ export function liquityBookCommands(book: Book, options: LiquityBookOptions): Bo
     let composite = lusd + borrowingFee(rateWad, lusd) + gasComp;
     let clamped = false;
     if (composite > limit) {
-      if (limit > 0n && bookDebt * BPS <= limit * (BPS + tol)) {
+      if (limit > 0n && withinClampTolerance(bookDebt, limit, tol)) {
         lusd = lusdFor(limit);
         composite = lusd + borrowingFee(rateWad, lusd) + gasComp;
         clamped = true;
@@ -223,16 +199,7 @@ export function liquityBookCommands(book: Book, options: LiquityBookOptions): Bo
       clamped,
     });
   }
-  const reasons: readonly SkipReason[] = [
-    'dust',
-    'collateral-ratio',
-    'unsupported-collateral',
-    'zero-collateral',
-    'ceiling',
-    'supply-cap',
-  ];
-  const skippedByReason = Object.fromEntries(reasons.map((r) => [r, 0])) as Record<SkipReason, number>;
-  for (const s of skipped) skippedByReason[s.reason] += 1;
+  const skippedByReason = countSkipsByReason(skipped);
   return {
     protocol: LIQUITY_V1_ID,
     commands,
