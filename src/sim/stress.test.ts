@@ -419,6 +419,28 @@ describe('runStress: the oracle feed', () => {
     }
   });
 
+  test('behavior: Maker opens with a heartbeat shorter than the OSM hop, and a shorter hop reads fresher prices', () => {
+    const base: StressOptions = {
+      protocol: 'maker-liq2',
+      scenario: BT,
+      seed: 7,
+      accounts: 40,
+      stepSeconds: 900,
+    };
+    const fast = runStress({ ...base, oracle: { heartbeatSeconds: 600 } });
+    expect(fast.summary.accounts).toBeGreaterThan(0);
+    expect(fast.summary.liquidations).toBeGreaterThan(0);
+    // With a 15-minute hop the OSM lags the market less than with the scenario's hour.
+    const hour = runStress(base);
+    const quarter = runStress({ ...base, oracle: { osmDelaySeconds: 900 } });
+    const lag = (r: typeof hour) =>
+      r.series.reduce(
+        (sum, p) => sum + Math.abs((p.oraclePriceUsd ?? p.marketPriceUsd) - p.marketPriceUsd),
+        0,
+      );
+    expect(lag(quarter)).toBeLessThan(lag(hour));
+  });
+
   test('error: bad feed settings are refused naming the oracle field', () => {
     const bad = () =>
       runStress({

@@ -164,7 +164,8 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
           ? parseMakerParams(options.protocolParams)
           : (options.makerParams ?? DEFAULT_MAKER_PARAMS);
       const policies = specs.map(keeperPolicy);
-      const hop = source.oracle.kind === 'osm' ? source.oracle.delaySeconds : 0;
+      const hop =
+        options.oracle?.osmDelaySeconds ?? (source.oracle.kind === 'osm' ? source.oracle.delaySeconds : 0);
       const feed = stressFeed(rng, source, 'ETH', options.oracle, hop);
       const setupAt = start - 2 * Math.max(hop, source.stepSeconds);
       const decider = (options.protocol === MAKER_LIQ2_ID
@@ -190,6 +191,11 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
             atSeconds: setupAt,
           });
         }
+      }
+      // The OSM reads one hop back: the start's prices again at start − hop, so a heartbeat shorter
+      // than the hop still leaves a fresh reading for the book to open on.
+      if (hop > 0) {
+        for (const c of feed.first) setupCommands.push({ command: c.command, atSeconds: start - hop });
       }
       const book = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
         prices: { ETH: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS } },
