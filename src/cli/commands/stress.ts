@@ -7,21 +7,15 @@
  * the per-step series, keeper activity, clearings, an HTML report and its charts as PNG files.
  * Every input is read and checked, and every run done, before anything is written.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { stressReportCharts, stressReportHtml } from '../../report/html.js';
 import { svgToPng } from '../../report/png.js';
 import type { Book } from '../../sim/book.js';
-import { splitGasSpec } from '../../sim/gas.js';
 import { MONTE_CARLO_PATHS_MAX, type MonteCarloSummary } from '../../sim/montecarlo.js';
-import {
-  parsePriceSpec,
-  type ReplayScenario,
-  replayNameFor,
-  replayScenarioFromCsv,
-} from '../../sim/replay.js';
+import type { ReplayScenario } from '../../sim/replay.js';
 import { getScenario, listScenarios } from '../../sim/scenarios.js';
 import {
   defaultStressKeepers,
@@ -36,7 +30,6 @@ import {
 } from '../../sim/stress.js';
 import type { StressRunOverrides } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
-import { PathNotFoundError, PathReadError } from '../errors.js';
 import { readStructuredFile } from '../files.js';
 import {
   addOracleOptions,
@@ -55,6 +48,7 @@ import {
   withFileFields,
 } from '../stress-inputs.js';
 import { monteCarloBookNote, monteCarloTextRows, runMonteCarlo, ttyProgress } from '../workers.js';
+import { loadMarket } from './sweep.js';
 
 /** The flags as commander hands them over (strings as typed). */
 interface StressFlags extends OracleFlags {
@@ -191,44 +185,6 @@ function reproduceCommand(flags: StressFlags, inputs: Omit<StressInputs, 'reprod
   return words.join(' ');
 }
 
-/** Reads a text file for the replay. */
-async function readText(path: string): Promise<string> {
-  return readFile(path, 'utf8').catch((error: unknown) => {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new PathNotFoundError(path);
-    throw new PathReadError(path, error instanceof Error ? error.message : String(error), error);
-  });
-}
-
-/** Reads the --prices and --gas files and builds the replay (parsing and checks are the sim's). */
-async function loadReplay(flags: StressFlags): Promise<ReplayScenario> {
-  if (flags.scenario !== undefined) {
-    throw new InvalidParameterError(
-      '--scenario',
-      'cannot be combined with --prices',
-      'Replay files or a scenario.',
-    );
-  }
-  const specs = flags.prices.map(parsePriceSpec);
-  const prices = [];
-  for (const { asset, path } of specs) prices.push({ asset, text: await readText(path), sourceName: path });
-  const gasSpec = flags.gas === undefined ? undefined : splitGasSpec(flags.gas);
-  const gas =
-    gasSpec === undefined
-      ? undefined
-      : {
-          text: await readText(gasSpec.path),
-          sourceName: gasSpec.path,
-          ...(gasSpec.column === undefined ? {} : { column: gasSpec.column }),
-        };
-  return replayScenarioFromCsv({
-    prices,
-    ...(gas === undefined ? {} : { gas }),
-    name: replayNameFor(specs.map((s) => s.path)),
-    requiredAssets: ['ETH'],
-  });
-}
-
 /** Reads every flag and file; nothing is run or written. */
 async function readInputs(flags: StressFlags): Promise<StressInputs> {
   const seed = readWhole(flags.seed, '--seed', 0, Number.MAX_SAFE_INTEGER);
@@ -295,10 +251,8 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
     );
   }
 
-  const source =
-    flags.prices.length === 0
-      ? { scenario: getScenario(flags.scenario ?? DEFAULT_SCENARIO).id }
-      : { replay: await loadReplay(flags) };
+  const market = await loadMarket(flags);
+  const source = 'replay' in market ? market : { scenario: getScenario(market.scenario).id };
   if (flatGasGwei !== undefined) {
     const hasGas =
       'replay' in source ? source.replay.gas !== null : getScenario(source.scenario).gas !== null;
