@@ -59,5 +59,8 @@ export function pow10(decimals: number): bigint {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 255) {
     throw new InvalidDecimalsError(decimals);
   }
-  return 10n ** BigInt(decimals);
+  return POWERS_OF_TEN[decimals] as bigint;
 }
+
+/** 10^0 .. 10^255, computed once (pow10 is on every value conversion of the engine). */
+const POWERS_OF_TEN: readonly bigint[] = Array.from({ length: 256 }, (_, d) => 10n ** BigInt(d));

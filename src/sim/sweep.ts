@@ -4,6 +4,7 @@
  * can run and that merge into the same result whatever order they finish in, and the bisection
  * behind `solvent optimize` (which value of a knob keeps p99 bad debt under a target).
  */
+
 import { InvalidParameterError } from '../engine/errors.js';
 import { SolventError } from '../math/errors.js';
 import { resolveProtocol } from '../protocols/catalog.js';
@@ -18,6 +19,7 @@ import {
 import type { ReplayScenario } from './replay.js';
 import { createRng, split } from './rng.js';
 import { getScenario, scenarioPaths } from './scenarios.js';
+import { createStressOpenCache } from './stress/core.js';
 import {
   DEFAULT_STRESS_VENUE,
   defaultStressKeepers,
@@ -489,6 +491,8 @@ export interface StressRunOverrides {
    * `book.accounts` knob are then not used).
    */
   readonly book?: Book;
+  /** Simulation step of a built-in scenario, seconds (default the scenario's; see `StressOptions.stepSeconds`). */
+  readonly stepSeconds?: number;
 }
 
 /** One axis of a sweep: a knob (see {@link STRESS_KNOBS}) and the values it takes, in order. */
@@ -645,6 +649,7 @@ function baseOptions(spec: SweepSpec): StressOptions {
     ...(base.network === undefined ? {} : { network: base.network }),
     ...(base.oracle === undefined ? {} : { oracle: base.oracle }),
     ...(base.book === undefined ? {} : { book: base.book }),
+    ...(base.stepSeconds === undefined ? {} : { stepSeconds: base.stepSeconds }),
   };
 }
 
@@ -817,7 +822,8 @@ export function runWorkUnit(unit: WorkUnit, spec: SweepSpec): UnitResult {
       `paths ${seedStart} .. ${seedStart + seedCount - 1} are outside the sweep's 0 .. ${spec.paths - 1}`,
     );
   }
-  const options = sweepPointOptions(spec, unit.knobValues);
+  // A path's outcome is its summary alone: no health distribution series (it reads every account).
+  const options: StressOptions = { ...sweepPointOptions(spec, unit.knobValues), healthSeries: false };
   const outcomes: SweepPathOutcome[] = [];
   if (spec.paths === 1) {
     outcomes.push(outcomeOf(0, spec.seed, runStress(options).summary));
@@ -833,9 +839,11 @@ export function runWorkUnit(unit: WorkUnit, spec: SweepSpec): UnitResult {
     } else {
       const { accounts: _accounts, ...rest } = options;
       const book = options.book ?? monteCarloBook(spec.source, spec.seed, options.accounts ?? spec.accounts);
+      // Every path opens the same book: open it once for the unit.
+      const openCache = createStressOpenCache();
       for (let k = seedStart; k < seedStart + seedCount; k++) {
         const seed = seeds[k] as number;
-        outcomes.push(outcomeOf(k, seed, runStress({ ...rest, seed, book }).summary));
+        outcomes.push(outcomeOf(k, seed, runStress({ ...rest, seed, book, openCache }).summary));
       }
     }
   }

@@ -184,14 +184,30 @@ export interface AavePosition {
   readonly debt: Readonly<Record<string, bigint>>;
 }
 
+/** Sorted reserve assets and their debt claim assets, per (immutable) parameters object. */
+const RESERVE_ASSETS = new WeakMap<AaveParams, readonly (readonly [string, string])[]>();
+
+function reserveAssetsOf(params: AaveParams): readonly (readonly [string, string])[] {
+  let assets = RESERVE_ASSETS.get(params);
+  if (assets === undefined) {
+    assets = Object.keys(params.reserves)
+      .sort()
+      .map((asset) => [asset, debtClaimAsset(asset)] as const);
+    RESERVE_ASSETS.set(params, assets);
+  }
+  return assets;
+}
+
 /** The user's balances read from the ledger (reserves in sorted order). */
 export function positionOf(state: EngineState<AaveExt>, params: AaveParams, account: string): AavePosition {
   const collateral: Record<string, bigint> = {};
   const debt: Record<string, bigint> = {};
-  for (const asset of Object.keys(params.reserves).sort()) {
-    const c = balanceOf(state.ledger, `acct:${account}`, asset);
+  const acct = `acct:${account}`;
+  const claims = `debt:${account}`;
+  for (const [asset, claim] of reserveAssetsOf(params)) {
+    const c = balanceOf(state.ledger, acct, asset);
     if (c > 0n) collateral[asset] = c;
-    const d = balanceOf(state.ledger, `debt:${account}`, debtClaimAsset(asset));
+    const d = balanceOf(state.ledger, claims, claim);
     if (d > 0n) debt[asset] = d;
   }
   return { collateral, debt };

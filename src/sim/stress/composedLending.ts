@@ -65,6 +65,7 @@ import {
   type OpenedStress,
   type StressAdapter,
   type StressSetup,
+  sharedView,
   stressBook,
   stressFeed,
   wholeUnits,
@@ -373,6 +374,9 @@ export const composedLendingStressAdapter: StressAdapter = {
       ...market,
       collateralPricesUsdWad: { [pathAsset]: floatToWad(market.ethPriceUsd), [debtAsset]: WAD },
     });
+    const view = sharedView((s: ComposedState, market: MarketContext) =>
+      composedKeeperView(s, market.nowSeconds, withPrices(market), keeperIds),
+    );
     const opened: OpenedStress<ComposedState> = {
       decider,
       state,
@@ -387,8 +391,7 @@ export const composedLendingStressAdapter: StressAdapter = {
       },
       keepers: policies.map((policy) => ({
         id: policy.id,
-        decide: (s, market) =>
-          policy.decide(composedKeeperView(s, market.nowSeconds, withPrices(market), keeperIds)),
+        decide: (s, market) => policy.decide(view(s, market)),
       })),
       classify(e) {
         if (e.type === 'Moved') {

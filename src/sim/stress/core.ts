@@ -8,7 +8,7 @@
  */
 import type { AccountHealth } from '../../engine/engine.js';
 import { InvalidParameterError } from '../../engine/errors.js';
-import { apply, type Command, type Decider, type EngineEvent } from '../../engine/machine.js';
+import { apply, type Command, canonicalJson, type Decider, type EngineEvent } from '../../engine/machine.js';
 import { delayedPrice, type OracleState } from '../../engine/oracle.js';
 import { gasCostUsd, type KeeperAction, type MarketContext } from '../../keepers/types.js';
 import { SolventError } from '../../math/errors.js';
@@ -21,7 +21,6 @@ import {
   cascadeDepth,
   createImpactState,
   decay,
-  drawdownFraction,
   type ImpactState,
   impactedPrice,
   maxFillBase,
@@ -53,6 +52,7 @@ import {
   type StressKeeperActivity,
   type StressKeeperSpec,
   type StressNetwork,
+  type StressOpenCache,
   type StressOptions,
   type StressOracle,
   type StressResult,
@@ -296,6 +296,33 @@ export function stressFeed(
   return { feed, oracleConfig, first, firstPrice };
 }
 
+/** An empty {@link StressOpenCache} (one per batch of paths; `runWorkUnit` makes one per unit). */
+export function createStressOpenCache(): StressOpenCache {
+  return { byBook: new WeakMap() };
+}
+
+/**
+ * What `open` returns, computed once per (given book, `setup`) in `options.openCache`: `setup` must
+ * hold every input of `open` besides the book (the protocol, the set-up commands and their times,
+ * the prices and parameters the book is opened at), as canonical JSON decides equality. Without a
+ * cache or a given book (a synthetic book drawn from the seed), `open` simply runs.
+ */
+export function openOnce<T>(options: StressOptions, setup: unknown, open: () => T): T {
+  const cache = options.openCache;
+  const book = options.book;
+  if (cache === undefined || book === undefined) return open();
+  let byKey = cache.byBook.get(book);
+  if (byKey === undefined) {
+    byKey = new Map();
+    cache.byBook.set(book, byKey);
+  }
+  const key = canonicalJson({ protocol: options.protocol, setup });
+  if (byKey.has(key)) return byKey.get(key) as T;
+  const value = open();
+  byKey.set(key, value);
+  return value;
+}
+
 /** The book of a run: the given one, or a synthetic one (stream 2 of `rng`) at the start price. */
 export function stressBook(options: StressOptions, rng: Rng, ethPath: PricePath): Book {
   const startPrice = (ethPath[0] as { price: number }).price;
@@ -307,6 +334,24 @@ export function stressBook(options: StressOptions, rng: Rng, ethPath: PricePath)
       collateralPriceUsd: startPrice,
     })
   );
+}
+
+/**
+ * Shares one keeper view between the keepers of a step: within a step every keeper decides on the
+ * same market object, and on the same state object until a transaction lands, so the view (a pure
+ * function of state and market) is built once per state instead of once per keeper. Keepers whose
+ * view depends on who they are (perps: the keeper's own commands) must not share one.
+ */
+export function sharedView<S, V>(
+  build: (state: S, market: MarketContext) => V,
+): (state: S, market: MarketContext) => V {
+  let cached: { readonly state: S; readonly market: MarketContext; readonly view: V } | undefined;
+  return (state, market) => {
+    if (cached !== undefined && cached.state === state && cached.market === market) return cached.view;
+    const view = build(state, market);
+    cached = { state, market, view };
+    return view;
+  };
 }
 
 /**
@@ -359,7 +404,9 @@ interface Tally {
   readonly sold: Record<string, bigint>;
   readonly volumes: number[];
   readonly logImpacts: number[];
-  readonly exoHistory: number[];
+  /** Highest exogenous price so far and how many steps have run (the drawdown's running peak). */
+  exoPeak: number;
+  exoSteps: number;
   readonly clearings: StressClearing[];
   readonly activity: Map<
     string,
@@ -513,7 +560,8 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
     sold: {},
     volumes: [],
     logImpacts: [],
-    exoHistory: [],
+    exoPeak: 0,
+    exoSteps: 0,
     clearings: [],
     activity: new Map(
       opened.keepers.map((k) => [k.id, { transactions: 0, failures: 0, gasUsd: 0, liquidations: 0 }]),
@@ -535,7 +583,7 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
     borrowerLossUsd: 0,
     failureRng: split(rng, 4),
   };
-  const sampled = healthSampleSteps(ethPath.length);
+  const sampled = options.healthSeries === false ? new Set<number>() : healthSampleSteps(ethPath.length);
   const keeperIds = opened.keepers.map((k) => k.id);
   let pending: Pending[] = [];
   let order = 0;
@@ -562,9 +610,11 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
     // 2. the market: exogenous price times the decaying impact, the venue thinned by the drawdown.
     tally.impact = decay(tally.impact, t - tally.prevT);
     tally.prevT = t;
-    tally.exoHistory.push(point.price);
+    // The drawdown from the running peak: drawdownFraction of the exogenous path so far, in O(1).
+    tally.exoPeak = Math.max(tally.exoPeak, point.price);
+    tally.exoSteps += 1;
     const marketBefore = impactedPrice(tally.impact, point.price);
-    const stress = tally.exoHistory.length >= 2 ? 10 * drawdownFraction(tally.exoHistory) : 0;
+    const stress = tally.exoSteps >= 2 ? 10 * (1 - point.price / tally.exoPeak) : 0;
     const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
     const gasGwei = gasPath[k] as number;
     // 3. protocol upkeep.

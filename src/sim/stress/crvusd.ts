@@ -31,7 +31,7 @@ import {
   crvusdLiquidator,
   crvusdSumXY,
 } from '../../keepers/crvusd.js';
-import type { KeeperPolicy } from '../../keepers/types.js';
+import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { SolventError } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
 import { pow10, WAD } from '../../math/units.js';
@@ -52,6 +52,7 @@ import {
   type OpenedStress,
   type StressAdapter,
   type StressSetup,
+  sharedView,
   stressBook,
   stressFeed,
   wholeUnits,
@@ -362,6 +363,12 @@ export const crvusdStressAdapter: StressAdapter = {
     const boughtOutsideUsd: Record<string, number> = {};
     const wad = (units: bigint) => Number(units) / 1e18;
 
+    const viewWith = (candidates: boolean) =>
+      sharedView((s: CrvusdEngineState, market: MarketContext) =>
+        crvusdKeeperView(s, market.nowSeconds, market, actors, { candidates }),
+      );
+    const liquidatorView = viewWith(true);
+    const traderView = viewWith(false);
     const opened: CrvusdOpenedStress = {
       decider,
       state: book.state,
@@ -373,9 +380,7 @@ export const crvusdStressAdapter: StressAdapter = {
       keepers: policies.map((p) => ({
         id: p.policy.id,
         decide: (s, market) =>
-          p.policy.decide(
-            crvusdKeeperView(s, market.nowSeconds, market, actors, { candidates: p.kind === 'liquidator' }),
-          ),
+          p.policy.decide((p.kind === 'liquidator' ? liquidatorView : traderView)(s, market)),
       })),
       classify(e) {
         if (e.type === 'CrvusdLiquidated' && e.liquidator !== e.account) {

@@ -62,6 +62,7 @@ import {
   type OpenedStress,
   type StressAdapter,
   type StressSetup,
+  sharedView,
   stressBook,
   stressFeed,
   wholeUnits,
@@ -318,6 +319,9 @@ export const eulerStressAdapter: StressAdapter = {
       ...market,
       collateralPricesUsdWad: { [EULER_COLLATERAL]: floatToWad(market.ethPriceUsd), [asset]: 10n ** 18n },
     });
+    const view = sharedView((s: EulerState, market: MarketContext) =>
+      eulerKeeperView(s, market.nowSeconds, withPrices(market), keeperIds),
+    );
     const opened: OpenedStress<EulerState> = {
       decider,
       state,
@@ -332,8 +336,7 @@ export const eulerStressAdapter: StressAdapter = {
       },
       keepers: policies.map((policy) => ({
         id: policy.id,
-        decide: (s, market) =>
-          policy.decide(eulerKeeperView(s, market.nowSeconds, withPrices(market), keeperIds)),
+        decide: (s, market) => policy.decide(view(s, market)),
       })),
       classify(e) {
         if (e.type === 'EulerLiquidated') {

@@ -34,10 +34,12 @@ import {
   type OpenedStress,
   type StressAdapter,
   type StressSetup,
+  sharedView,
   stressBook,
   stressFeed,
   wholeUnits,
 } from './core.js';
+import { lendingWatch } from './lendingWatch.js';
 import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
 
 /** Aave model ids the stress lab runs. */
@@ -155,176 +157,212 @@ function lendingBorrowerTotals(state: LendingState, accounts: readonly string[])
   return { collateral, debtUsd: usdcToUsd(netDebt) };
 }
 
-/** Aave v3 and Compound v3 in the stress lab (see the file header). */
-export const lendingStressAdapter: StressAdapter = {
-  protocols: [...AAVE_IDS, COMPOUND_V3_ID],
+/** How the lending adapter reads its book each step. */
+export interface LendingAdapterOptions {
   /**
-   * Aave: a gas-capped liquidator (cap {@link DEFAULT_GAS_CAP_GWEI}, ε $0) and a gas-aware one (ε $10);
-   * Comet: a gas-capped absorber (same cap) and a gas-aware buyer of collateral (ε $10).
+   * True (the default adapter): keeper views re-check only the accounts an incremental liquidation
+   * detector flags (lendingWatch.ts), and the borrowers' totals are running sums. False: every
+   * account is screened at every view and summed at every step (the reference; same results).
    */
-  defaultKeepers(protocol) {
-    if (protocol === COMPOUND_V3_ID) {
-      return [
-        { preset: 'cometAbsorber', id: 'keeper-absorber', maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI },
-        { preset: 'cometBuyer', id: 'keeper-buyer', minProfitUsd: 10 },
-      ];
-    }
-    return [
-      {
-        preset: 'aaveLiquidator',
-        id: 'keeper-capped',
-        minProfitUsd: 0,
-        maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI,
-      },
-      { preset: 'aaveLiquidator', id: 'keeper-aware', minProfitUsd: 10 },
-    ];
-  },
-  defaultParamsJson: (protocol) => toJsonValue(findProtocol(protocol).defaultParams),
-  open(setup: StressSetup): OpenedStress<unknown> {
-    const { options, source, rng, specs, start } = setup;
-    const aave = AAVE_IDS.includes(options.protocol);
-    const policies = specs.map((s) => lendingPolicy(s, aave));
-    const feed = stressFeed(rng, source, LENDING_COLLATERAL, options.oracle);
-    const setupAt = start - 2 * source.stepSeconds;
-    const version = (Object.keys(AAVE_MODEL_IDS) as (keyof typeof AAVE_MODEL_IDS)[]).find(
-      (v) => AAVE_MODEL_IDS[v] === options.protocol,
-    );
-    const model = version !== undefined ? createAaveModel(version) : compoundV3Model;
-    const decider = createEngine(model as never) as unknown as Decider<LendingState, Command, EngineEvent>;
-    const params =
-      options.protocolParams !== undefined
-        ? findProtocol(options.protocol).parseParams(options.protocolParams)
-        : aave
-          ? DEFAULT_AAVE_PARAMS
-          : DEFAULT_COMPOUND_PARAMS;
-    const listed = aave
-      ? Object.keys(DEFAULT_AAVE_PARAMS.reserves)
-      : [DEFAULT_COMPOUND_PARAMS.baseAsset, ...DEFAULT_COMPOUND_PARAMS.assets.map((a) => a.asset)];
-    const at = (command: Command, atSeconds = setupAt) => ({ command, atSeconds });
-    const commands = [
-      ...[...listed]
-        .sort()
-        .map((asset) => at({ type: 'listAsset', asset, decimals: LENDING_DECIMALS[asset] ?? 18 })),
-      at({ type: 'configureOracle', asset: LENDING_COLLATERAL, config: feed.oracleConfig }),
-      at({ type: 'configureOracle', asset: LENDING_DEBT, config: FIXED_USD_ORACLE }),
-      at({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }),
-      ...feed.first.map((c) => at(c.command)),
-      at({ type: 'configure', params }),
-    ];
-    const funded: Record<string, bigint> = {};
-    for (const s of specs) {
-      const whole =
-        'walletUsdc' in s && s.walletUsdc !== undefined ? s.walletUsdc : DEFAULT_KEEPER_WALLET_DAI;
-      funded[s.id] = s.preset === 'cometAbsorber' ? 0n : wholeUnits(whole, 'walletUsdc') * 10n ** 6n;
-      if ((funded[s.id] ?? 0n) > 0n) {
-        commands.push(at({ type: 'fundWallet', actor: s.id, asset: LENDING_DEBT, amount: funded[s.id] }));
+  readonly indexed: boolean;
+}
+
+/** Aave v3 and Compound v3 in the stress lab (see the file header and {@link LendingAdapterOptions}). */
+export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions): StressAdapter {
+  return {
+    protocols: [...AAVE_IDS, COMPOUND_V3_ID],
+    /**
+     * Aave: a gas-capped liquidator (cap {@link DEFAULT_GAS_CAP_GWEI}, ε $0) and a gas-aware one (ε $10);
+     * Comet: a gas-capped absorber (same cap) and a gas-aware buyer of collateral (ε $10).
+     */
+    defaultKeepers(protocol) {
+      if (protocol === COMPOUND_V3_ID) {
+        return [
+          { preset: 'cometAbsorber', id: 'keeper-absorber', maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI },
+          { preset: 'cometBuyer', id: 'keeper-buyer', minProfitUsd: 10 },
+        ];
       }
-    }
-    const book = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
-      prices: {
-        [LENDING_COLLATERAL]: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS },
-        [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
-      },
-      decimals: LENDING_DECIMALS,
-      assetMap: { ETH: LENDING_COLLATERAL },
-    });
-    const liquidity = book.totals.debt[LENDING_DEBT] ?? 0n;
-    if (liquidity > 0n) {
-      commands.push(
-        at(
-          aave
-            ? { type: 'supply', asset: LENDING_DEBT, amount: liquidity }
-            : { type: 'supply', account: LENDER, amount: liquidity },
-          start,
+      return [
+        {
+          preset: 'aaveLiquidator',
+          id: 'keeper-capped',
+          minProfitUsd: 0,
+          maxGasPriceGwei: DEFAULT_GAS_CAP_GWEI,
+        },
+        { preset: 'aaveLiquidator', id: 'keeper-aware', minProfitUsd: 10 },
+      ];
+    },
+    defaultParamsJson: (protocol) => toJsonValue(findProtocol(protocol).defaultParams),
+    open(setup: StressSetup): OpenedStress<unknown> {
+      const { options, source, rng, specs, start } = setup;
+      const aave = AAVE_IDS.includes(options.protocol);
+      const policies = specs.map((s) => lendingPolicy(s, aave));
+      const feed = stressFeed(rng, source, LENDING_COLLATERAL, options.oracle);
+      const setupAt = start - 2 * source.stepSeconds;
+      const version = (Object.keys(AAVE_MODEL_IDS) as (keyof typeof AAVE_MODEL_IDS)[]).find(
+        (v) => AAVE_MODEL_IDS[v] === options.protocol,
+      );
+      const model = version !== undefined ? createAaveModel(version) : compoundV3Model;
+      const decider = createEngine(model as never) as unknown as Decider<LendingState, Command, EngineEvent>;
+      const params =
+        options.protocolParams !== undefined
+          ? findProtocol(options.protocol).parseParams(options.protocolParams)
+          : aave
+            ? DEFAULT_AAVE_PARAMS
+            : DEFAULT_COMPOUND_PARAMS;
+      const listed = aave
+        ? Object.keys(DEFAULT_AAVE_PARAMS.reserves)
+        : [DEFAULT_COMPOUND_PARAMS.baseAsset, ...DEFAULT_COMPOUND_PARAMS.assets.map((a) => a.asset)];
+      const at = (command: Command, atSeconds = setupAt) => ({ command, atSeconds });
+      const commands = [
+        ...[...listed]
+          .sort()
+          .map((asset) => at({ type: 'listAsset', asset, decimals: LENDING_DECIMALS[asset] ?? 18 })),
+        at({ type: 'configureOracle', asset: LENDING_COLLATERAL, config: feed.oracleConfig }),
+        at({ type: 'configureOracle', asset: LENDING_DEBT, config: FIXED_USD_ORACLE }),
+        at({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }),
+        ...feed.first.map((c) => at(c.command)),
+        at({ type: 'configure', params }),
+      ];
+      const funded: Record<string, bigint> = {};
+      for (const s of specs) {
+        const whole =
+          'walletUsdc' in s && s.walletUsdc !== undefined ? s.walletUsdc : DEFAULT_KEEPER_WALLET_DAI;
+        funded[s.id] = s.preset === 'cometAbsorber' ? 0n : wholeUnits(whole, 'walletUsdc') * 10n ** 6n;
+        if ((funded[s.id] ?? 0n) > 0n) {
+          commands.push(at({ type: 'fundWallet', actor: s.id, asset: LENDING_DEBT, amount: funded[s.id] }));
+        }
+      }
+      const book = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
+        prices: {
+          [LENDING_COLLATERAL]: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS },
+          [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
+        },
+        decimals: LENDING_DECIMALS,
+        assetMap: { ETH: LENDING_COLLATERAL },
+      });
+      const liquidity = book.totals.debt[LENDING_DEBT] ?? 0n;
+      if (liquidity > 0n) {
+        commands.push(
+          at(
+            aave
+              ? { type: 'supply', asset: LENDING_DEBT, amount: liquidity }
+              : { type: 'supply', account: LENDER, amount: liquidity },
+            start,
+          ),
+        );
+      }
+      for (const c of book.commands) commands.push(at(c, start));
+      const state = applyAll(decider, decider.initial(), commands);
+      const accounts = book.opened.map((o) => o.account);
+      const keeperIds = specs.map((s) => s.id);
+      let usdPublishedAt = setupAt;
+
+      const withPrices = (market: MarketContext): MarketContext => ({
+        ...market,
+        collateralPricesUsdWad: {
+          [LENDING_COLLATERAL]: floatToWad(market.ethPriceUsd),
+          [LENDING_DEBT]: 10n ** 18n,
+        },
+      });
+      const watch = adapterOptions.indexed
+        ? lendingWatch(accounts, LENDING_COLLATERAL, LENDING_DEBT)
+        : undefined;
+      /** The accounts a view screens: the watch's candidates, or every account. */
+      const screened = (s: LendingState, nowSeconds: number) => {
+        const candidates = watch?.candidates(s, nowSeconds);
+        return candidates === undefined ? {} : { accounts: candidates };
+      };
+      const aaveView = sharedView((s: LendingState, market: MarketContext) =>
+        aaveKeeperView(
+          s as EngineState<AaveExt>,
+          market.nowSeconds,
+          withPrices(market),
+          keeperIds,
+          screened(s, market.nowSeconds),
         ),
       );
-    }
-    for (const c of book.commands) commands.push(at(c, start));
-    const state = applyAll(decider, decider.initial(), commands);
-    const accounts = book.opened.map((o) => o.account);
-    const keeperIds = specs.map((s) => s.id);
-    let usdPublishedAt = setupAt;
+      const cometView = sharedView((s: LendingState, market: MarketContext) =>
+        cometKeeperView(
+          s as EngineState<CompoundExt>,
+          market.nowSeconds,
+          withPrices(market),
+          keeperIds,
+          screened(s, market.nowSeconds),
+        ),
+      );
+      const opened: OpenedStress<LendingState> = {
+        decider,
+        state,
+        feed: feed.feed,
+        accounts,
+        skipped: book.skipped.length,
+        collateralAsset: LENDING_COLLATERAL,
+        maintenance(_s, t) {
+          if (t - usdPublishedAt < FIXED_USD_REPUBLISH_SECONDS) return [];
+          usdPublishedAt = t;
+          return [{ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }];
+        },
+        keepers: policies.map((pol) => ({
+          id: pol.policy.id,
+          decide: (s, market) =>
+            pol.kind === 'aave'
+              ? pol.policy.decide(aaveView(s, market))
+              : pol.policy.decide(cometView(s, market)),
+        })),
+        classify(e) {
+          if (e.type === 'AaveLiquidationCall') {
+            return {
+              liquidationUsd: usdcToUsd(e.debtToCover as bigint),
+              clearing: {
+                collateral: Number(e.liquidatedCollateralAmount as bigint) / 1e18,
+                paidUsd: usdcToUsd(e.debtToCover as bigint),
+              },
+            };
+          }
+          if (e.type === 'CompoundAbsorbed') {
+            const old = e.oldBalance as bigint;
+            return { liquidationUsd: old < 0n ? usdcToUsd(-old) : 0 };
+          }
+          if (e.type === 'CompoundCollateralBought' && e.asset === LENDING_COLLATERAL) {
+            return {
+              clearing: {
+                collateral: Number(e.collateralAmount as bigint) / 1e18,
+                paidUsd: usdcToUsd(e.baseAmount as bigint),
+              },
+            };
+          }
+          return undefined;
+        },
+        heldCollateral: (s, id) => balanceOf(s.ledger, `wallet:${id}`, LENDING_COLLATERAL),
+        keeperCashDeltaUsd: (s, id) =>
+          usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)),
+        borrowerTotals(s) {
+          if (watch === undefined) return lendingBorrowerTotals(s, accounts);
+          const totals = watch.borrowerTotals(s);
+          return { collateral: totals.collateral, debtUsd: usdcToUsd(totals.netDebt) };
+        },
+        badDebtUsd: lendingBadDebtUsd,
+        insuranceFundUsd(s) {
+          if ('liquidationCount' in s.ext) return 0;
+          const comet = s as EngineState<CompoundExt>;
+          if (comet.ext.market === null) return 0;
+          const reserves = reservesOf(comet, comet.ext.market);
+          return reserves > 0n ? usdcToUsd(reserves) : 0;
+        },
+        auctionsLive: () => 0,
+        health(s, id, t) {
+          const h = (
+            model.health as (st: LendingState, a: string, n: number) => ReturnType<typeof model.health>
+          )(s, id, t);
+          return h.debtValueWad === 0n ? undefined : h;
+        },
+        oracle: (s) => s.oracle,
+      };
+      return opened as unknown as OpenedStress<unknown>;
+    },
+  };
+}
 
-    const withPrices = (market: MarketContext): MarketContext => ({
-      ...market,
-      collateralPricesUsdWad: {
-        [LENDING_COLLATERAL]: floatToWad(market.ethPriceUsd),
-        [LENDING_DEBT]: 10n ** 18n,
-      },
-    });
-    const opened: OpenedStress<LendingState> = {
-      decider,
-      state,
-      feed: feed.feed,
-      accounts,
-      skipped: book.skipped.length,
-      collateralAsset: LENDING_COLLATERAL,
-      maintenance(_s, t) {
-        if (t - usdPublishedAt < FIXED_USD_REPUBLISH_SECONDS) return [];
-        usdPublishedAt = t;
-        return [{ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }];
-      },
-      keepers: policies.map((pol) => ({
-        id: pol.policy.id,
-        decide: (s, market) =>
-          pol.kind === 'aave'
-            ? pol.policy.decide(
-                aaveKeeperView(s as EngineState<AaveExt>, market.nowSeconds, withPrices(market), keeperIds),
-              )
-            : pol.policy.decide(
-                cometKeeperView(
-                  s as EngineState<CompoundExt>,
-                  market.nowSeconds,
-                  withPrices(market),
-                  keeperIds,
-                ),
-              ),
-      })),
-      classify(e) {
-        if (e.type === 'AaveLiquidationCall') {
-          return {
-            liquidationUsd: usdcToUsd(e.debtToCover as bigint),
-            clearing: {
-              collateral: Number(e.liquidatedCollateralAmount as bigint) / 1e18,
-              paidUsd: usdcToUsd(e.debtToCover as bigint),
-            },
-          };
-        }
-        if (e.type === 'CompoundAbsorbed') {
-          const old = e.oldBalance as bigint;
-          return { liquidationUsd: old < 0n ? usdcToUsd(-old) : 0 };
-        }
-        if (e.type === 'CompoundCollateralBought' && e.asset === LENDING_COLLATERAL) {
-          return {
-            clearing: {
-              collateral: Number(e.collateralAmount as bigint) / 1e18,
-              paidUsd: usdcToUsd(e.baseAmount as bigint),
-            },
-          };
-        }
-        return undefined;
-      },
-      heldCollateral: (s, id) => balanceOf(s.ledger, `wallet:${id}`, LENDING_COLLATERAL),
-      keeperCashDeltaUsd: (s, id) =>
-        usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)),
-      borrowerTotals: (s) => lendingBorrowerTotals(s, accounts),
-      badDebtUsd: lendingBadDebtUsd,
-      insuranceFundUsd(s) {
-        if ('liquidationCount' in s.ext) return 0;
-        const comet = s as EngineState<CompoundExt>;
-        if (comet.ext.market === null) return 0;
-        const reserves = reservesOf(comet, comet.ext.market);
-        return reserves > 0n ? usdcToUsd(reserves) : 0;
-      },
-      auctionsLive: () => 0,
-      health(s, id, t) {
-        const h = (
-          model.health as (st: LendingState, a: string, n: number) => ReturnType<typeof model.health>
-        )(s, id, t);
-        return h.debtValueWad === 0n ? undefined : h;
-      },
-      oracle: (s) => s.oracle,
-    };
-    return opened as unknown as OpenedStress<unknown>;
-  },
-};
+/** The lab's lending adapter: indexed (see {@link LendingAdapterOptions}). */
+export const lendingStressAdapter: StressAdapter = createLendingStressAdapter({ indexed: true });

@@ -72,6 +72,7 @@ import {
   type OpenedStress,
   type StressAdapter,
   type StressSetup,
+  sharedView,
   stressBook,
   stressFeed,
   wadToFloat,
@@ -374,6 +375,9 @@ export const liquityStressAdapter: StressAdapter = {
       ...market,
       collateralPricesUsdWad: { [coll]: market.collateralPriceUsdWad, [lusd]: WAD },
     });
+    const view = sharedView((s: LiquityState, market: MarketContext) =>
+      liquityKeeperView(s, market.nowSeconds, withPrices(market), keeperIds),
+    );
     const opened: OpenedStress<LiquityState> = {
       decider,
       state,
@@ -383,8 +387,7 @@ export const liquityStressAdapter: StressAdapter = {
       collateralAsset: coll,
       keepers: policies.map((policy) => ({
         id: policy.id,
-        decide: (s, market) =>
-          policy.decide(liquityKeeperView(s, market.nowSeconds, withPrices(market), keeperIds)),
+        decide: (s, market) => policy.decide(view(s, market)),
       })),
       classify(e) {
         if (e.type !== 'TroveLiquidated') return undefined;

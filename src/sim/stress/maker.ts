@@ -16,7 +16,7 @@ import {
   makerKeeperView,
   zeroBidKeeper,
 } from '../../keepers/maker.js';
-import { type KeeperPolicy, radToUsd } from '../../keepers/types.js';
+import { type KeeperPolicy, type MarketContext, radToUsd } from '../../keepers/types.js';
 import { RAD } from '../../math/units.js';
 import { toJsonValue } from '../../protocols/catalog.js';
 import { MAKER_LIQ1_ID, makerLiq1Model } from '../../protocols/maker/liq1/model.js';
@@ -30,8 +30,10 @@ import {
   applyAll,
   FEED_PRICE_DECIMALS,
   type OpenedStress,
+  openOnce,
   type StressAdapter,
   type StressSetup,
+  sharedView,
   stressBook,
   stressFeed,
   wadToFloat,
@@ -197,17 +199,34 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
       if (hop > 0) {
         for (const c of feed.first) setupCommands.push({ command: c.command, atSeconds: start - hop });
       }
-      const book = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
-        prices: { ETH: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS } },
-        makerParams: params,
+      // The set-up commands carry every input of the opening but the book (parameters, feed, wallets).
+      const book = openOnce(options, { setupCommands, start }, () => {
+        const opening = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
+          prices: { ETH: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS } },
+          makerParams: params,
+        });
+        const all = [...setupCommands, ...opening.commands.map((command) => ({ command, atSeconds: start }))];
+        return {
+          state: applyAll(decider, decider.initial(), all),
+          opened: opening.opened,
+          skipped: opening.skipped,
+        };
       });
-      for (const c of book.commands) setupCommands.push({ command: c, atSeconds: start });
-      const state = applyAll(decider, decider.initial(), setupCommands);
+      const state = book.state;
       const urns = book.opened.map((o) => o.account);
       const keeperIds = specs.map((s) => s.id);
       const model = options.protocol === MAKER_LIQ2_ID ? makerLiq2Model : makerLiq1Model;
       const index = adapterOptions.indexed ? makerBookIndex(urns, 'ETH') : undefined;
 
+      const view = sharedView((s: MakerEngineState, market: MarketContext) =>
+        makerKeeperView(
+          s,
+          market.nowSeconds,
+          market,
+          keeperIds,
+          index === undefined ? {} : { unsafeVaults: (ilks) => index.unsafeVaults(s, ilks) },
+        ),
+      );
       const opened: OpenedStress<MakerEngineState> = {
         decider,
         state,
@@ -217,16 +236,7 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
         collateralAsset: 'ETH',
         keepers: policies.map((policy) => ({
           id: policy.id,
-          decide: (s, market) =>
-            policy.decide(
-              makerKeeperView(
-                s,
-                market.nowSeconds,
-                market,
-                keeperIds,
-                index === undefined ? {} : { unsafeVaults: (ilks) => index.unsafeVaults(s, ilks) },
-              ),
-            ),
+          decide: (s, market) => policy.decide(view(s, market)),
         })),
         classify(e) {
           if (e.type === 'DogBarked' || e.type === 'CatBitten') {

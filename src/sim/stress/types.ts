@@ -110,6 +110,16 @@ export interface KeeperNetworkFields {
 /** A keeper of the run: a preset with its parameters, and its network behaviour. */
 export type StressKeeperSpec = StressKeeperPreset & KeeperNetworkFields;
 
+/**
+ * Opened books shared by the paths of one Monte Carlo batch: every path of a batch opens the same
+ * given book with the same set-up, and the engine is a deterministic fold over immutable state, so
+ * the state after the opening (and what the adapter derived from it) is computed once and shared.
+ * Only a cache: a run gives the same result with or without it.
+ */
+export interface StressOpenCache {
+  readonly byBook: WeakMap<Book, Map<string, unknown>>;
+}
+
 /** Options of `runStress`. */
 export interface StressOptions {
   /** A protocol id of `STRESS_PROTOCOLS` (a composed protocol's id with `protocolConfig`). */
@@ -152,6 +162,17 @@ export interface StressOptions {
   readonly network?: StressNetwork;
   /** How the simulated price feed behaves (default {@link DEFAULT_STRESS_ORACLE}). */
   readonly oracle?: StressOracle;
+  /**
+   * Whether the series samples the accounts' health distribution (default true). Monte Carlo paths
+   * keep only their summary and turn it off: it never changes a summary figure, and it is the one
+   * part of the series that reads every account.
+   */
+  readonly healthSeries?: boolean;
+  /**
+   * Opened books shared across the paths of a batch (see `openOnce` in core.ts); never changes a
+   * result. Not JSON: each worker makes its own.
+   */
+  readonly openCache?: StressOpenCache;
 }
 
 /**

@@ -44,6 +44,30 @@ export const ABACUS_KINDS = [
   'ExponentialDecrease',
 ] as const;
 
+/** Entries kept per cut in {@link cutPowerRay}'s memo before it starts over. */
+const CUT_POWERS_MAX = 8_192;
+const CUT_POWERS = new Map<bigint, Map<bigint, bigint>>();
+
+/**
+ * `rpow(cut, n, RAY)`, memoised: every live sale of an ilk with the same elapsed steps shares one
+ * power, and keepers price every live sale at every step. A pure function of (cut, n); the memo
+ * only saves the work.
+ */
+function cutPowerRay(cutRay: bigint, n: bigint): bigint {
+  let powers = CUT_POWERS.get(cutRay);
+  if (powers === undefined) {
+    if (CUT_POWERS.size >= 64) CUT_POWERS.clear();
+    powers = new Map();
+    CUT_POWERS.set(cutRay, powers);
+  }
+  const seen = powers.get(n);
+  if (seen !== undefined) return seen;
+  const value = rpow(cutRay, n, RAY);
+  if (powers.size >= CUT_POWERS_MAX) powers.clear();
+  powers.set(n, value);
+  return value;
+}
+
 /**
  * The auction price `durSeconds` after the start, RAY (floored, as dss does).
  * - LinearDecrease: `dur >= tau ? 0 : rmul(top, (tau − dur)·RAY / tau)`; the inner ratio is floored
@@ -80,10 +104,10 @@ export function auctionPrice(curve: AbacusCurve, topRay: bigint, durSeconds: big
     case 'StairstepExponentialDecrease': {
       // floor: only whole steps count (dss `dur / step`).
       const steps = divRound(durSeconds, curve.stepSeconds, Rounding.Down);
-      return rmul(topRay, rpow(curve.cutRay, steps, RAY));
+      return rmul(topRay, cutPowerRay(curve.cutRay, steps));
     }
     case 'ExponentialDecrease':
-      return rmul(topRay, rpow(curve.cutRay, durSeconds, RAY));
+      return rmul(topRay, cutPowerRay(curve.cutRay, durSeconds));
   }
 }
 
