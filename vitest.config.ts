@@ -1,8 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // test/queue needs a Redis server: `npm run test:redis` runs it. test/service kills servers
+    // and needs PostgreSQL: `npm run test:service` runs it.
+    exclude: [...configDefaults.exclude, 'test/queue/**', 'test/service/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -335,11 +335,11 @@ function timedStress(adapter: StressAdapter, replay: ReplayScenario, accounts: n
   };
 }
 
-function benchStress(quick: boolean) {
+function benchStress(quick: boolean, sizesAsked: readonly number[] | undefined) {
   const { replay, source } = blackThursdayReplay();
   const naive = createMakerStressAdapter({ indexed: false });
   const baselineAccounts = quick ? 300 : 2_000;
-  const sizes = quick ? [2_000] : [10_000, 100_000];
+  const sizes = sizesAsked ?? (quick ? [2_000] : [10_000, 100_000]);
   const naiveRun = timedStress(naive, replay, baselineAccounts);
   const indexedSmall = timedStress(makerStressAdapter, replay, baselineAccounts);
   const same = (a: StressSummary, b: StressSummary) => JSON.stringify(a) === JSON.stringify(b);
@@ -365,13 +365,24 @@ function main(): void {
   const outIndex = args.indexOf('--out');
   const out = outIndex >= 0 ? (args[outIndex + 1] ?? 'bench-results/bench.json') : 'bench-results/bench.json';
   const quick = args.includes('--quick');
+  // `--stress-sizes 10000,100000`: the book sizes of the Black Thursday replay (default 10k and 100k).
+  const sizesAt = args.indexOf('--stress-sizes');
+  const sizes =
+    sizesAt >= 0
+      ? (args[sizesAt + 1] ?? '').split(',').map((x) => {
+          const n = Number(x);
+          if (!Number.isSafeInteger(n) || n < 1)
+            throw new Error(`--stress-sizes: ${x} is not a whole number ≥ 1`);
+          return n;
+        })
+      : undefined;
   const minMs = quick ? 200 : 1_500;
   const result = {
     node: process.version,
     date: new Date().toISOString(),
     health: benchHealth(quick ? 2_000 : 20_000, minMs),
     liquidations: benchLiquidations(quick ? 200 : 2_000, minMs),
-    stress: benchStress(quick),
+    stress: benchStress(quick, sizes),
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

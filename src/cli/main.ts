@@ -12,6 +12,7 @@ import { registerProtocols } from './commands/protocols.js';
 import { registerRun } from './commands/run.js';
 import { registerStress } from './commands/stress.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerWorker } from './commands/worker.js';
 import { type CliEnvironment, EXIT_ERROR, EXIT_OK, type RegisterCommand } from './context.js';
 import { readPackageVersion } from './files.js';
 
@@ -28,6 +29,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerOptimize,
   registerCompare,
   registerBench,
+  registerWorker,
 ];
 
 /**

@@ -32,6 +32,13 @@ import type { StressRunOverrides } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
 import { readStructuredFile } from '../files.js';
 import {
+  addQueueOptions,
+  type QueueFlags,
+  type QueueTarget,
+  readQueueFlags,
+  runMonteCarloOnQueue,
+} from '../queue.js';
+import {
   addOracleOptions,
   composedConfigId,
   isStructuredFileName,
@@ -51,7 +58,7 @@ import { monteCarloBookNote, monteCarloTextRows, runMonteCarlo, ttyProgress } fr
 import { loadMarket } from './sweep.js';
 
 /** The flags as commander hands them over (strings as typed). */
-interface StressFlags extends OracleFlags {
+interface StressFlags extends OracleFlags, QueueFlags {
   readonly protocol: string[];
   readonly scenario?: string;
   /** `ASSET=file.csv`, one per --prices flag. */
@@ -155,6 +162,8 @@ interface StressInputs {
   /** Each Monte Carlo path draws its own synthetic book (see SweepSpec.bookPerPath). */
   readonly bookPerPath: boolean;
   readonly workers?: number;
+  /** Run the Monte Carlo paths on `solvent worker` processes through Redis (--queue). */
+  readonly queue?: QueueTarget;
   /** The command that reproduces the run. */
   readonly reproduce: string;
 }
@@ -190,6 +199,14 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
   const seed = readWhole(flags.seed, '--seed', 0, Number.MAX_SAFE_INTEGER);
   const paths = readWhole(flags.paths, '--paths', 1, MONTE_CARLO_PATHS_MAX);
   const workers = flags.workers === undefined ? undefined : readWhole(flags.workers, '--workers', 1, 1024);
+  const queue = readQueueFlags(flags);
+  if (queue !== undefined && paths < 2) {
+    throw new InvalidParameterError(
+      '--queue',
+      'needs --paths N with N ≥ 2',
+      'Only Monte Carlo paths are queued.',
+    );
+  }
   if (flags.gas !== undefined && flags.prices.length === 0) {
     throw new InvalidParameterError('--gas', 'needs --prices', 'The built-in scenarios carry their own gas.');
   }
@@ -284,6 +301,7 @@ async function readInputs(flags: StressFlags): Promise<StressInputs> {
     paths,
     bookPerPath,
     ...(workers === undefined ? {} : { workers }),
+    ...(queue === undefined ? {} : { queue }),
   };
   return { ...inputs, reproduce: reproduceCommand(flags, inputs) };
 }
@@ -337,8 +355,11 @@ async function runOne(inputs: StressInputs, protocol: ProtocolInput): Promise<St
     : withConfigFileFields(protocol.config.path, withParams);
 }
 
-/** The Monte Carlo block of each protocol, on the worker pool. */
-async function monteCarloBlocks(inputs: StressInputs): Promise<MonteCarloSummary[]> {
+/** The Monte Carlo block of each protocol, on the worker pool or the queue. */
+async function monteCarloBlocks(
+  inputs: StressInputs,
+  stderr: (text: string) => void,
+): Promise<MonteCarloSummary[]> {
   // With a snapshot every path opens it and the size is not used (but must still be a valid size).
   const accounts =
     'accounts' in inputs.book
@@ -358,16 +379,20 @@ async function monteCarloBlocks(inputs: StressInputs): Promise<MonteCarloSummary
     return { protocol: protocol.id, base };
   });
   const progress = ttyProgress();
-  return runMonteCarlo({
+  const options = {
     runs,
     source: inputs.source,
     seed: inputs.seed,
     accounts,
     paths: inputs.paths,
     bookPerPath: inputs.bookPerPath,
-    ...(inputs.workers === undefined ? {} : { workers: inputs.workers }),
     ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
-  }).finally(() => progress?.clear());
+  };
+  return (
+    inputs.queue === undefined
+      ? runMonteCarlo({ ...options, ...(inputs.workers === undefined ? {} : { workers: inputs.workers }) })
+      : runMonteCarloOnQueue(inputs.queue, options, stderr)
+  ).finally(() => progress?.clear());
 }
 
 /** A CSV cell: as is, or double-quoted when it holds a comma, quote or line break. */
@@ -513,13 +538,14 @@ export function registerStress(program: Command, context: CommandContext): void 
     .option('--paths <N>', 'Monte Carlo paths: adds p50/p95/p99 of bad debt and liquidated debt', '1')
     .option('--book-per-path', 'with --paths: each path draws its own synthetic book from its seed')
     .option('--workers <N>', 'worker threads for --paths (default min(CPUs, paths))')
-    .option('--out <dir>', 'write summary.json, CSVs, report.html and the charts as PNG into this folder')
+    .option('--out <dir>', 'write summary.json, CSVs, report.html and the charts as PNG into this folder');
+  addQueueOptions(command)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: StressFlags) => {
       const inputs = await readInputs(flags);
       const results: StressResult[] = [];
       for (const protocol of inputs.protocols) results.push(await runOne(inputs, protocol));
-      const monteCarlo = inputs.paths > 1 ? await monteCarloBlocks(inputs) : undefined;
+      const monteCarlo = inputs.paths > 1 ? await monteCarloBlocks(inputs, context.stderr) : undefined;
       const summaries = results.map((r, i) => ({
         ...r.summary,
         ...(monteCarlo === undefined ? {} : { monteCarlo: monteCarlo[i] }),

@@ -32,6 +32,13 @@ import {
 import type { CommandContext } from '../context.js';
 import { PathNotFoundError, PathReadError } from '../errors.js';
 import {
+  addQueueOptions,
+  type QueueFlags,
+  queuePathsPerUnit,
+  readQueueFlags,
+  runSweepsOnQueue,
+} from '../queue.js';
+import {
   addOracleOptions,
   ORACLE_HELP,
   type OracleFlags,
@@ -303,7 +310,7 @@ export function parseGridFlag(text: string, flag = '--grid'): SweepKnob {
 // ---------------------------------------------------------------------------------------------
 // The command
 
-interface SweepFlags extends MarketFlags, OracleFlags {
+interface SweepFlags extends MarketFlags, OracleFlags, QueueFlags {
   readonly protocol: string[];
   readonly grid: string[];
   readonly metric: string;
@@ -415,7 +422,8 @@ export function registerSweep(program: Command, context: CommandContext): void {
     .option('--book-per-path', 'with --paths: each path draws its own synthetic book from its seed')
     .option('--workers <N>', 'worker threads (default min(CPUs, work units))')
     .option('--json', 'print the sweep as JSON')
-    .option('--out <dir>', 'write sweep.json, sweep.csv and sweep.html into this folder')
+    .option('--out <dir>', 'write sweep.json, sweep.csv and sweep.html into this folder');
+  addQueueOptions(command)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: SweepFlags) => {
       const protocol = readProtocolFlag(flags.protocol.length === 0 ? ['maker-liq2'] : flags.protocol);
@@ -440,6 +448,7 @@ export function registerSweep(program: Command, context: CommandContext): void {
       const paths = readWholeFlag(flags.paths, '--paths', 1, MONTE_CARLO_PATHS_MAX);
       const workers =
         flags.workers === undefined ? undefined : readWholeFlag(flags.workers, '--workers', 1, WORKERS_MAX);
+      const queue = readQueueFlags(flags);
       const bookPerPath = flags.bookPerPath === true;
       if (bookPerPath) requireBookPerPathInputs(paths, undefined);
       const oracle = readOracleFlags(flags);
@@ -453,17 +462,19 @@ export function registerSweep(program: Command, context: CommandContext): void {
         accounts,
         paths,
         knobs,
-        pathsPerUnit: pathsPerUnitFor(paths, points, workers),
+        pathsPerUnit:
+          queue === undefined ? pathsPerUnitFor(paths, points, workers) : queuePathsPerUnit(paths, points),
         ...(bookPerPath ? { bookPerPath: true } : {}),
         ...(oracle === undefined ? {} : { base: { oracle } }),
       };
       const knobNames = knobs.map((k) => k.knob);
       asFlagError('--grid', knobNames, () => planSweep(spec));
       const progress = ttyProgress('sweep', 'path runs');
-      const [result] = await runSweeps([spec], {
-        ...(workers === undefined ? {} : { workers }),
-        ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
-      }).finally(() => progress?.clear());
+      const onProgress = progress === undefined ? {} : { onProgress: progress.onProgress };
+      const [result] = await (queue === undefined
+        ? runSweeps([spec], { ...(workers === undefined ? {} : { workers }), ...onProgress })
+        : runSweepsOnQueue(queue, [spec], { ...onProgress, stderr: context.stderr })
+      ).finally(() => progress?.clear());
       if (result === undefined) throw new Error('a sweep returned no result');
       const reproduce = [
         `solvent sweep --protocol ${protocol} ${marketWords(flags)}`,
