@@ -10,6 +10,7 @@ import { registerConform } from './commands/conform.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerProtocols } from './commands/protocols.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerStress } from './commands/stress.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerWorker } from './commands/worker.js';
@@ -30,6 +31,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerCompare,
   registerBench,
   registerWorker,
+  registerServe,
 ];
 
 /**

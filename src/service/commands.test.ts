@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { ENGINE_COMMANDS } from '../engine/engine.js';
+import { PROTOCOL_CATALOG } from '../protocols/catalog.js';
+import { CATEGORY_ROLES, COMMAND_CATEGORIES, categoryOf, isDeclaredCommand, namedIds } from './commands.js';
+
+describe('COMMAND_CATEGORIES', () => {
+  test('default', () => {
+    // Every command of every model Solvent ships, and every engine command, has a declared category.
+    const all = new Set([...ENGINE_COMMANDS, ...PROTOCOL_CATALOG.flatMap((e) => e.model.commands)]);
+    const undeclared = [...all].filter((type) => !isDeclaredCommand(type));
+    expect(undeclared).toEqual([]);
+  });
+
+  test('behavior: prices belong to oracles, liquidations to keepers, parameters to the operator', () => {
+    expect(categoryOf('publishPrice')).toBe('oracle');
+    for (const type of [
+      'bark',
+      'take',
+      'liquidationCall',
+      'absorb',
+      'liquidate',
+      'bite',
+      'tend',
+      'dent',
+      'deal',
+    ]) {
+      expect(categoryOf(type), type).toBe('keeper');
+    }
+    for (const type of ['configure', 'configureOracle', 'resetBreaker', 'listAsset', 'fundWallet', 'file']) {
+      expect(categoryOf(type), type).toBe('operator');
+    }
+    for (const type of ['deposit', 'withdraw', 'borrow', 'repay', 'openPosition', 'closePosition', 'frob']) {
+      expect(categoryOf(type), type).toBe('account');
+    }
+    // Only the operator may send operator commands; readers send nothing.
+    expect(CATEGORY_ROLES.operator).toEqual(['operator']);
+    for (const roles of Object.values(CATEGORY_ROLES)) expect(roles).not.toContain('reader');
+  });
+
+  test('behavior: an undeclared type falls to the operator', () => {
+    expect(categoryOf('someFutureCommand')).toBe('operator');
+    expect(categoryOf('constructor')).toBe('operator');
+    expect(Object.isFrozen(COMMAND_CATEGORIES)).toBe(true);
+  });
+});
+
+describe('namedIds', () => {
+  test('default', () => {
+    expect(namedIds('account', { type: 'repay', account: 'alice', payer: 'bob', amount: '1' })).toEqual([
+      'alice',
+      'bob',
+    ]);
+  });
+
+  test('behavior: world and wallet in to/from are places, not accounts', () => {
+    expect(namedIds('account', { type: 'withdraw', account: 'alice', to: 'world' })).toEqual(['alice']);
+    expect(namedIds('keeper', { type: 'liquidate', account: 'victim', liquidator: 'k1' })).toEqual(['k1']);
+    expect(namedIds('oracle', { type: 'publishPrice', asset: 'ETH', source: 'chainlink' })).toEqual([
+      'chainlink',
+    ]);
+  });
+});
