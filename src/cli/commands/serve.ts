@@ -181,13 +181,14 @@ export function registerServe(program: Command, context: CommandContext): void {
           stop?.(EXIT_ERROR);
         },
       });
+      // Handlers first: whoever reads the listening line may stop the server at once.
+      const onSignal = (): void => stop?.(EXIT_OK);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       context.stdout(
         `listening on ${service.url} (protocol ${entry.model.id}, journal ${service.host.journal.info.location}, ` +
           `${service.host.replayReport.records} commands replayed in ${Math.round(service.host.replayReport.milliseconds)} ms)\n`,
       );
-      const onSignal = (): void => stop?.(EXIT_OK);
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
       const code = await stopped;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
