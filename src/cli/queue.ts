@@ -25,6 +25,8 @@ import { readPackageVersion } from './files.js';
 import {
   createStressWorkerPool,
   type MonteCarloRunOptions,
+  monteCarloBlocks,
+  monteCarloSpecs,
   type ProgressCallback,
   type StressWorkerPool,
 } from './workers.js';
@@ -1234,24 +1236,9 @@ export async function runMonteCarloOnQueue(
   stderr: (text: string) => void,
 ): Promise<MonteCarloSummary[]> {
   const pathsPerUnit = queuePathsPerUnit(options.paths, options.runs.length);
-  const specs: SweepSpec[] = options.runs.map((run) => ({
-    protocol: run.protocol,
-    source: options.source,
-    seed: options.seed,
-    accounts: options.accounts,
-    paths: options.paths,
-    knobs: [],
-    pathsPerUnit,
-    ...(options.bookPerPath === true ? { bookPerPath: true } : {}),
-    ...(run.base === undefined || Object.keys(run.base).length === 0 ? {} : { base: run.base }),
-  }));
-  const results = await runSweepsOnQueue(target, specs, {
+  const results = await runSweepsOnQueue(target, monteCarloSpecs(options, pathsPerUnit), {
     stderr,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-  return results.map((r) => {
-    const block = r.points[0]?.monteCarlo;
-    if (block === undefined) throw new Error('a Monte Carlo run of one path has no Monte Carlo block');
-    return block;
-  });
+  return monteCarloBlocks(results);
 }

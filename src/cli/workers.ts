@@ -235,7 +235,22 @@ export interface MonteCarloRunOptions {
  */
 export async function runMonteCarlo(options: MonteCarloRunOptions): Promise<MonteCarloSummary[]> {
   const pathsPerUnit = pathsPerUnitFor(options.paths, options.runs.length, options.workers);
-  const specs: SweepSpec[] = options.runs.map((run) => ({
+  const results = await runSweeps(monteCarloSpecs(options, pathsPerUnit), {
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+  return monteCarloBlocks(results);
+}
+
+/**
+ * The sweeps of a Monte Carlo batch: one spec without knobs per run, cut into units of
+ * `pathsPerUnit` paths (how work is cut never changes a result). Pure.
+ */
+export function monteCarloSpecs(
+  options: Omit<MonteCarloRunOptions, 'workers' | 'onProgress'>,
+  pathsPerUnit: number,
+): SweepSpec[] {
+  return options.runs.map((run) => ({
     protocol: run.protocol,
     source: options.source,
     seed: options.seed,
@@ -246,10 +261,10 @@ export async function runMonteCarlo(options: MonteCarloRunOptions): Promise<Mont
     ...(options.bookPerPath === true ? { bookPerPath: true } : {}),
     ...(run.base === undefined || Object.keys(run.base).length === 0 ? {} : { base: run.base }),
   }));
-  const results = await runSweeps(specs, {
-    ...(options.workers === undefined ? {} : { workers: options.workers }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-  });
+}
+
+/** Each merged sweep's Monte Carlo block, in run order. @throws Error for a sweep of one path (a bug). */
+export function monteCarloBlocks(results: readonly SweepResult[]): MonteCarloSummary[] {
   return results.map((r) => {
     const block = r.points[0]?.monteCarlo;
     if (block === undefined) throw new Error('a Monte Carlo run of one path has no Monte Carlo block');

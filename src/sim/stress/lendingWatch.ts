@@ -23,6 +23,7 @@ import { diffBalances, type Ledger } from '../../engine/ledger.js';
 import { PersistentMap } from '../../engine/persistentMap.js';
 import { SolventError } from '../../math/errors.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
+import { pow10 } from '../../math/units.js';
 import type { AaveParams } from '../../protocols/aave-v3/params.js';
 import {
   type AaveExt,
@@ -126,7 +127,8 @@ export function lendingWatch(
   let accounts: PersistentMap<unknown> = PersistentMap.empty();
   /** Accounts whose debt is dust: re-checked every time. */
   const dust = new Set<string>();
-  let totalsLedger: Ledger | undefined;
+  /** The ledger the Aave totals were last brought to (empty: the first call sums every bucket). */
+  let totalsLedger: Ledger = {};
   let totalsAccounts: PersistentMap<CompoundAccount> | undefined;
   let totalsIndexes: unknown;
   let collateral = 0n;
@@ -147,7 +149,8 @@ export function lendingWatch(
     let usd8 = 0n;
     for (const line of d.debt) {
       const decimals = state.assets[line.asset]?.decimals ?? 18;
-      usd8 += (line.amount * (prices[line.asset] ?? 0n)) / 10n ** BigInt(decimals);
+      // Floor: a smaller value can only put the account among the always re-checked ones.
+      usd8 += divRound(line.amount * (prices[line.asset] ?? 0n), pow10(decimals), Rounding.Down);
     }
     return usd8;
   };
@@ -251,9 +254,6 @@ export function lendingWatch(
     borrowerTotals(state) {
       if (isAave(state)) {
         const debtClaim = debtClaimAsset(debtAsset);
-        if (totalsLedger === undefined) {
-          totalsLedger = {};
-        }
         const count = (bucket: string, prefix: string) =>
           bucket.startsWith(prefix) && inBook.has(bucket.slice(prefix.length));
         diffBalances(totalsLedger, state.ledger, collateralAsset, (bucket, before, after) => {
