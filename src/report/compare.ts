@@ -220,6 +220,11 @@ export const COMPARE_FIELDS: readonly {
   { field: 'borrowerLossUsd', label: 'borrower loss', unit: 'USD' },
   { field: 'maxCascadeDepth', label: 'max cascade depth', unit: 'count' },
   { field: 'keeperTransactions', label: 'keeper transactions', unit: 'count' },
+  { field: 'softMarginCalls', label: 'soft margin calls', unit: 'count' },
+  { field: 'deleveragedDebtUsd', label: 'de-leveraged debt', unit: 'USD' },
+  { field: 'parameterUpdates', label: 'automatic parameter updates', unit: 'count' },
+  { field: 'debtAuctionRaisedUsd', label: 'raised by debt auctions', unit: 'USD' },
+  { field: 'debtAuctionTokensIssued', label: 'tokens issued by debt auctions', unit: 'count' },
 ];
 
 /** The fields of the outcomes chart (USD), and of the counts chart. */

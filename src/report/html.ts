@@ -58,6 +58,11 @@ const SUMMARY_ROWS: {
   maxCascadeDepth: ['max cascade depth', (s) => count(s.maxCascadeDepth)],
   keeperTransactions: ['keeper transactions', (s) => count(s.keeperTransactions)],
   keeperFailures: ['failed keeper transactions', (s) => count(s.keeperFailures)],
+  softMarginCalls: ['soft margin calls', (s) => count(s.softMarginCalls)],
+  deleveragedDebtUsd: ['de-leveraged debt (USD)', (s) => usd(s.deleveragedDebtUsd)],
+  parameterUpdates: ['automatic parameter updates', (s) => count(s.parameterUpdates)],
+  debtAuctionRaisedUsd: ['raised by debt auctions (USD)', (s) => usd(s.debtAuctionRaisedUsd)],
+  debtAuctionTokensIssued: ['tokens issued by debt auctions', (s) => count(s.debtAuctionTokensIssued)],
   refusals: [
     'refusals by code',
     (s) => {

@@ -98,6 +98,34 @@ export interface EventEffect {
    * after the keepers, so perps liquidations move the price like sold collateral does.
    */
   readonly venueFlowBase?: number;
+  /** A soft margin call (predictive stage): an account warned before it breaches maintenance. */
+  readonly softMarginCall?: true;
+  /** Debt repaid by a gradual de-leveraging step (pre-liquidation), USD. */
+  readonly deleveragedUsd?: number;
+  /** A risk parameter changed automatically (volatility-indexed thresholds, dynamic incentive). */
+  readonly parameterUpdate?: true;
+  /** Debt-asset raised by a debt (solvency bond) auction that settled, USD. */
+  readonly debtAuctionRaisedUsd?: number;
+  /** Bond or governance tokens newly issued by a settled debt auction, whole tokens. */
+  readonly debtAuctionTokens?: number;
+}
+
+/** The issue-7 stage counters of a run, whether the event came from upkeep or a keeper. */
+interface StageTally {
+  softMarginCalls: number;
+  deleveragedUsd: number;
+  parameterUpdates: number;
+  debtAuctionRaisedUsd: number;
+  debtAuctionTokens: number;
+}
+
+/** Adds what an event means for the stage counters. */
+function countStageEffect(tally: StageTally, effect: EventEffect): void {
+  if (effect.softMarginCall) tally.softMarginCalls += 1;
+  tally.deleveragedUsd += effect.deleveragedUsd ?? 0;
+  if (effect.parameterUpdate) tally.parameterUpdates += 1;
+  tally.debtAuctionRaisedUsd += effect.debtAuctionRaisedUsd ?? 0;
+  tally.debtAuctionTokens += effect.debtAuctionTokens ?? 0;
 }
 
 /** A run after its set-up: the engine, its state, the feed and the protocol-specific readings. */
@@ -427,6 +455,7 @@ interface Tally {
   socializedUsd: number;
   adlUsd: number;
   borrowerLossUsd: number;
+  stages: StageTally;
   failureRng: Rng;
 }
 
@@ -581,6 +610,13 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
     socializedUsd: 0,
     adlUsd: 0,
     borrowerLossUsd: 0,
+    stages: {
+      softMarginCalls: 0,
+      deleveragedUsd: 0,
+      parameterUpdates: 0,
+      debtAuctionRaisedUsd: 0,
+      debtAuctionTokens: 0,
+    },
     failureRng: split(rng, 4),
   };
   const sampled = options.healthSeries === false ? new Set<number>() : healthSampleSteps(ethPath.length);
@@ -591,7 +627,14 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
 
   const applyCounted = (command: Command, at: number, prefix: string): void => {
     try {
-      state = apply(opened.decider, state, command, at).state;
+      const applied = apply(opened.decider, state, command, at);
+      state = applied.state;
+      // Upkeep (risk oracle pokes, margin-call sweeps, debt auction kicks) counts toward the stage
+      // figures; liquidations are counted where keepers send them.
+      for (const { event } of applied.events) {
+        const effect = opened.classify(event as EngineEvent & Readonly<Record<string, unknown>>);
+        if (effect !== undefined) countStageEffect(tally.stages, effect);
+      }
     } catch (e) {
       if (!(e instanceof SolventError)) throw e;
       countRefusal(tally.refusals, `${prefix}${e.code}`);
@@ -707,6 +750,7 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
             tally.insuranceDrawUsd += effect.insuranceDrawUsd ?? 0;
             tally.socializedUsd += effect.socializedUsd ?? 0;
             tally.adlUsd += effect.adlUsd ?? 0;
+            countStageEffect(tally.stages, effect);
             step.venueFlowBase += effect.venueFlowBase ?? 0;
           }
         } catch (e) {
@@ -874,6 +918,11 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
       Object.entries(tally.refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     ),
     keeperFailures: tally.failures,
+    softMarginCalls: tally.stages.softMarginCalls,
+    deleveragedDebtUsd: tally.stages.deleveragedUsd,
+    parameterUpdates: tally.stages.parameterUpdates,
+    debtAuctionRaisedUsd: tally.stages.debtAuctionRaisedUsd,
+    debtAuctionTokensIssued: tally.stages.debtAuctionTokens,
   };
   const keepers: StressKeeperActivity[] = opened.keepers.map((kp) => ({
     id: kp.id,

@@ -426,6 +426,16 @@ export interface StressSummary {
   readonly refusals: Readonly<Record<string, number>>;
   /** Keeper transactions that failed (refused, outbid or dropped); gas was still paid. */
   readonly keeperFailures: number;
+  /** Soft margin calls the predictive stage sent (0 when the protocol has none). */
+  readonly softMarginCalls: number;
+  /** Debt repaid by gradual de-leveraging steps before the maintenance breach, USD. */
+  readonly deleveragedDebtUsd: number;
+  /** Automatic risk-parameter changes (volatility-indexed thresholds, dynamic incentive). */
+  readonly parameterUpdates: number;
+  /** Debt asset raised by settled debt (solvency bond) auctions, USD. */
+  readonly debtAuctionRaisedUsd: number;
+  /** Bond or governance tokens those auctions issued, whole tokens. */
+  readonly debtAuctionTokensIssued: number;
 }
 
 /** What {@link runStress} returns. */
