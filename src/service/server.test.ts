@@ -275,6 +275,8 @@ describe('buildServer: commands and queries', () => {
     expect(metrics.body).toMatch(/solvent_state_seq \d+/);
     const view = (await get('/v1/keeper-view?keepers=liquidator&bigint=tagged')).json();
     expect(view.family).toBe('aave');
+    // The Aave view is screened by the incremental detector, not a scan of every account.
+    expect(view.screen).toEqual(expect.objectContaining({ method: 'detector' }));
     expect(typeof view.view.wallets.liquidator.USDC).toBe('string');
     expect(view.view.wallets.liquidator.USDC).toMatch(/^\d+n$/);
   });

@@ -32,6 +32,7 @@ import {
   auctionsView,
   balancesView,
   fundsView,
+  KeeperScreen,
   keeperView,
   pricesView,
 } from './views.js';
@@ -258,7 +259,11 @@ export function routeTable(host: EngineHost): RouteSpec[] {
         slippageBps: { type: 'integer', minimum: 0, maximum: 10_000, default: 0 },
         bigint: { type: 'string', enum: ['string', 'tagged'], default: 'string' },
       },
-      response: { description: '`{family, view}`.', schema: OBJECT },
+      response: {
+        description:
+          '`{nowSeconds, family, view, screen}`: `screen` says whether the incremental detector chose the accounts checked (Aave, Comet) or every account was scanned.',
+        schema: OBJECT,
+      },
     },
     {
       method: 'GET',
@@ -562,6 +567,9 @@ export async function buildServer(
       );
   };
 
+  // The incremental liquidation detector behind the keeper views (one per server: it follows the
+  // host's state by diffing what changed since the last view).
+  const keeperScreen = new KeeperScreen();
   const handlers: Record<string, (request: FastifyRequest, reply: FastifyReply) => unknown> = {
     health: (_request, reply) => {
       if (host.failed) void reply.status(503);
@@ -640,7 +648,13 @@ export async function buildServer(
         slippageBps: BigInt((q.slippageBps as number | undefined) ?? 0),
       };
       const keepers = typeof q.keepers === 'string' && q.keepers !== '' ? q.keepers.split(',') : [];
-      const view = { nowSeconds, ...keeperView(host.state, nowSeconds, market, keepers) };
+      const state = host.state;
+      const { accounts, info } = keeperScreen.screen(state, nowSeconds);
+      const view = {
+        nowSeconds,
+        ...keeperView(state, nowSeconds, market, keepers, accounts === undefined ? {} : { accounts }),
+        screen: info,
+      };
       return q.bigint === 'tagged' ? toTagged(view) : toWire(view);
     },
     events: (request) => {

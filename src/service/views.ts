@@ -10,10 +10,11 @@ import { InvalidParameterError, UnknownAccountError } from '../engine/errors.js'
 import { assetsOf, balanceOf } from '../engine/ledger.js';
 import { distanceToLiquidationBps, liquidationPrice } from '../engine/margin.js';
 import { delayedPrice, nextDelayedPrice, oracleStatus, spotPrice, twapPrice } from '../engine/oracle.js';
+import { PersistentMap } from '../engine/persistentMap.js';
 import { composedKeeperView } from '../keepers/composed.js';
 import { crvusdKeeperView } from '../keepers/crvusd.js';
 import { eulerKeeperView } from '../keepers/euler.js';
-import { aaveKeeperView, cometKeeperView } from '../keepers/lending.js';
+import { aaveKeeperView, cometKeeperView, type LendingViewOptions } from '../keepers/lending.js';
 import { liquityKeeperView } from '../keepers/liquity.js';
 import { makerKeeperView } from '../keepers/maker.js';
 import type { MarketContext } from '../keepers/types.js';
@@ -26,6 +27,7 @@ import type { EulerExt } from '../protocols/euler-v2/state.js';
 import type { LiquityExt } from '../protocols/liquity-v1/state.js';
 import type { Liq1Ext } from '../protocols/maker/liq1/state.js';
 import type { Liq2Ext } from '../protocols/maker/liq2/state.js';
+import { type LendingState, type LendingWatch, lendingWatch } from '../sim/stress/lendingWatch.js';
 
 /** A refusal as views report it in place of a value (stale oracle, unconfigured model). */
 export interface ViewError {
@@ -247,7 +249,9 @@ export function auctionsView(state: EngineState, nowSeconds: number): AuctionsVi
 
 /**
  * The keeper view of the lab's policies for this model (src/keepers), for bots that decide
- * outside the server. `market` is embedded as given; `keepers` name the wallets included.
+ * outside the server. `market` is embedded as given; `keepers` name the wallets included;
+ * `options.accounts` (Aave and Comet) limits the screen to a superset of the liquidatable accounts
+ * (the detector's candidates, see {@link KeeperScreen}): the view is the same, for less work.
  * @throws InvalidParameterError when the model has no keeper view here (perps) or is not
  *   configured, or the market is malformed.
  */
@@ -256,6 +260,7 @@ export function keeperView(
   nowSeconds: number,
   market: MarketContext,
   keepers: readonly string[],
+  options: LendingViewOptions = {},
 ): { readonly family: ModelFamily; readonly view: unknown } {
   const family = modelFamily(state);
   switch (family) {
@@ -271,11 +276,14 @@ export function keeperView(
         ),
       };
     case 'aave':
-      return { family, view: aaveKeeperView(state as EngineState<AaveExt>, nowSeconds, market, keepers) };
+      return {
+        family,
+        view: aaveKeeperView(state as EngineState<AaveExt>, nowSeconds, market, keepers, options),
+      };
     case 'compound':
       return {
         family,
-        view: cometKeeperView(state as EngineState<CompoundExt>, nowSeconds, market, keepers),
+        view: cometKeeperView(state as EngineState<CompoundExt>, nowSeconds, market, keepers, options),
       };
     case 'euler':
       return { family, view: eulerKeeperView(state as EngineState<EulerExt>, nowSeconds, market, keepers) };
@@ -399,4 +407,51 @@ export function fundsView(state: EngineState): FundsView {
     protocol: balancesView(state, 'protocol'),
     sysdebt: balancesView(state, 'sysdebt'),
   };
+}
+
+/** What a keeper view screened: the detector's candidates, or every account. */
+export interface ScreenInfo {
+  readonly method: 'detector' | 'scan';
+  /** Accounts the view checked with the protocol's own math. */
+  readonly screened: number;
+  /** Accounts of the state. */
+  readonly accounts: number;
+}
+
+/**
+ * The server's incremental liquidation detector (src/engine/detect, through the stress lab's
+ * lending watch) for Aave v3 and Compound v3 states: it follows the served state by diffing what
+ * changed since the last call, and names a superset of the liquidatable accounts, so a keeper view
+ * dry-runs those instead of the whole book. Other models (and an oracle that refuses a price) fall
+ * back to the full scan.
+ */
+export class KeeperScreen {
+  private watch: LendingWatch | undefined;
+
+  /** The accounts to screen now (undefined: all) and how the choice was made. */
+  screen(
+    state: EngineState,
+    nowSeconds: number,
+  ): { readonly accounts: readonly string[] | undefined; readonly info: ScreenInfo } {
+    const family = modelFamily(state);
+    const total = accountCount(state);
+    if (family === 'aave' || family === 'compound') {
+      // Book totals are not read here: the watch's book is empty, its candidates span every account.
+      this.watch ??= lendingWatch([], '', '');
+      const candidates = this.watch.candidates(state as LendingState, nowSeconds);
+      if (candidates !== undefined) {
+        return {
+          accounts: candidates,
+          info: { method: 'detector', screened: candidates.length, accounts: total },
+        };
+      }
+    }
+    return { accounts: undefined, info: { method: 'scan', screened: total, accounts: total } };
+  }
+}
+
+function accountCount(state: EngineState): number {
+  const accounts = (state.ext as { readonly accounts?: unknown } | null)?.accounts;
+  if (accounts instanceof PersistentMap || accounts instanceof Map) return accounts.size;
+  return accounts !== null && typeof accounts === 'object' ? Object.keys(accounts).length : 0;
 }
