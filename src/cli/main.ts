@@ -7,6 +7,7 @@ import { SolventError } from '../math/errors.js';
 import { registerBench } from './commands/bench.js';
 import { registerCompare } from './commands/compare.js';
 import { registerConform } from './commands/conform.js';
+import { registerKeeper } from './commands/keeper.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerProtocols } from './commands/protocols.js';
 import { registerRun } from './commands/run.js';
@@ -32,6 +33,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerBench,
   registerWorker,
   registerServe,
+  registerKeeper,
 ];
 
 /**
