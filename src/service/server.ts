@@ -1,8 +1,8 @@
 /**
  * The HTTP and WebSocket API of a live engine (fastify): one route table drives registration,
  * authentication and authorisation, and the OpenAPI document. Commands go to the engine host
- * (journaled before they are acknowledged); queries read its durable state. `GET /` is left free
- * for a dashboard.
+ * (journaled before they are acknowledged); queries read its durable state. `GET /` serves the
+ * web dashboard when asked (dashboard.ts).
  */
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
@@ -13,6 +13,7 @@ import type { MarketContext } from '../keepers/types.js';
 import { DecimalParseError, InvalidDecimalsError, SolventError } from '../math/errors.js';
 import { authorizeCommand, type KeyRing, type Principal, requireRead } from './auth.js';
 import { categoryOf, ROLES, type Role } from './commands.js';
+import { DASHBOARD_HEADERS, DASHBOARD_HTML, DASHBOARD_ROUTE } from './dashboard.js';
 import {
   ForbiddenError,
   IdempotencyKeyConflictError,
@@ -48,6 +49,8 @@ export interface ServerOptions {
   readonly feeds?: () => readonly FeedStatus[];
   /** Version of solvent, in the OpenAPI document and /v1/status. */
   readonly version: string;
+  /** Serve the web dashboard at `GET /` (public: the page holds no data). Default false. */
+  readonly dashboard?: boolean;
 }
 
 /** Largest page of accounts, events or at-risk entries one request may ask for. */
@@ -110,10 +113,12 @@ export function commandTypes(host: EngineHost): string[] {
 /**
  * The route table of a server running `host`'s model: every route, with who may call it. The
  * tests iterate it, so a new route is checked for 401/403 without anyone remembering to.
+ * `options.dashboard` adds the public dashboard page `GET /` (dashboard.ts).
  */
-export function routeTable(host: EngineHost): RouteSpec[] {
+export function routeTable(host: EngineHost, options: { readonly dashboard?: boolean } = {}): RouteSpec[] {
   const read = { kind: 'read' } as const;
   const routes: RouteSpec[] = [
+    ...(options.dashboard === true ? [DASHBOARD_ROUTE] : []),
     {
       method: 'GET',
       path: '/health',
@@ -496,7 +501,7 @@ export async function buildServer(
 
   await app.register(websocket, { options: { maxPayload: 1 << 16 } });
 
-  const routes = routeTable(host);
+  const routes = routeTable(host, { dashboard: options.dashboard === true });
   const document = openApiDocument(routes, {
     title: 'Solvent engine service',
     version: options.version,
@@ -581,6 +586,7 @@ export async function buildServer(
       };
     },
     openapi: () => document,
+    dashboard: (_request, reply) => reply.headers(DASHBOARD_HEADERS).send(DASHBOARD_HTML),
     metrics: (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()),
     status: () => ({
       protocol: host.entry.model.id,

@@ -48,6 +48,8 @@ export interface ServiceOptions {
   readonly clock?: () => number;
   /** Version of solvent shown in the API. */
   readonly version: string;
+  /** Serve the web dashboard at `GET /` (default true). */
+  readonly dashboard?: boolean;
   /** Called when a journal write fails (default: nothing; the CLI exits). */
   readonly onFatal?: (error: JournalUnavailableError) => void;
   /** Where warnings go before the logger exists (default: stderr). */
@@ -140,6 +142,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info' },
     feeds: () => feeds.map((f) => f.status()),
     version: options.version,
+    dashboard: options.dashboard ?? true,
   });
   try {
     await app.listen({ host: listenHost, port: options.port ?? 8080 });

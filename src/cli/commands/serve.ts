@@ -43,7 +43,8 @@ only listens on loopback and writes generated keys to <db>.keys.json (or solvent
 --init FILE: a script ({"commands": [{"type": ...}]} as for solvent run, "at" ignored) applied all or
 nothing when the journal is empty. --feed ETH=eth.csv replays timestamp,price rows as publishPrice from
 source --feed-source, at --feed-speed CSV seconds per second.
-Routes: GET /openapi.json. The first line on stdout is "listening on <url>".`;
+Routes: GET /openapi.json; the dashboard at /. The first line on stdout is "listening on <url>", the second
+"dashboard: <url>/#key=<reader key>" (the key only when it was generated).`;
 
 function readWhole(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
@@ -188,6 +189,15 @@ export function registerServe(program: Command, context: CommandContext): void {
       context.stdout(
         `listening on ${service.url} (protocol ${entry.model.id}, journal ${service.host.journal.info.location}, ` +
           `${service.host.replayReport.records} commands replayed in ${Math.round(service.host.replayReport.milliseconds)} ms)\n`,
+      );
+      // The dashboard link carries a key only when the keys were generated here on loopback (a
+      // keys file given with --keys stays out of the logs): a reader key, else an operator key.
+      const generated = service.generatedKeysPath === undefined ? [] : service.keys;
+      const linkKey = (
+        generated.find((k) => k.role === 'reader') ?? generated.find((k) => k.role === 'operator')
+      )?.key;
+      context.stdout(
+        `dashboard: ${service.url}/${linkKey === undefined ? '' : `#key=${encodeURIComponent(linkKey)}`}\n`,
       );
       const code = await stopped;
       process.off('SIGINT', onSignal);
