@@ -14,16 +14,26 @@ import { makerLiq2Model } from '../protocols/maker/liq2/model.js';
 import { biteAmounts } from '../protocols/maker/math/cat.js';
 import { kickIncentive } from '../protocols/maker/math/clipper.js';
 import { barkAmounts } from '../protocols/maker/math/dog.js';
-import { drive, ethOracle, ethPrice, RAD, testParams, WAD } from '../protocols/maker/testkit.js';
-import { DAI } from '../protocols/maker/vat.js';
+import {
+  drive,
+  ethOracle,
+  ethPrice,
+  RAD,
+  testParams,
+  vowWithBadDebt,
+  WAD,
+} from '../protocols/maker/testkit.js';
+import { DAI, MKR, SIN } from '../protocols/maker/vat.js';
 import {
   capitalLimitedKeeper,
   compareUnsafeVaults,
   flashKeeper,
+  flopBidder,
   gasCappedKeeper,
   MAKER_GAS_UNITS,
   type MakerIlkView,
   type MakerKeeperView,
+  makerFlopView,
   makerKeeper,
   makerKeeperView,
   unsafeVaultView,
@@ -354,5 +364,77 @@ describe('makerKeeper kicks', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('flopBidder', () => {
+  test('behavior: competing bidders over random MKR prices — every command is accepted; MKR minted = lots won', () => {
+    let dents = 0;
+    let deals = 0;
+    let ticks = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: 0n, max: 5000n }), { minLength: 2, maxLength: 3 }),
+        fc.array(
+          fc.record({ dt: fc.integer({ min: 0, max: 2500 }), mkrCents: fc.integer({ min: 50, max: 800 }) }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (discounts, steps) => {
+          // 100 DAI of bad debt in 20-DAI auctions starting at 10 MKR (beg 5 %, pad 1.5, ttl 600, tau 3600).
+          const d = vowWithBadDebt(100n, {
+            dumpWad: (10n * WAD).toString(),
+            sumpRad: (20n * RAD).toString(),
+            padWad: ((15n * WAD) / 10n).toString(),
+            ttlSeconds: 600,
+            tauSeconds: 3600,
+          });
+          for (let i = 0; i < 4; i++) d.run({ type: 'flop' }, 3602);
+          const bidders = discounts.map((minDiscountBps, i) => flopBidder({ id: `f${i}`, minDiscountBps }));
+          for (const b of bidders)
+            d.run({ type: 'fundWallet', actor: b.id, asset: DAI, amount: 50n * RAD }, 3602);
+          const sinBefore = d.bal('sysdebt', SIN);
+          let now = 3602;
+          let mintedByDeals = 0n;
+          for (const s of steps) {
+            now += s.dt;
+            const market: MarketContext = {
+              nowSeconds: now,
+              gasPriceGwei: 20,
+              ethPriceUsd: 100,
+              collateralPriceUsdWad: 100n * WAD,
+              collateralPricesUsdWad: { [MKR]: (BigInt(s.mkrCents) * WAD) / 100n },
+              slippageBps: 30n,
+            };
+            for (const b of bidders) {
+              const view = makerFlopView(d.state, now, market, [b.id]);
+              for (const a of b.decide(view)) {
+                // the driver throws on a refusal
+                const events = d.run(a.command, now) as readonly {
+                  readonly event: { readonly type: string; readonly lotWad?: unknown };
+                }[];
+                if (a.command.type === 'flopDent') dents += 1;
+                if (a.command.type === 'flopTick') ticks += 1;
+                for (const r of events) {
+                  if (r.event.type === 'FlopDealt') {
+                    deals += 1;
+                    mintedByDeals += r.event.lotWad as bigint;
+                  }
+                }
+              }
+            }
+          }
+          const held = bidders.reduce((sum, b) => sum + d.bal(`wallet:${b.id}`, MKR), 0n);
+          expect(held).toBe(mintedByDeals);
+          // Sin only falls, by whole lots (each first bid kisses 20 DAI).
+          const retired = sinBefore - d.bal('sysdebt', SIN);
+          expect(retired % (20n * RAD)).toBe(0n);
+          expect(retired >= 0n).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(dents).toBeGreaterThan(0);
+    expect(deals).toBeGreaterThan(0);
+    expect(ticks).toBeGreaterThan(0);
   });
 });

@@ -4,18 +4,30 @@
  * DAI, chip 2 %; 1.2: beg 1.05, ttl 600 s, tau 3600 s). Every returned command is applied through
  * the engine (the testkit driver throws on any refusal), and expectations are derived by hand.
  */
+import { Decimal as DecimalBase } from 'decimal.js';
 import { describe, expect, test } from 'vitest';
 import { InvalidParameterError } from '../engine/errors.js';
 import type { Command } from '../engine/machine.js';
 import { makerLiq1Model } from '../protocols/maker/liq1/model.js';
 import { makerLiq2Model } from '../protocols/maker/liq2/model.js';
-import { drive, ethOracle, ethPrice, RAD, RAY, testParams, WAD } from '../protocols/maker/testkit.js';
-import { DAI, SIN } from '../protocols/maker/vat.js';
+import {
+  drive,
+  ethOracle,
+  ethPrice,
+  RAD,
+  RAY,
+  testParams,
+  vowWithBadDebt,
+  WAD,
+} from '../protocols/maker/testkit.js';
+import { DAI, MKR, SIN } from '../protocols/maker/vat.js';
 import {
   capitalLimitedKeeper,
   flashKeeper,
+  flopBidder,
   gasAwareKeeper,
   gasCappedKeeper,
+  makerFlopView,
   makerKeeper,
   makerKeeperView,
   zeroBidKeeper,
@@ -446,5 +458,198 @@ describe('zeroBidKeeper', () => {
     expect(commands(zeroBidKeeper({ id: 'z', kicks: 'never' }).decide(v)).map((c) => c.type)).toEqual([
       'tend',
     ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Debt auctions
+// ---------------------------------------------------------------------------------------------
+
+/** A market for debt-auction bidders: gas 50 gwei, ETH $150, MKR at `mkrUsd`, no slippage. */
+function flopMarket(nowSeconds: number, mkrUsd: bigint, over: Partial<MarketContext> = {}): MarketContext {
+  return {
+    nowSeconds,
+    gasPriceGwei: 50,
+    ethPriceUsd: 150,
+    collateralPriceUsdWad: 150n * WAD,
+    collateralPricesUsdWad: { [MKR]: mkrUsd * WAD },
+    slippageBps: 0n,
+    ...over,
+  };
+}
+
+/** 20-DAI debt auctions starting at 10 MKR (beg 5 %, pad 1.5, ttl 600 s, tau 3600 s) on 100 DAI of bad debt. */
+function smallFlops(kicks: number) {
+  const d = vowWithBadDebt(100n, {
+    dumpWad: (10n * WAD).toString(),
+    sumpRad: (20n * RAD).toString(),
+    begWad: ((105n * WAD) / 100n).toString(),
+    padWad: ((15n * WAD) / 10n).toString(),
+    ttlSeconds: 600,
+    tauSeconds: 3600,
+  });
+  for (let i = 0; i < kicks; i++) d.run({ type: 'flop' }, 3602);
+  for (const who of ['a', 'b']) fund(d, who, 1000n * RAD, 3602);
+  return d;
+}
+
+describe('makerFlopView', () => {
+  test("default: the Flopper, its auctions with their status, the bidders' DAI and MKR", () => {
+    const d = smallFlops(2);
+    const v = makerFlopView(d.state, 3700, flopMarket(3700, 5n), ['a']);
+    expect(v.house).toEqual({
+      begWad: (105n * WAD) / 100n,
+      padWad: (15n * WAD) / 10n,
+      ttlSeconds: 600,
+      tauSeconds: 3600,
+    });
+    expect(v.flops.map((f) => [f.id, f.lotWad, f.guy, f.status])).toEqual([
+      [1, 10n * WAD, 'vow', 'open'],
+      [2, 10n * WAD, 'vow', 'open'],
+    ]);
+    expect(v.wallets).toEqual({ a: { daiRad: 1000n * RAD, mkrWad: 0n } });
+    expect(makerFlopView(d.state, 3602 + 3601, flopMarket(3602 + 3601, 5n)).flops[0]?.status).toBe(
+      'tickable',
+    );
+  });
+  test('behavior: without debt auctions there is no house', () => {
+    const d = liq1();
+    expect(makerFlopView(d.state, 3, flopMarket(3, 5n)).house).toBeUndefined();
+  });
+  test('error: a time mismatch', () => {
+    expect(() => makerFlopView(smallFlops(0).state, 5, flopMarket(4, 5n))).toThrow(InvalidParameterError);
+  });
+});
+
+describe('flopBidder', () => {
+  test('default: bids its reservation lot, refunding nobody at the first bid, and deals its win', () => {
+    const d = smallFlops(1);
+    // MKR $4, 20 % discount: worth 3.2 DAI; 20 / 3.2 = 6.25 MKR ≤ 10 / 1.05 = 9.52.
+    const k = flopBidder({ id: 'a', minDiscountBps: 2000n });
+    const actions = k.decide(makerFlopView(d.state, 3700, flopMarket(3700, 4n), ['a']));
+    expect(commands(actions)).toEqual([
+      { type: 'flopDent', id: 1, bidder: 'a', lotWad: 625n * (WAD / 100n), bidRad: 20n * RAD },
+    ]);
+    // profit 6.25 · 4 − 20 = 5 DAI
+    expect(actions[0]?.expectedProfitUsd).toBe(5);
+    applyAll(d, actions, 3700);
+    expect(d.bal('wallet:a', DAI)).toBe(980n * RAD);
+    expect(d.bal('sysdebt', SIN)).toBe(100n * RAD - 1n - 20n * RAD);
+    // It leads: no new bid; after ttl it deals and is minted its MKR.
+    expect(k.decide(makerFlopView(d.state, 3800, flopMarket(3800, 4n), ['a']))).toEqual([]);
+    const deal = k.decide(makerFlopView(d.state, 4301, flopMarket(4301, 4n), ['a']));
+    expect(commands(deal)).toEqual([{ type: 'flopDeal', id: 1 }]);
+    applyAll(d, deal, 4301);
+    expect(d.bal('wallet:a', MKR)).toBe(625n * (WAD / 100n));
+  });
+  test('behavior: a bidder valuing MKR higher outbids and refunds the leader; an equal one cannot', () => {
+    const d = smallFlops(1);
+    const view = (id: string, now: number) => makerFlopView(d.state, now, flopMarket(now, 4n), [id]);
+    applyAll(d, flopBidder({ id: 'a', minDiscountBps: 2000n }).decide(view('a', 3700)), 3700);
+    // b at the same value: 6.25 MKR is more than 6.25 / 1.05, nothing to bid.
+    expect(flopBidder({ id: 'b', minDiscountBps: 2000n }).decide(view('b', 3710))).toEqual([]);
+    // b wanting 5 %: worth 3.8 DAI, ceil(20 / 3.8) = 5.263157894736842106 MKR ≤ 6.25 / 1.05 = 5.95.
+    const b = flopBidder({ id: 'b', minDiscountBps: 500n }).decide(view('b', 3710));
+    expect(commands(b)).toEqual([
+      { type: 'flopDent', id: 1, bidder: 'b', lotWad: 5_263_157_894_736_842_106n, bidRad: 20n * RAD },
+    ]);
+    applyAll(d, b, 3710);
+    expect(d.bal('wallet:a', DAI)).toBe(1000n * RAD);
+    expect(d.bal('wallet:b', DAI)).toBe(980n * RAD);
+    // The Vow was kissed once, by a's first bid.
+    expect(d.bal('sysdebt', SIN)).toBe(100n * RAD - 1n - 20n * RAD);
+  });
+  test('behavior: too little value for the starting lot: no bid; it ticks when it would then bid', () => {
+    const d = smallFlops(1);
+    const m = (now: number, cents: bigint) =>
+      flopMarket(now, 0n, { collateralPricesUsdWad: { [MKR]: (cents * WAD) / 100n } });
+    // MKR $1.80, 10 % discount: worth 1.62; 20 / 1.62 = 12.35 MKR > 10 / 1.05 = 9.52: nothing now.
+    const k = flopBidder({ id: 'a', minDiscountBps: 1000n });
+    expect(k.decide(makerFlopView(d.state, 3700, m(3700, 180n), ['a']))).toEqual([]);
+    // After tau: restarted at 15 MKR, 15 / 1.05 = 14.29 ≥ 12.35, and 12.35 · 1.8 − 20 = $2.22 beats
+    // the gas of tick + dent (140k × 50 gwei × $150 = $1.05): it ticks, then bids.
+    const at = 3602 + 3601;
+    const tick = k.decide(makerFlopView(d.state, at, m(at, 180n), ['a']));
+    expect(commands(tick)).toEqual([{ type: 'flopTick', id: 1 }]);
+    applyAll(d, tick, at);
+    const bid = k.decide(makerFlopView(d.state, at, m(at, 180n), ['a']));
+    // ceil(20 / 1.62) at the wei: 12.345679012345679013 MKR.
+    expect(commands(bid)).toEqual([
+      { type: 'flopDent', id: 1, bidder: 'a', lotWad: 12_345_679_012_345_679_013n, bidRad: 20n * RAD },
+    ]);
+    applyAll(d, bid, at);
+    // MKR $1.10: worth 0.99, 20.2 MKR needed, more than the restarted 15 / 1.05: no tick.
+    expect(k.decide(makerFlopView(smallFlops(1).state, at, m(at, 110n), ['a']))).toEqual([]);
+  });
+  test('behavior: abstains above its gas cap, when gas + ε beats the discount, or without an MKR price', () => {
+    const d = smallFlops(1);
+    const view = (over: Partial<MarketContext>) =>
+      makerFlopView(d.state, 3700, flopMarket(3700, 4n, over), ['a']);
+    expect(flopBidder({ id: 'a', minDiscountBps: 2000n, maxGasPriceGwei: 40 }).decide(view({}))).toEqual([]);
+    // profit $5; gas 100k × 50 gwei × $150 = $0.75; ε $4.30 leaves $5.05 > $5.
+    expect(flopBidder({ id: 'a', minDiscountBps: 2000n, minProfitUsd: 4.3 }).decide(view({}))).toEqual([]);
+    expect(flopBidder({ id: 'a', minDiscountBps: 2000n, minProfitUsd: 4.2 }).decide(view({}))).toHaveLength(
+      1,
+    );
+    expect(flopBidder({ id: 'a' }).decide(view({ collateralPricesUsdWad: {} }))).toEqual([]);
+    // Not enough DAI for the bid.
+    const poor = flopBidder({ id: 'zero', minDiscountBps: 2000n });
+    expect(poor.decide(makerFlopView(d.state, 3700, flopMarket(3700, 4n), ['zero']))).toEqual([]);
+  });
+  test('error: a bad configuration or a view without its wallet', () => {
+    expect(() => flopBidder({ id: '' })).toThrow(InvalidParameterError);
+    expect(() => flopBidder({ id: 'a', minDiscountBps: 10_000n })).toThrow(InvalidParameterError);
+    expect(() => flopBidder({ id: 'a', minProfitUsd: -1 })).toThrow(InvalidParameterError);
+    expect(() => flopBidder({ id: 'a', gasUnits: { flopDent: -1n } })).toThrow(InvalidParameterError);
+    const d = smallFlops(1);
+    expect(() => flopBidder({ id: 'a' }).decide(makerFlopView(d.state, 3700, flopMarket(3700, 4n)))).toThrow(
+      InvalidParameterError,
+    );
+  });
+});
+
+/** Enough digits for 45-decimal amounts. */
+const Decimal = DecimalBase.clone({ precision: 80 });
+
+/**
+ * history.md §1 check 3 through the model and the bidder: a Vow with ~5.3M DAI of uncovered sin
+ * (5,300,001 DAI: the 1e-45 DAI zero bid keeps it just above 106 lots), the 2020 lot terms
+ * (50,000 DAI, 250 MKR, +20 % per restart), two competitive bidders at MKR $300 wanting 15 %
+ * below it. Expected, derived independently with decimal.js: 106 auctions × ceil(50,000 / 255)
+ * MKR = 20,784.3 MKR, within 1 % of the published 20,980; 5.3M DAI of sin retired.
+ */
+describe('debt auctions of March 2020 (history.md §1 check 3)', () => {
+  test('behavior: ~5.3M DAI of bad debt needs about 21k MKR at MKR $300 and a 15 % discount', () => {
+    const d = vowWithBadDebt(5_300_001n);
+    const badBefore = d.bal('sysdebt', SIN) - d.bal('protocol', DAI);
+    let kicks = 0;
+    for (;;) {
+      try {
+        d.run({ type: 'flop' }, 3602);
+        kicks += 1;
+      } catch (e) {
+        if (e instanceof Error && 'reason' in e && e.reason === 'Vow/insufficient-debt') break;
+        throw e;
+      }
+    }
+    expect(kicks).toBe(106);
+    const bidders = ['paradigm', 'syndicate'];
+    for (const b of bidders) fund(d, b, 10_000_000n * RAD, 3602);
+    const policies = bidders.map((id) => flopBidder({ id, minDiscountBps: 1500n }));
+    for (const now of [3700, 3700 + 10_801]) {
+      for (const p of policies)
+        applyAll(d, p.decide(makerFlopView(d.state, now, flopMarket(now, 300n), [p.id])), now);
+    }
+    const minted = bidders.reduce((sum, b) => sum + d.bal(`wallet:${b}`, MKR), 0n);
+    const perLot = new Decimal(50_000).div(255).toDecimalPlaces(18, Decimal.ROUND_UP);
+    const expected = perLot.times(106);
+    expect(new Decimal(minted.toString()).div(new Decimal(10).pow(18)).toString()).toBe(expected.toString());
+    expect(Math.abs(expected.toNumber() / 20_980 - 1)).toBeLessThan(0.01);
+    // Every auction settled, and the bad debt fell by what they raised: 106 × 50,000 DAI.
+    expect(d.state.ext.core.vow.flopper?.bids.size).toBe(0);
+    expect(badBefore - (d.bal('sysdebt', SIN) - d.bal('protocol', DAI))).toBe(5_300_000n * RAD);
+    expect(d.bal('wallet:paradigm', DAI) + d.bal('wallet:syndicate', DAI)).toBe(
+      20_000_000n * RAD - 5_300_000n * RAD,
+    );
   });
 });

@@ -2,7 +2,8 @@
  * Keepers for the Maker models (`maker-liq2` Dog + Clipper, `maker-liq1` Cat + Flipper): a plain
  * view built from an engine state (unsafe vaults, running auctions, the keepers' wallets) and pure
  * policies that turn it into the models' own commands — gas-capped, gas-aware, flash, capital-
- * limited and zero-bid keepers, all presets of one configurable policy, {@link makerKeeper}.
+ * limited and zero-bid keepers, all presets of one configurable policy, {@link makerKeeper} — and
+ * the bidder of the Vow's debt auctions (MKR for DAI), {@link flopBidder}, on its own view.
  */
 import type { EngineState } from '../engine/engine.js';
 import {
@@ -13,8 +14,17 @@ import {
 } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
 import type { Command } from '../engine/machine.js';
+import {
+  type DebtAuctionHouse,
+  type DebtAuctionStatus,
+  debtAuctionStatus,
+  lotAtPrice,
+  maxDentLot,
+  restartedLot,
+} from '../engine/stages/debtAuction.js';
 import { divRound, min, mulDiv, Rounding } from '../math/mulDiv.js';
 import { BPS, WAD } from '../math/units.js';
+import { flopHouse, flopperOf } from '../protocols/maker/flop.js';
 import { CAT_GUY, type Liq1Ext } from '../protocols/maker/liq1/state.js';
 import { saleStatus } from '../protocols/maker/liq2/clipper.js';
 import type { ClipState, Liq2Ext } from '../protocols/maker/liq2/state.js';
@@ -26,6 +36,7 @@ import {
   DAI,
   ilkPrice,
   type MakerCore,
+  MKR,
   type UrnState,
   urnHealthWad,
   walletBucket,
@@ -1061,4 +1072,233 @@ export function capitalLimitedKeeper(
  */
 export function zeroBidKeeper(options: Omit<PresetOptions, 'zeroBid'>): KeeperPolicy<MakerKeeperView> {
   return makerKeeper({ kicks: 'always', ...options, zeroBid: true, funding: 'wallet' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Debt auctions (the Vow's flop)
+// ---------------------------------------------------------------------------------------------
+
+/** A running debt auction as a bidder sees it (makerdao/dss src/flop.sol `Bid`). */
+export interface FlopAuctionView {
+  readonly id: number;
+  /** The fixed DAI bid (Vow `sump`), RAD. */
+  readonly bidRad: bigint;
+  /** MKR the high bidder would be minted, WAD. */
+  readonly lotWad: bigint;
+  /** High bidder (`vow` before the first bid). */
+  readonly guy: string;
+  readonly ticSeconds: number;
+  readonly endSeconds: number;
+  readonly status: DebtAuctionStatus;
+}
+
+/** What a debt-auction bidder sees. */
+export interface MakerFlopView {
+  readonly nowSeconds: number;
+  /** The market; the MKR price is `collateralPricesUsdWad.MKR` (USD per MKR, WAD). */
+  readonly market: MarketContext;
+  /** The Flopper's rules; undefined when the model runs without debt auctions. */
+  readonly house: DebtAuctionHouse | undefined;
+  /** Running debt auctions by id. */
+  readonly flops: readonly FlopAuctionView[];
+  /** The bidders' balances: DAI (RAD) and MKR (WAD) in `wallet:<id>`. */
+  readonly wallets: Readonly<Record<string, { readonly daiRad: bigint; readonly mkrWad: bigint }>>;
+}
+
+/**
+ * The view a debt-auction bidder decides on, from a `maker-liq2` or `maker-liq1` state: the
+ * Flopper's rules and its running auctions with their status at `nowSeconds`, and the wallets of
+ * `bidders`. Without `params.vow.flop` the house is undefined and there are no auctions.
+ * @param nowSeconds the time of the decision, seconds (must equal `market.nowSeconds`).
+ * @throws InvalidParameterError for an unconfigured model, a bad market or a time mismatch.
+ */
+export function makerFlopView(
+  state: MakerState,
+  nowSeconds: number,
+  market: MarketContext,
+  bidders: readonly string[] = [],
+): MakerFlopView {
+  validateMarket(market);
+  if (market.nowSeconds !== nowSeconds) {
+    throw new InvalidParameterError(
+      'market.nowSeconds',
+      `is ${market.nowSeconds}, the view is at ${nowSeconds}`,
+    );
+  }
+  const core = state.ext.core;
+  const params = requireConfigured(core);
+  const flop = params.vow?.flop;
+  const flopper = flopperOf(core);
+  const flops: FlopAuctionView[] = [];
+  for (const [key, a] of flopper.bids.entries()) {
+    flops.push({
+      id: Number(key),
+      bidRad: a.bid,
+      lotWad: a.lot,
+      guy: a.guy,
+      ticSeconds: a.ticSeconds,
+      endSeconds: a.endSeconds,
+      status: debtAuctionStatus(a, nowSeconds),
+    });
+  }
+  flops.sort((a, b) => a.id - b.id);
+  const wallets: Record<string, { daiRad: bigint; mkrWad: bigint }> = {};
+  for (const id of bidders) {
+    wallets[id] = {
+      daiRad: balanceOf(state.ledger, walletBucket(id), DAI),
+      mkrWad: balanceOf(state.ledger, walletBucket(id), MKR),
+    };
+  }
+  return { nowSeconds, market, house: flop === undefined ? undefined : flopHouse(flop), flops, wallets };
+}
+
+/** Gas units a debt-auction bidder assumes for each Flopper transaction. */
+export interface FlopGasUnits {
+  readonly flopDent: bigint;
+  readonly flopDeal: bigint;
+  readonly flopTick: bigint;
+}
+
+/**
+ * Default gas per Flopper action. ASSUMPTIONS, sized like the Flipper's (see MAKER_GAS_UNITS):
+ * `flopDent` 100k (one auction record, a DAI move, and on the first bid the Vow's kiss), `flopDeal`
+ * 120k (the MKR mint adds an ERC-20 write to a Flipper deal's 90k), `flopTick` 40k (one write).
+ */
+export const FLOP_GAS_UNITS: FlopGasUnits = { flopDent: 100_000n, flopDeal: 120_000n, flopTick: 40_000n };
+
+/**
+ * Default discount a debt-auction bidder wants below the MKR market price, bps. An ASSUMPTION
+ * (5 %): buyers of newly minted MKR in size want a margin over the market for the price risk of
+ * holding it; history.md §1's totals (5.3M DAI for 20,980 MKR, 252.6 DAI per MKR, against a
+ * reported average of $296.35) suggest the 2020 bidders got about 15 %.
+ */
+export const DEFAULT_FLOP_DISCOUNT_BPS = 500n;
+
+/** Configuration of {@link flopBidder}. */
+export interface FlopBidderConfig {
+  /** The actor: commands name it and it pays from `wallet:<id>`. */
+  readonly id: string;
+  /** Discount below the MKR price net of slippage it requires, bps 0–9999 (default 500). */
+  readonly minDiscountBps?: bigint;
+  /** ε, USD: a bid needs `I > C_gas + ε`, I the MKR's value less the DAI paid (default 0). */
+  readonly minProfitUsd?: number;
+  /** Above this gas price (gwei) it does nothing. */
+  readonly maxGasPriceGwei?: number;
+  /** Overrides of FLOP_GAS_UNITS. */
+  readonly gasUnits?: Partial<FlopGasUnits>;
+}
+
+/**
+ * A bidder in the Vow's debt auctions. It values MKR at `P·(1 − slippage)·(1 − minDiscount)` (P the
+ * market's MKR price, `collateralPricesUsdWad.MKR`; RAY DAI per MKR, floored) and, each decision,
+ * in auction order: deals the auctions it won; ticks an unbid expired auction when it would then
+ * bid on the restarted lot (and the bid pays both gases); and bids on every open auction it does not lead its reservation
+ * lot, `ceil(sump / value)` MKR (lotAtPrice), when the Flopper accepts it (at most
+ * `maxDentLot(lot)`, so beg is met) and the MKR at the market price beats the DAI paid by gas +
+ * ε. Bidding the reservation at once is where competition among bidders ends (within one beg
+ * step), so the auction sells at the best bidder's valuation. It never commits more DAI than its
+ * wallet holds. Without an MKR price it only deals and does not tick. Commands are accepted when
+ * applied in order at the view's time to the view's state (a rival acting first may still make
+ * one fail).
+ * @throws InvalidParameterError for a bad configuration; `decide` throws it when the view has no
+ * wallet for the bidder.
+ */
+export function flopBidder(config: FlopBidderConfig): KeeperPolicy<MakerFlopView> {
+  if (config.id.length === 0) throw new InvalidParameterError('keeper.id', 'must not be empty');
+  const discountBps = config.minDiscountBps ?? DEFAULT_FLOP_DISCOUNT_BPS;
+  if (discountBps < 0n || discountBps >= BPS)
+    throw new InvalidParameterError('keeper.minDiscountBps', 'must be in 0–9999');
+  if (
+    config.minProfitUsd !== undefined &&
+    !(Number.isFinite(config.minProfitUsd) && config.minProfitUsd >= 0)
+  )
+    throw new InvalidParameterError('keeper.minProfitUsd', 'must be finite and ≥ 0');
+  if (
+    config.maxGasPriceGwei !== undefined &&
+    !(Number.isFinite(config.maxGasPriceGwei) && config.maxGasPriceGwei >= 0)
+  )
+    throw new InvalidParameterError('keeper.maxGasPriceGwei', 'must be finite and ≥ 0');
+  const gas: FlopGasUnits = {
+    ...FLOP_GAS_UNITS,
+    ...(Object.fromEntries(
+      Object.entries(config.gasUnits ?? {}).filter(([, v]) => v !== undefined),
+    ) as Partial<FlopGasUnits>),
+  };
+  for (const [k, v] of Object.entries(gas)) {
+    if (v < 0n) throw new InvalidParameterError(`keeper.gasUnits.${k}`, 'must be ≥ 0');
+  }
+  const epsUsd = config.minProfitUsd ?? 0;
+  const worthGas = (market: MarketContext, incentiveRad: bigint, units: bigint): boolean =>
+    incentiveRad > 0n && radToUsd(incentiveRad) > gasCostUsd(units, market) + epsUsd;
+  return {
+    id: config.id,
+    decide(view: MakerFlopView): readonly KeeperAction[] {
+      const wallet = Object.hasOwn(view.wallets, config.id) ? view.wallets[config.id] : undefined;
+      if (wallet === undefined) {
+        throw new InvalidParameterError(
+          'view.wallets',
+          `no wallet for bidder ${JSON.stringify(config.id)}`,
+          'Pass the bidder id to makerFlopView.',
+        );
+      }
+      const house = view.house;
+      if (house === undefined) return [];
+      if (config.maxGasPriceGwei !== undefined && view.market.gasPriceGwei > config.maxGasPriceGwei)
+        return [];
+      const mkrUsdWad = view.market.collateralPricesUsdWad?.[MKR];
+      // net of slippage, floored (netSellPriceRay), then less its discount, floored: never overstated.
+      const netRay = mkrUsdWad === undefined ? undefined : netSellPriceRay(view.market, MKR);
+      const valueRay = netRay === undefined ? 0n : keeperPriceRay(netRay, discountBps);
+      let budgetRad = wallet.daiRad;
+      const out: KeeperAction[] = [];
+      for (const f of view.flops) {
+        if (f.status === 'dealable') {
+          if (f.guy !== config.id) continue;
+          out.push({
+            command: { type: 'flopDeal', id: f.id },
+            gasUnits: gas.flopDeal,
+            reason: `flopDeal #${f.id}: mint ${f.lotWad} wad MKR won for $${usd(f.bidRad)}`,
+          });
+          continue;
+        }
+        if (valueRay === 0n || netRay === undefined) continue;
+        // ceil: the fewest MKR whose value at its price covers the bid.
+        const reservationWad = lotAtPrice(f.bidRad, valueRay);
+        // lot [wad] · price [ray] = rad, exact: the MKR's worth at the market (net of slippage).
+        const profitRad = reservationWad * netRay - f.bidRad;
+        if (f.status === 'tickable') {
+          // Restart only to bid: the restarted lot takes its reservation and the bid pays both gases.
+          const restarted = restartedLot(house, f.lotWad);
+          if (
+            reservationWad <= maxDentLot(house, restarted) &&
+            worthGas(view.market, profitRad, gas.flopTick + gas.flopDent)
+          ) {
+            out.push({
+              command: { type: 'flopTick', id: f.id },
+              gasUnits: gas.flopTick,
+              reason: `flopTick #${f.id}: restart with ${restarted} wad MKR`,
+            });
+          }
+          continue;
+        }
+        if (f.status !== 'open' || f.guy === config.id) continue;
+        if (reservationWad > maxDentLot(house, f.lotWad) || f.bidRad > budgetRad) continue;
+        if (!worthGas(view.market, profitRad, gas.flopDent)) continue;
+        budgetRad -= f.bidRad;
+        out.push({
+          command: {
+            type: 'flopDent',
+            id: f.id,
+            bidder: config.id,
+            lotWad: reservationWad,
+            bidRad: f.bidRad,
+          },
+          gasUnits: gas.flopDent,
+          reason: `flopDent #${f.id}: ${reservationWad} wad MKR for $${usd(f.bidRad)} (offered ${f.lotWad})`,
+          expectedProfitUsd: radToUsd(profitRad),
+        });
+      }
+      return out;
+    },
+  };
 }

@@ -82,6 +82,10 @@ const KEEPER: readonly string[] = [
   'dent',
   'deal',
   'tick',
+  // Debt (flop) auctions: bids and settlement.
+  'flopDent',
+  'flopDeal',
+  'flopTick',
   'executeAdl',
   'updateAdlState',
   'arbitrage',
@@ -91,6 +95,7 @@ const KEEPER: readonly string[] = [
   'drip',
   'flog',
   'heal',
+  'flop',
   'accrueFunding',
   'settlePnl',
 ];

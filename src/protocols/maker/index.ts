@@ -1,13 +1,29 @@
 /**
  * Maker (dss) protocol models: liquidations 2.0 (`maker-liq2`: Dog + Clipper + Abacus +
- * ClipperMom) and 1.2 (`maker-liq1`: Cat + Flipper), both on the same Vat/Vow core, plus their
- * parameters, formulas and conformance handlers.
+ * ClipperMom) and 1.2 (`maker-liq1`: Cat + Flipper), both on the same Vat/Vow core (with the Vow's
+ * optional debt auctions, `params.vow.flop`), plus their parameters, formulas and conformance
+ * handlers.
  */
 import type { ProtocolModel } from '../../engine/engine.js';
 import { makerLiq1Model } from './liq1/model.js';
 import { makerLiq2Model } from './liq2/model.js';
 
 export { makerConformance } from './conformance.js';
+export {
+  decideFlopCommand,
+  FLOP_COMMANDS,
+  type FlopDealt,
+  type FlopDented,
+  type FlopEvent,
+  type FlopperState,
+  type FlopTicked,
+  flopHouse,
+  flopperOf,
+  unqueuedSinRad,
+  VOW_GUY,
+  type VowFlopped,
+  type VowKissed,
+} from './flop.js';
 export { BITE_STAGES, type BiteRequest, decideBite } from './liq1/cat.js';
 export { LIQ1_COMMANDS, MAKER_LIQ1_ID, makerLiq1Model } from './liq1/model.js';
 export type { FlipBid, Liq1Ext } from './liq1/state.js';
@@ -28,6 +44,7 @@ export {
   DAI_DECIMALS,
   debtBucket,
   type MakerCore,
+  MKR,
   SIN,
   SIN_BUCKET,
   urnBucket,

@@ -1,7 +1,8 @@
 /**
  * Parameters of the Maker models (Vat, Spotter, Jug, Vow, Dog + Clipper + ClipperMom for
- * liquidations 2.0, Cat + Flipper for 1.2): their types in the contracts' own scales, a strict
- * parser that names every bad field, and realistic defaults (ETH-A, July 2025).
+ * liquidations 2.0, Cat + Flipper for 1.2, and optionally the Vow's debt auctions, the Flopper):
+ * their types in the contracts' own scales, a strict parser that names every bad field, and
+ * realistic defaults (ETH-A, July 2025).
  */
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readBigint, readInt, readObject, readString } from '../../engine/fields.js';
@@ -48,6 +49,46 @@ export interface MakerIlkParams {
   readonly tauSeconds: number;
 }
 
+/**
+ * The Vow's debt auctions (makerdao/dss src/vow.sol `dump`, `sump`; src/flop.sol `beg`, `pad`,
+ * `ttl`, `tau`): when the Vow's unqueued sin is at least `sump` and it holds no dai, anyone may
+ * `flop`, which auctions newly minted MKR for `sump` DAI.
+ */
+export interface MakerFlopParams {
+  /** Starting lot of MKR per auction (Vow `dump`), WAD > 0. */
+  readonly dumpWad: bigint;
+  /** DAI each auction raises (Vow `sump`, the fixed bid), RAD > 0. */
+  readonly sumpRad: bigint;
+  /** Minimum lot decrease of a bid (Flopper `beg`), WAD ≥ 1e18. */
+  readonly begWad: bigint;
+  /** Lot increase when an unbid auction restarts (Flopper `pad`), WAD ≥ 1e18. */
+  readonly padWad: bigint;
+  /** Lifetime of a bid (Flopper `ttl`), seconds > 0. */
+  readonly ttlSeconds: number;
+  /** Length of an auction and of each restart (Flopper `tau`), seconds > 0. */
+  readonly tauSeconds: number;
+}
+
+/**
+ * The debt auctions of March 2020 where history.md §1 gives them: 50,000 DAI lots (`sump`)
+ * starting at 250 MKR (`dump`), +20 % MKR at each restart (`pad` 1.2). `beg` 5 %, `ttl` 3 h and
+ * `tau` 2 days are makerdao/dss src/flop.sol's defaults (the 2020 values are UNVERIFIED).
+ */
+export const DEFAULT_FLOP_PARAMS: MakerFlopParams = {
+  dumpWad: 250n * WAD,
+  sumpRad: 50_000n * RAD,
+  begWad: (105n * WAD) / 100n,
+  padWad: (12n * WAD) / 10n,
+  ttlSeconds: 3 * 3600,
+  tauSeconds: 2 * 86_400,
+};
+
+/** The Vow's optional modules. */
+export interface MakerVowParams {
+  /** Debt auctions; absent: none (the Vow's sin only waits for surplus, as the models did before). */
+  readonly flop?: MakerFlopParams;
+}
+
 /** Parameters of a whole Maker system. */
 export interface MakerParams {
   /** Global debt ceiling (Vat `Line`), RAD. */
@@ -60,6 +101,8 @@ export interface MakerParams {
   readonly vowWaitSeconds: number;
   /** Collateral types by name (`ETH-A`). */
   readonly ilks: Readonly<Record<string, MakerIlkParams>>;
+  /** The Vow's debt auctions (`vow.flop`); absent: no debt auctions. */
+  readonly vow?: MakerVowParams;
 }
 
 const MAX_UINT64 = (1n << 64n) - 1n;
@@ -109,7 +152,15 @@ export const DEFAULT_MAKER_PARAMS: MakerParams = {
   ilks: { 'ETH-A': DEFAULT_ETH_A_PARAMS },
 };
 
-const TOP_KEYS = ['LineRad', 'HoleRad', 'boxRad', 'vowWaitSeconds', 'ilks'] as const;
+const TOP_KEYS = ['LineRad', 'HoleRad', 'boxRad', 'vowWaitSeconds', 'ilks', 'vow', 'stress'] as const;
+const FLOP_KEYS: readonly (keyof MakerFlopParams)[] = [
+  'dumpWad',
+  'sumpRad',
+  'begWad',
+  'padWad',
+  'ttlSeconds',
+  'tauSeconds',
+];
 const ILK_KEYS: readonly (keyof MakerIlkParams)[] = [
   'gem',
   'matRay',
@@ -151,11 +202,16 @@ function rejectUnknown(obj: Readonly<Record<string, unknown>>, known: readonly s
  * parseCalc) or a curve object. Every field may be omitted: top-level fields default to
  * {@link DEFAULT_MAKER_PARAMS}, `ilks` to ETH-A, and each ilk field to ETH-A's value except `gem`,
  * which defaults to the ilk name before its first `-` (`WBTC-A` → `WBTC`). Unknown fields are refused.
+ * `vow.flop` (optional) switches the Vow's debt auctions on; its omitted fields default to
+ * {@link DEFAULT_FLOP_PARAMS}. `stress` (optional, an object) belongs to the stress lab
+ * (src/sim/stress/maker.ts reads the MKR price and the debt-auction bidders from it); the model
+ * does not read it and it is not part of MakerParams.
  * @param raw the parameters (`undefined` means all defaults).
  * @throws InvalidParameterError naming the dotted field (e.g. `params.ilks.ETH-A.chopWad`) when a
  * value is malformed or out of range: `mat < 1`, `chop < 1`, `buf < 1`, `cusp > 1`, `tail = 0`,
  * `tolerance > 1`, `duty < 1`, `beg < 1`, `dunk = 0`, `ttl`/`tau = 0`, `chip`/`tip` past their
- * uint widths, a bad curve, or no ilk at all.
+ * uint widths, a bad curve, or no ilk at all; in `vow.flop`: `dump`/`sump` = 0, `beg`/`pad` < 1,
+ * `ttl`/`tau` = 0; `stress` that is not an object.
  */
 export function parseMakerParams(raw: unknown): MakerParams {
   if (raw === undefined) return DEFAULT_MAKER_PARAMS;
@@ -181,6 +237,8 @@ export function parseMakerParams(raw: unknown): MakerParams {
     if (Object.keys(ilks).length === 0)
       throw new InvalidParameterError('params.ilks', 'expected at least one ilk');
   }
+  if (obj.stress !== undefined) readObject(obj.stress, 'params.stress');
+  const vow = obj.vow === undefined ? undefined : parseVowParams(obj.vow, 'params.vow');
   return {
     LineRad: big('LineRad', d.LineRad),
     HoleRad: big('HoleRad', d.HoleRad),
@@ -190,6 +248,31 @@ export function parseMakerParams(raw: unknown): MakerParams {
         ? d.vowWaitSeconds
         : readInt(obj, 'vowWaitSeconds', 'params.vowWaitSeconds', { min: 0, max: MAX_SECONDS }),
     ilks,
+    ...(vow === undefined ? {} : { vow }),
+  };
+}
+
+function parseVowParams(raw: unknown, path: string): MakerVowParams {
+  const obj = readObject(raw, path);
+  rejectUnknown(obj, ['flop'], path);
+  return obj.flop === undefined ? {} : { flop: parseFlopParams(obj.flop, `${path}.flop`) };
+}
+
+function parseFlopParams(raw: unknown, path: string): MakerFlopParams {
+  const obj = readObject(raw, path);
+  rejectUnknown(obj, FLOP_KEYS, path);
+  const f = DEFAULT_FLOP_PARAMS;
+  const big = (key: keyof MakerFlopParams, fallback: bigint, min: bigint, expect: string): bigint =>
+    obj[key] === undefined ? fallback : readBigint(obj, key, `${path}.${key}`, { min, expect });
+  const secs = (key: keyof MakerFlopParams, fallback: number): number =>
+    obj[key] === undefined ? fallback : readInt(obj, key, `${path}.${key}`, { min: 1, max: MAX_SECONDS });
+  return {
+    dumpWad: big('dumpWad', f.dumpWad, 1n, 'a WAD > 0 (MKR offered at the start)'),
+    sumpRad: big('sumpRad', f.sumpRad, 1n, 'a RAD > 0 (DAI raised per auction)'),
+    begWad: big('begWad', f.begWad, WAD, 'a WAD ≥ 1e18 (beg ≥ 1)'),
+    padWad: big('padWad', f.padWad, WAD, 'a WAD ≥ 1e18 (a restart must not shrink the lot)'),
+    ttlSeconds: secs('ttlSeconds', f.ttlSeconds),
+    tauSeconds: secs('tauSeconds', f.tauSeconds),
   };
 }
 
@@ -266,11 +349,24 @@ export function makerParamsToJson(params: MakerParams): Record<string, unknown> 
     }
     ilks[name] = out;
   }
+  const flop = params.vow?.flop;
   return {
     LineRad: params.LineRad.toString(),
     HoleRad: params.HoleRad.toString(),
     boxRad: params.boxRad.toString(),
     vowWaitSeconds: params.vowWaitSeconds,
     ilks,
+    ...(params.vow === undefined
+      ? {}
+      : {
+          vow:
+            flop === undefined
+              ? {}
+              : {
+                  flop: Object.fromEntries(
+                    Object.entries(flop).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
+                  ),
+                },
+        }),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Helpers for the Maker models' tests: a small engine driver that applies commands in time order
  * and exposes balances, plus oracle and parameter presets whose numbers are easy to check by hand
- * (the setup of makerdao/dss src/test/clip.t.sol: mat 2, dust 20 DAI, chop 1.1, buf 1.25).
+ * (the setup of makerdao/dss src/test/clip.t.sol: mat 2, dust 20 DAI, chop 1.1, buf 1.25), and a
+ * Vow holding bad debt for the debt-auction tests.
  */
 import type { TimedCommand } from '../../engine/contract.js';
 import { createEngine, type EngineState, type ProtocolModel } from '../../engine/engine.js';
@@ -9,6 +10,7 @@ import { balanceOf } from '../../engine/ledger.js';
 import { apply, type Command, type Recorded } from '../../engine/machine.js';
 import { SolventError } from '../../math/errors.js';
 import { RAD, RAY, WAD } from '../../math/units.js';
+import { makerLiq1Model } from './liq1/model.js';
 
 /** A driver around one engine: `run` applies (and throws on refusal), `state` is the latest state. */
 export interface Driver<X> {
@@ -133,6 +135,40 @@ export function concretize<X, I>(
     step(tc);
   }
   return out;
+}
+
+/**
+ * A `maker-liq1` engine whose Vow holds `debtDai` whole DAI of sin not covered by any dai, ready
+ * for debt auctions (`params.vow.flop` = `flop`): at t = 1 `alice` locks enough ETH at $10 to draw
+ * `debtDai` (mat 2), ETH falls to $4, she is bitten (box and dunk above the tab, so in one
+ * auction); `zero` bids 1e-45 DAI at t = 2 and deals at t = 603 (ttl 600 s); at t = 3602 the era
+ * is flogged (wait 3600 s) and the Vow's 1e-45 DAI healed. The Vow then holds
+ * `debtDai − 1e-45` DAI of unqueued sin and no dai (state time 3602).
+ */
+export function vowWithBadDebt(debtDai: bigint, flop: Readonly<Record<string, unknown>> = {}) {
+  const d = drive(makerLiq1Model);
+  const tabRad = 2n * debtDai * RAD;
+  d.run(ethOracle(), 0);
+  d.run(ethPrice(10n), 0);
+  d.run(
+    {
+      type: 'configure',
+      params: testParams({ dunkRad: tabRad, lineRad: tabRad }, { boxRad: tabRad, vow: { flop } }),
+    },
+    0,
+  );
+  // spot 5 (price 10 / mat 2): debtDai / 5 ETH is the least collateral that draws debtDai.
+  d.run({ type: 'deposit', account: 'alice', amountWad: (debtDai * WAD) / 5n }, 1);
+  d.run({ type: 'draw', account: 'alice', artWad: debtDai * WAD }, 1);
+  d.run(ethPrice(4n), 2);
+  d.run({ type: 'bite', account: 'alice' }, 2);
+  d.run({ type: 'fundWallet', actor: 'zero', asset: 'DAI', amount: 1n }, 2);
+  const lotWad = d.state.ext.flips['ETH-A']?.bids.get('1')?.lotWad ?? 0n;
+  d.run({ type: 'tend', ilk: 'ETH-A', id: 1, bidder: 'zero', lotWad, bidRad: 1n }, 2);
+  d.run({ type: 'deal', ilk: 'ETH-A', id: 1 }, 603);
+  d.run({ type: 'flog', era: 2 }, 3602);
+  d.run({ type: 'heal', amountRad: 1n }, 3602);
+  return d;
 }
 
 export { RAD, RAY, WAD };

@@ -15,8 +15,10 @@
  *   is the Vow's dai (surplus). `fundWallet` DAI comes from `world` (bought outside the model).
  * - `art:<ilk>`: normalized debt, WAD. `mint` → `debt:<urn>` on draw; −balance(mint) is the ilk's `Art`.
  * - `SIN`: the Vat's `sin` of the Vow in RAD (the only holder of sin). `mint` → `sysdebt` on `grab`
- *   (debt taken from a liquidated vault) and `suck` (keeper rewards); back on `heal`. What stays in
- *   `sysdebt` beyond the Vow's dai is bad debt.
+ *   (debt taken from a liquidated vault) and `suck` (keeper rewards); back on `heal` and on the
+ *   `kiss` of a debt auction's first bid. What stays in `sysdebt` beyond the Vow's dai is bad debt.
+ * - `MKR` (18 decimals, listed only when `params.vow.flop` switches debt auctions on): `mint` →
+ *   `wallet:<winner>` when a debt auction is dealt (see flop.ts).
  */
 import type {
   AccountHealth,
@@ -41,6 +43,7 @@ import { assert } from '../../math/errors.js';
 import { addChecked, mulChecked, rdiv, rmul, rpow } from '../../math/maker.js';
 import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
 import { MAX_UINT256, RAY, WAD } from '../../math/units.js';
+import type { FlopperState } from './flop.js';
 import { feedPriceRay } from './math/clipper.js';
 import { isUnsafe } from './math/dog.js';
 import { type MakerIlkParams, type MakerParams, makerParamsToJson, parseMakerParams } from './params.js';
@@ -51,6 +54,8 @@ export const DAI = 'DAI';
 export const DAI_DECIMALS = 45;
 /** Ledger pseudo-asset of the Vow's `sin` in the Vat, RAD. */
 export const SIN = 'SIN';
+/** Ledger asset of the governance token debt auctions mint (18 decimals, WAD), when they are on. */
+export const MKR = 'MKR';
 /**
  * The borrowing a command does, for the engine's breaker check: `draw`, or `frob` with a positive
  * `dartWad`, mints DAI against the urn.
@@ -115,8 +120,14 @@ export interface VowState {
   readonly sinByEra: PersistentMap<bigint>;
   /** Total queued debt, RAD. */
   readonly SinRad: bigint;
-  /** Debt on flop auction, RAD (always 0: debt auctions are not modelled, as on mainnet). */
+  /**
+   * Debt on flop auction, RAD: `flop` adds `sump`, the first bid of an auction kisses it away.
+   * Always 0 unless `params.vow.flop` switches debt auctions on (see flop.ts); without them the
+   * Vow's sin only waits for surplus, as on mainnet today.
+   */
   readonly AshRad: bigint;
+  /** The Flopper's auctions; absent until the first `flop` (and always without debt auctions). */
+  readonly flopper?: FlopperState;
 }
 
 /** The shared core of both Maker models' state. */
@@ -476,7 +487,8 @@ export const CORE_COMMANDS: readonly string[] = [
 
 /**
  * `configure {params}`: validates the parameters (parseMakerParams) and lists the assets the model
- * needs: DAI with 45 decimals and each ilk's gem with 18 (a gem already listed must have 18).
+ * needs: DAI with 45 decimals, MKR with 18 when `vow.flop` switches debt auctions on (no ilk may
+ * then use MKR as its gem), and each ilk's gem with 18 (a gem already listed must have 18).
  * @throws InvalidParameterError naming the field; when already configured (field `configure`).
  */
 export function decideConfigure(state: EngineState<WithCore>, command: Command): EngineEvent[] {
@@ -492,8 +504,14 @@ export function decideConfigure(state: EngineState<WithCore>, command: Command):
   const want = new Map<string, { decimals: number; field: string }>([
     [DAI, { decimals: DAI_DECIMALS, field: 'DAI' }],
   ]);
+  if (params.vow?.flop !== undefined) want.set(MKR, { decimals: 18, field: 'params.vow.flop' });
   for (const [name, p] of Object.entries(params.ilks)) {
-    if (p.gem === DAI || p.gem === SIN || p.gem.startsWith('art:')) {
+    if (
+      p.gem === DAI ||
+      p.gem === SIN ||
+      p.gem.startsWith('art:') ||
+      (p.gem === MKR && params.vow?.flop !== undefined)
+    ) {
       throw new InvalidParameterError(
         `params.ilks.${name}.gem`,
         `${p.gem} is a name the Maker model uses for its own ledger`,

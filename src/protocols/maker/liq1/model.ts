@@ -5,6 +5,7 @@
 import type { EngineState, InvariantCheck, ProtocolModel } from '../../../engine/engine.js';
 import { readOptionalString, readString } from '../../../engine/fields.js';
 import type { Command, EngineEvent } from '../../../engine/machine.js';
+import { withFlop } from '../flop.js';
 import { auctionLots, coreInvariants, emptyCore, makerModel } from '../vat.js';
 import { decideBite } from './cat.js';
 import { decideDeal, decideDent, decideTend, decideTick } from './flipper.js';
@@ -83,27 +84,31 @@ export function liq1Invariants(state: EngineState<Liq1Ext>): InvariantCheck[] {
  *   `frob {account, ilk?, dinkWad, dartWad}`, `drip {ilk}`, `flog {era}`, `heal {amountRad}`;
  * - `bite {account, ilk?}` (the liquidation: runs the five pipeline stages);
  * - `tend {ilk, id, bidder, lotWad, bidRad}`, `dent {ilk, id, bidder, lotWad, bidRad}`,
- *   `deal {ilk, id}`, `tick {ilk, id}`.
+ *   `deal {ilk, id}`, `tick {ilk, id}`;
+ * - with `params.vow.flop`, the Vow's debt auctions: `flop {}`, `flopDent {id, bidder, lotWad,
+ *   bidRad}`, `flopTick {id}`, `flopDeal {id}` (see flop.ts).
  */
-export const makerLiq1Model: ProtocolModel<Liq1Ext> = makerModel({
-  id: MAKER_LIQ1_ID,
-  title:
-    'MakerDAO liquidations 1.2: Vat + Cat (box/litter/dunk) + Flipper English-then-reverse auctions + Vow',
-  sources: [
-    'makerdao/dss src/vat.sol',
-    'makerdao/dss src/cat.sol',
-    'makerdao/dss src/flip.sol',
-    'makerdao/dss src/vow.sol',
-    'makerdao/dss src/jug.sol',
-    'makerdao/dss src/spot.sol',
-    'makerdao/osm src/osm.sol',
-  ],
-  commands: LIQ1_COMMANDS,
-  liquidationCommand: 'bite',
-  initialExt: () => ({ core: emptyCore(), litterRad: 0n, flips: {} }),
-  configured: (ext, params) => ({ ...ext, flips: initialFlips(params) }),
-  decide: decideLiq1,
-  isEvent: isLiq1Event,
-  evolve: evolveLiq1,
-  invariants: liq1Invariants,
-});
+export const makerLiq1Model: ProtocolModel<Liq1Ext> = makerModel(
+  withFlop({
+    id: MAKER_LIQ1_ID,
+    title:
+      'MakerDAO liquidations 1.2: Vat + Cat (box/litter/dunk) + Flipper English-then-reverse auctions + Vow',
+    sources: [
+      'makerdao/dss src/vat.sol',
+      'makerdao/dss src/cat.sol',
+      'makerdao/dss src/flip.sol',
+      'makerdao/dss src/vow.sol',
+      'makerdao/dss src/jug.sol',
+      'makerdao/dss src/spot.sol',
+      'makerdao/osm src/osm.sol',
+    ],
+    commands: LIQ1_COMMANDS,
+    liquidationCommand: 'bite',
+    initialExt: () => ({ core: emptyCore(), litterRad: 0n, flips: {} }),
+    configured: (ext, params) => ({ ...ext, flips: initialFlips(params) }),
+    decide: decideLiq1,
+    isEvent: isLiq1Event,
+    evolve: evolveLiq1,
+    invariants: liq1Invariants,
+  }),
+);

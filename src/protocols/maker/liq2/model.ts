@@ -5,6 +5,7 @@
 import type { EngineState, InvariantCheck, ProtocolModel } from '../../../engine/engine.js';
 import { readOptionalString, readString } from '../../../engine/fields.js';
 import type { Command, EngineEvent } from '../../../engine/machine.js';
+import { withFlop } from '../flop.js';
 import { auctionLots, coreInvariants, emptyCore, makerModel } from '../vat.js';
 import { decideRedo, decideTake, decideUpchost, decideYank } from './clipper.js';
 import { decideBark } from './dog.js';
@@ -110,29 +111,33 @@ export function liq2Invariants(state: EngineState<Liq2Ext>): InvariantCheck[] {
  * - `bark {account, keeper, ilk?}` (the liquidation: runs the five pipeline stages);
  * - `take {ilk, id, amtWad, maxRay, keeper, who?, flash?}`, `redo {ilk, id, keeper}`,
  *   `yank {ilk, id}`, `upchost {ilk}`;
- * - `setBreaker {ilk, level, delaySeconds?}` (governance), `tripBreaker {ilk}` (anyone).
+ * - `setBreaker {ilk, level, delaySeconds?}` (governance), `tripBreaker {ilk}` (anyone);
+ * - with `params.vow.flop`, the Vow's debt auctions: `flop {}`, `flopDent {id, bidder, lotWad,
+ *   bidRad}`, `flopTick {id}`, `flopDeal {id}` (see flop.ts).
  */
-export const makerLiq2Model: ProtocolModel<Liq2Ext> = makerModel({
-  id: MAKER_LIQ2_ID,
-  title:
-    'MakerDAO liquidations 2.0: Vat + Dog (Hole/hole) + Clipper Dutch auctions (Abacus curves) + ClipperMom + Vow',
-  sources: [
-    'makerdao/dss src/vat.sol',
-    'makerdao/dss src/dog.sol',
-    'makerdao/dss src/clip.sol',
-    'makerdao/dss src/abaci.sol',
-    'makerdao/dss src/vow.sol',
-    'makerdao/dss src/jug.sol',
-    'makerdao/dss src/spot.sol',
-    'makerdao/clipper-mom src/ClipperMom.sol',
-    'makerdao/osm src/osm.sol',
-  ],
-  commands: LIQ2_COMMANDS,
-  liquidationCommand: 'bark',
-  initialExt: () => ({ core: emptyCore(), dog: { DirtRad: 0n, dirtRad: {} }, clips: {} }),
-  configured: (ext, params) => ({ ...ext, ...initialLiq2(params) }),
-  decide: decideLiq2,
-  isEvent: isLiq2Event,
-  evolve: evolveLiq2,
-  invariants: liq2Invariants,
-});
+export const makerLiq2Model: ProtocolModel<Liq2Ext> = makerModel(
+  withFlop({
+    id: MAKER_LIQ2_ID,
+    title:
+      'MakerDAO liquidations 2.0: Vat + Dog (Hole/hole) + Clipper Dutch auctions (Abacus curves) + ClipperMom + Vow',
+    sources: [
+      'makerdao/dss src/vat.sol',
+      'makerdao/dss src/dog.sol',
+      'makerdao/dss src/clip.sol',
+      'makerdao/dss src/abaci.sol',
+      'makerdao/dss src/vow.sol',
+      'makerdao/dss src/jug.sol',
+      'makerdao/dss src/spot.sol',
+      'makerdao/clipper-mom src/ClipperMom.sol',
+      'makerdao/osm src/osm.sol',
+    ],
+    commands: LIQ2_COMMANDS,
+    liquidationCommand: 'bark',
+    initialExt: () => ({ core: emptyCore(), dog: { DirtRad: 0n, dirtRad: {} }, clips: {} }),
+    configured: (ext, params) => ({ ...ext, ...initialLiq2(params) }),
+    decide: decideLiq2,
+    isEvent: isLiq2Event,
+    evolve: evolveLiq2,
+    invariants: liq2Invariants,
+  }),
+);
