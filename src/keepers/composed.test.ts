@@ -218,6 +218,61 @@ describe('composedLiquidator', () => {
     ).toEqual([]);
   });
 
+  test('behavior: on a predictive market it de-leverages a soft-called account for 25 % of its debt', () => {
+    const predictiveConfig = {
+      ...saleConfig,
+      id: 'keeper-predictive',
+      volatility: {
+        model: 'ewma',
+        lambdaWad: '940000000000000000',
+        initialSigmaWad: '800000000000000000',
+        minSampleSeconds: 300,
+      },
+      predictive: {
+        horizonSeconds: 3600,
+        softCallProbabilityWad: '50000000000000000',
+        preHealthWad: String(E18),
+        stepBps: 2500,
+        preBonusBps: 200,
+        cooldownSeconds: 900,
+      },
+    };
+    const m = open(predictiveConfig, 100_000n);
+    // Health 1.0667 at $2,000 is above H* ≈ 1.017 (σ 80 %, 1 h): nothing to do.
+    expect(composedKeeperView(m.state, 10, ctx(10, 2_000), ['k']).deleverages).toEqual([]);
+    m.run(price(1_900n), 100);
+    // Health 15,200 / 15,000 = 1.0133 ≤ H*: a step of ⌊15,000 × 25 %⌋ for 3,750 × 1.02 / 1,900 ETH.
+    const view = composedKeeperView(m.state, 100, ctx(100, 1_900), ['k']);
+    const seized = (3_750n * 102n * E18) / (1_900n * 100n);
+    expect(view.deleverages).toEqual([
+      {
+        account: 'alice',
+        healthWad: (15_200n * E18) / 15_000n,
+        reason: 'softCall',
+        asset: 'ETH',
+        assetDecimals: 18,
+        repay: 3_750n * USDC,
+        collateral: seized,
+      },
+    ]);
+    expect(view.candidates).toEqual([]);
+    const [step, ...rest] = composedLiquidator({ id: 'k' }).decide(view);
+    expect(rest).toEqual([]);
+    expect(step?.command).toEqual({
+      type: 'deleverage',
+      account: 'alice',
+      keeper: 'k',
+      collateralAsset: 'ETH',
+    });
+    // I = 3,750 × 2 % = $75 > 400k gas × 50 gwei × $1,900 = $38; not with ε = $38
+    expect(step?.expectedProfitUsd).toBeCloseTo(75, 6);
+    expect(composedLiquidator({ id: 'k', minProfitUsd: 38 }).decide(view)).toEqual([]);
+    m.run(step?.command as Command, 100);
+    expect(balanceOf(m.state.ledger, 'wallet:k', 'ETH')).toBe(seized);
+    // Cooling down: the view lists nothing until 900 s have passed.
+    expect(composedKeeperView(m.state, 200, ctx(200, 1_900), ['k']).deleverages).toEqual([]);
+  });
+
   test('error: a negative ε or cap, a discount above 100 %, a view without the keeper wallet', () => {
     expect(() => composedLiquidator({ id: 'k', minProfitUsd: -1 })).toThrow(InvalidParameterError);
     expect(() => composedLiquidator({ id: 'k', maxGasPriceGwei: -1 })).toThrow(InvalidParameterError);

@@ -11,14 +11,18 @@ import { InvalidParameterError } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
 import { isLiquidatable } from '../engine/margin.js';
 import { runLiquidation } from '../engine/pipeline.js';
+import { type DeleverageReason, deleverageReason } from '../engine/stages/predictive.js';
 import { SolventError } from '../math/errors.js';
 import { divRound, mulDiv, Rounding } from '../math/mulDiv.js';
 import { BPS, pow10, RAY, WAD } from '../math/units.js';
 import {
+  COMPOSED_DELEVERAGE_STAGES,
   COMPOSED_LENDING_STAGES,
   type ComposedLendingEvent,
   type ComposedLendingExt,
   composedMarginAccount,
+  composedPredictiveReading,
+  composedRedoReward,
 } from '../protocols/composed/lending.js';
 import { auctionStatus } from '../protocols/maker/math/clipper.js';
 import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
@@ -30,13 +34,15 @@ import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } 
  * Gas units the composed keeper assumes, borrowed from the nearest real contracts: a
  * fixed-discount `liquidate` as an Aave `liquidationCall` ({@link LENDING_GAS_UNITS}, an
  * ASSUMPTION), an auction start as a Maker `bark` (450k, published: makerdao/lockstake README.md),
- * `take` and `redo` as Maker's (ASSUMPTIONS, see {@link MAKER_GAS_UNITS}).
+ * `take` and `redo` as Maker's (ASSUMPTIONS, see {@link MAKER_GAS_UNITS}), a de-leveraging step
+ * (a Morpho `preLiquidate`) as a liquidation call (an ASSUMPTION).
  */
 export const COMPOSED_GAS_UNITS = {
   sale: LENDING_GAS_UNITS.liquidationCall,
   kick: MAKER_GAS_UNITS.bark,
   take: MAKER_GAS_UNITS.take,
   redo: MAKER_GAS_UNITS.redo,
+  deleverage: LENDING_GAS_UNITS.liquidationCall,
 } as const;
 
 /** Liquidator id of the view's dry runs (never a book id: those start with a letter or digit). */
@@ -76,6 +82,22 @@ export interface ComposedAuctionView {
   readonly redoReward: bigint;
 }
 
+/** An account `deleverage {account}` would de-leverage now (predictive markets), with the dry run's amounts. */
+export interface ComposedDeleverageView {
+  readonly account: string;
+  /** Health factor, WAD (≥ 1e18). */
+  readonly healthWad: bigint;
+  /** Below the pre-liquidation health, or within the soft-call band. */
+  readonly reason: DeleverageReason;
+  /** Collateral sold and its decimals. */
+  readonly asset: string;
+  readonly assetDecimals: number;
+  /** Debt units the keeper pays from its wallet. */
+  readonly repay: bigint;
+  /** Collateral the keeper receives. */
+  readonly collateral: bigint;
+}
+
 /** What a composed-market keeper sees. */
 export interface ComposedKeeperView {
   readonly nowSeconds: number;
@@ -83,6 +105,8 @@ export interface ComposedKeeperView {
   readonly debtAsset: string;
   readonly debtDecimals: number;
   readonly candidates: readonly ComposedCandidateView[];
+  /** Accounts a de-leveraging step may act on now (empty without a predictive section). */
+  readonly deleverages: readonly ComposedDeleverageView[];
   readonly auctions: readonly ComposedAuctionView[];
   /** Keepers' wallets: asset → smallest units (the debt asset). */
   readonly wallets: Readonly<Record<string, Readonly<Record<string, bigint>>>>;
@@ -92,7 +116,8 @@ export interface ComposedKeeperView {
  * The view a composed-market keeper decides on: every account with debt whose health is below 1 at
  * the oracle's prices, with the events of a dry run of `liquidate {account}` through the model's
  * stages (refusals such as an oracle breaker, a grace period or an empty lot leave it out); and
- * every running auction with its current price and whether it needs a reset.
+ * every running auction with its current price and whether it needs a reset; on markets with a
+ * predictive section, every account a `deleverage` step may act on now (dry run of its stages).
  * @param state a configured composed-lending engine state.
  * @param nowSeconds decision time, seconds (must equal `market.nowSeconds`).
  * @param keepers ids whose wallets the view includes.
@@ -109,10 +134,17 @@ export function composedKeeperView(
   if (config === null) throw new InvalidParameterError('state', 'the composed market is not configured yet');
   const decimalsOf = (asset: string): number => state.assets[asset]?.decimals ?? 18;
   const candidates: ComposedCandidateView[] = [];
+  const deleverages: ComposedDeleverageView[] = [];
   for (const account of Object.keys(state.ext.accounts).sort()) {
     try {
       const margin = composedMarginAccount(state, account, nowSeconds);
-      if (margin.debt.length === 0 || !isLiquidatable(margin)) continue;
+      if (margin.debt.length === 0) continue;
+      if (!isLiquidatable(margin)) {
+        const step =
+          config.predictive === undefined ? undefined : deleverageView(state, account, margin, nowSeconds);
+        if (step !== undefined) deleverages.push(step);
+        continue;
+      }
       const run = runLiquidation(COMPOSED_LENDING_STAGES, state, {
         account,
         liquidator: PREVIEW_LIQUIDATOR,
@@ -152,7 +184,6 @@ export function composedKeeperView(
   const auctions: ComposedAuctionView[] = [];
   const exec = config.execution;
   if (exec.kind === 'dutchAuction') {
-    const reserves = balanceOf(state.ledger, 'protocol', config.debtAsset);
     const ids = Object.values(state.ext.auctions)
       .map((a) => a.id)
       .sort((a, b) => a - b);
@@ -176,7 +207,7 @@ export function composedKeeperView(
         tab: a.tab,
         priceRay: status.priceRay,
         needsRedo: status.done,
-        redoReward: config.incentive.keeperTip < reserves ? config.incentive.keeperTip : reserves,
+        redoReward: composedRedoReward(state, a, nowSeconds),
       });
     }
   }
@@ -190,8 +221,47 @@ export function composedKeeperView(
     debtAsset: config.debtAsset,
     debtDecimals: decimalsOf(config.debtAsset),
     candidates,
+    deleverages,
     auctions,
     wallets,
+  };
+}
+
+/**
+ * The de-leveraging step `deleverage {account}` would take now, from a dry run through the model's
+ * stages, or undefined (outside both bands, cooling down, refused by the oracle). Screened first
+ * with one comparison (health against the pre-liquidation health and the soft-call health).
+ */
+function deleverageView(
+  state: EngineState<ComposedLendingExt>,
+  account: string,
+  margin: ReturnType<typeof composedMarginAccount>,
+  nowSeconds: number,
+): ComposedDeleverageView | undefined {
+  const predictive = state.ext.config?.predictive;
+  const reading = composedPredictiveReading(state, margin);
+  if (predictive === undefined || reading === undefined) return undefined;
+  const screened = deleverageReason({
+    healthWad: reading.healthWad,
+    preHealthWad: predictive.preHealthWad,
+    softCallHealthWad: reading.softCallHealthWad,
+  });
+  if (screened === undefined) return undefined;
+  const run = runLiquidation(COMPOSED_DELEVERAGE_STAGES, state, {
+    account,
+    liquidator: PREVIEW_LIQUIDATOR,
+    collateralAsset: undefined,
+    nowSeconds,
+  });
+  const d = run.outcome.detail;
+  return {
+    account,
+    healthWad: reading.healthWad,
+    reason: d.reason,
+    asset: d.asset,
+    assetDecimals: state.assets[d.asset]?.decimals ?? 18,
+    repay: d.repaid,
+    collateral: d.seized,
   };
 }
 
@@ -208,12 +278,13 @@ export interface ComposedLiquidatorOptions {
    * an auction (see {@link composedLiquidator}).
    */
   readonly minDiscountBps?: bigint;
-  /** Gas units (default {@link COMPOSED_GAS_UNITS}). */
+  /** Gas units (default {@link COMPOSED_GAS_UNITS}; `deleverage` defaults to `sale`). */
   readonly gasUnits?: {
     readonly sale: bigint;
     readonly kick: bigint;
     readonly take: bigint;
     readonly redo: bigint;
+    readonly deleverage?: bigint;
   };
 }
 
@@ -234,7 +305,10 @@ function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps =
  *    repay exceeds gas + ε and its wallet covers the repay; an auction start when
  *    I = on-chain reward + lot × net price × minDiscount exceeds gas + ε (an ASSUMPTION: a keeper
  *    that also buys counts on taking the lot at its minimum discount later); write-offs pay nothing
- *    and are left alone.
+ *    and are left alone;
+ * 4. on predictive markets, de-leverages the accounts the view lists (lowest health first, each
+ *    account once per decision) when I = collateral received × net price − repay exceeds gas + ε
+ *    and its wallet covers the repay.
  * The debt asset is priced at `market.collateralPricesUsdWad[debt]`, else $1. Cash committed by
  * earlier actions of the same decision is not reused; each account and auction is acted on once.
  * With `maxGasPriceGwei`, nothing is sent while gas is above the cap.
@@ -362,6 +436,25 @@ export function composedLiquidator(options: ComposedLiquidatorOptions): KeeperPo
           },
           gasUnits: gas.kick,
           reason: `start an auction of ${c.account}: I $${incentiveUsd.toFixed(2)} > gas + ε`,
+          expectedProfitUsd: incentiveUsd,
+        });
+      }
+
+      const steps = [...view.deleverages].sort((x, y) =>
+        x.healthWad !== y.healthWad ? (x.healthWad < y.healthWad ? -1 : 1) : x.account < y.account ? -1 : 1,
+      );
+      const deleverageGas = gas.deleverage ?? gas.sale;
+      for (const d of steps) {
+        if (done.has(d.account) || d.repay > cash) continue;
+        const incentiveUsd =
+          usdOf(d.collateral, d.assetDecimals, priceOf(d.asset), m.slippageBps) - debtUsd(d.repay);
+        if (!worth(incentiveUsd, deleverageGas)) continue;
+        cash -= d.repay;
+        done.add(d.account);
+        actions.push({
+          command: { type: 'deleverage', account: d.account, keeper: options.id, collateralAsset: d.asset },
+          gasUnits: deleverageGas,
+          reason: `de-leverage ${d.account} (${d.reason}): I $${incentiveUsd.toFixed(2)} > gas + ε`,
           expectedProfitUsd: incentiveUsd,
         });
       }

@@ -1,18 +1,29 @@
 import { describe, expect, test } from 'vitest';
 import { ENGINE_COMMANDS } from '../engine/engine.js';
 import { PROTOCOL_CATALOG } from '../protocols/catalog.js';
+import { composedLendingModelFor } from '../protocols/composed/lending.js';
 import { CATEGORY_ROLES, COMMAND_CATEGORIES, categoryOf, isDeclaredCommand, namedIds } from './commands.js';
 
 describe('COMMAND_CATEGORIES', () => {
   test('default', () => {
     // Every command of every model Solvent ships, and every engine command, has a declared category.
-    const all = new Set([...ENGINE_COMMANDS, ...PROTOCOL_CATALOG.flatMap((e) => e.model.commands)]);
+    // Composed lending markets are not in the catalogue (their id is the configuration's).
+    const all = new Set([
+      ...ENGINE_COMMANDS,
+      ...PROTOCOL_CATALOG.flatMap((e) => e.model.commands),
+      ...composedLendingModelFor('any-market').commands,
+    ]);
     const undeclared = [...all].filter((type) => !isDeclaredCommand(type));
     expect(undeclared).toEqual([]);
   });
 
   test('behavior: prices belong to oracles, liquidations to keepers, parameters to the operator', () => {
     expect(categoryOf('publishPrice')).toBe('oracle');
+    expect(categoryOf('publishGasPrice')).toBe('oracle');
+    // Permissionless upkeep and the issue-7 stages' keeper actions.
+    for (const type of ['updateRisk', 'deleverage', 'flop', 'flopDent', 'flopTick', 'flopDeal']) {
+      expect(categoryOf(type), type).toBe('keeper');
+    }
     for (const type of [
       'bark',
       'take',

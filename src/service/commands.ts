@@ -86,6 +86,8 @@ const KEEPER: readonly string[] = [
   'flopDent',
   'flopDeal',
   'flopTick',
+  // Gradual de-leveraging of soft-called accounts (composed lending, predictive stage).
+  'deleverage',
   'executeAdl',
   'updateAdlState',
   'arbitrage',
@@ -96,11 +98,13 @@ const KEEPER: readonly string[] = [
   'flog',
   'heal',
   'flop',
+  // The composed lending risk oracle's poke (volatility, thresholds, soft margin calls).
+  'updateRisk',
   'accrueFunding',
   'settlePnl',
 ];
 
-const ORACLE: readonly string[] = ['publishPrice'];
+const ORACLE: readonly string[] = ['publishPrice', 'publishGasPrice'];
 
 const OPERATOR: readonly string[] = [
   'configure',

@@ -5,8 +5,15 @@
  */
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readBigint, readBigintOr, readEnum, readObject, readString } from '../../engine/fields.js';
+import {
+  type DynamicIncentiveParams,
+  parseDynamicIncentiveParams,
+} from '../../engine/stages/dynamicIncentive.js';
+import { type PredictiveParams, parsePredictiveParams } from '../../engine/stages/predictive.js';
+import { parseRiskOracleParams, type RiskOracleParams } from '../../engine/stages/riskOracle.js';
+import { parseVolatilityParams, type VolatilityParams } from '../../engine/stages/volatility.js';
 import type { LossStep } from '../../engine/waterfall.js';
-import { WAD } from '../../math/units.js';
+import { BPS, WAD } from '../../math/units.js';
 import { type AbacusCurve, formatCalc, parseCalc } from '../maker/math/abaci.js';
 
 /** Per-collateral risk parameters of a composed lending market. */
@@ -68,6 +75,51 @@ export interface ComposedLendingConfig {
   readonly incentive: ComposedIncentive;
   /** Where unrecoverable debt goes, in order; ends with `deficit` or `socialize`. */
   readonly lossWaterfall: readonly LossStep[];
+  /**
+   * Volatility estimate (optional; needed by `predictive`, `riskOracle` and a `dynamicIncentive`
+   * with a σ slope). The `updateRisk` command (anyone may send it, e.g. every block or minute)
+   * folds the oracle price of every collateral into an annualized variance:
+   * `{model: ewma, lambdaWad, initialSigmaWad, minSampleSeconds?}` (v ← λv + (1 − λ)·r²·YEAR/Δt) or
+   * `{model: garch, omegaWad, alphaWad, betaWad, initialSigmaWad, minSampleSeconds?}`
+   * (v ← ω + α·r²·YEAR/Δt + βv); see src/engine/stages/volatility.ts. Every update is a
+   * `VolatilityUpdated` event.
+   */
+  readonly volatility?: VolatilityParams;
+  /**
+   * Predictive liquidation (optional): at each `updateRisk`, an account whose probability of
+   * reaching health 1 within `horizonSeconds`, 2Φ(−ln(health)/(σ√T)) (driftless GBM, reflection
+   * principle), is at least `softCallProbabilityWad` gets a `SoftMarginCalled` event (once per
+   * episode; `SoftMarginCallCleared` when it recovers). `deleverage {account, keeper}` (any keeper)
+   * then repays at most `stepBps` of its debt for collateral at `preBonusBps`, once per
+   * `cooldownSeconds`, while health is in [1, `preHealthWad`) or the probability is at or above the
+   * threshold; below health 1 only `liquidate` applies. See src/engine/stages/predictive.ts.
+   */
+  readonly predictive?: PredictiveParams;
+  /**
+   * Dynamic penalty and keeper reward (optional): each liquidation's bonus (fixed discount) or the
+   * keeper reward of an auction start or reset (Dutch auction, in bps of the tab, paid from
+   * reserves in place of keeperTip + keeperChipBps), in bps:
+   *
+   *   bonusBps = clamp(minBps, maxBps, baseBps + ⌈sigmaSlopeBps·σ⌉ + ⌈(C_gas + ε)·10⁸ / (A·s)⌉)
+   *
+   * with σ the sold collateral's annualized σ (WAD, as a fraction), C_gas = gasUnits × the last
+   * published gas price (wei) × its ETH price / 1e18 (USD WAD, ceil; 0 before any is published),
+   * ε = `epsilonUsd` (whole USD), A the debt repaid (sale) or the tab (auction) in USD WAD, s the
+   * keeper's share of the bonus in bps (10⁴ − protocolShareBps for a sale, 10⁴ for an auction
+   * reward). Every rounding is Up, so the keeper's share pays C_gas + ε unless `maxBps` binds.
+   * Partial-to-target sizing sizes with `maxBps`. The gas price arrives with `publishGasPrice
+   * {gasPriceGwei, ethPriceUsd}` or the same fields of `updateRisk`; each change is a
+   * `GasPricePublished` event. See src/engine/stages/dynamicIncentive.ts.
+   */
+  readonly dynamicIncentive?: DynamicIncentiveParams;
+  /**
+   * Volatility-indexed thresholds (optional): at each `updateRisk` the liquidation threshold of each
+   * listed collateral moves toward clamp(min, max, base − ⌈sigmaSlopeBps·σ⌉) by at most
+   * `maxChangeBps`, at most once per `minSecondsBetweenChanges`; the initial LTV keeps its
+   * configured gap below it; each change is a `RiskParameterUpdated` event, and existing positions
+   * are judged by the current threshold. See src/engine/stages/riskOracle.ts.
+   */
+  readonly riskOracle?: RiskOracleParams;
 }
 
 const LOSS_STEPS: readonly LossStep[] = ['reserves', 'insurance', 'deficit', 'socialize'];
@@ -190,6 +242,14 @@ export function parseComposedLendingConfig(raw: unknown, path = 'config'): Compo
   const trigger = o.trigger === undefined ? {} : readObject(o.trigger, `${path}.trigger`);
   const incentive = o.incentive === undefined ? {} : readObject(o.incentive, `${path}.incentive`);
   const execution = readExecution(o.execution, `${path}.execution`);
+  const protocolShareBps = readBigintOr(
+    incentive,
+    'protocolShareBps',
+    0n,
+    `${path}.incentive.protocolShareBps`,
+    { max: BPS_MAX },
+  );
+  const stages = readStages(o, path, { collateral, execution, protocolShareBps });
   return {
     kind: 'lending',
     id,
@@ -208,19 +268,87 @@ export function parseComposedLendingConfig(raw: unknown, path = 'config'): Compo
     sizing: readSizing(o.sizing, `${path}.sizing`),
     execution,
     incentive: {
-      protocolShareBps: readBigintOr(
-        incentive,
-        'protocolShareBps',
-        0n,
-        `${path}.incentive.protocolShareBps`,
-        { max: BPS_MAX },
-      ),
+      protocolShareBps,
       keeperTip: readBigintOr(incentive, 'keeperTip', 0n, `${path}.incentive.keeperTip`),
       keeperChipBps: readBigintOr(incentive, 'keeperChipBps', 0n, `${path}.incentive.keeperChipBps`, {
         max: 1_000n,
       }),
     },
     lossWaterfall: readLossWaterfall(o.lossWaterfall, `${path}.lossWaterfall`),
+    ...stages,
+  };
+}
+
+/** The optional risk stages, present only when configured (absent = the classic market). */
+type ComposedStages = Pick<
+  ComposedLendingConfig,
+  'volatility' | 'predictive' | 'dynamicIncentive' | 'riskOracle'
+>;
+
+function readStages(
+  o: Readonly<Record<string, unknown>>,
+  path: string,
+  market: {
+    readonly collateral: Readonly<Record<string, ComposedCollateral>>;
+    readonly execution: ComposedExecution;
+    readonly protocolShareBps: bigint;
+  },
+): ComposedStages {
+  const volatility =
+    o.volatility === undefined ? undefined : parseVolatilityParams(o.volatility, `${path}.volatility`);
+  const predictive =
+    o.predictive === undefined ? undefined : parsePredictiveParams(o.predictive, `${path}.predictive`);
+  const dynamicIncentive =
+    o.dynamicIncentive === undefined
+      ? undefined
+      : parseDynamicIncentiveParams(o.dynamicIncentive, `${path}.dynamicIncentive`);
+  const riskOracle =
+    o.riskOracle === undefined
+      ? undefined
+      : parseRiskOracleParams(o.riskOracle, `${path}.riskOracle`, market.collateral);
+  const needsVolatility: [string, boolean][] = [
+    ['predictive', predictive !== undefined],
+    ['riskOracle', riskOracle !== undefined],
+    ['dynamicIncentive', dynamicIncentive !== undefined && dynamicIncentive.sigmaSlopeBps > 0n],
+  ];
+  for (const [section, needs] of needsVolatility) {
+    if (needs && volatility === undefined) {
+      throw new InvalidParameterError(
+        `${path}.volatility`,
+        `the ${section} section reads σ: add a volatility section`,
+        'e.g. volatility: { model: ewma, lambdaWad: "970000000000000000", initialSigmaWad: "800000000000000000" }',
+      );
+    }
+  }
+  if (
+    dynamicIncentive !== undefined &&
+    market.execution.kind === 'fixedDiscount' &&
+    market.protocolShareBps === BPS_MAX
+  ) {
+    throw new InvalidParameterError(
+      `${path}.incentive.protocolShareBps`,
+      'with a dynamicIncentive the keeper must keep a share of the bonus (below 10000)',
+    );
+  }
+  if (predictive !== undefined) {
+    // A step improves health iff health > (1 + bonus)·LT (own derivation: (W − R(1+b)LT)/(D − R) >
+    // W/D); with health ≥ 1 that needs (1 + bonus)·LT < 1 at the highest threshold the asset can
+    // have. Morpho requires preLIF ≥ 1 (PreLiquidation constructor); this bound is ours.
+    for (const [asset, c] of Object.entries(market.collateral)) {
+      const lt = riskOracle?.collateral[asset]?.maxThresholdBps ?? c.liquidationThresholdBps;
+      if ((BPS + predictive.preBonusBps) * lt >= BPS * BPS) {
+        throw new InvalidParameterError(
+          `${path}.predictive.preBonusBps`,
+          `(1 + bonus) × the ${asset} threshold ${lt} bps must stay below 100 % so a step raises health`,
+        );
+      }
+    }
+  }
+  return {
+    ...(volatility === undefined ? {} : { volatility }),
+    ...(predictive === undefined ? {} : { predictive }),
+    ...(dynamicIncentive === undefined ? {} : { dynamicIncentive }),
+    ...(riskOracle === undefined ? {} : { riskOracle }),
   };
 }
 

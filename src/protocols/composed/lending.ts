@@ -10,6 +10,13 @@
  * liquidators and buyers pay from and receive into `wallet:<actor>`; the protocol's share of
  * bonuses and penalties goes to `protocol`, which also pays keeper rewards; unrecovered debt goes
  * through the configured waterfall (`insurance`, `deficit`, `socialized`).
+ *
+ * Optional risk stages (each a configuration section, absent = the classic market bit for bit; see
+ * config.ts): a volatility estimate folded by the `updateRisk` poke; predictive liquidation (soft
+ * margin calls and `deleverage` steps, a second LiquidationStages value run through
+ * runLiquidation: the keeper repays part of the debt from `wallet:<keeper>` and receives collateral
+ * at the pre-bonus, no protocol share); a dynamic bonus or auction keeper reward from the published
+ * gas price and σ; and volatility-indexed thresholds that every health reading uses.
  */
 import {
   type AccountHealth,
@@ -40,7 +47,44 @@ import {
 } from '../../engine/margin.js';
 import { requireLiquidationAllowed, spotPrice } from '../../engine/oracle.js';
 import { type ExecutionOutcome, type LiquidationStages, runLiquidation } from '../../engine/pipeline.js';
+import {
+  type DynamicIncentiveParams,
+  dynamicIncentiveBps,
+  type GasPrice,
+  type GasPricePublished,
+  gasCostUsdWad,
+  readGasPrice,
+} from '../../engine/stages/dynamicIncentive.js';
+import {
+  barrierHitProbabilityWad,
+  basketSigmaWad,
+  type Deleveraged,
+  type DeleverageReason,
+  deleverageReason,
+  deleverageRepay,
+  type PredictiveParams,
+  type SoftMarginCallCleared,
+  type SoftMarginCalled,
+  softCallHealthWad,
+  softCallTransition,
+} from '../../engine/stages/predictive.js';
+import {
+  ltvForThresholdBps,
+  nextThresholdBps,
+  type RiskParameterUpdated,
+  targetThresholdBps,
+} from '../../engine/stages/riskOracle.js';
+import {
+  anchorVolatility,
+  foldVolatility,
+  initialVarianceWad,
+  sigmaAnnualWad,
+  sigmaOverHorizonWad,
+  type VolatilityEstimate,
+  type VolatilityUpdated,
+} from '../../engine/stages/volatility.js';
 import { absorbLoss } from '../../engine/waterfall.js';
+import { assert, SolventError } from '../../math/errors.js';
 import { divRound, min, mulDiv, Rounding } from '../../math/mulDiv.js';
 import { BPS, pow10, RAY, WAD } from '../../math/units.js';
 import { auctionStatus } from '../maker/math/clipper.js';
@@ -62,6 +106,36 @@ export interface ComposedAuction {
   readonly startedAtSeconds: number;
 }
 
+/** A collateral's threshold as the risk oracle last set it. */
+export interface ComposedThresholdState {
+  readonly liquidationThresholdBps: bigint;
+  readonly initialLtvBps: bigint;
+  readonly changedAtSeconds: number;
+}
+
+/**
+ * State of the optional risk stages (volatility, predictive, dynamic incentive, risk oracle),
+ * present only once one of their events happened (absent: the classic market, bit for bit).
+ */
+export interface ComposedRiskState {
+  /** Volatility estimate per collateral (absent before its first `updateRisk`). */
+  readonly volatility: Readonly<Record<string, VolatilityEstimate>>;
+  /** Thresholds the risk oracle moved (absent: the configured ones). */
+  readonly thresholds: Readonly<Record<string, ComposedThresholdState>>;
+  /** Last published gas price (null before any). */
+  readonly gas: GasPrice | null;
+  /** Accounts in a soft-margin-call episode. */
+  readonly softCalled: Readonly<Record<string, true>>;
+  /** Time of each account's last de-leveraging step, seconds. */
+  readonly lastDeleverageAtSeconds: Readonly<Record<string, number>>;
+  /** Soft margin calls sent, de-leveraging steps and the debt they repaid (debt units). */
+  readonly softMarginCalls: number;
+  readonly deleverages: number;
+  readonly deleveragedDebt: bigint;
+  /** Automatic parameter changes: risk-oracle thresholds and published gas prices. */
+  readonly parameterUpdates: number;
+}
+
 /** Model state of a composed lending market. */
 export interface ComposedLendingExt {
   readonly config: ComposedLendingConfig | null;
@@ -70,6 +144,26 @@ export interface ComposedLendingExt {
   readonly auctions: Readonly<Record<string, ComposedAuction>>;
   readonly nextAuctionId: number;
   readonly liquidations: number;
+  /** The risk stages' state; absent until one of them acts. */
+  readonly risk?: ComposedRiskState;
+}
+
+/** The risk state before any risk event. */
+const EMPTY_RISK: ComposedRiskState = {
+  volatility: {},
+  thresholds: {},
+  gas: null,
+  softCalled: {},
+  lastDeleverageAtSeconds: {},
+  softMarginCalls: 0,
+  deleverages: 0,
+  deleveragedDebt: 0n,
+  parameterUpdates: 0,
+};
+
+/** The risk stages' state of a market (the empty one before any risk event). */
+export function composedRiskState(ext: ComposedLendingExt): ComposedRiskState {
+  return ext.risk ?? EMPTY_RISK;
 }
 
 type State = EngineState<ComposedLendingExt>;
@@ -87,6 +181,8 @@ export type ComposedLendingEvent =
       readonly seized: bigint;
       readonly protocolFee: bigint;
       readonly shortfall: bigint;
+      /** The bonus applied, bps: present only with a dynamicIncentive section. */
+      readonly bonusBps?: bigint;
     }
   | {
       readonly type: 'ComposedAuctionStarted';
@@ -112,7 +208,13 @@ export type ComposedLendingEvent =
       readonly topRay: bigint;
       readonly atSeconds: number;
       readonly keeperReward: bigint;
-    };
+    }
+  | VolatilityUpdated
+  | GasPricePublished
+  | RiskParameterUpdated
+  | SoftMarginCalled
+  | SoftMarginCallCleared
+  | Deleveraged;
 
 const COMMANDS = [
   'configure',
@@ -124,6 +226,9 @@ const COMMANDS = [
   'liquidate',
   'take',
   'redo',
+  'updateRisk',
+  'publishGasPrice',
+  'deleverage',
 ];
 
 function requireConfig(state: State, command: string): ComposedLendingConfig {
@@ -140,13 +245,35 @@ function price(state: State, asset: string, nowSeconds: number): { price: bigint
   return { price: reading.price, decimals: reading.priceDecimals };
 }
 
-/** The account as the margin calculus sees it, at the oracle's prices. */
+/**
+ * A collateral's current liquidation threshold and initial LTV, bps: the risk oracle's when it
+ * moved them, else the configured ones.
+ * @throws NotConfiguredError before `configure`; InvalidParameterError for an asset that is not
+ * collateral.
+ */
+export function composedThresholds(
+  state: State,
+  asset: string,
+): { readonly liquidationThresholdBps: bigint; readonly initialLtvBps: bigint } {
+  const config = requireConfig(state, 'thresholds');
+  const moved = state.ext.risk?.thresholds[asset];
+  if (moved !== undefined) return moved;
+  const configured = config.collateral[asset];
+  if (configured === undefined) {
+    throw new InvalidParameterError('asset', `${asset} is not a collateral of ${config.id}`);
+  }
+  return configured;
+}
+
+/** The account as the margin calculus sees it, at the oracle's prices and current thresholds. */
 export function composedMarginAccount(state: State, account: string, nowSeconds: number): MarginAccount {
   const config = requireConfig(state, 'marginAccount');
+  const moved = state.ext.risk?.thresholds ?? {};
   const collateral = Object.entries(config.collateral)
     .filter(([asset]) => balanceOf(state.ledger, `acct:${account}`, asset) > 0n)
-    .map(([asset, risk]) => {
+    .map(([asset, configured]) => {
       const p = price(state, asset, nowSeconds);
+      const risk = moved[asset] ?? configured;
       return {
         asset,
         amount: balanceOf(state.ledger, `acct:${account}`, asset),
@@ -236,6 +363,11 @@ export function composedTrigger(state: State, request: ComposedLiquidationReques
   }
   // No collateral left anywhere: the liquidation only writes the debt off through the waterfall.
   if (margin.collateral.length === 0) return { config, margin, healthWad, asset: '', debt };
+  return { config, margin, healthWad, asset: assetToSell(margin, request), debt };
+}
+
+/** The collateral to sell: the one asked for, else the one worth most. */
+function assetToSell(margin: MarginAccount, request: ComposedLiquidationRequest): string {
   let asset = request.collateralAsset;
   if (asset === undefined) {
     let best = -1n;
@@ -253,19 +385,114 @@ export function composedTrigger(state: State, request: ComposedLiquidationReques
       `account ${request.account} holds no ${asset ?? 'collateral'}`,
     );
   }
-  return { config, margin, healthWad, asset, debt };
+  return asset;
 }
 
-/** Bonus (fixed discount) or penalty (auction) of the configured execution, bps. */
+// ---------------------------------------------------------------------------------------------
+// risk readings (volatility, gas, soft-call health)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An asset's annualized variance, WAD: its estimate after the last `updateRisk`, else the
+ * configuration's initial σ² (0 without a volatility section).
+ */
+function varianceOf(state: State, config: ComposedLendingConfig, asset: string): bigint {
+  const estimate = state.ext.risk?.volatility[asset];
+  if (estimate !== undefined) return estimate.varianceAnnualWad;
+  return config.volatility === undefined ? 0n : initialVarianceWad(config.volatility);
+}
+
+/**
+ * An asset's annualized σ as the risk stages read it, WAD (ceil): from the last `updateRisk`, else
+ * the configured initial σ; 0 without a volatility section.
+ * @throws NotConfiguredError before `configure`.
+ */
+export function composedSigmaAnnualWad(state: State, asset: string): bigint {
+  return sigmaAnnualWad(varianceOf(state, requireConfig(state, 'sigma'), asset));
+}
+
+/**
+ * σ√T of an account over the predictive horizon, WAD: its collaterals' σ averaged by weighted
+ * value (perfect correlation, {@link basketSigmaWad}), squared (ceil) and scaled to the horizon.
+ */
+function accountSigmaOverHorizonWad(
+  state: State,
+  config: ComposedLendingConfig,
+  predictive: PredictiveParams,
+  margin: MarginAccount,
+): bigint {
+  if (margin.collateral.length === 1) {
+    const only = margin.collateral[0] as MarginAccount['collateral'][number];
+    return sigmaOverHorizonWad(varianceOf(state, config, only.asset), predictive.horizonSeconds);
+  }
+  const sigma = basketSigmaWad(
+    margin.collateral.map((line) => ({
+      weightWad:
+        valueWad(line.amount, line.decimals, line.price, line.priceDecimals, Rounding.Down) *
+        line.liquidationThresholdBps,
+      sigmaAnnualWad: sigmaAnnualWad(varianceOf(state, config, line.asset)),
+    })),
+  );
+  // Up: the basket variance is never understated.
+  return sigmaOverHorizonWad(mulDiv(sigma, sigma, WAD, Rounding.Up), predictive.horizonSeconds);
+}
+
+/** What the predictive stage reads of one account now. */
+export interface ComposedPredictiveReading {
+  readonly healthWad: bigint;
+  /** σ√T over the horizon, WAD. */
+  readonly sigmaOverHorizonWad: bigint;
+  /** H*: at or below it the probability of reaching health 1 within the horizon passes the threshold. */
+  readonly softCallHealthWad: bigint;
+}
+
+/**
+ * The predictive reading of an account with debt (health, σ√T, soft-call health H*), or undefined
+ * without a predictive section or without debt.
+ * @throws the oracle's errors (stale feed) and NotConfiguredError before `configure`.
+ */
+export function composedPredictiveReading(
+  state: State,
+  margin: MarginAccount,
+): ComposedPredictiveReading | undefined {
+  const config = requireConfig(state, 'predictive');
+  const predictive = config.predictive;
+  if (predictive === undefined || (margin.debt[0]?.amount ?? 0n) === 0n) return undefined;
+  const sigmaOverHorizon = accountSigmaOverHorizonWad(state, config, predictive, margin);
+  return {
+    healthWad: healthFactorWad(margin),
+    sigmaOverHorizonWad: sigmaOverHorizon,
+    softCallHealthWad: softCallHealthWad(sigmaOverHorizon, predictive.softCallProbabilityWad),
+  };
+}
+
+/** Gas cost of one incentivised transaction at the last published gas price, USD WAD (0 before any). */
+function publishedGasCostUsdWad(state: State, params: DynamicIncentiveParams): bigint {
+  const gas = state.ext.risk?.gas ?? null;
+  return gas === null ? 0n : gasCostUsdWad(params.gasUnits, gas);
+}
+
+/** USD WAD of `units` of the debt asset at the oracle (floor: the amount is never overstated). */
+function debtUsdWad(state: State, config: ComposedLendingConfig, units: bigint, nowSeconds: number): bigint {
+  const d = price(state, config.debtAsset, nowSeconds);
+  return valueWad(units, requireAsset(state, config.debtAsset).decimals, d.price, d.decimals, Rounding.Down);
+}
+
+/**
+ * Bonus (fixed discount) or penalty (auction) of the configured execution, bps; with a dynamic
+ * incentive a sale sizes with its largest bonus, `maxBps` (a larger bonus needs a larger repay).
+ */
 function premiumBps(config: ComposedLendingConfig): bigint {
-  return config.execution.kind === 'fixedDiscount' ? config.execution.bonusBps : config.execution.penaltyBps;
+  if (config.execution.kind !== 'fixedDiscount') return config.execution.penaltyBps;
+  return config.dynamicIncentive?.maxBps ?? config.execution.bonusBps;
 }
 
 /**
  * Sizing: debt to cover, debt smallest units. `partialToTarget` solves
  * (W − R·(1+b)·LT) / (D − R) ≥ target for the least R (USD WAD), rounded up, where W is the
- * weighted collateral, D the debt value, b the premium and LT the sold asset's threshold; when the
- * target cannot be reached that way the whole debt is covered.
+ * weighted collateral, D the debt value, b the premium (the largest dynamic bonus when there is
+ * one) and LT the sold asset's current threshold; when the target cannot be reached that way the
+ * whole debt is covered.
  */
 export function composedSizing(
   _state: State,
@@ -280,7 +507,8 @@ export function composedSizing(
     return divRound(t.debt * sizing.closeFactorBps, BPS, Rounding.Up);
   }
   const values = accountValues(t.margin);
-  const lt = t.config.collateral[t.asset]?.liquidationThresholdBps ?? 0n;
+  // The sold line's current threshold (the configured one unless a risk oracle moved it).
+  const lt = t.margin.collateral.find((l) => l.asset === t.asset)?.liquidationThresholdBps ?? 0n;
   const target = sizing.targetHealthWad;
   // Everything in WAD·bps² so the comparison is exact: (1+b)·LT in bps² vs target in WAD.
   const soldWeightBps2 = (BPS + premiumBps(t.config)) * lt; // (1+b)·LT, scaled 1e8
@@ -311,6 +539,8 @@ export interface ComposedExecutionDetail {
   /** Collateral of the sale's premium, before the protocol takes its share. */
   readonly premiumCollateral: bigint;
   readonly auction?: ComposedAuction;
+  /** The dynamic bonus the sale used, bps (only with a dynamicIncentive section). */
+  readonly bonusBps?: bigint;
 }
 
 function collateralFor(
@@ -350,35 +580,17 @@ export function composedExecution(
     };
   }
   if (exec.kind === 'fixedDiscount') {
-    // floor: the liquidator never receives more collateral than the bonus allows.
-    let { line, amount: seized } = collateralFor(t, repay, exec.bonusBps, Rounding.Down);
-    let repaid = repay;
-    if (seized > line.amount) {
-      seized = line.amount;
-      const debtLine = t.margin.debt[0];
-      if (debtLine === undefined) throw new Error('composed trigger returned no debt line');
-      // floor: with all of this collateral gone, the liquidator repays its value less the bonus.
-      repaid = min(
-        divRound(
-          seized * line.price * BPS * pow10(debtLine.decimals + debtLine.priceDecimals),
-          pow10(line.decimals + line.priceDecimals) * (BPS + exec.bonusBps) * debtLine.price,
-          Rounding.Down,
-        ),
-        t.debt,
-      );
-    }
-    // premium part of the seized collateral: seized − seized/(1+b), floor of the base.
-    const premiumCollateral = seized - divRound(seized * BPS, BPS + exec.bonusBps, Rounding.Up);
-    const events = [
-      ...moved(debtAsset, `wallet:${request.liquidator}`, 'pool', repaid, 'liquidationRepay'),
-      ...moved(claimAsset, `debt:${request.account}`, 'mint', repaid, 'liquidationRepay'),
-      ...moved(t.asset, acct, `wallet:${request.liquidator}`, seized, 'seize'),
-    ];
-    return {
-      events,
-      shortfall: shortfallAfter(state, request.account, t, seized, repaid),
-      detail: { kind: 'sale', asset: t.asset, repaid, seized, premiumCollateral },
-    };
+    const dynamic = t.config.dynamicIncentive;
+    if (dynamic === undefined) return saleAtBonus(state, request, repay, t, exec.bonusBps, 'liquidation');
+    const bonusBps = dynamicIncentiveBps({
+      params: dynamic,
+      sigmaAnnualWad: sigmaAnnualWad(varianceOf(state, t.config, t.asset)),
+      gasCostUsdWad: publishedGasCostUsdWad(state, dynamic),
+      amountUsdWad: debtUsdWad(state, t.config, repay, request.nowSeconds),
+      keeperShareBps: BPS - t.config.incentive.protocolShareBps,
+    });
+    const sale = saleAtBonus(state, request, repay, t, bonusBps, 'liquidation');
+    return { ...sale, detail: { ...sale.detail, bonusBps } };
   }
   // Dutch auction: lot proportional to the share of the debt covered (Maker Dog: dink = ink·dart/art).
   const line = t.margin.collateral.find((l) => l.asset === t.asset);
@@ -409,6 +621,59 @@ export function composedExecution(
     ],
     shortfall: 0n,
     detail: { kind: 'auction', asset: t.asset, repaid: 0n, seized: lot, premiumCollateral: 0n, auction },
+  };
+}
+
+/**
+ * A sale of collateral at the oracle price plus `bonusBps` for `repay` debt units: the seized
+ * collateral is floored (the liquidator never receives more than the bonus allows) and, when it
+ * exceeds what the account holds of that asset, capped there with the repay floored to its value
+ * less the bonus. `reason` labels the moves (`liquidation`, `deleverage`).
+ */
+function saleAtBonus(
+  state: State,
+  request: ComposedLiquidationRequest,
+  repay: bigint,
+  t: ComposedTriggered,
+  bonusBps: bigint,
+  reason: 'liquidation' | 'deleverage',
+): ExecutionOutcome<ComposedExecutionDetail> {
+  const debtAsset = t.config.debtAsset;
+  // floor: the liquidator never receives more collateral than the bonus allows.
+  let { line, amount: seized } = collateralFor(t, repay, bonusBps, Rounding.Down);
+  let repaid = repay;
+  if (seized > line.amount) {
+    seized = line.amount;
+    const debtLine = t.margin.debt[0];
+    if (debtLine === undefined) throw new Error('composed trigger returned no debt line');
+    // floor: with all of this collateral gone, the liquidator repays its value less the bonus.
+    repaid = min(
+      divRound(
+        seized * line.price * BPS * pow10(debtLine.decimals + debtLine.priceDecimals),
+        pow10(line.decimals + line.priceDecimals) * (BPS + bonusBps) * debtLine.price,
+        Rounding.Down,
+      ),
+      t.debt,
+    );
+  }
+  // premium part of the seized collateral: seized − seized/(1+b), floor of the base.
+  const premiumCollateral = seized - divRound(seized * BPS, BPS + bonusBps, Rounding.Up);
+  const repayReason = reason === 'liquidation' ? 'liquidationRepay' : 'deleverageRepay';
+  const events = [
+    ...moved(debtAsset, `wallet:${request.liquidator}`, 'pool', repaid, repayReason),
+    ...moved(debtClaimAsset(debtAsset), `debt:${request.account}`, 'mint', repaid, repayReason),
+    ...moved(
+      t.asset,
+      `acct:${request.account}`,
+      `wallet:${request.liquidator}`,
+      seized,
+      reason === 'liquidation' ? 'seize' : 'deleverageSeize',
+    ),
+  ];
+  return {
+    events,
+    shortfall: shortfallAfter(state, request.account, t, seized, repaid),
+    detail: { kind: 'sale', asset: t.asset, repaid, seized, premiumCollateral },
   };
 }
 
@@ -463,6 +728,7 @@ export function composedIncentive(
       seized: d.seized,
       protocolFee: fee,
       shortfall: outcome.shortfall,
+      ...(d.bonusBps === undefined ? {} : { bonusBps: d.bonusBps }),
     };
     return [
       ...(fee > 0n ? moved(asset, `wallet:${request.liquidator}`, 'protocol', fee, 'protocolFee') : []),
@@ -471,7 +737,7 @@ export function composedIncentive(
   }
   const auction = d.auction;
   if (auction === undefined) return [];
-  const reward = keeperReward(state, config, auction.tab);
+  const reward = keeperReward(state, config, auction, request.nowSeconds);
   const started: ComposedLendingEvent = { type: 'ComposedAuctionStarted', auction, keeperReward: reward };
   return [
     ...moved(config.debtAsset, 'protocol', `wallet:${request.liquidator}`, reward, 'keeperReward'),
@@ -479,11 +745,58 @@ export function composedIncentive(
   ];
 }
 
-/** tip + chip × tab, paid from reserves and never more than they hold. */
-function keeperReward(state: State, config: ComposedLendingConfig, tab: bigint): bigint {
+/**
+ * A keeper's reward for starting an auction: tip + chip × tab, or with a dynamic incentive
+ * ⌈tab × bonusBps⌉ (the bonus of the tab's value, the keeper keeping all of it; ceil: it covers gas
+ * + ε); paid from reserves and never more than they hold.
+ */
+function keeperReward(
+  state: State,
+  config: ComposedLendingConfig,
+  { tab, asset }: { readonly tab: bigint; readonly asset: string },
+  nowSeconds: number,
+): bigint {
+  const reserves = balanceOf(state.ledger, 'protocol', config.debtAsset);
+  if (config.dynamicIncentive !== undefined) {
+    return min(dynamicReward(state, config, { tab, asset }, nowSeconds), reserves);
+  }
   const wanted =
     config.incentive.keeperTip + divRound(tab * config.incentive.keeperChipBps, BPS, Rounding.Down);
-  return min(wanted, balanceOf(state.ledger, 'protocol', config.debtAsset));
+  return min(wanted, reserves);
+}
+
+/** ⌈tab × dynamicIncentiveBps(tab, σ of the lot)⌉, debt units (the reward before the reserves cap). */
+function dynamicReward(
+  state: State,
+  config: ComposedLendingConfig,
+  { tab, asset }: { readonly tab: bigint; readonly asset: string },
+  nowSeconds: number,
+): bigint {
+  const dynamic = config.dynamicIncentive;
+  if (dynamic === undefined) return 0n;
+  const bps = dynamicIncentiveBps({
+    params: dynamic,
+    sigmaAnnualWad: sigmaAnnualWad(varianceOf(state, config, asset)),
+    gasCostUsdWad: publishedGasCostUsdWad(state, dynamic),
+    amountUsdWad: debtUsdWad(state, config, tab, nowSeconds),
+    keeperShareBps: BPS,
+  });
+  // Up: the reward covers gas + ε (the reserves cap it).
+  return divRound(tab * bps, BPS, Rounding.Up);
+}
+
+/**
+ * The reward a `redo` of `auction` pays now, debt units: the flat keeper tip, or with a dynamic
+ * incentive the dynamic reward on its tab; capped by the reserves.
+ * @throws NotConfiguredError before `configure`; the oracle's errors with a dynamic incentive.
+ */
+export function composedRedoReward(state: State, auction: ComposedAuction, nowSeconds: number): bigint {
+  const config = requireConfig(state, 'redo');
+  const reserves = balanceOf(state.ledger, 'protocol', config.debtAsset);
+  if (config.dynamicIncentive !== undefined) {
+    return min(dynamicReward(state, config, auction, nowSeconds), reserves);
+  }
+  return min(config.incentive.keeperTip, reserves);
 }
 
 /** Loss waterfall: unrecovered debt through the configured steps. */
@@ -521,6 +834,335 @@ export const COMPOSED_LENDING_STAGES: LiquidationStages<
   incentive: composedIncentive,
   lossWaterfall: composedLossWaterfall,
 };
+
+// ---------------------------------------------------------------------------------------------
+// gradual de-leveraging (predictive stage)
+// ---------------------------------------------------------------------------------------------
+
+/** What the de-leveraging trigger learnt. */
+export interface ComposedDeleverageTriggered extends ComposedTriggered {
+  readonly predictive: PredictiveParams;
+  readonly reason: DeleverageReason;
+}
+
+/** A de-leveraging sale's facts (the incentive stage writes the `Deleveraged` event from them). */
+export interface ComposedDeleverageDetail extends ComposedExecutionDetail {
+  readonly reason: DeleverageReason;
+  readonly healthBeforeWad: bigint;
+  readonly bonusBps: bigint;
+}
+
+/**
+ * De-leveraging trigger: the market has a predictive section, the account has debt and health
+ * ≥ 1 (below it only `liquidate` applies), the oracle allows liquidations of every collateral
+ * (breakers, grace period), health is below `preHealthWad` or at or below the soft-call health H*
+ * (the probability of reaching health 1 within the horizon is at or above the threshold, judged
+ * now at the oracle price with the last σ), and the account's cooldown has passed.
+ * @throws InvalidParameterError without a predictive section; PositionNotLiquidatableError (no
+ * debt, or outside both bands); ProtocolRevertError `Composed/liquidatable` below health 1,
+ * `Composed/deleverage-cooldown` too soon after the last step; the oracle's errors.
+ */
+export function composedDeleverageTrigger(
+  state: State,
+  request: ComposedLiquidationRequest,
+): ComposedDeleverageTriggered {
+  const config = requireConfig(state, 'deleverage');
+  const predictive = config.predictive;
+  if (predictive === undefined) {
+    throw new InvalidParameterError('type', `${config.id} has no predictive section: it cannot de-leverage`);
+  }
+  requireOpen(state, request.account);
+  const margin = composedMarginAccount(state, request.account, request.nowSeconds);
+  const debt = margin.debt[0]?.amount ?? 0n;
+  if (debt === 0n) throw new PositionNotLiquidatableError(request.account, 'it has no debt');
+  const reading = composedPredictiveReading(state, margin);
+  assert(reading !== undefined, 'a predictive market reads every account with debt');
+  const healthWad = reading.healthWad;
+  if (healthWad < WAD) {
+    throw new ProtocolRevertError(
+      'Composed/liquidatable',
+      'The account is below maintenance: liquidate it instead.',
+      { healthWad: String(healthWad) },
+    );
+  }
+  for (const line of margin.collateral) {
+    requireLiquidationAllowed(state.oracle, line.asset, request.nowSeconds, {
+      healthWad,
+      graceHealthThresholdWad: config.trigger.graceHealthThresholdWad,
+    });
+  }
+  const reason = deleverageReason({
+    healthWad,
+    preHealthWad: predictive.preHealthWad,
+    softCallHealthWad: reading.softCallHealthWad,
+  });
+  if (reason === undefined) {
+    throw new PositionNotLiquidatableError(
+      request.account,
+      `health ${healthWad} (WAD) is at or above the pre-liquidation health ${predictive.preHealthWad} ` +
+        `and above the soft-call health ${reading.softCallHealthWad}`,
+    );
+  }
+  const last = state.ext.risk?.lastDeleverageAtSeconds[request.account];
+  if (last !== undefined && request.nowSeconds - last < predictive.cooldownSeconds) {
+    throw new ProtocolRevertError(
+      'Composed/deleverage-cooldown',
+      `The last step was at ${last}: wait until ${last + predictive.cooldownSeconds}.`,
+      { lastDeleverageAtSeconds: String(last) },
+    );
+  }
+  return {
+    config,
+    margin,
+    healthWad,
+    asset: assetToSell(margin, request),
+    debt,
+    predictive,
+    reason,
+  };
+}
+
+/**
+ * De-leveraging sizing: ⌊debt × stepBps⌋ (at most the step, Morpho's close factor).
+ * @throws ProtocolRevertError `Composed/deleverage-dust` when that rounds to 0.
+ */
+export function composedDeleverageSizing(
+  _state: State,
+  _request: ComposedLiquidationRequest,
+  t: ComposedDeleverageTriggered,
+): bigint {
+  const repay = deleverageRepay(t.debt, t.predictive.stepBps);
+  if (repay === 0n) {
+    throw new ProtocolRevertError('Composed/deleverage-dust', 'The step rounds to nothing: repay the debt.');
+  }
+  return repay;
+}
+
+/** De-leveraging execution: a sale to the keeper at the oracle price plus `preBonusBps`. */
+export function composedDeleverageExecution(
+  state: State,
+  request: ComposedLiquidationRequest,
+  repay: bigint,
+  t: ComposedDeleverageTriggered,
+): ExecutionOutcome<ComposedDeleverageDetail> {
+  const bonusBps = t.predictive.preBonusBps;
+  const sale = saleAtBonus(state, request, repay, t, bonusBps, 'deleverage');
+  return {
+    ...sale,
+    detail: { ...sale.detail, reason: t.reason, healthBeforeWad: t.healthWad, bonusBps },
+  };
+}
+
+/** De-leveraging incentive: the keeper keeps the whole bonus (no protocol share); the event. */
+export function composedDeleverageIncentive(
+  _state: State,
+  request: ComposedLiquidationRequest,
+  outcome: ExecutionOutcome<ComposedDeleverageDetail>,
+): EngineEvent[] {
+  const d = outcome.detail;
+  const event: ComposedLendingEvent = {
+    type: 'Deleveraged',
+    account: request.account,
+    keeper: request.liquidator,
+    asset: d.asset,
+    repaid: d.repaid,
+    seized: d.seized,
+    bonusBps: d.bonusBps,
+    reason: d.reason,
+    healthBeforeWad: d.healthBeforeWad,
+  };
+  return [event];
+}
+
+/**
+ * The five stages of a de-leveraging step (`deleverage {account, keeper, collateralAsset?}`): the
+ * predictive trigger, step sizing, a sale at the pre-bonus, the event, and the loss waterfall
+ * (never reached: a step at health ≥ 1 with (1 + bonus)·LT < 1 leaves collateral behind).
+ */
+export const COMPOSED_DELEVERAGE_STAGES: LiquidationStages<
+  State,
+  ComposedLiquidationRequest,
+  ComposedDeleverageTriggered,
+  bigint,
+  ComposedDeleverageDetail
+> = {
+  trigger: composedDeleverageTrigger,
+  sizing: composedDeleverageSizing,
+  execution: composedDeleverageExecution,
+  incentive: composedDeleverageIncentive,
+  lossWaterfall: composedLossWaterfall,
+};
+
+// ---------------------------------------------------------------------------------------------
+// risk updates: updateRisk and publishGasPrice
+// ---------------------------------------------------------------------------------------------
+
+/** Whether the configuration has any risk stage (and so takes `updateRisk`). */
+function hasRiskStage(config: ComposedLendingConfig): boolean {
+  return (
+    config.volatility !== undefined ||
+    config.predictive !== undefined ||
+    config.dynamicIncentive !== undefined ||
+    config.riskOracle !== undefined
+  );
+}
+
+/** A `GasPricePublished` event when the command's gas price differs from the stored one. */
+function gasEvents(state: State, config: ComposedLendingConfig, command: Command): ComposedLendingEvent[] {
+  if (config.dynamicIncentive === undefined) {
+    throw new InvalidParameterError(
+      'gasPriceGwei',
+      `${config.id} has no dynamicIncentive section: it does not read a gas price`,
+    );
+  }
+  const gas = readGasPrice(command);
+  const stored = state.ext.risk?.gas ?? null;
+  if (
+    stored !== null &&
+    stored.gasPriceWei === gas.gasPriceWei &&
+    stored.ethPriceUsdWad === gas.ethPriceUsdWad
+  ) {
+    return [];
+  }
+  return [{ type: 'GasPricePublished', gasPriceWei: gas.gasPriceWei, ethPriceUsdWad: gas.ethPriceUsdWad }];
+}
+
+/**
+ * `updateRisk {gasPriceGwei?, ethPriceUsd?}` (anyone may send it): in order, (1) the gas price
+ * when given (a `GasPricePublished` event when it changed; dynamicIncentive only); (2) with a
+ * volatility section, each collateral's oracle price folded into its estimate (collaterals whose
+ * feed is down are skipped; a `VolatilityUpdated` event per fold or first anchor); (3) with a
+ * riskOracle section, each listed threshold stepped toward its σ target within the rate limit (a
+ * `RiskParameterUpdated` event per change); (4) with a predictive section, every account judged
+ * at the new thresholds and σ: `SoftMarginCalled` when it enters the soft-call band (health in
+ * [1, H*]), `SoftMarginCallCleared` when a called account is above H* again or has no debt.
+ */
+function decideUpdateRisk(state: State, command: Command, nowSeconds: number): EngineEvent[] {
+  const config = requireConfig(state, 'updateRisk');
+  if (!hasRiskStage(config)) {
+    throw new InvalidParameterError(
+      'type',
+      `${config.id} has no volatility, predictive, dynamicIncentive or riskOracle section: nothing to update`,
+    );
+  }
+  const events: ComposedLendingEvent[] = [];
+  let s = state;
+  const push = (e: ComposedLendingEvent): void => {
+    events.push(e);
+    s = { ...s, ext: evolve(s, { seq: s.seq, atSeconds: nowSeconds, event: e }) };
+  };
+  if (command.gasPriceGwei !== undefined || command.ethPriceUsd !== undefined) {
+    for (const e of gasEvents(s, config, command)) push(e);
+  }
+  const volatility = config.volatility;
+  if (volatility !== undefined) {
+    for (const asset of Object.keys(config.collateral).sort()) {
+      let observation: { price: bigint; priceDecimals: number; atSeconds: number };
+      try {
+        const reading = spotPrice(s.oracle, asset, nowSeconds);
+        observation = { price: reading.price, priceDecimals: reading.priceDecimals, atSeconds: nowSeconds };
+      } catch (e) {
+        if (e instanceof SolventError) continue; // a feed that is down is not folded
+        throw e;
+      }
+      const previous = s.ext.risk?.volatility[asset];
+      if (previous === undefined) {
+        const anchor = anchorVolatility(volatility, observation);
+        push({
+          type: 'VolatilityUpdated',
+          asset,
+          price: anchor.price,
+          priceDecimals: anchor.priceDecimals,
+          returnWad: 0n,
+          elapsedSeconds: 0,
+          varianceAnnualWad: anchor.varianceAnnualWad,
+          sigmaAnnualWad: sigmaAnnualWad(anchor.varianceAnnualWad),
+        });
+        continue;
+      }
+      const fold = foldVolatility(volatility, previous, observation);
+      if (fold === undefined) continue;
+      push({
+        type: 'VolatilityUpdated',
+        asset,
+        price: fold.estimate.price,
+        priceDecimals: fold.estimate.priceDecimals,
+        returnWad: fold.returnWad,
+        elapsedSeconds: fold.elapsedSeconds,
+        varianceAnnualWad: fold.estimate.varianceAnnualWad,
+        sigmaAnnualWad: sigmaAnnualWad(fold.estimate.varianceAnnualWad),
+      });
+    }
+  }
+  const oracle = config.riskOracle;
+  if (oracle !== undefined) {
+    for (const asset of Object.keys(oracle.collateral).sort()) {
+      const params = oracle.collateral[asset];
+      const configured = config.collateral[asset];
+      if (params === undefined || configured === undefined) continue;
+      const sigma = composedSigmaAnnualWad(s, asset);
+      const targetBps = targetThresholdBps(params, sigma);
+      const current = composedThresholds(s, asset).liquidationThresholdBps;
+      const next = nextThresholdBps({
+        currentBps: current,
+        targetBps,
+        maxChangeBps: oracle.maxChangeBps,
+        lastChangeAtSeconds: s.ext.risk?.thresholds[asset]?.changedAtSeconds,
+        nowSeconds,
+        minSecondsBetweenChanges: oracle.minSecondsBetweenChanges,
+      });
+      if (next === undefined) continue;
+      push({
+        type: 'RiskParameterUpdated',
+        asset,
+        previousLiquidationThresholdBps: current,
+        liquidationThresholdBps: next,
+        initialLtvBps: ltvForThresholdBps(next, configured),
+        targetThresholdBps: targetBps,
+        sigmaAnnualWad: sigma,
+      });
+    }
+  }
+  const predictive = config.predictive;
+  if (predictive !== undefined) {
+    for (const account of Object.keys(s.ext.accounts).sort()) {
+      const called = s.ext.risk?.softCalled[account] === true;
+      let reading: ComposedPredictiveReading | undefined;
+      try {
+        reading = composedPredictiveReading(s, composedMarginAccount(s, account, nowSeconds));
+      } catch (e) {
+        if (e instanceof SolventError) continue; // unpriced now: judged at the next update
+        throw e;
+      }
+      if (reading === undefined) {
+        if (called)
+          push({ type: 'SoftMarginCallCleared', account, healthWad: MAX_HEALTH, probabilityWad: 0n });
+        continue;
+      }
+      const transition = softCallTransition({
+        called,
+        healthWad: reading.healthWad,
+        softCallHealthWad: reading.softCallHealthWad,
+      });
+      if (transition === undefined) continue;
+      const probabilityWad = barrierHitProbabilityWad(reading.healthWad, reading.sigmaOverHorizonWad);
+      if (transition === 'call') {
+        push({
+          type: 'SoftMarginCalled',
+          account,
+          healthWad: reading.healthWad,
+          probabilityWad,
+          softCallHealthWad: reading.softCallHealthWad,
+          sigmaOverHorizonWad: reading.sigmaOverHorizonWad,
+          horizonSeconds: predictive.horizonSeconds,
+        });
+      } else {
+        push({ type: 'SoftMarginCallCleared', account, healthWad: reading.healthWad, probabilityWad });
+      }
+    }
+  }
+  return events;
+}
 
 // ---------------------------------------------------------------------------------------------
 // auctions: take and redo
@@ -639,7 +1281,7 @@ function decideRedo(state: State, command: Command, nowSeconds: number): EngineE
     d.price * pow10(p.decimals) * BPS,
     Rounding.Down,
   );
-  const reward = min(config.incentive.keeperTip, balanceOf(state.ledger, 'protocol', config.debtAsset));
+  const reward = composedRedoReward(state, auction, nowSeconds);
   const reset: ComposedLendingEvent = {
     type: 'ComposedAuctionReset',
     id: auction.id,
@@ -750,6 +1392,25 @@ function decide(state: State, command: Command, nowSeconds: number): readonly En
       return decideTake(state, command, nowSeconds);
     case 'redo':
       return decideRedo(state, command, nowSeconds);
+    case 'deleverage': {
+      const run = runLiquidation(COMPOSED_DELEVERAGE_STAGES, state, {
+        account: readString(command, 'account'),
+        liquidator: readString(command, 'keeper'),
+        collateralAsset: readOptionalString(command, 'collateralAsset'),
+        nowSeconds,
+      });
+      return run.events;
+    }
+    case 'updateRisk':
+      return decideUpdateRisk(state, command, nowSeconds);
+    case 'publishGasPrice':
+      if (command.gasPriceGwei === undefined || command.ethPriceUsd === undefined) {
+        throw new InvalidParameterError(
+          command.gasPriceGwei === undefined ? 'gasPriceGwei' : 'ethPriceUsd',
+          'publishGasPrice takes both gasPriceGwei and ethPriceUsd',
+        );
+      }
+      return gasEvents(state, config, command);
     default:
       throw new InvalidParameterError('type', `unknown command ${command.type}`);
   }
@@ -790,9 +1451,68 @@ function evolve(state: State, recorded: Recorded): ComposedLendingExt {
         },
       };
     }
+    case 'VolatilityUpdated':
+      return withRisk(ext, (r) => ({
+        ...r,
+        volatility: {
+          ...r.volatility,
+          [e.asset]: {
+            price: e.price,
+            priceDecimals: e.priceDecimals,
+            atSeconds: recorded.atSeconds,
+            varianceAnnualWad: e.varianceAnnualWad,
+          },
+        },
+      }));
+    case 'GasPricePublished':
+      return withRisk(ext, (r) => ({
+        ...r,
+        gas: { gasPriceWei: e.gasPriceWei, ethPriceUsdWad: e.ethPriceUsdWad },
+        parameterUpdates: r.parameterUpdates + 1,
+      }));
+    case 'RiskParameterUpdated':
+      return withRisk(ext, (r) => ({
+        ...r,
+        thresholds: {
+          ...r.thresholds,
+          [e.asset]: {
+            liquidationThresholdBps: e.liquidationThresholdBps,
+            initialLtvBps: e.initialLtvBps,
+            changedAtSeconds: recorded.atSeconds,
+          },
+        },
+        parameterUpdates: r.parameterUpdates + 1,
+      }));
+    case 'SoftMarginCalled':
+      return withRisk(ext, (r) => ({
+        ...r,
+        softCalled: { ...r.softCalled, [e.account]: true },
+        softMarginCalls: r.softMarginCalls + 1,
+      }));
+    case 'SoftMarginCallCleared':
+      return withRisk(ext, (r) => {
+        const softCalled = { ...r.softCalled };
+        delete softCalled[e.account];
+        return { ...r, softCalled };
+      });
+    case 'Deleveraged':
+      return withRisk(ext, (r) => ({
+        ...r,
+        lastDeleverageAtSeconds: { ...r.lastDeleverageAtSeconds, [e.account]: recorded.atSeconds },
+        deleverages: r.deleverages + 1,
+        deleveragedDebt: r.deleveragedDebt + e.repaid,
+      }));
     default:
       return ext;
   }
+}
+
+/** `ext` with its risk state replaced by `f` of the current one (created on the first risk event). */
+function withRisk(
+  ext: ComposedLendingExt,
+  f: (risk: ComposedRiskState) => ComposedRiskState,
+): ComposedLendingExt {
+  return { ...ext, risk: f(ext.risk ?? EMPTY_RISK) };
 }
 
 function health(state: State, accountId: string, nowSeconds: number): AccountHealth {
@@ -822,6 +1542,22 @@ function invariants(state: State): InvariantCheck[] {
       name: `composed.auction.${auction.id}`,
       holds: lot === auction.lot && claims === auction.claims && auction.tab >= auction.claims,
       detail: `lot ${auction.lot} vs bucket ${lot}; claims ${auction.claims} vs bucket ${claims}; tab ${auction.tab}`,
+    });
+  }
+  const oracle = config.riskOracle;
+  for (const [asset, moved] of Object.entries(state.ext.risk?.thresholds ?? {})) {
+    const bounds = oracle?.collateral[asset];
+    const configured = config.collateral[asset];
+    const lt = moved.liquidationThresholdBps;
+    checks.push({
+      name: `composed.riskOracle.${asset}`,
+      holds:
+        bounds !== undefined &&
+        configured !== undefined &&
+        lt >= bounds.minThresholdBps &&
+        lt <= bounds.maxThresholdBps &&
+        moved.initialLtvBps === ltvForThresholdBps(lt, configured),
+      detail: `threshold ${lt} bps, LTV ${moved.initialLtvBps} bps, bounds [${bounds?.minThresholdBps}, ${bounds?.maxThresholdBps}]`,
     });
   }
   return checks;

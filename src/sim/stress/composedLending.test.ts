@@ -17,6 +17,7 @@ import { apply, type Command } from '../../engine/machine.js';
 import { parseComposedLendingConfig } from '../../protocols/composed/config.js';
 import { type ComposedLendingExt, composedLendingModelFor } from '../../protocols/composed/lending.js';
 import type { Book } from '../book.js';
+import { runStress } from '../stress.js';
 import {
   COMPOSED_INSURANCE_SHARE_BPS,
   composedBookCommands,
@@ -280,5 +281,79 @@ describe('composedLendingStressAdapter', () => {
     expect(() => composedLendingStressAdapter.defaultParamsJson('eth-usdc-auction')).toThrow(
       InvalidParameterError,
     );
+  });
+});
+
+const example = (name: string) =>
+  parse(readFileSync(join(root, 'examples', name), 'utf8')) as Record<string, unknown>;
+const CLASSIC = example('composed-lending-classic.yaml');
+const PREDICTIVE = example('composed-lending-predictive.yaml');
+const DYNAMIC = example('composed-lending-dynamic-incentive.yaml');
+const ORACLE = example('composed-lending-risk-oracle.yaml');
+
+describe('composedLendingStressAdapter: the issue-7 risk stages', () => {
+  test('default: each stage counts when its section is on, and nothing when off', () => {
+    const stages = (r: StressResult) => [
+      r.summary.softMarginCalls,
+      r.summary.deleveragedDebtUsd,
+      r.summary.parameterUpdates,
+    ];
+    expect(stages(run(CLASSIC))).toEqual([0, 0, 0]);
+    expect(stateOf(run(CLASSIC)).ext.risk).toBeUndefined(); // no poke without a risk section
+    const [calls, deleveraged, updates] = stages(run(PREDICTIVE));
+    expect(calls).toBeGreaterThan(0);
+    expect(deleveraged).toBeGreaterThan(0);
+    expect(updates).toBe(0);
+    for (const config of [DYNAMIC, ORACLE]) {
+      const [c, d, u] = stages(run(config));
+      expect([c, d]).toEqual([0, 0]);
+      expect(u).toBeGreaterThan(0);
+    }
+    // runStress routes the file to this adapter: the same run.
+    const viaRunStress = runStress({
+      protocol: String(PREDICTIVE.id),
+      protocolConfig: PREDICTIVE,
+      scenario: BT,
+      seed: 7,
+      accounts: 40,
+      stepSeconds: 900,
+    });
+    expect(viaRunStress.summary).toEqual(run(PREDICTIVE).summary);
+    // De-leveraging is not counted as liquidation, and it takes work off the liquidators.
+    expect(run(PREDICTIVE).summary.liquidatedDebtUsd).toBeLessThan(run(CLASSIC).summary.liquidatedDebtUsd);
+  });
+
+  test('behavior: the stage figures agree with the final state and the ledger', () => {
+    const predictive = run(PREDICTIVE);
+    const s = stateOf(predictive);
+    const risk = s.ext.risk;
+    expect(predictive.summary.softMarginCalls).toBe(risk?.softMarginCalls);
+    expect(predictive.summary.deleveragedDebtUsd).toBeCloseTo(usd(risk?.deleveragedDebt ?? 0n), 4);
+    // Read from the ledger alone: the debt that left the borrowers' buckets was repaid by
+    // liquidations or de-leveraging, or written off (buffers and the deficit).
+    const opened = sumByPrefix(stateOf(run(PREDICTIVE, { keepers: [] })).ledger, 'USDC.debt', 'debt:');
+    const left = sumByPrefix(s.ledger, 'USDC.debt', 'debt:');
+    const { liquidatedDebtUsd, deleveragedDebtUsd, insuranceFundDrawUsd, badDebtUsd } = predictive.summary;
+    expect(liquidatedDebtUsd + deleveragedDebtUsd + insuranceFundDrawUsd + badDebtUsd).toBeCloseTo(
+      usd(opened - left),
+      2,
+    );
+    // The keepers hold exactly the ETH the clearings (sales and de-leveraging steps) say they took.
+    const eth = predictive.keepers.reduce((n, k) => n + balanceOf(s.ledger, `wallet:${k.id}`, 'ETH'), 0n);
+    expect(predictive.clearings.reduce((x, c) => x + c.collateral, 0)).toBeCloseTo(Number(eth) / 1e18, 6);
+
+    const dynamic = run(DYNAMIC);
+    const d = stateOf(dynamic).ext.risk;
+    expect(dynamic.summary.parameterUpdates).toBe(d?.parameterUpdates);
+    // The last gas price the model holds is the loop's gas of a step (the series'), in wei.
+    const gasWei = d?.gas?.gasPriceWei ?? 0n;
+    const seen = dynamic.series.map((p) => BigInt(Math.round(p.gasGwei * 1e9)));
+    expect(seen.some((w) => (w > gasWei ? w - gasWei : gasWei - w) <= 1n)).toBe(true);
+
+    const oracle = run(ORACLE);
+    const o = stateOf(oracle).ext.risk;
+    expect(oracle.summary.parameterUpdates).toBe(o?.parameterUpdates);
+    const lt = o?.thresholds.ETH?.liquidationThresholdBps ?? 0n;
+    expect(lt >= 7_500n && lt <= 8_300n && lt !== 8_000n).toBe(true);
   });
 });

@@ -27,6 +27,14 @@
  *   proceeds of selling the collateral received − gas.
  * - `borrowerLossUsd`: from the accounts' collateral (`acct:`) and debt claims (`debt:`): collateral
  *   and claims moved into an auction leave the borrower at the kick; a leftover lot comes back.
+ *
+ * With the optional risk stages (`volatility`, `predictive`, `dynamicIncentive`, `riskOracle`),
+ * the upkeep sends `updateRisk` every step (after the debt asset's fixed price), carrying the
+ * step's gas price and the ETH market price when the market has a dynamicIncentive; keepers also
+ * de-leverage the accounts the predictive stage allows. Their figures:
+ * - `softMarginCalls`: `SoftMarginCalled` events; `deleveragedDebtUsd`: debt repaid by
+ *   `Deleveraged` steps (not counted as liquidations; their collateral is a clearing the keeper
+ *   sells); `parameterUpdates`: `RiskParameterUpdated` and `GasPricePublished` events.
  */
 
 import { createEngine, debtClaimAsset, type EngineState } from '../../engine/engine.js';
@@ -264,6 +272,12 @@ function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeo
 
 type ComposedState = EngineState<ComposedLendingExt>;
 
+/** A float as a plain decimal string with at most `decimals` decimals (the engine reads it exactly). */
+function decimalText(value: number, decimals: number): string {
+  if (!(Number.isFinite(value) && value >= 0)) return '0';
+  return value.toFixed(decimals);
+}
+
 /** Composed lending markets in the stress lab (see the file header). */
 export const composedLendingStressAdapter: StressAdapter = {
   /** Empty: composed ids are not known in advance; route with {@link isComposedLendingConfig}. */
@@ -370,6 +384,11 @@ export const composedLendingStressAdapter: StressAdapter = {
       ...(config.lossWaterfall.includes('insurance') ? ['insurance'] : []),
     ];
     let usdPublishedAt = setupAt;
+    const risky =
+      config.volatility !== undefined ||
+      config.predictive !== undefined ||
+      config.dynamicIncentive !== undefined ||
+      config.riskOracle !== undefined;
     const withPrices = (market: MarketContext): MarketContext => ({
       ...market,
       collateralPricesUsdWad: { [pathAsset]: floatToWad(market.ethPriceUsd), [debtAsset]: WAD },
@@ -384,10 +403,25 @@ export const composedLendingStressAdapter: StressAdapter = {
       accounts,
       skipped: book.skipped.length,
       collateralAsset: pathAsset,
-      maintenance(_s, t) {
-        if (t - usdPublishedAt < FIXED_USD_REPUBLISH_SECONDS) return [];
-        usdPublishedAt = t;
-        return [{ type: 'publishPrice', asset: debtAsset, source: 'fixed', price: USD8 }];
+      maintenance(_s, t, marketUsd, gasGwei) {
+        const out: Command[] = [];
+        if (t - usdPublishedAt >= FIXED_USD_REPUBLISH_SECONDS) {
+          usdPublishedAt = t;
+          out.push({ type: 'publishPrice', asset: debtAsset, source: 'fixed', price: USD8 });
+        }
+        if (risky) {
+          const gas = config.dynamicIncentive === undefined ? undefined : gasGwei;
+          out.push(
+            gas === undefined
+              ? { type: 'updateRisk' }
+              : {
+                  type: 'updateRisk',
+                  gasPriceGwei: decimalText(gas, 9),
+                  ethPriceUsd: decimalText(marketUsd, 8),
+                },
+          );
+        }
+        return out;
       },
       keepers: policies.map((policy) => ({
         id: policy.id,
@@ -421,6 +455,17 @@ export const composedLendingStressAdapter: StressAdapter = {
         if (c.type === 'ComposedAuctionTaken') {
           return { clearing: { collateral: toWhole(c.slice), paidUsd: toUsd(c.owe) } };
         }
+        if (c.type === 'SoftMarginCalled') return { softMarginCall: true };
+        if (c.type === 'Deleveraged') {
+          return {
+            deleveragedUsd: toUsd(c.repaid),
+            ...(c.asset === pathAsset && c.seized > 0n
+              ? { clearing: { collateral: toWhole(c.seized), paidUsd: toUsd(c.repaid) } }
+              : {}),
+          };
+        }
+        if (c.type === 'RiskParameterUpdated' || c.type === 'GasPricePublished')
+          return { parameterUpdate: true };
         return undefined;
       },
       heldCollateral: (s, id) => balanceOf(s.ledger, `wallet:${id}`, pathAsset),

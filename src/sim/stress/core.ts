@@ -140,8 +140,11 @@ export interface OpenedStress<S> {
   readonly keepers: readonly StressKeeper<S>[];
   /** Ledger asset the ETH path drives (what keepers receive and sell), 18 decimals. */
   readonly collateralAsset: string;
-  /** Protocol upkeep at the start of each step (re-published fixed prices, arbitrage), applied in order. */
-  maintenance?(state: S, t: number, marketUsd: number): readonly Command[];
+  /**
+   * Protocol upkeep at the start of each step (re-published fixed prices, arbitrage, risk-oracle
+   * pokes), applied in order; `gasGwei` is the step's gas price (what keepers pay this step).
+   */
+  maintenance?(state: S, t: number, marketUsd: number, gasGwei: number): readonly Command[];
   /** What an event means (undefined: nothing to count). */
   classify(event: EngineEvent & Readonly<Record<string, unknown>>): EventEffect | undefined;
   /** Collateral a keeper holds, smallest units (18 decimals). */
@@ -661,7 +664,8 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
     const venue = stressedVenue(venueCfg.venue, stress, venueCfg.thinning);
     const gasGwei = gasPath[k] as number;
     // 3. protocol upkeep.
-    for (const c of opened.maintenance?.(state, t, marketBefore) ?? []) applyCounted(c, t, 'upkeep:');
+    for (const c of opened.maintenance?.(state, t, marketBefore, gasGwei) ?? [])
+      applyCounted(c, t, 'upkeep:');
 
     // 4. keepers decide and their transactions land.
     const market: MarketContext = {

@@ -61,7 +61,7 @@ describe('perps keepers', () => {
           ] as const) {
             const t = start + 60 * round;
             for (const c of publish(state, usd)) state = apply(opened.decider, state, c, t).state;
-            for (const c of opened.maintenance?.(state, t, usd) ?? [])
+            for (const c of opened.maintenance?.(state, t, usd, 0) ?? [])
               state = apply(opened.decider, state, c, t).state;
             const market: MarketContext = {
               nowSeconds: t,

@@ -649,9 +649,9 @@ export function perpsAdlCheck(options: StressOptions, check: PerpsAdlCheckOption
       fundStart = (opened as { readonly info?: PerpsOpenedInfo }).info?.insuranceFundStartUsd ?? 0;
       return {
         ...opened,
-        maintenance(s, t, market) {
+        maintenance(s, t, market, gasGwei) {
           now = t;
-          return opened.maintenance?.(s, t, market) ?? [];
+          return opened.maintenance?.(s, t, market, gasGwei) ?? [];
         },
         classify(e) {
           const effect = opened.classify(e);
