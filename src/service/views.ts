@@ -17,6 +17,7 @@ import { eulerKeeperView } from '../keepers/euler.js';
 import { aaveKeeperView, cometKeeperView, type LendingViewOptions } from '../keepers/lending.js';
 import { liquityKeeperView } from '../keepers/liquity.js';
 import { makerKeeperView } from '../keepers/maker.js';
+import type { KeeperFamily } from '../keepers/presets.js';
 import type { MarketContext } from '../keepers/types.js';
 import { SolventError } from '../math/errors.js';
 import type { AaveExt } from '../protocols/aave-v3/state.js';
@@ -167,15 +168,8 @@ export function neutralMarket(nowSeconds: number): MarketContext {
   return { nowSeconds, gasPriceGwei: 0, ethPriceUsd: 0, collateralPriceUsdWad: 0n, slippageBps: 0n };
 }
 
-type ModelFamily =
-  | 'maker-liq2'
-  | 'maker-liq1'
-  | 'aave'
-  | 'compound'
-  | 'euler'
-  | 'liquity'
-  | 'crvusd'
-  | 'composed';
+/** The keeper view families (the bot picks its presets by the same names). */
+type ModelFamily = KeeperFamily;
 
 /** Which keeper view family a state belongs to, or undefined (perps and others). */
 export function modelFamily(state: EngineState): ModelFamily | undefined {
