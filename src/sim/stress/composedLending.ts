@@ -42,7 +42,8 @@ import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import { accountValues, type MarginAccount } from '../../engine/margin.js';
-import { composedKeeperView, composedLiquidator } from '../../keepers/composed.js';
+import { composedKeeperView } from '../../keepers/composed.js';
+import { composedPresetPolicy } from '../../keepers/presets.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
@@ -255,19 +256,9 @@ export function composedBadDebtUsd(state: EngineState<ComposedLendingExt>): numb
   return Number(deficit) / 10 ** decimalsOf(config.debtAsset);
 }
 
+/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
 function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeof composedKeeperView>> {
-  if (spec.preset !== 'liquidator') {
-    throw new InvalidParameterError(
-      'keepers[].preset',
-      `preset ${spec.preset} does not run on a composed lending market`,
-      'Composed lending runs take liquidator keepers.',
-    );
-  }
-  return composedLiquidator({
-    id: spec.id,
-    ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-    ...(spec.maxGasPriceGwei === undefined ? {} : { maxGasPriceGwei: spec.maxGasPriceGwei }),
-  });
+  return composedPresetPolicy(spec);
 }
 
 type ComposedState = EngineState<ComposedLendingExt>;

@@ -20,17 +20,13 @@
  *   approximation that leaves out the venue's fee and impact on that leg.
  * crvUSD is taken at $1 throughout (an ASSUMPTION, as the model does): the keepers' crvUSD is cash.
  */
+
 import { createEngine, type EngineState } from '../../engine/engine.js';
-import { InsufficientBalanceError, InvalidParameterError } from '../../engine/errors.js';
+import { InsufficientBalanceError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import { apply, type Command, type Decider, type EngineEvent } from '../../engine/machine.js';
-import {
-  type CrvusdKeeperView,
-  crvusdArbitrageur,
-  crvusdKeeperView,
-  crvusdLiquidator,
-  crvusdSumXY,
-} from '../../keepers/crvusd.js';
+import { type CrvusdKeeperView, crvusdKeeperView, crvusdSumXY } from '../../keepers/crvusd.js';
+import { ARBITRAGEUR_INVENTORY_SUFFIX, crvusdPresetPolicy } from '../../keepers/presets.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { SolventError } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
@@ -70,7 +66,7 @@ export type CrvusdEngineState = EngineState<CrvusdExt>;
 export const CRVUSD_STRESS_BANDS = 10;
 
 /** Suffix of the actor whose wallet holds an arbitrageur's collateral inventory (see the file header). */
-export const CRVUSD_INVENTORY_SUFFIX = '.inventory';
+export const CRVUSD_INVENTORY_SUFFIX = ARBITRAGEUR_INVENTORY_SUFFIX;
 
 /** Decimals of both assets of a crvUSD run (the stablecoin must have 18; the collateral is WETH). */
 const DECIMALS = 18;
@@ -249,34 +245,9 @@ type CrvusdPolicy =
     }
   | { readonly kind: 'liquidator'; readonly policy: KeeperPolicy<CrvusdKeeperView> };
 
+/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
 function crvusdPolicy(spec: StressKeeperSpec): CrvusdPolicy {
-  if (spec.preset === 'arbitrageur') {
-    const inventory = `${spec.id}${CRVUSD_INVENTORY_SUFFIX}`;
-    return {
-      kind: 'arbitrageur',
-      inventory,
-      policy: crvusdArbitrageur({
-        id: spec.id,
-        inventoryActor: inventory,
-        ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-      }),
-    };
-  }
-  if (spec.preset === 'liquidator') {
-    return {
-      kind: 'liquidator',
-      policy: crvusdLiquidator({
-        id: spec.id,
-        ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-        ...(spec.maxGasPriceGwei === undefined ? {} : { maxGasPriceGwei: spec.maxGasPriceGwei }),
-      }),
-    };
-  }
-  throw new InvalidParameterError(
-    'keepers[].preset',
-    `preset ${spec.preset} does not run on crvUSD`,
-    'crvUSD runs take arbitrageur and liquidator keepers.',
-  );
+  return crvusdPresetPolicy(spec);
 }
 
 /**

@@ -24,11 +24,13 @@
  * - `borrowerLossUsd`: from the accounts' WETH and USDC debt; socialized debt counts as a gain of
  *   the violator (the depositors bear it).
  */
+
 import { createEngine, debtClaimAsset, type EngineState } from '../../engine/engine.js';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
-import { eulerKeeperView, eulerLiquidator } from '../../keepers/euler.js';
+import { eulerKeeperView } from '../../keepers/euler.js';
+import { eulerPresetPolicy } from '../../keepers/presets.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
@@ -231,19 +233,9 @@ export function eulerBadDebtUsd(state: EngineState<EulerExt>, accounts: readonly
   return Number(units) / 10 ** vault.assetDecimals;
 }
 
+/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
 function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeof eulerKeeperView>> {
-  if (spec.preset !== 'liquidator') {
-    throw new InvalidParameterError(
-      'keepers[].preset',
-      `preset ${spec.preset} does not run on Euler v2`,
-      'Euler runs take liquidator keepers.',
-    );
-  }
-  return eulerLiquidator({
-    id: spec.id,
-    ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-    ...(spec.maxGasPriceGwei === undefined ? {} : { maxGasPriceGwei: spec.maxGasPriceGwei }),
-  });
+  return eulerPresetPolicy(spec);
 }
 
 type EulerState = EngineState<EulerExt>;

@@ -5,18 +5,15 @@
  * lending views and policies of src/keepers/lending.ts.
  */
 import { createEngine, type EngineState } from '../../engine/engine.js';
-import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import {
   type AaveKeeperView,
   aaveKeeperView,
-  aaveLiquidator,
   type CometKeeperView,
-  cometAbsorber,
-  cometBuyer,
   cometKeeperView,
 } from '../../keepers/lending.js';
+import { aavePresetPolicy, cometPresetPolicy } from '../../keepers/presets.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { AAVE_MODEL_IDS, createAaveModel } from '../../protocols/aave-v3/model.js';
 import { DEFAULT_AAVE_PARAMS } from '../../protocols/aave-v3/params.js';
@@ -84,34 +81,11 @@ type LendingPolicy =
   | { readonly kind: 'aave'; readonly policy: KeeperPolicy<AaveKeeperView> }
   | { readonly kind: 'comet'; readonly policy: KeeperPolicy<CometKeeperView> };
 
+/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
 function lendingPolicy(spec: StressKeeperSpec, aave: boolean): LendingPolicy {
-  const gasCap = (cap: number | undefined) => (cap === undefined ? {} : { maxGasPriceGwei: cap });
-  if (aave && spec.preset === 'aaveLiquidator') {
-    return {
-      kind: 'aave',
-      policy: aaveLiquidator({
-        id: spec.id,
-        minProfitUsd: spec.minProfitUsd,
-        ...gasCap(spec.maxGasPriceGwei),
-      }),
-    };
-  }
-  if (!aave && spec.preset === 'cometAbsorber') {
-    return { kind: 'comet', policy: cometAbsorber({ id: spec.id, ...gasCap(spec.maxGasPriceGwei) }) };
-  }
-  if (!aave && spec.preset === 'cometBuyer') {
-    return {
-      kind: 'comet',
-      policy: cometBuyer({ id: spec.id, minProfitUsd: spec.minProfitUsd, ...gasCap(spec.maxGasPriceGwei) }),
-    };
-  }
-  throw new InvalidParameterError(
-    'keepers[].preset',
-    `preset ${spec.preset} does not run on ${aave ? 'Aave' : 'Compound v3'}`,
-    aave
-      ? 'Aave runs take aaveLiquidator keepers.'
-      : 'Compound v3 runs take cometAbsorber and cometBuyer keepers.',
-  );
+  return aave
+    ? { kind: 'aave', policy: aavePresetPolicy(spec) }
+    : { kind: 'comet', policy: cometPresetPolicy(spec) };
 }
 
 const usdcToUsd = (units: bigint): number => Number(units) / 1e6;

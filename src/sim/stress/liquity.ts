@@ -25,11 +25,13 @@
  * - `borrowerLossUsd`: from the troves' entire collateral (+ CollSurplusPool surplus) and entire
  *   debt, so redistribution received counts as a loss of the receiving borrowers.
  */
+
 import { type AccountHealth, createEngine, type EngineState } from '../../engine/engine.js';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
-import { liquityKeeperView, liquityLiquidator } from '../../keepers/liquity.js';
+import { liquityKeeperView } from '../../keepers/liquity.js';
+import { liquityPresetPolicy } from '../../keepers/presets.js';
 import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
@@ -290,19 +292,9 @@ export function liquityTroveHealth(
   };
 }
 
+/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
 function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeof liquityKeeperView>> {
-  if (spec.preset !== 'liquidator') {
-    throw new InvalidParameterError(
-      'keepers[].preset',
-      `preset ${spec.preset} does not run on Liquity v1`,
-      'Liquity runs take liquidator keepers.',
-    );
-  }
-  return liquityLiquidator({
-    id: spec.id,
-    ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-    ...(spec.maxGasPriceGwei === undefined ? {} : { maxGasPriceGwei: spec.maxGasPriceGwei }),
-  });
+  return liquityPresetPolicy(spec);
 }
 
 /** Liquity v1 in the stress lab (see the file header). */

@@ -5,23 +5,15 @@
  * `params.vow.flop` the Vow's debt auctions run too: upkeep flogs, heals and flops each step, and
  * debt-auction bidders (outside buyers of MKR, valued at an assumed MKR price) bid and settle.
  */
+
 import { createEngine, type EngineState } from '../../engine/engine.js';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { readObject, rejectUnknownKeys } from '../../engine/fields.js';
 import { balanceOf } from '../../engine/ledger.js';
 import { apply, type Command, type Decider, type EngineEvent } from '../../engine/machine.js';
 import { debtAuctionStatus, debtAuctionsNeeded } from '../../engine/stages/debtAuction.js';
-import {
-  capitalLimitedKeeper,
-  flashKeeper,
-  flopBidder,
-  gasAwareKeeper,
-  gasCappedKeeper,
-  type MakerKeeperView,
-  makerFlopView,
-  makerKeeperView,
-  zeroBidKeeper,
-} from '../../keepers/maker.js';
+import { flopBidder, type MakerKeeperView, makerFlopView, makerKeeperView } from '../../keepers/maker.js';
+import { makerPresetPolicy } from '../../keepers/presets.js';
 import { type KeeperPolicy, type MarketContext, radToUsd } from '../../keepers/types.js';
 import { SolventError } from '../../math/errors.js';
 import { RAD } from '../../math/units.js';
@@ -91,39 +83,9 @@ export function auctionsLive(state: MakerEngineState): number {
   return n;
 }
 
+/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
 function keeperPolicy(spec: StressKeeperSpec): KeeperPolicy<MakerKeeperView> {
-  switch (spec.preset) {
-    case 'gasCapped':
-      return gasCappedKeeper({
-        id: spec.id,
-        maxGasPriceGwei: spec.maxGasPriceGwei,
-        ...(spec.kicksAboveCap === undefined ? {} : { kicksAboveCap: spec.kicksAboveCap }),
-      });
-    case 'gasAware':
-      return gasAwareKeeper({ id: spec.id, minProfitUsd: spec.minProfitUsd });
-    case 'flash':
-      return flashKeeper({
-        id: spec.id,
-        ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-      });
-    case 'capitalLimited':
-      return capitalLimitedKeeper({
-        id: spec.id,
-        capitalDaiRad: wholeUnits(spec.capitalDai, 'capitalDai') * RAD,
-      });
-    case 'zeroBid':
-      return zeroBidKeeper({
-        id: spec.id,
-        ...(spec.maxGasPriceGwei === undefined ? {} : { maxGasPriceGwei: spec.maxGasPriceGwei }),
-        ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-      });
-    default:
-      throw new InvalidParameterError(
-        'keepers[].preset',
-        `preset ${spec.preset} is not a Maker keeper`,
-        'Maker runs take gasCapped, gasAware, flash, capitalLimited and zeroBid keepers.',
-      );
-  }
+  return makerPresetPolicy(spec);
 }
 
 /**
