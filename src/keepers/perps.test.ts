@@ -155,6 +155,61 @@ describe('perpsKeeperView', () => {
     expect(c.rewardUsd).toBeCloseTo(Number(fee / 2n) / 1e6, 9);
   });
 
+  test('behavior: anyMarket reads every leg of a cross account and leaves the leg to the model', () => {
+    // Two markets on the same settings; carol holds only BTC-PERP: 1 BTC bought at 20,000 × 1.001
+    // = 20,020 (fee 10.01) with 2,500 USDC; at $18,000 her equity 2,500 − 10.01 − 2,020 = 469.99
+    // is below 5 % × 18,000 = 900. Reading ETH-PERP only, she is no candidate; with anyMarket she
+    // is, with her BTC notional and a `liquidate` the trigger resolves (no market named).
+    const eth = GENERIC.markets[0]!;
+    const params = { ...GENERIC, markets: [eth, { ...eth, market: 'BTC-PERP', oracleAsset: 'BTC' }] };
+    const oracle = (asset: string): Command => ({
+      type: 'configureOracle',
+      asset,
+      config: {
+        priceDecimals: 8,
+        sources: ['feed'],
+        minSources: 1,
+        staleAfterSeconds: 86_400,
+        maxSpreadBps: 0,
+        twapWindowSeconds: 60,
+        delaySeconds: 0,
+      },
+    });
+    const s = applyAt(
+      genericEngine,
+      genericEngine.initial(),
+      [
+        { type: 'listAsset', asset: 'USDC', decimals: 6 },
+        { type: 'configure', params },
+        oracle('ETH'),
+        oracle('BTC'),
+        { type: 'publishPrice', asset: 'ETH', source: 'feed', price: usd8(2000) },
+        { type: 'publishPrice', asset: 'BTC', source: 'feed', price: usd8(20_000) },
+        { type: 'deposit', account: 'mm', amount: usdcUnits(1_000_000) },
+        { type: 'deposit', account: 'carol', amount: usdcUnits(2_500) },
+        { type: 'openPosition', account: 'carol', market: 'BTC-PERP', sizeBase: 1_000n },
+        { type: 'publishPrice', asset: 'BTC', source: 'feed', price: usd8(18_000) },
+      ],
+      0,
+    );
+    const options = {
+      kind: 'generic' as const,
+      decider: genericEngine,
+      health: genericHealth,
+      keeperId: 'liq',
+      accounts: ['carol'],
+      perpMarket: 'ETH-PERP',
+    };
+    expect(perpsKeeperView(s, 10, marketAt(10), ['liq'], options).candidates).toEqual([]);
+    const view = perpsKeeperView(s, 10, marketAt(10), ['liq'], { ...options, anyMarket: true });
+    expect(view.candidates.map((c) => [c.account, c.market, c.sizeBase])).toEqual([
+      ['carol', 'BTC-PERP', 1_000n],
+    ]);
+    expect(view.candidates[0]!.notionalUsd).toBeCloseTo(18_000, 6);
+    expect(view.candidates[0]!.command).toEqual({ type: 'liquidate', account: 'carol', liquidator: 'liq' });
+    expect(view.candidates[0]!.rewardUsd).toBeGreaterThan(0);
+  });
+
   test('behavior: healthy accounts and accounts of the keepers themselves are not candidates', () => {
     expect(genericView(genericState(1990)).candidates).toEqual([]);
     const s = genericState(1800);

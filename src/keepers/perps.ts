@@ -133,6 +133,14 @@ export interface PerpsKeeperViewOptions {
   readonly perpMarket: string;
   /** Hyperliquid: the liquidator vault whose taken-over positions the protocol unwinds. */
   readonly backstopAccount?: string;
+  /**
+   * perps-generic and composed markets only: consider every market an account holds (a cross
+   * account with several legs), and send `liquidate` without a market so the model's trigger picks
+   * the leg (under a cross-margin stage, the one that lowers the requirement). A candidate then
+   * reports its largest leg's market and size, and the notional of all its legs. Default false:
+   * `perpMarket` only.
+   */
+  readonly anyMarket?: boolean;
 }
 
 interface CoreExt {
@@ -258,6 +266,24 @@ function positionLine(
   };
 }
 
+/** Every open leg of an account in a perps-core book: the largest's market and size, Σ notional. */
+function crossLine(
+  state: EngineState<unknown>,
+  account: string,
+  nowSeconds: number,
+): { sizeBase: bigint; notionalUsd: number; market: string } | undefined {
+  const { book } = coreOf(state);
+  let best: { sizeBase: bigint; notionalUsd: number; market: string } | undefined;
+  let total = 0;
+  for (const market of Object.keys(book.markets).sort()) {
+    const line = positionLine(state, 'generic', account, market, nowSeconds);
+    if (line === undefined) continue;
+    total += line.notionalUsd;
+    if (best === undefined || line.notionalUsd > best.notionalUsd) best = line;
+  }
+  return best === undefined ? undefined : { ...best, notionalUsd: total };
+}
+
 /** Closes of the positions `holder` carries in the market (checked by a dry run). */
 function unwindsOf(
   state: EngineState<unknown>,
@@ -371,7 +397,10 @@ export function perpsKeeperView(
   const candidates: PerpsCandidate[] = [];
   for (const account of [...options.accounts].sort()) {
     if (skip.has(account)) continue;
-    const line = positionLine(state, kind, account, options.perpMarket, nowSeconds);
+    const anyMarket = options.anyMarket === true && kind === 'generic';
+    const line = anyMarket
+      ? crossLine(state, account, nowSeconds)
+      : positionLine(state, kind, account, options.perpMarket, nowSeconds);
     if (line === undefined) continue;
     let h: { readonly healthWad: bigint; readonly liquidatable: boolean };
     try {
@@ -381,7 +410,9 @@ export function perpsKeeperView(
       throw e;
     }
     if (!h.liquidatable) continue;
-    const command = perpsLiquidateCommand(kind, account, line.market, options.keeperId);
+    const command: Command = anyMarket
+      ? { type: 'liquidate', account, liquidator: options.keeperId }
+      : perpsLiquidateCommand(kind, account, line.market, options.keeperId);
     const events = dryRun(options.decider, state, command, nowSeconds);
     if (events === null || !events.some((e) => EFFECT_EVENTS[kind].includes(e.type))) continue;
     const reward = protocolRun ? 0n : rewardQuote(events, options.keeperId, quoteAsset);

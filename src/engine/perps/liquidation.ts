@@ -29,9 +29,10 @@ import {
   notionalQuote,
   positionMargin,
   requireMark,
+  sizeToCloseForStageTarget,
   sizeToCloseForTarget,
 } from './margin.js';
-import { applyFill, PerpsTx } from './settle.js';
+import { applyFill, type PerpsStep, PerpsTx, payFromCrossProfits } from './settle.js';
 import {
   evolvePerpsBook,
   marketIds,
@@ -73,6 +74,14 @@ export interface PerpsLiquidationPolicy {
   readonly insuranceFloorQuote?: bigint;
   /** Accounts never liquidated (makers, vaults that the protocol lets run negative). */
   readonly exemptAccounts?: readonly string[];
+  /**
+   * A cross liquidation's venue close may draw on the unrealized profits of the account's other
+   * cross positions ({@link payFromCrossProfits}, markets in id order): first for a realized loss
+   * its cash cannot pay (so a hedged account with positive equity does not hand the loss waterfall
+   * a shortfall while a hedge leg still shows a gain), then for the part of the liquidation fee its
+   * cash cannot pay (still capped by its equity). Absent: the account's cash alone pays, as before.
+   */
+  readonly settleCrossProfits?: boolean;
 }
 
 /** What the stages read: the book with its ledger, marks, and the policy. */
@@ -186,6 +195,8 @@ export function perpsTrigger(ctx: PerpsLiquidationContext, request: PerpsLiquida
   }
   const margin = accountMargin(view, request.account, marks);
   const crossMarket = (): string | undefined => {
+    // A cross-margin stage names the leg that reduces its requirement (netting: the net side).
+    if (margin.stage !== undefined) return margin.stage.liquidationMarket;
     let best: { market: string; mm: bigint } | undefined;
     for (const market of marketIds(view.book)) {
       const p = positionOf(view.book, request.account, market);
@@ -223,7 +234,9 @@ export function perpsTrigger(ctx: PerpsLiquidationContext, request: PerpsLiquida
 /**
  * Sizing: the whole position when the policy says so or the scope's equity is ≤ 0; otherwise the
  * least size that brings the scope back to the target after paying the liquidation fee
- * ({@link sizeToCloseForTarget}), at least one base unit.
+ * ({@link sizeToCloseForTarget}; for a cross scope under a cross-margin stage
+ * {@link sizeToCloseForStageTarget}, which stops where closing the leg would raise the stage's
+ * requirement), at least one base unit.
  * @throws InvalidParameterError (missing mark).
  */
 export function perpsSizing(
@@ -237,7 +250,11 @@ export function perpsSizing(
     return { market: triggered.market, closeBase: size, whole: true };
   }
   const config = marketOf(ctx.view.book, triggered.market).config;
-  const closeBase = sizeToCloseForTarget(ctx.view, request.account, triggered.market, {
+  const sizer =
+    triggered.scope === 'cross' && ctx.view.book.marginStage !== undefined
+      ? sizeToCloseForStageTarget
+      : sizeToCloseForTarget;
+  const closeBase = sizer(ctx.view, request.account, triggered.market, {
     marks: ctx.marks,
     targetRatioPpm: ctx.policy.targetRatioPpm,
     bufferPpm: ctx.policy.bufferPpm,
@@ -357,9 +374,23 @@ export function perpsExecution(
     shortfall: 'settlement',
     reason: 'liquidation',
   });
-  if (fill.unpaidQuote > 0n && policy.lossSteps.includes('adl')) {
+  // The account's other cross legs in profit pay the shortfall first (policy settleCrossProfits).
+  let unpaid = fill.unpaidQuote;
+  let covered: PerpsStep = { view: fill.view, events: [] };
+  if (unpaid > 0n && policy.settleCrossProfits === true && triggered.scope === 'cross') {
+    const paid = payFromCrossProfits(fill.view, {
+      account: request.account,
+      exceptMarket: market,
+      marks,
+      toBucket: positionBucket(state.config.makerAccount, market, 'cross'),
+      maxQuote: unpaid,
+    });
+    covered = paid;
+    unpaid -= paid.paidQuote;
+  }
+  if (unpaid > 0n && policy.lossSteps.includes('adl')) {
     const capacity = capacityBeforeAdl(view, policy);
-    if (capacity !== null && fill.unpaidQuote > capacity) {
+    if (capacity !== null && unpaid > capacity) {
       // The waterfall cannot pay this fill: deleverage the whole position instead (no venue fill).
       const deficit = bankruptcyQuote(view, request.account, market, marks).positionEquityQuote;
       const shortfall = deficit < 0n ? -deficit : 0n;
@@ -376,7 +407,8 @@ export function perpsExecution(
   }
   const tx = new PerpsTx(view);
   tx.adopt(fill);
-  tx.emit(record('venue', quote.filledBase, quote.quoteAmount, fill.unpaidQuote, quote.averagePrice));
+  tx.adopt(covered);
+  tx.emit(record('venue', quote.filledBase, quote.quoteAmount, unpaid, quote.averagePrice));
   const detail = {
     ...base,
     kind: 'venue' as const,
@@ -385,7 +417,7 @@ export function perpsExecution(
     quoteAmount: quote.quoteAmount,
     closedNotionalQuote: notionalQuote(quote.filledBase, mark, state.config),
   };
-  return { events: tx.events, shortfall: fill.unpaidQuote, detail };
+  return { events: tx.events, shortfall: unpaid, detail };
 }
 
 /**
@@ -416,12 +448,35 @@ export function perpsIncentive(
       : (margin.isolated[d.market]?.equityQuote ?? 0n);
   const outflow = outflowOf(outcome.events, d.bucket, d.view.book.quoteAsset);
   const cap = min(min(equity, quoteBalance(d.view, d.bucket)), d.bucketBeforeQuote - outflow);
-  const charged = cap <= 0n ? 0n : min(fee, cap);
+  const fromBucket = cap <= 0n ? 0n : min(fee, cap);
+  const tx = new PerpsTx(d.view);
+  // What the cash cannot pay, the other cross legs' profits may (policy), within the equity.
+  const room = min(fee, equity) - fromBucket;
+  let fromProfits = 0n;
+  if (ctx.policy.settleCrossProfits === true && !isolated && room > 0n) {
+    const paid = payFromCrossProfits(tx.view, {
+      account: request.account,
+      exceptMarket: d.market,
+      marks: ctx.marks,
+      toBucket: 'insurance',
+      maxQuote: room,
+    });
+    tx.adopt(paid);
+    fromProfits = paid.paidQuote;
+  }
+  const charged = fromBucket + fromProfits;
   if (charged === 0n) return [];
   const toLiquidator = divSigned(charged * ctx.policy.liquidatorSharePpm, PPM_SCALE, Rounding.Down);
-  const tx = new PerpsTx(d.view);
-  tx.move(d.bucket, `wallet:${request.liquidator}`, toLiquidator, 'perps:liquidationFee');
-  tx.move(d.bucket, 'insurance', charged - toLiquidator, 'perps:liquidationFee');
+  // The bucket pays the liquidator first; profits paid into the fund cover the rest of its share.
+  const bucketToLiquidator = min(toLiquidator, fromBucket);
+  tx.move(d.bucket, `wallet:${request.liquidator}`, bucketToLiquidator, 'perps:liquidationFee');
+  tx.move(d.bucket, 'insurance', fromBucket - bucketToLiquidator, 'perps:liquidationFee');
+  tx.move(
+    'insurance',
+    `wallet:${request.liquidator}`,
+    toLiquidator - bucketToLiquidator,
+    'perps:liquidationFee',
+  );
   const record: PerpLiquidationFee = {
     type: 'PerpLiquidationFee',
     account: request.account,

@@ -6,9 +6,12 @@
  * Rounding (one place each, always against the account): values and unrealized PnL round toward
  * −∞, pending funding owed rounds toward +∞, notionals and requirements round up.
  */
+import { assert } from '../../math/errors.js';
 import { divSigned, max, Rounding } from '../../math/mulDiv.js';
 import { pow10 } from '../../math/units.js';
 import { InvalidParameterError } from '../errors.js';
+import { type NettedExposure, netExposure, nettingLiquidationLeg } from './netting.js';
+import { type PortfolioRequirement, portfolioLiquidationLeg, portfolioRequirement } from './portfolio.js';
 import {
   crossBucket,
   FUNDING_INDEX_SCALE,
@@ -19,10 +22,12 @@ import {
   type PerpMarks,
   type PerpPosition,
   type PerpScales,
+  type PerpsMarginStage,
   type PerpsView,
   PPM_SCALE,
   positionOf,
   quoteBalance,
+  underlyingOf,
 } from './types.js';
 
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);
@@ -181,6 +186,142 @@ export interface MarginScope {
 export interface AccountMargin extends MarginScope {
   /** Isolated positions by market id. */
   readonly isolated: Readonly<Record<string, MarginScope>>;
+  /**
+   * With a cross-margin stage configured (the book's `marginStage`): its reading of the cross
+   * scope, beside the per-position sum; the scope's `maintenanceQuote` and `initialQuote` are then
+   * the stage's. Absent without a stage.
+   */
+  readonly stage?: CrossMarginStage;
+}
+
+/** An open cross position's figures, as the cross-margin stages read them. */
+export interface CrossLeg {
+  readonly market: string;
+  /** The market's underlying (its `underlying`, else its oracle asset). */
+  readonly underlying: string;
+  /** Signed base units (≠ 0). */
+  readonly sizeBase: bigint;
+  /** |size|·mark, quote units, rounded up (the notional requirements use). */
+  readonly notionalUpQuote: bigint;
+  /** |size|·mark, quote units, rounded down. */
+  readonly notionalDownQuote: bigint;
+  /** The position's own tiered initial and maintenance margins, quote units. */
+  readonly initialQuote: bigint;
+  readonly maintenanceQuote: bigint;
+  readonly marginTiers: readonly MarginTier[];
+}
+
+/** What a cross-margin stage makes of a cross scope. */
+export interface CrossMarginStage {
+  readonly kind: PerpsMarginStage['kind'];
+  /** Today's rule: Σ tiered maintenance margins of the cross positions, quote units. */
+  readonly perPositionMaintenanceQuote: bigint;
+  /** Σ tiered initial margins of the cross positions, quote units. */
+  readonly perPositionInitialQuote: bigint;
+  /** The configured maintenance requirement (the scope's `maintenanceQuote`), quote units. */
+  readonly maintenanceQuote: bigint;
+  /**
+   * The initial requirement, quote units. Portfolio: ⌈requirement × initialFactorPpm/1e6⌉ when the
+   * factor is configured, else the per-position sum raised to the requirement if that is higher
+   * (an opening is never liquidatable at once). Netting: Σ each leg's tiered initial margin on its
+   * effective notional (a clearing house margins the net for both).
+   */
+  readonly initialQuote: bigint;
+  /** The portfolio margin's figures (kind `portfolio`). */
+  readonly portfolio?: PortfolioRequirement;
+  /** The netting's groups and each leg's requirement on its effective notional (kind `netting`). */
+  readonly netting?: NettedExposure & { readonly maintenanceByMarketQuote: Readonly<Record<string, bigint>> };
+  /** The leg a liquidation closes first (undefined without legs). */
+  readonly liquidationMarket?: string;
+}
+
+/**
+ * A cross position as a {@link CrossLeg} at `mark`.
+ * @param position a position of size ≠ 0 in `market`.
+ */
+export function crossLeg(position: PerpPosition, market: PerpMarketState, mark: bigint): CrossLeg {
+  const c = market.config;
+  const up = notionalQuote(position.sizeBase, mark, c);
+  const size = position.sizeBase < 0n ? -position.sizeBase : position.sizeBase;
+  return {
+    market: c.market,
+    underlying: underlyingOf(c),
+    sizeBase: position.sizeBase,
+    notionalUpQuote: up,
+    notionalDownQuote: valueQuote(size, mark, c, Rounding.Down),
+    initialQuote: marginRequirementQuote(up, c.marginTiers, 'initial'),
+    maintenanceQuote: marginRequirementQuote(up, c.marginTiers, 'maintenance'),
+    marginTiers: c.marginTiers,
+  };
+}
+
+/**
+ * A cross scope's requirements under a stage (portfolio.ts, netting.ts), beside the per-position
+ * sums. Portfolio: maintenance = the portfolio requirement; initial = ⌈maintenance ×
+ * initialFactorPpm/1e6⌉ with the factor, else max(Σ IM, maintenance). Netting: maintenance and
+ * initial = Σ each leg's tiered margins on its effective notional (never above the per-position
+ * sums: effective ≤ own notional and tiers never fall).
+ * @param legs the scope's open cross positions, sorted by market.
+ */
+export function crossMarginStage(stage: PerpsMarginStage, legs: readonly CrossLeg[]): CrossMarginStage {
+  let mm = 0n;
+  let im = 0n;
+  for (const l of legs) {
+    mm += l.maintenanceQuote;
+    im += l.initialQuote;
+  }
+  const base = { kind: stage.kind, perPositionMaintenanceQuote: mm, perPositionInitialQuote: im };
+  if (stage.kind === 'portfolio') {
+    const req = portfolioRequirement(legs, stage.portfolio, mm);
+    const market = portfolioLiquidationLeg(legs, req);
+    const factor = stage.portfolio.initialFactorPpm;
+    return {
+      ...base,
+      maintenanceQuote: req.requirementQuote,
+      initialQuote:
+        factor === undefined
+          ? max(im, req.requirementQuote)
+          : divSigned(req.requirementQuote * factor, PPM_SCALE, Rounding.Up),
+      portfolio: req,
+      ...(market === undefined ? {} : { liquidationMarket: market }),
+    };
+  }
+  const exposure = netExposure(
+    legs.map((l) => ({
+      market: l.market,
+      underlying: l.underlying,
+      sizeBase: l.sizeBase,
+      notionalQuote: l.notionalUpQuote,
+    })),
+    stage.netting,
+  );
+  const byMarket: Record<string, bigint> = {};
+  let netted = 0n;
+  let nettedInitial = 0n;
+  for (const l of legs) {
+    const effective = exposure.effectiveNotionalQuote[l.market] ?? l.notionalUpQuote;
+    const requirement = marginRequirementQuote(effective, l.marginTiers, 'maintenance');
+    byMarket[l.market] = requirement;
+    netted += requirement;
+    nettedInitial += marginRequirementQuote(effective, l.marginTiers, 'initial');
+  }
+  const market = nettingLiquidationLeg(
+    legs.map((l) => ({
+      market: l.market,
+      underlying: l.underlying,
+      sizeBase: l.sizeBase,
+      notionalQuote: l.notionalUpQuote,
+    })),
+    exposure,
+    byMarket,
+  );
+  return {
+    ...base,
+    maintenanceQuote: netted,
+    initialQuote: nettedInitial,
+    netting: { ...exposure, maintenanceByMarketQuote: byMarket },
+    ...(market === undefined ? {} : { liquidationMarket: market }),
+  };
 }
 
 /**
@@ -263,7 +404,31 @@ export function accountMargin(view: PerpsView, accountId: string, marks: PerpMar
     if (position.marginMode === 'cross') cross.push(line);
     else isolated[market] = scopeOf(quoteBalance(view, isolatedBucket(accountId, market)), [line]);
   }
-  return { ...scopeOf(quoteBalance(view, crossBucket(accountId)), cross), isolated };
+  const scope = scopeOf(quoteBalance(view, crossBucket(accountId)), cross);
+  const marginStage = view.book.marginStage;
+  if (marginStage === undefined) return { ...scope, isolated };
+  const stage = crossMarginStage(marginStage, crossLegsOf(view, accountId, marks));
+  return {
+    ...scope,
+    initialQuote: stage.initialQuote,
+    maintenanceQuote: stage.maintenanceQuote,
+    isolated,
+    stage,
+  };
+}
+
+/**
+ * The account's open cross positions as {@link CrossLeg}s at `marks`, sorted by market.
+ * @throws InvalidParameterError when a needed mark is missing.
+ */
+export function crossLegsOf(view: PerpsView, accountId: string, marks: PerpMarks): CrossLeg[] {
+  const legs: CrossLeg[] = [];
+  for (const market of marketIds(view.book)) {
+    const position = positionOf(view.book, accountId, market);
+    if (position === undefined || position.marginMode !== 'cross' || position.sizeBase === 0n) continue;
+    legs.push(crossLeg(position, view.book.markets[market]!, requireMark(marks, market)));
+  }
+  return legs;
 }
 
 /** Whether a scope is below maintenance: equity < maintenance margin (strict). */
@@ -353,4 +518,93 @@ export function sizeToCloseForTarget(
     else lo = mid;
   }
   return hi;
+}
+
+/**
+ * {@link sizeToCloseForTarget} for a cross scope under a cross-margin stage, where closing a leg
+ * can raise the requirement (it unhedges the rest). g(t) = ⌈target·R(t)/1e6⌉ + ⌈buffer·notional(t)
+ * /1e6⌉ + closing cost(t) − equity, with R(t) the stage's requirement after closing t base units
+ * of the leg at the mark, is (up to rounding) convex in t: the stage requirement is a maximum of
+ * linear functions of the sizes (portfolio) or a non-decreasing function of a convex exposure
+ * (netting). So: t* = the minimizer of g by integer ternary search; when g(t*) ≤ 0, the least t in
+ * [0, t*] with g(t) ≤ 0 by bisection (g does not increase there); otherwise t* (the leg's most
+ * risk-reducing close), or the whole leg when t* = 0. Isolated positions use
+ * {@link sizeToCloseForTarget}. 0 when the scope already meets the target.
+ * @throws InvalidParameterError when a needed mark is missing.
+ */
+export function sizeToCloseForStageTarget(
+  view: PerpsView,
+  accountId: string,
+  market: string,
+  target: CloseTarget,
+): bigint {
+  const position = positionOf(view.book, accountId, market);
+  if (position === undefined || position.sizeBase === 0n) return 0n;
+  const marginStage = view.book.marginStage;
+  if (marginStage === undefined || position.marginMode !== 'cross') {
+    return sizeToCloseForTarget(view, accountId, market, target);
+  }
+  const state = view.book.markets[market]!;
+  const mark = requireMark(target.marks, market);
+  const margin = accountMargin(view, accountId, target.marks);
+  const legs = crossLegsOf(view, accountId, target.marks);
+  const at = legs.findIndex((l) => l.market === market);
+  assert(at >= 0, `no cross leg ${market} of ${accountId}`);
+  const size = abs(position.sizeBase);
+  const otherNotional = margin.notionalQuote - legs[at]!.notionalUpQuote;
+  const sign = position.sizeBase > 0n ? 1n : -1n;
+  const memo = new Map<bigint, bigint>();
+  const g = (closeBase: bigint): bigint => {
+    const hit = memo.get(closeBase);
+    if (hit !== undefined) return hit;
+    const rest = size - closeBase;
+    const after =
+      rest === 0n
+        ? legs.filter((_, k) => k !== at)
+        : legs.map((l, k) => (k === at ? crossLeg({ ...position, sizeBase: sign * rest }, state, mark) : l));
+    const requirement = crossMarginStage(marginStage, after).maintenanceQuote;
+    const restNotional = notionalQuote(rest, mark, state.config);
+    const required =
+      divSigned(requirement * target.targetRatioPpm, PPM_SCALE, Rounding.Up) +
+      divSigned((otherNotional + restNotional) * (target.bufferPpm ?? 0n), PPM_SCALE, Rounding.Up);
+    const cost = divSigned(
+      notionalQuote(closeBase, mark, state.config) * (target.closingCostPpm ?? 0n),
+      PPM_SCALE,
+      Rounding.Up,
+    );
+    const out = required + cost - margin.equityQuote;
+    memo.set(closeBase, out);
+    return out;
+  };
+  if (g(0n) <= 0n) return 0n;
+  // The least t with g(t) ≤ 0 once some t̂ meets: {g ≤ 0} is an interval (g convex), so between
+  // the largest failing point below t̂ and t̂ the predicate flips once: bisection.
+  const least = (meet0: bigint): bigint => {
+    let fail = 0n;
+    for (const t of memo.keys()) if (t < meet0 && t > fail && memo.get(t)! > 0n) fail = t;
+    let meet = meet0;
+    while (meet - fail > 1n) {
+      const mid = (fail + meet) / 2n;
+      if (g(mid) <= 0n) meet = mid;
+      else fail = mid;
+    }
+    return meet;
+  };
+  // Ternary search for the minimizer of g, stopping at the first point that meets the target.
+  let lo = 0n;
+  let hi = size;
+  while (hi - lo > 2n) {
+    const m1 = lo + (hi - lo) / 3n;
+    const m2 = hi - (hi - lo) / 3n;
+    const g1 = g(m1);
+    if (g1 <= 0n) return least(m1);
+    const g2 = g(m2);
+    if (g2 <= 0n) return least(m2);
+    if (g1 <= g2) hi = m2;
+    else lo = m1;
+  }
+  let best = lo;
+  for (let t = lo + 1n; t <= hi; t++) if (g(t) < g(best)) best = t;
+  if (g(best) > 0n) return best === 0n ? size : best;
+  return least(best);
 }

@@ -38,13 +38,19 @@ import {
   UnknownAccountError,
 } from '../errors.js';
 import { readBigint, readEnum, readOptionalString, readString } from '../fields.js';
-import { bucketsOf } from '../ledger.js';
+import { balanceOf, bucketsOf } from '../ledger.js';
 import type { Command, EngineEvent, Recorded } from '../machine.js';
 import { oracleStatus, spotPrice } from '../oracle.js';
 import { runLiquidation } from '../pipeline.js';
 import { applyPerpsEvents, PERPS_LIQUIDATION_STAGES, type PerpsLiquidationPolicy } from './liquidation.js';
-import { accountMargin, liquidatableScopes, type MarginScope, sideFundingIndex } from './margin.js';
-import { type PerpsGenericParams, parsePerpsGenericParams } from './params.js';
+import {
+  type AccountMargin,
+  accountMargin,
+  liquidatableScopes,
+  type MarginScope,
+  sideFundingIndex,
+} from './margin.js';
+import { type PerpsGenericParams, parsePerpsGenericParams, perpsMarginStageOf } from './params.js';
 import {
   accrueFunding,
   addIsolatedMargin,
@@ -59,6 +65,7 @@ import {
   crossBucket,
   emptyPerpsBook,
   evolvePerpsBook,
+  isolatedBucket,
   type MarginMode,
   marketIds,
   type PerpAccountOpened,
@@ -209,7 +216,7 @@ function decideConfigure(state: State, command: Command): EngineEvent[] {
   const event: PerpsGenericConfigured = {
     type: 'PerpsGenericConfigured',
     params,
-    book: emptyPerpsBook(params.quoteAsset, quoteDecimals, markets),
+    book: emptyPerpsBook(params.quoteAsset, quoteDecimals, markets, perpsMarginStageOf(params)),
   };
   return [event];
 }
@@ -468,6 +475,13 @@ function decideLiquidate(state: State, command: Command, nowSeconds: number): re
     liquidator,
     ...(market === undefined ? {} : { market }),
   });
+  // Isolated margin left over goes back to cross once the position is gone. Nothing can be left
+  // when the liquidated position was cross and its isolated bucket empty (no liquidation event
+  // moves quote into it): skip re-folding the events then (they are many in a keeper's dry run).
+  const iso = isolatedBucket(account, run.size.market);
+  const held = positionOf(book, account, run.size.market);
+  if (held?.marginMode !== 'isolated' && balanceOf(state.ledger, iso, book.quoteAsset) === 0n)
+    return run.events;
   const after = applyPerpsEvents(view, run.events);
   return [...run.events, ...releaseIsolatedMargin(after, account, run.size.market).events];
 }
@@ -549,6 +563,23 @@ function healthOf(state: State, accountId: string, nowSeconds: number): AccountH
     collateralValueWad: quoteToWad(equity, book.quoteDecimals, Rounding.Down),
     debtValueWad: quoteToWad(maintenance, book.quoteDecimals, Rounding.Up),
   };
+}
+
+/**
+ * An account's margin at the current marks, with both rules when a cross-margin stage is
+ * configured: `maintenanceQuote` is the configured requirement (what liquidation triggers on) and
+ * `stage.perPositionMaintenanceQuote` today's per-position sum beside it (for the service and the
+ * lab to report both). Works on any model whose state carries a perps-core book.
+ * @throws NotConfiguredError, UnknownAccountError, StaleOraclePriceError.
+ */
+export function perpsGenericMargin(
+  state: EngineState<PerpsGenericExt>,
+  accountId: string,
+  nowSeconds: number,
+): AccountMargin {
+  const { book } = configured(state, 'margin');
+  requireAccount(book, accountId);
+  return accountMargin(viewOf(state, book), accountId, marksOf(state, book, nowSeconds, accountId));
 }
 
 /**

@@ -4,11 +4,18 @@
  * A validator that names the dotted field it refuses, and documented defaults.
  */
 import { InvalidParameterError } from '../errors.js';
-import { readEnum, readInt, readObject, readString } from '../fields.js';
+import { readBoolean, readEnum, readInt, readObject, readString } from '../fields.js';
 import type { PerpsLiquidationPolicy, PerpsLossStep } from './liquidation.js';
 import { ADL_RANKING_KINDS, type AdlRanking } from './loss.js';
 import { validateMarginTiers } from './margin.js';
-import { type MarginTier, PPM_SCALE, type Venue } from './types.js';
+import { type NettingParams, validateNetting } from './netting.js';
+import {
+  compilePortfolioMargin,
+  type PortfolioCorrelationParams,
+  type PortfolioMarginParams,
+  type PortfolioUnderlyingParams,
+} from './portfolio.js';
+import { type MarginTier, type PerpsMarginStage, PPM_SCALE, type Venue } from './types.js';
 import { validateVenue } from './venue.js';
 
 /** One market of the generic model (the quote decimals come from the listed quote asset). */
@@ -17,6 +24,8 @@ export interface PerpsGenericMarketParams {
   readonly market: string;
   /** Engine oracle asset giving the mark (index) price. */
   readonly oracleAsset: string;
+  /** The underlying the cross-margin stages group and shock by (absent: `oracleAsset`). */
+  readonly underlying?: string;
   /** Decimals of a size's smallest unit. */
   readonly baseDecimals: number;
   /** Decimals of the oracle's price for `oracleAsset` (checked against the oracle when read). */
@@ -38,6 +47,13 @@ export interface PerpsGenericParams {
   readonly markets: readonly PerpsGenericMarketParams[];
   /** The liquidation policy (exempt accounts are derived: every maker and the backstop vault). */
   readonly liquidation: Omit<PerpsLiquidationPolicy, 'exemptAccounts'>;
+  /**
+   * Portfolio margin of cross accounts (portfolio.ts): the maintenance requirement is the worst
+   * loss over a grid of correlated shocks. Absent: the per-position sum.
+   */
+  readonly portfolioMargin?: PortfolioMarginParams;
+  /** Netting per underlying of cross accounts (netting.ts). Absent: the per-position sum. */
+  readonly netting?: NettingParams;
 }
 
 const USDC = (whole: bigint): bigint => whole * 10n ** 6n;
@@ -126,10 +142,11 @@ export const DEFAULT_PERPS_GENERIC_PARAMS: PerpsGenericParams = {
   },
 };
 
-const PARAM_KEYS = ['quoteAsset', 'markets', 'liquidation'];
+const PARAM_KEYS = ['quoteAsset', 'markets', 'liquidation', 'portfolioMargin', 'netting'];
 const MARKET_KEYS = [
   'market',
   'oracleAsset',
+  'underlying',
   'baseDecimals',
   'priceDecimals',
   'marginTiers',
@@ -153,6 +170,7 @@ const LIQUIDATION_KEYS = [
   'adlRanking',
   'backstop',
   'insuranceFloorQuote',
+  'settleCrossProfits',
 ];
 const LOSS_STEPS: readonly PerpsLossStep[] = ['insurance', 'backstop', 'socialize', 'adl'];
 const MAX_DECIMALS = 36;
@@ -265,6 +283,7 @@ function parseMarket(raw: unknown, path: string): PerpsGenericMarketParams {
   return {
     market: readString(r, 'market', `${path}.market`),
     oracleAsset: readString(r, 'oracleAsset', `${path}.oracleAsset`),
+    ...(r.underlying === undefined ? {} : { underlying: readString(r, 'underlying', `${path}.underlying`) }),
     baseDecimals: readInt(r, 'baseDecimals', `${path}.baseDecimals`, { min: 0, max: MAX_DECIMALS }),
     priceDecimals: readInt(r, 'priceDecimals', `${path}.priceDecimals`, { min: 0, max: MAX_DECIMALS }),
     marginTiers,
@@ -355,7 +374,118 @@ function parseLiquidation(raw: unknown, path: string): PerpsGenericParams['liqui
   if (r.insuranceFloorQuote !== undefined) {
     out = { ...out, insuranceFloorQuote: readBig(r, 'insuranceFloorQuote', `${path}.insuranceFloorQuote`) };
   }
+  if (r.settleCrossProfits !== undefined) {
+    out = { ...out, settleCrossProfits: readBoolean(r, 'settleCrossProfits', `${path}.settleCrossProfits`) };
+  }
   return out;
+}
+
+const PORTFOLIO_KEYS = [
+  'steps',
+  'rangeSigmaPpm',
+  'floorPpm',
+  'initialFactorPpm',
+  'underlyings',
+  'correlations',
+];
+
+function parsePortfolioMargin(raw: unknown, path: string): PortfolioMarginParams {
+  const r = readObject(raw, path);
+  rejectUnknownKeys(r, PORTFOLIO_KEYS, path);
+  const underlyings = readList(r, 'underlyings', `${path}.underlyings`).map(
+    (u, i): PortfolioUnderlyingParams => {
+      const at = `${path}.underlyings.${i}`;
+      const ur = readObject(u, at);
+      rejectUnknownKeys(ur, ['underlying', 'sigmaPpm', 'loadingsPpm'], at);
+      const base = {
+        underlying: readString(ur, 'underlying', `${at}.underlying`),
+        sigmaPpm: readBig(ur, 'sigmaPpm', `${at}.sigmaPpm`, { min: 1n, max: PPM_SCALE }),
+      };
+      if (ur.loadingsPpm === undefined) return base;
+      const list = readList(ur, 'loadingsPpm', `${at}.loadingsPpm`);
+      const loadingsPpm = list.map((v, f) =>
+        readBig({ v }, 'v', `${at}.loadingsPpm.${f}`, { min: -PPM_SCALE, max: PPM_SCALE }),
+      );
+      return { ...base, loadingsPpm };
+    },
+  );
+  const out: PortfolioMarginParams = {
+    steps: readInt(r, 'steps', `${path}.steps`, { min: 3, max: 101 }),
+    rangeSigmaPpm: readBig(r, 'rangeSigmaPpm', `${path}.rangeSigmaPpm`, { min: 1n, max: 100n * PPM_SCALE }),
+    underlyings,
+    ...(r.floorPpm === undefined
+      ? {}
+      : { floorPpm: readBig(r, 'floorPpm', `${path}.floorPpm`, { max: PPM_SCALE }) }),
+    ...(r.initialFactorPpm === undefined
+      ? {}
+      : {
+          initialFactorPpm: readBig(r, 'initialFactorPpm', `${path}.initialFactorPpm`, {
+            min: PPM_SCALE,
+            max: 100n * PPM_SCALE,
+          }),
+        }),
+  };
+  if (r.correlations === undefined) return out;
+  const correlations = readList(r, 'correlations', `${path}.correlations`).map(
+    (c, i): PortfolioCorrelationParams => {
+      const at = `${path}.correlations.${i}`;
+      const cr = readObject(c, at);
+      rejectUnknownKeys(cr, ['a', 'b', 'correlationPpm'], at);
+      return {
+        a: readString(cr, 'a', `${at}.a`),
+        b: readString(cr, 'b', `${at}.b`),
+        correlationPpm: readBig(cr, 'correlationPpm', `${at}.correlationPpm`, {
+          min: -PPM_SCALE + 1n,
+          max: PPM_SCALE - 1n,
+        }),
+      };
+    },
+  );
+  return { ...out, correlations };
+}
+
+function parseNetting(raw: unknown, path: string): NettingParams {
+  const r = readObject(raw, path);
+  rejectUnknownKeys(r, ['offsetCreditPpm', 'underlyings'], path);
+  const out: NettingParams = {
+    offsetCreditPpm: readBig(r, 'offsetCreditPpm', `${path}.offsetCreditPpm`, { max: PPM_SCALE }),
+  };
+  if (r.underlyings === undefined) {
+    validateNetting(out, path);
+    return out;
+  }
+  const underlyings = readList(r, 'underlyings', `${path}.underlyings`).map((u, i) => {
+    const at = `${path}.underlyings.${i}`;
+    const ur = readObject(u, at);
+    rejectUnknownKeys(ur, ['underlying', 'offsetCreditPpm'], at);
+    return {
+      underlying: readString(ur, 'underlying', `${at}.underlying`),
+      offsetCreditPpm: readBig(ur, 'offsetCreditPpm', `${at}.offsetCreditPpm`, { max: PPM_SCALE }),
+    };
+  });
+  const params = { ...out, underlyings };
+  validateNetting(params, path);
+  return params;
+}
+
+/**
+ * The cross-margin stage a parameter set configures (what `configure` puts in the book), or
+ * undefined for the per-position sum.
+ * @param path dotted path of the parameters in error fields.
+ * @throws InvalidParameterError from {@link compilePortfolioMargin}.
+ */
+export function perpsMarginStageOf(
+  params: PerpsGenericParams,
+  path = 'params',
+): PerpsMarginStage | undefined {
+  if (params.portfolioMargin !== undefined) {
+    return {
+      kind: 'portfolio',
+      portfolio: compilePortfolioMargin(params.portfolioMargin, `${path}.portfolioMargin`),
+    };
+  }
+  if (params.netting !== undefined) return { kind: 'netting', netting: params.netting };
+  return undefined;
 }
 
 /**
@@ -395,7 +525,33 @@ export function parsePerpsGenericParams(raw: unknown, path = 'params'): PerpsGen
       }
     }
   }
-  return { quoteAsset, markets, liquidation };
+  let out: PerpsGenericParams = { quoteAsset, markets, liquidation };
+  if (r.portfolioMargin !== undefined && r.netting !== undefined) {
+    throw new InvalidParameterError(
+      `${path}.netting`,
+      'cannot be combined with portfolioMargin',
+      'Choose one cross-margin stage: portfolioMargin already nets markets on one underlying.',
+    );
+  }
+  if (r.portfolioMargin !== undefined) {
+    const at = `${path}.portfolioMargin`;
+    const portfolioMargin = parsePortfolioMargin(r.portfolioMargin, at);
+    compilePortfolioMargin(portfolioMargin, at);
+    const listed = portfolioMargin.underlyings.map((u) => u.underlying);
+    for (const [i, m] of markets.entries()) {
+      const u = m.underlying ?? m.oracleAsset;
+      if (!listed.includes(u)) {
+        throw new InvalidParameterError(
+          `${at}.underlyings`,
+          `has no ${u}, the underlying of markets.${i} (${m.market})`,
+          'Give every market’s underlying a sigmaPpm.',
+        );
+      }
+    }
+    out = { ...out, portfolioMargin };
+  }
+  if (r.netting !== undefined) out = { ...out, netting: parseNetting(r.netting, `${path}.netting`) };
+  return out;
 }
 
 /** JSON of parameters with bigints as decimal strings (what {@link parsePerpsGenericParams} reads back). */

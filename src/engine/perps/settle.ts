@@ -17,7 +17,7 @@ import { pow10 } from '../../math/units.js';
 import { InsufficientBalanceError, InsufficientMarginError, InvalidParameterError } from '../errors.js';
 import { applyMove, balanceOf, moved, SIGNED_BUCKETS } from '../ledger.js';
 import type { EngineEvent } from '../machine.js';
-import { pendingFundingQuote, sideFundingIndex } from './margin.js';
+import { pendingFundingQuote, sideFundingIndex, valueQuote } from './margin.js';
 import {
   crossBucket,
   evolvePerpsBook,
@@ -542,4 +542,118 @@ export function releaseIsolatedMargin(view: PerpsView, account: string, market: 
   const tx = new PerpsTx(view);
   tx.move(bucket, crossBucket(account), left, 'perps:isolatedRelease');
   return tx.step();
+}
+
+/** Record of a cross leg's unrealized profit paid out for its account (a shortfall, a fee). */
+export interface PerpProfitApplied {
+  readonly type: 'PerpProfitApplied';
+  readonly account: string;
+  /** The profitable leg's market. */
+  readonly market: string;
+  /** The bucket paid (the closed market's settlement account, `insurance`). */
+  readonly toBucket: string;
+  /** The mark the profit was valued at. */
+  readonly markPrice: bigint;
+  readonly amountQuote: bigint;
+}
+
+/**
+ * Pays up to `maxQuote` for an account out of the unrealized profit of its position in `market`,
+ * without closing that position (a shortfall it left in another market, a liquidation fee): its
+ * pending funding first, then profit = value at the mark (rounded down: favours the payer) −
+ * entry; amount = min(profit, maxQuote, what the paying settlement account holds unless it pays
+ * itself). The position's entry rises by the amount (its profit falls by it), the market's
+ * settlement (maker) account's entry falls by it (it owes that much less), and the settlement
+ * account pays the amount into `toBucket` (no cash moves when that is its own bucket: the two
+ * claims net). Σ entryQuote per market and the ledger stay exact; the account's own buckets are
+ * not touched. Nothing for a loss, a flat position or the settlement account itself.
+ * @throws InvalidParameterError (unknown market).
+ */
+export function payFromUnrealizedProfit(
+  view: PerpsView,
+  input: {
+    readonly account: string;
+    readonly market: string;
+    readonly markPrice: bigint;
+    readonly toBucket: string;
+    readonly maxQuote: bigint;
+  },
+): PerpsStep & { readonly paidQuote: bigint } {
+  const state = requireMarket(view, input.market);
+  const payer = state.config.makerAccount;
+  const held = positionOf(view.book, input.account, input.market);
+  if (held === undefined || held.sizeBase === 0n || input.account === payer || input.maxQuote <= 0n) {
+    return { view, events: [], paidQuote: 0n };
+  }
+  const tx = new PerpsTx(view);
+  tx.adopt(settleFunding(tx.view, input.account, input.market));
+  const position = positionOf(tx.view.book, input.account, input.market)!;
+  const profit =
+    valueQuote(position.sizeBase, input.markPrice, state.config, Rounding.Down) - position.entryQuote;
+  const payerHeld = positionOf(tx.view.book, payer, input.market);
+  const payerBucket = positionBucket(payer, input.market, payerHeld?.marginMode ?? 'cross');
+  let amount = profit < input.maxQuote ? profit : input.maxQuote;
+  if (payerBucket !== input.toBucket) {
+    const available = balanceOf(tx.view.ledger, payerBucket, tx.view.book.quoteAsset);
+    if (available < amount) amount = available;
+  }
+  if (amount <= 0n) return { view, events: [], paidQuote: 0n };
+  const current = marketOf(tx.view.book, input.market);
+  tx.setPosition(input.market, input.account, { ...position, entryQuote: position.entryQuote + amount });
+  tx.setPosition(input.market, payer, {
+    sizeBase: payerHeld?.sizeBase ?? 0n,
+    entryQuote: (payerHeld?.entryQuote ?? 0n) - amount,
+    fundingIndexSettled: payerHeld?.fundingIndexSettled ?? current.fundingIndexLong,
+    marginMode: payerHeld?.marginMode ?? 'cross',
+  });
+  if (payerBucket !== input.toBucket) tx.move(payerBucket, input.toBucket, amount, 'perps:paidFromProfit');
+  const record: PerpProfitApplied = {
+    type: 'PerpProfitApplied',
+    account: input.account,
+    market: input.market,
+    toBucket: input.toBucket,
+    markPrice: input.markPrice,
+    amountQuote: amount,
+  };
+  tx.emit(record);
+  return { ...tx.step(), paidQuote: amount };
+}
+
+/**
+ * Pays up to `maxQuote` into `toBucket` out of the unrealized profits of the account's cross
+ * positions other than `exceptMarket`, in market id order ({@link payFromUnrealizedProfit}).
+ * @param marks mark of every market where the account holds a cross position.
+ * @throws InvalidParameterError (unknown market, missing mark).
+ */
+export function payFromCrossProfits(
+  view: PerpsView,
+  input: {
+    readonly account: string;
+    readonly exceptMarket: string;
+    readonly marks: Readonly<Record<string, bigint>>;
+    readonly toBucket: string;
+    readonly maxQuote: bigint;
+  },
+): PerpsStep & { readonly paidQuote: bigint } {
+  const tx = new PerpsTx(view);
+  let left = input.maxQuote;
+  for (const market of marketIds(view.book)) {
+    if (left <= 0n) break;
+    const p = positionOf(tx.view.book, input.account, market);
+    if (market === input.exceptMarket || p === undefined || p.marginMode !== 'cross' || p.sizeBase === 0n) {
+      continue;
+    }
+    const markPrice = input.marks[market];
+    if (markPrice === undefined) throw new InvalidParameterError(`marks.${market}`, 'expected a mark');
+    const paid = payFromUnrealizedProfit(tx.view, {
+      account: input.account,
+      market,
+      markPrice,
+      toBucket: input.toBucket,
+      maxQuote: left,
+    });
+    tx.adopt(paid);
+    left -= paid.paidQuote;
+  }
+  return { ...tx.step(), paidQuote: input.maxQuote - left };
 }

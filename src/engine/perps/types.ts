@@ -12,6 +12,8 @@
 import { assert } from '../../math/errors.js';
 import { balanceOf, type Ledger } from '../ledger.js';
 import type { EngineEvent } from '../machine.js';
+import type { NettingParams } from './netting.js';
+import type { PortfolioMarginConfig } from './portfolio.js';
 
 /** 1e6 = 100 %: the scale of every `...Ppm` rate. */
 export const PPM_SCALE = 1_000_000n;
@@ -78,6 +80,12 @@ export interface PerpMarketConfig extends PerpScales {
   readonly market: string;
   /** Engine oracle asset whose price is this market's index/mark price (`ETH`). */
   readonly oracleAsset: string;
+  /**
+   * The underlying the market's risk is on, for the cross-margin stages (portfolio margin shocks
+   * it, netting groups by it); absent = `oracleAsset`. Two markets on one underlying (the same perp
+   * on two venues, a perp and a dated future with its own price feed) share it.
+   */
+  readonly underlying?: string;
   /** Margin tiers by notional, sorted by cap, the last one unbounded. */
   readonly marginTiers: readonly MarginTier[];
   /**
@@ -131,6 +139,15 @@ export interface PerpMarketState {
   readonly positions: Readonly<Record<string, PerpPosition>>;
 }
 
+/**
+ * How the maintenance requirement of a cross-margin scope is computed, beyond today's per-position
+ * sum of tiered margins: a portfolio margin (the worst loss over a grid of correlated shocks,
+ * portfolio.ts) or netting per underlying (netting.ts). Isolated scopes keep the per-position rule.
+ */
+export type PerpsMarginStage =
+  | { readonly kind: 'portfolio'; readonly portfolio: PortfolioMarginConfig }
+  | { readonly kind: 'netting'; readonly netting: NettingParams };
+
 /** Every market and account of one perps venue sharing one quote (collateral) asset. */
 export interface PerpsBook {
   /** Engine asset of collateral and PnL (`USDC`). */
@@ -140,6 +157,13 @@ export interface PerpsBook {
   readonly markets: Readonly<Record<string, PerpMarketState>>;
   /** Every account ever opened (by its first deposit or position), by id. */
   readonly accounts: Readonly<Record<string, true>>;
+  /** The cross-margin stage, when one is configured (absent: the per-position sum). */
+  readonly marginStage?: PerpsMarginStage;
+}
+
+/** The underlying of a market: its `underlying`, else its oracle asset. */
+export function underlyingOf(config: PerpMarketConfig): string {
+  return config.underlying ?? config.oracleAsset;
 }
 
 /** The book together with the ledger that holds its collateral: what every function reads. */
@@ -222,11 +246,12 @@ export function isPerpsBookEvent(event: EngineEvent): event is PerpsBookEvent {
   return BOOK_EVENTS.has(event.type);
 }
 
-/** An empty book over `markets` (funding indexes 0, no positions). */
+/** An empty book over `markets` (funding indexes 0, no positions), with a cross-margin stage if given. */
 export function emptyPerpsBook(
   quoteAsset: string,
   quoteDecimals: number,
   markets: readonly PerpMarketConfig[],
+  marginStage?: PerpsMarginStage,
 ): PerpsBook {
   const states: Record<string, PerpMarketState> = {};
   for (const config of markets) {
@@ -239,7 +264,8 @@ export function emptyPerpsBook(
       positions: {},
     };
   }
-  return { quoteAsset, quoteDecimals, markets: states, accounts: {} };
+  const book: PerpsBook = { quoteAsset, quoteDecimals, markets: states, accounts: {} };
+  return marginStage === undefined ? book : { ...book, marginStage };
 }
 
 const longPart = (size: bigint): bigint => (size > 0n ? size : 0n);

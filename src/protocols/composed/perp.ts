@@ -1,9 +1,12 @@
 /**
  * A perpetuals market composed from the perps core's stages: margin tiers, the venue a liquidation
- * closes into (order book or AMM, with slippage), partial liquidation toward a target, and the
- * loss waterfall (insurance fund, backstop vault, socialization, auto-deleveraging with a chosen
- * ranking). The configuration is the `perps-generic` parameters plus `kind: perp`, an `id` and an
- * optional `title`; the model is `perps-generic` under that id.
+ * closes into (order book or AMM, with slippage), partial liquidation toward a target, the loss
+ * waterfall (insurance fund, backstop vault, socialization, auto-deleveraging with a chosen
+ * ranking), and optionally a cross-margin stage: `portfolioMargin` (the worst loss over a grid of
+ * correlated shocks, src/engine/perps/portfolio.ts) or `netting` (requirement on the net exposure
+ * per underlying, src/engine/perps/netting.ts). The configuration is the `perps-generic`
+ * parameters plus `kind: perp`, an `id` and an optional `title`; the model is `perps-generic`
+ * under that id.
  */
 import type { ProtocolModel } from '../../engine/engine.js';
 import { InvalidParameterError } from '../../engine/errors.js';

@@ -14,6 +14,13 @@
  * src/keepers/perps.ts liquidators. No funding is accrued during a run (an ASSUMPTION: hours of
  * funding are small beside a crash).
  *
+ * Hedged books (composed markets with several markets): every second account also holds a hedge
+ * leg in the configuration's other markets whose price the run has (another ETH venue always; BTC,
+ * SOL when the scenario or replay has them, each on its own feed of the source's path), see
+ * perpsBook.ts perpsHedgePlan; the keepers read every leg and let the model's trigger pick the one
+ * to close. A hedge market's events count at its own decimals and price; only a second ETH venue's
+ * fills are venue flow (the run's market is ETH's).
+ *
  * What an event means (EventEffect), per model; USD at the step's oracle price (`mark`):
  * - liquidationUsd = the notional closed or transferred by the liquidation at the mark (perps-generic
  *   `PerpLiquidated`: the filled base after a venue close, the sized base after a takeover or an ADL
@@ -51,6 +58,7 @@ import { parseComposedPerpConfig } from '../../protocols/composed/perp.js';
 import type { Book } from '../book.js';
 import type { TimedOracleCommand } from '../oracleFeed.js';
 import type { ReplayScenario } from '../replay.js';
+import { split } from '../rng.js';
 import {
   applyAll,
   type EventEffect,
@@ -64,7 +72,7 @@ import {
   wholeUnits,
 } from './core.js';
 import { FIXED_USD_ORACLE } from './lending.js';
-import { type PerpsSkipped, perpsBookPlan } from './perpsBook.js';
+import { type PerpsSkipped, perpsBookPlan, perpsHedgePlan } from './perpsBook.js';
 import {
   DEFAULT_PERPS_STRESS_SIZES,
   genericRig,
@@ -72,6 +80,7 @@ import {
   PERPS_ORACLE_ASSET,
   PERPS_RIG_FACTORIES,
   type PerpsRig,
+  type PerpsRigMarket,
   type PerpsStressSizes,
   paramsJson,
 } from './perpsRigs.js';
@@ -90,6 +99,9 @@ export const PERPS_STRESS_PROTOCOLS: readonly string[] = Object.keys(PERPS_RIG_F
  * deepest level's 2 % offset), added to the initial-margin floor of a planned position.
  */
 const OPENING_SLIPPAGE = 0.005;
+
+/** First label of the random streams of hedge assets' feeds (split(rng, this + j)). */
+const HEDGE_FEED_STREAM = 16;
 
 /** Re-publication period of GMX's fixed USDC price, seconds (inside its one-year staleness). */
 const FIXED_USD_REPUBLISH_SECONDS = 30 * 86_400;
@@ -153,8 +165,52 @@ const abs = (x: bigint): bigint => (x < 0n ? -x : x);
 
 type AnyEvent = EngineEvent & Readonly<Record<string, unknown>>;
 
-/** The classifier of a rig's events (see the file header); `mark()` is the step's oracle price, USD. */
-function classifier(rig: PerpsRig, mark: () => number): (e: AnyEvent) => EventEffect | undefined {
+/**
+ * What a hedged book's event in one of the rig's other markets means: its own decimals and price;
+ * venue flow and clearings only for a second ETH venue's fills against its own makers (the run's
+ * market is ETH's).
+ */
+function hedgeEffect(
+  e: AnyEvent,
+  h: PerpsRigMarket,
+  quoteDecimals: number,
+  priceUsd: (asset: string) => number,
+): EventEffect | undefined {
+  const base = (x: unknown): number => toFloat(abs(x as bigint), h.baseDecimals);
+  switch (e.type) {
+    case 'PerpFilled': {
+      if (h.oracleAsset !== PERPS_ORACLE_ASSET || e.counterparty !== h.makerAccount) return undefined;
+      if (e.reason !== 'liquidation' && e.reason !== 'trade') return undefined;
+      const flow = -toFloat(e.sizeBase as bigint, h.baseDecimals);
+      if (e.reason === 'trade') return { venueFlowBase: flow };
+      return {
+        venueFlowBase: flow,
+        clearing: { collateral: base(e.sizeBase), paidUsd: toFloat(e.quoteAmount as bigint, quoteDecimals) },
+      };
+    }
+    case 'PerpLiquidated':
+      return {
+        liquidationUsd:
+          base(e.kind === 'venue' ? e.filledBase : e.closeBase) *
+          toFloat(e.markPrice as bigint, h.priceDecimals),
+      };
+    case 'PerpDeleveraged':
+      return { adlUsd: base(e.sizeBase) * priceUsd(h.oracleAsset) };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The classifier of a rig's events (see the file header); `mark()` is the step's oracle price, USD,
+ * and `priceUsd(asset)` the latest oracle price of a hedge market's asset (hedged books).
+ */
+function classifier(
+  rig: PerpsRig,
+  mark: () => number,
+  hedges: readonly PerpsRigMarket[] = [],
+  priceUsd: (asset: string) => number = () => 0,
+): (e: AnyEvent) => EventEffect | undefined {
   const bd = rig.baseDecimals;
   const qd = rig.quoteDecimals;
   const base = (x: unknown): number => toFloat(abs(x as bigint), bd);
@@ -162,6 +218,9 @@ function classifier(rig: PerpsRig, mark: () => number): (e: AnyEvent) => EventEf
   let vaultSize = 0n;
   let vaultDelta = 0n;
   return (e) => {
+    const hedge = hedges.length === 0 ? undefined : hedges.find((h) => h.market === e.market);
+    if (hedge !== undefined) return hedgeEffect(e, hedge, qd, priceUsd);
+    if (hedges.length > 0 && e.type === 'PerpFilled' && e.market !== rig.market) return undefined;
     switch (e.type) {
       case 'PerpFilled': {
         if (rig.venueAccount === undefined || e.counterparty !== rig.venueAccount) return undefined;
@@ -306,11 +365,59 @@ export function openPerps(
     for (const c of k.commands) commands.push(at(c));
   }
   const priceUsd = toFloat(firstPrice.price, rig.priceDecimals);
-  const plan = perpsBookPlan(stressBook(options, rng, source.ethPath), {
+  // A hedged book (composed markets with several markets): the hedge markets whose price the run
+  // has, each non-ETH asset on its own feed from the source's path (its own random stream).
+  const hedges = (rig.hedgeMarkets ?? []).filter((h) =>
+    h.oracleAsset === PERPS_ORACLE_ASSET
+      ? h.priceDecimals === rig.priceDecimals
+      : Object.hasOwn(source.assets, h.oracleAsset),
+  );
+  const hedgeAssets = [...new Set(hedges.map((h) => h.oracleAsset))].filter((a) => a !== PERPS_ORACLE_ASSET);
+  const hedgeFirst: Record<string, bigint> = { [PERPS_ORACLE_ASSET]: firstPrice.price };
+  const hedgeFeeds: TimedOracleCommand[][] = [];
+  const usable: PerpsRigMarket[] = [];
+  for (const [j, asset] of hedgeAssets.entries()) {
+    const decimals = hedges.find((h) => h.oracleAsset === asset)!.priceDecimals;
+    const path = source.assets[asset]!;
+    const f = stressFeed(
+      split(rng, HEDGE_FEED_STREAM + j),
+      { ethPath: path, stepSeconds: source.stepSeconds },
+      asset,
+      options.oracle,
+    );
+    const scaled = rescaleFeed(
+      [{ command: { type: 'publishPrice', asset, source: 'x', price: f.firstPrice } as OracleCommand }],
+      decimals,
+    )[0]?.command as { price: bigint };
+    if (f.firstPrice <= 0n) continue;
+    hedgeFirst[asset] = scaled.price;
+    commands.push(
+      at({ type: 'configureOracle', asset, config: { ...f.oracleConfig, priceDecimals: decimals } }),
+    );
+    for (const c of rescaleFeed(f.first, decimals)) commands.push(at(c.command));
+    hedgeFeeds.push(rescaleFeed(f.feed, decimals));
+  }
+  for (const h of hedges) if (hedgeFirst[h.oracleAsset] !== undefined) usable.push(h);
+  const basePlan = perpsBookPlan(stressBook(options, rng, source.ethPath), {
     priceUsd,
     rates: (n) => rig.rates(n, priceUsd),
     openingCost: rig.takerFee + OPENING_SLIPPAGE,
   });
+  const plan = perpsHedgePlan(
+    basePlan,
+    usable.map((h) => ({ market: h.market, rates: h.rates, openingCost: h.takerFee + OPENING_SLIPPAGE })),
+  );
+  const hedgePrice = (market: string | undefined): bigint | undefined => {
+    const h = market === undefined ? undefined : usable.find((x) => x.market === market);
+    return h === undefined ? undefined : hedgeFirst[h.oracleAsset];
+  };
+  const feedAll =
+    hedgeFeeds.length === 0
+      ? timed
+      : [...timed, ...hedgeFeeds.flat()]
+          .map((c, i) => ({ c, i }))
+          .sort((a, b) => a.c.nowSeconds - b.c.nowSeconds || a.i - b.i)
+          .map(({ c }) => c);
   for (const c of rig.houseCommands({ longUsd: plan.longUsd, shortUsd: plan.shortUsd, priceUsd }, sizes)) {
     commands.push(at(c, start));
   }
@@ -319,7 +426,7 @@ export function openPerps(
   const skipped: PerpsSkipped[] = [...plan.skipped];
   let clamped = 0;
   for (const p of plan.positions) {
-    const open = rig.openCommands(p, firstPrice.price);
+    const open = rig.openCommands(p, firstPrice.price, hedgePrice(p.hedge?.market));
     if (open.length === 0) {
       skipped.push({
         account: p.account,
@@ -354,15 +461,24 @@ export function openPerps(
     id: string,
     t: number,
   ) => ReturnType<typeof rig.model.health>;
+  const hedgeUsd: Record<string, number> = {};
+  const readHedgeUsd = (s: EngineState<unknown>): void => {
+    for (const asset of hedgeAssets) {
+      const p = latestOraclePrice(s, asset);
+      const h = usable.find((x) => x.oracleAsset === asset);
+      if (p !== undefined && h !== undefined) hedgeUsd[asset] = toFloat(p, h.priceDecimals);
+    }
+  };
   const opened: OpenedStress<EngineState<unknown>> & { info: PerpsOpenedInfo } = {
     decider: rig.decider,
     state,
-    feed: timed,
+    feed: feedAll,
     accounts: borrowers,
     skipped: skipped.length,
     collateralAsset: PERPS_ORACLE_ASSET,
     maintenance(s, t) {
       markUsd = readMark(s);
+      if (hedgeAssets.length > 0) readHedgeUsd(s);
       if (!gmx) return [];
       // GMX orders carry freshly signed prices (Chainlink Data Streams): the feed's latest source
       // values are re-signed at every step, so ADL's oracle-timestamp check can pass.
@@ -391,13 +507,22 @@ export function openPerps(
             keeperId: policy.id,
             accounts: borrowers,
             perpMarket: rig.market,
+            ...(usable.length > 0 ? { anyMarket: true } : {}),
             ...(rig.backstopAccount === undefined || !sizes.backstopUnwinds
               ? {}
               : { backstopAccount: rig.backstopAccount }),
           }),
         ),
     })),
-    classify: classifier(rig, () => markUsd),
+    classify:
+      usable.length === 0
+        ? classifier(rig, () => markUsd)
+        : classifier(
+            rig,
+            () => markUsd,
+            usable,
+            (asset) => (asset === PERPS_ORACLE_ASSET ? markUsd : (hedgeUsd[asset] ?? 0)),
+          ),
     heldCollateral: () => 0n,
     keeperCashDeltaUsd: (s, id) => rig.keeperCashUsd(s, id, funded[id] ?? 0n),
     borrowerTotals(s) {
@@ -567,7 +692,7 @@ function composedRig(options: StressOptions): PerpsRig {
       : raw !== null && typeof raw === 'object' && (raw as { kind?: unknown }).kind === 'perp'
         ? parseComposedPerpConfig(raw, 'protocolParams').params
         : parsePerpsGenericParams(raw, 'protocolParams');
-  return genericRig(config.id, entry.model as unknown as PerpsRig['model'], params);
+  return genericRig(config.id, entry.model as unknown as PerpsRig['model'], params, { hedged: true });
 }
 
 // ---------------------------------------------------------------------------------------------

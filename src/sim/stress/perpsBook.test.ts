@@ -5,7 +5,13 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Book } from '../book.js';
-import { PERPS_SHORT_EVERY, perpsBookPlan } from './perpsBook.js';
+import {
+  PERPS_HEDGE_EVERY,
+  PERPS_HEDGE_RATIO,
+  PERPS_SHORT_EVERY,
+  perpsBookPlan,
+  perpsHedgePlan,
+} from './perpsBook.js';
 
 const rates = () => ({ initial: 0.04, maintenance: 0.02 });
 
@@ -75,5 +81,37 @@ describe('perpsBookPlan', () => {
       ['btc', 'unsupported-collateral'],
       ['zero', 'zero-collateral'],
     ]);
+  });
+});
+
+describe('perpsHedgePlan', () => {
+  const hedges = [
+    { market: 'ETH-B', rates: () => ({ initial: 0.04, maintenance: 0.02 }), openingCost: 0.005 },
+    { market: 'BTC', rates: () => ({ initial: 0.1, maintenance: 0.05 }), openingCost: 0.005 },
+  ];
+
+  test('default: every second account hedges half its notional on the other side, markets in turn', () => {
+    // Accounts 1 and 3 (long, short) hedge $3,000: short on ETH-B, then long on BTC. Margin added:
+    // 3,000·(0.04·1.1 + 0.005) = 147 and 3,000·(0.1·1.1 + 0.005) = 345.
+    const plan = perpsBookPlan(book(), { priceUsd: 2000, rates, openingCost: 0.001 });
+    const hedged = perpsHedgePlan(plan, hedges);
+    expect(PERPS_HEDGE_EVERY).toBe(2);
+    expect(PERPS_HEDGE_RATIO).toBe(0.5);
+    expect(hedged.positions.map((p) => p.hedge?.market)).toEqual([undefined, 'ETH-B', undefined, 'BTC']);
+    expect(hedged.positions[1]?.hedge).toMatchObject({ side: 'short', notionalUsd: 3000 });
+    expect(hedged.positions[3]?.hedge).toMatchObject({ side: 'long', notionalUsd: 3000 });
+    expect(hedged.positions[1]!.hedge!.marginUsd).toBeCloseTo(147, 9);
+    expect(hedged.positions[3]!.hedge!.marginUsd).toBeCloseTo(345, 9);
+    expect(hedged.positions[1]!.marginUsd).toBeCloseTo(3060 + 147, 9);
+    expect(hedged.positions[3]!.marginUsd).toBeCloseTo(3180 + 345, 9);
+    expect(hedged.positions[0]).toEqual(plan.positions[0]);
+    // Totals: longs 18,000 + 3,000 (BTC), shorts 6,000 + 3,000 (ETH-B).
+    expect(hedged.longUsd).toBeCloseTo(21_000, 9);
+    expect(hedged.shortUsd).toBeCloseTo(9_000, 9);
+  });
+
+  test('behavior: without hedge markets the plan is unchanged (the same object)', () => {
+    const plan = perpsBookPlan(book(), { priceUsd: 2000, rates, openingCost: 0.001 });
+    expect(perpsHedgePlan(plan, [])).toBe(plan);
   });
 });

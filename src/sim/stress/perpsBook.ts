@@ -18,6 +18,18 @@
  *   With no debt, d = 1 (a long at 1x).
  * - The model's initial margin comes first: a margin below N·(im·1.1 + opening cost) is raised to
  *   it (counted as clamped), since the protocol would refuse to open the book's riskiest accounts.
+ *
+ * ## Hedged books ({@link perpsHedgePlan}, for protocols with several markets; ASSUMPTIONS)
+ * - Every second planned position (odd index in plan order, {@link PERPS_HEDGE_EVERY}) becomes a
+ *   cross account with a hedge leg: the opposite side, {@link PERPS_HEDGE_RATIO} (½) of the ETH
+ *   leg's notional, in the hedge markets in turn (the protocol's other markets whose price the run
+ *   has: another ETH venue, BTC, SOL). A dollar-for-dollar half hedge, the shape of a basis or
+ *   relative-value trader; not sourced.
+ * - Its margin adds the hedge leg's initial-margin floor, notional·(im·1.1 + opening cost), to the
+ *   ETH leg's: the same deposits whatever the protocol's cross-margin stage, so the stages differ
+ *   only in when they liquidate the same accounts.
+ * - The rest of the book (even indexes) is unchanged, and so is the whole book of a one-market
+ *   protocol.
  */
 import { type Book, DEFAULT_MIN_COLLATERAL_RATIO } from '../book.js';
 
@@ -42,6 +54,62 @@ export interface PerpsBookPosition {
   readonly distanceToLiquidation: number;
   /** Whether the margin was raised to the model's initial margin. */
   readonly clamped: boolean;
+  /** A hedge leg in another market of the same cross account (hedged books only). */
+  readonly hedge?: PerpsHedgeLeg;
+}
+
+/** The hedge leg of a hedged account. */
+export interface PerpsHedgeLeg {
+  readonly market: string;
+  readonly side: 'long' | 'short';
+  /** Notional at the hedge market's start price, USD. */
+  readonly notionalUsd: number;
+  /** Margin posted for it (included in the position's `marginUsd`), USD. */
+  readonly marginUsd: number;
+}
+
+/** A market a hedge leg can be opened in. */
+export interface PerpsHedgeMarket {
+  readonly market: string;
+  /** The market's margin rates at a notional (USD). */
+  readonly rates: (notionalUsd: number) => PerpsMarginRates;
+  /** What opening costs there (fee, slippage), fraction of notional. */
+  readonly openingCost: number;
+}
+
+/** Every `PERPS_HEDGE_EVERY`-th planned position (the last of each group) carries a hedge leg. */
+export const PERPS_HEDGE_EVERY = 2;
+
+/** A hedge leg's notional, fraction of the ETH leg's. */
+export const PERPS_HEDGE_RATIO = 0.5;
+
+/**
+ * A plan with hedge legs (see the file header): every {@link PERPS_HEDGE_EVERY}-th position gets
+ * the opposite side in `markets[k mod n]` (k counting the hedged accounts) at
+ * {@link PERPS_HEDGE_RATIO} of its notional, with that leg's initial-margin floor added to its
+ * margin; the totals include the hedge legs. The plan unchanged without markets. Never throws.
+ */
+export function perpsHedgePlan(plan: PerpsBookPlan, markets: readonly PerpsHedgeMarket[]): PerpsBookPlan {
+  if (markets.length === 0) return plan;
+  let longUsd = plan.longUsd;
+  let shortUsd = plan.shortUsd;
+  let hedged = 0;
+  const positions = plan.positions.map((p, index) => {
+    if (index % PERPS_HEDGE_EVERY !== PERPS_HEDGE_EVERY - 1) return p;
+    const m = markets[hedged % markets.length]!;
+    hedged += 1;
+    const side = p.side === 'long' ? 'short' : 'long';
+    const notionalUsd = p.notionalUsd * PERPS_HEDGE_RATIO;
+    const marginUsd = notionalUsd * (m.rates(notionalUsd).initial * 1.1 + m.openingCost);
+    if (side === 'long') longUsd += notionalUsd;
+    else shortUsd += notionalUsd;
+    return {
+      ...p,
+      marginUsd: p.marginUsd + marginUsd,
+      hedge: { market: m.market, side, notionalUsd, marginUsd },
+    } satisfies PerpsBookPosition;
+  });
+  return { ...plan, positions, longUsd, shortUsd };
 }
 
 /** Why a book account has no position. */

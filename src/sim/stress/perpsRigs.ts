@@ -10,7 +10,12 @@ import { createEngine, type EngineState, type ProtocolModel } from '../../engine
 import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
-import { accountMargin, marginRequirementQuote, pendingFundingQuote } from '../../engine/perps/margin.js';
+import {
+  accountMargin,
+  marginRequirementQuote,
+  pendingFundingQuote,
+  valueQuote,
+} from '../../engine/perps/margin.js';
 import { PERPS_GENERIC_ID, perpsGenericModel } from '../../engine/perps/model.js';
 import {
   DEFAULT_PERPS_GENERIC_PARAMS,
@@ -103,6 +108,20 @@ export interface PerpsHouseBasis {
   readonly priceUsd: number;
 }
 
+/** A market of a rig beside its ETH market, where hedge legs open (hedged books only). */
+export interface PerpsRigMarket {
+  readonly market: string;
+  /** The oracle asset of its price (ETH for a second ETH venue). */
+  readonly oracleAsset: string;
+  readonly baseDecimals: number;
+  readonly priceDecimals: number;
+  readonly makerAccount: string;
+  /** Taker fee of an opening order, fraction of notional. */
+  readonly takerFee: number;
+  /** The market's margin rates at a notional, fractions. */
+  rates(notionalUsd: number): PerpsMarginRates;
+}
+
 /** A model as the stress lab drives it. */
 export interface PerpsRig {
   readonly kind: PerpsKind;
@@ -139,8 +158,16 @@ export interface PerpsRig {
   keeperCommands(keeperId: string, walletUsd: number): { commands: Command[]; fundedQuote: bigint };
   /** The protocol account holding a planned position (GMX: the position key). */
   accountOf(position: PerpsBookPosition): string;
-  /** Commands that open a planned position at the oracle price `priceInt` (market price decimals). */
-  openCommands(position: PerpsBookPosition, priceInt: bigint): Command[];
+  /**
+   * The other markets hedge legs may open in (composed markets with several markets: a hedged
+   * book, perpsBook.ts); absent or empty: a one-market book.
+   */
+  readonly hedgeMarkets?: readonly PerpsRigMarket[];
+  /**
+   * Commands that open a planned position at the oracle price `priceInt` (market price decimals),
+   * and its hedge leg, when it has one, at `hedgePriceInt` (the hedge market's decimals).
+   */
+  openCommands(position: PerpsBookPosition, priceInt: bigint, hedgePriceInt?: bigint): Command[];
   /** Net worth pieces of an account: signed size (18-decimal ETH) and what offsets it, USD. */
   worth(state: EngineState<unknown>, account: string): { sizeWad: bigint; debtUsd: number };
   /** Signed equity of an account at the latest oracle price, USD (undefined when unknown or flat). */
@@ -347,6 +374,8 @@ interface CoreSpec {
   readonly pendingLoss?: (state: EngineState<unknown>, account: string) => bigint;
   /** The insurance fund, quote units. */
   readonly fund: (state: EngineState<unknown>, rig: PerpsRig) => number;
+  /** Markets hedge legs open in (perps-generic parameter sets with several markets). */
+  readonly hedgeMarkets?: readonly PerpsRigMarket[];
 }
 
 /** Σ collateral of an account's buckets (cross and isolated), quote units. */
@@ -419,34 +448,74 @@ function coreRig(spec: CoreSpec): PerpsRig {
         fundedQuote: amount,
       };
     },
+    ...(spec.hedgeMarkets === undefined ? {} : { hedgeMarkets: spec.hedgeMarkets }),
     accountOf: (p) => p.account,
-    openCommands(p, priceInt) {
+    openCommands(p, priceInt, hedgePriceInt) {
       const size = sizeFor(p.notionalUsd, priceInt, scales, spec.step);
       const margin = usdToUnits(p.marginUsd, spec.quoteDecimals);
       if (size === 0n || margin === 0n) return [];
-      return [
+      const out: Command[] = [
         { type: 'deposit', account: p.account, amount: margin },
         spec.order(p.account, p.side === 'long' ? size : -size),
       ];
+      const h = p.hedge;
+      const hm = h === undefined ? undefined : spec.hedgeMarkets?.find((x) => x.market === h.market);
+      if (h !== undefined && hm !== undefined && hedgePriceInt !== undefined && hedgePriceInt > 0n) {
+        const hedgeScales = { ...hm, quoteDecimals: spec.quoteDecimals };
+        const hedgeSize = sizeFor(h.notionalUsd, hedgePriceInt, hedgeScales, 1n);
+        if (hedgeSize > 0n) {
+          out.push({
+            type: 'openPosition',
+            account: p.account,
+            market: hm.market,
+            sizeBase: h.side === 'long' ? hedgeSize : -hedgeSize,
+          });
+        }
+      }
+      return out;
     },
     worth(state, account) {
       const book = bookOf(state);
       let size = 0n;
+      let hedgeWad = 0n;
       let entry = 0n;
+      let otherValue = 0n;
       for (const market of Object.keys(book.markets)) {
         const p = positionOf(book, account, market);
         if (p === undefined) continue;
+        const m = book.markets[market]!;
         if (market === spec.market) size += p.sizeBase;
-        entry += p.entryQuote + pendingFundingQuote(p, book.markets[market]!);
+        else if (p.sizeBase !== 0n) {
+          // A hedge leg: on the path asset it adds to the size, elsewhere its value at its latest
+          // oracle price offsets the debt (net worth at p stays collateral·p − debt).
+          const c = m.config;
+          if (c.oracleAsset === PERPS_ORACLE_ASSET) {
+            hedgeWad += p.sizeBase * pow10(18 - c.baseDecimals);
+          } else {
+            const price = latestOraclePrice(state, c.oracleAsset) ?? 0n;
+            otherValue += valueQuote(p.sizeBase, price, c, Rounding.Down);
+          }
+        }
+        entry += p.entryQuote + pendingFundingQuote(p, m);
       }
-      const debt = entry - bucketsQuote(state, book, account) + (spec.pendingLoss?.(state, account) ?? 0n);
-      return { sizeWad: size * pow10(18 - spec.baseDecimals), debtUsd: unitsToUsd(debt, spec.quoteDecimals) };
+      const debt =
+        entry - otherValue - bucketsQuote(state, book, account) + (spec.pendingLoss?.(state, account) ?? 0n);
+      return {
+        sizeWad: size * pow10(18 - spec.baseDecimals) + hedgeWad,
+        debtUsd: unitsToUsd(debt, spec.quoteDecimals),
+      };
     },
     equityUsd(state, account) {
       const e = coreEquityQuote(state, spec, account);
       return e === undefined ? undefined : unitsToUsd(e, spec.quoteDecimals);
     },
-    isOpen: (state, account) => (positionOf(bookOf(state), account, spec.market)?.sizeBase ?? 0n) !== 0n,
+    isOpen(state, account) {
+      const book = bookOf(state);
+      if ((positionOf(book, account, spec.market)?.sizeBase ?? 0n) !== 0n) return true;
+      return (spec.hedgeMarkets ?? []).some(
+        (h) => (positionOf(book, account, h.market)?.sizeBase ?? 0n) !== 0n,
+      );
+    },
     insuranceFundUsd: (state) => spec.fund(state, rig),
     keeperCashUsd(state, keeperId, fundedQuote) {
       const wallet = balanceOf(state.ledger, `wallet:${keeperId}`, spec.quoteAsset);
@@ -481,6 +550,16 @@ function requireEthMarket<M extends { readonly market: string }>(
   return m;
 }
 
+/** Options of {@link genericRig}. */
+export interface GenericRigOptions {
+  /**
+   * Open a hedged book in the parameter set's other markets (perpsBook.ts perpsHedgePlan), each
+   * maker funded like the ETH market's. Default false: a one-market book (the catalogue's
+   * perps-generic keeps its book whatever markets its parameters list).
+   */
+  readonly hedged?: boolean;
+}
+
 /**
  * The rig of a perps-generic parameter set (perps-generic itself or a composed market under its
  * own model). The quote asset's decimals: USDC, USDT, USD 6; DAI, snxUSD 18; anything else 6.
@@ -489,11 +568,25 @@ export function genericRig(
   protocol: string,
   model: ProtocolModel<unknown>,
   params: PerpsGenericParams,
+  options: GenericRigOptions = {},
 ): PerpsRig {
   const m = requireEthMarket(params.markets, (x) => x.oracleAsset, 'protocolParams.markets');
   const quoteDecimals = QUOTE_DECIMALS[params.quoteAsset] ?? 6;
   const makers = [...new Set(params.markets.map((x) => x.makerAccount))];
   const backstop = params.liquidation.backstop?.account;
+  const hedged = options.hedged === true && params.markets.length > 1;
+  const hedgeMarkets: PerpsRigMarket[] = params.markets
+    .filter((x) => x.market !== m.market)
+    .map((x) => ({
+      market: x.market,
+      oracleAsset: x.oracleAsset,
+      baseDecimals: x.baseDecimals,
+      priceDecimals: x.priceDecimals,
+      makerAccount: x.makerAccount,
+      takerFee: ppmOf(x.takerFeePpm),
+      rates: (n: number) => tierRates(x.marginTiers, n, quoteDecimals),
+    }));
+  const fundedMakers = hedged ? makers : [m.makerAccount];
   return coreRig({
     kind: 'generic',
     protocol,
@@ -511,13 +604,14 @@ export function genericRig(
     rates: (n) => tierRates(m.marginTiers, n, quoteDecimals),
     order: (account, sizeBase) => ({ type: 'openPosition', account, market: m.market, sizeBase }),
     house: (maker, insurance, vault) => [
-      ...(maker > 0n ? [{ type: 'deposit', account: m.makerAccount, amount: maker }] : []),
+      ...(maker > 0n ? fundedMakers.map((account) => ({ type: 'deposit', account, amount: maker })) : []),
       ...(insurance > 0n ? [{ type: 'fundInsurance', asset: params.quoteAsset, amount: insurance }] : []),
       ...(backstop !== undefined && vault > 0n
         ? [{ type: 'deposit', account: backstop, amount: vault }]
         : []),
     ],
     fund: insuranceBucketUsd,
+    ...(hedged ? { hedgeMarkets } : {}),
   });
 }
 
