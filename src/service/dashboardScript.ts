@@ -927,7 +927,9 @@ export const DASHBOARD_SCRIPT = String.raw`
         api('/v1/funds'),
       ]);
       if (!state.started) return;
-      if (auctions.kind === 'clip' && !state.paramsScanned) await scanParams();
+      // The server sends each ilk's current parameters; older servers did not: read the log then.
+      if (auctions.ilks) state.ilkParams = auctions.ilks;
+      else if (auctions.kind === 'clip' && !state.paramsScanned) await scanParams();
       state.headSeq = Math.max(state.headSeq, status.eventSeq);
       renderStatus(status);
       renderPrices(prices);

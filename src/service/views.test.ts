@@ -63,6 +63,16 @@ describe('auctionsView', () => {
     ]);
   });
 
+  test("behavior: Maker views carry each ilk's curve, so a client can draw the price path", () => {
+    const view = auctionsView(makerAtBark(), 10_900);
+    // The example's ETH-A Clipper: the price falls 1 % every 90 s, from buf 110 % of the OSM price.
+    const ilk = view.ilks?.['ETH-A'] as { calc: Record<string, unknown> } | undefined;
+    expect(ilk?.calc).toEqual(
+      expect.objectContaining({ kind: 'StairstepExponentialDecrease', cutRay: (99n * RAY) / 100n }),
+    );
+    expect(Number(ilk?.calc.stepSeconds)).toBe(90);
+  });
+
   test('behavior: the price is read at the asked time (1 % off every 90 s)', () => {
     const view = auctionsView(makerAtBark(), 10_990);
     // 1,430 × 0.99 = 1,415.7 DAI (RAY).

@@ -207,6 +207,11 @@ export interface AuctionsView {
    */
   readonly kind: 'clip' | 'flip' | 'storefront' | 'dutch' | 'none';
   readonly auctions: readonly unknown[];
+  /**
+   * Maker (`clip`, `flip`): each ilk's parameters as configured now (Clipper curve `calc`, `tail`,
+   * `cusp`, `buf`, gem, ...), so a client can draw an auction's price curve without reading the log.
+   */
+  readonly ilks?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -216,16 +221,22 @@ export interface AuctionsView {
 export function auctionsView(state: EngineState, nowSeconds: number): AuctionsView {
   const market = neutralMarket(nowSeconds);
   switch (modelFamily(state)) {
-    case 'maker-liq2':
+    case 'maker-liq2': {
+      const maker = state as EngineState<Liq2Ext>;
       return {
         kind: 'clip',
-        auctions: makerKeeperView(state as EngineState<Liq2Ext>, nowSeconds, market).sales,
+        auctions: makerKeeperView(maker, nowSeconds, market).sales,
+        ilks: maker.ext.core.params?.ilks ?? {},
       };
-    case 'maker-liq1':
+    }
+    case 'maker-liq1': {
+      const maker = state as EngineState<Liq1Ext>;
       return {
         kind: 'flip',
-        auctions: makerKeeperView(state as EngineState<Liq1Ext>, nowSeconds, market).flips,
+        auctions: makerKeeperView(maker, nowSeconds, market).flips,
+        ilks: maker.ext.core.params?.ilks ?? {},
       };
+    }
     case 'compound':
       return {
         kind: 'storefront',
