@@ -211,7 +211,10 @@ export function routeTable(host: EngineHost, options: { readonly dashboard?: boo
       tag: 'queries',
       access: read,
       roles: ALL_ROLES,
-      response: { description: '`{kind, auctions}`.', schema: OBJECT },
+      response: {
+        description: "`{kind, auctions, ilks?}`: Maker views add each ilk's parameters (curve, tail, cusp).",
+        schema: OBJECT,
+      },
     },
     {
       method: 'GET',

@@ -44,7 +44,7 @@ import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import { accountValues, type MarginAccount } from '../../engine/margin.js';
 import { composedKeeperView } from '../../keepers/composed.js';
 import { composedPresetPolicy } from '../../keepers/presets.js';
-import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
+import type { MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
 import { BPS, pow10, WAD } from '../../math/units.js';
@@ -80,7 +80,7 @@ import {
   wholeUnits,
 } from './core.js';
 import { FIXED_USD_ORACLE, FIXED_USD_REPUBLISH_SECONDS, USD8 } from './lending.js';
-import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
+import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI } from './types.js';
 
 const decimalsOf = bookTokenDecimals;
 /** Collaterals the scenario's ETH path may drive, in order of preference. */
@@ -256,11 +256,6 @@ export function composedBadDebtUsd(state: EngineState<ComposedLendingExt>): numb
   return Number(deficit) / 10 ** decimalsOf(config.debtAsset);
 }
 
-/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
-function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeof composedKeeperView>> {
-  return composedPresetPolicy(spec);
-}
-
 type ComposedState = EngineState<ComposedLendingExt>;
 
 /** A float as a plain decimal string with at most `decimals` decimals (the engine reads it exactly). */
@@ -315,7 +310,7 @@ export const composedLendingStressAdapter: StressAdapter = {
     }
     const config = parseComposedLendingConfig(raw, 'protocolConfig');
     const model = resolveProtocol(raw).model;
-    const policies = specs.map(liquidatorPolicy);
+    const policies = specs.map((spec) => composedPresetPolicy(spec));
     const pathAsset = PATH_COLLATERALS.find((a) => Object.hasOwn(config.collateral, a));
     if (pathAsset === undefined) {
       throw new InvalidParameterError(

@@ -25,9 +25,9 @@ import { createEngine, type EngineState } from '../../engine/engine.js';
 import { InsufficientBalanceError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import { apply, type Command, type Decider, type EngineEvent } from '../../engine/machine.js';
-import { type CrvusdKeeperView, crvusdKeeperView, crvusdSumXY } from '../../keepers/crvusd.js';
+import { crvusdKeeperView, crvusdSumXY } from '../../keepers/crvusd.js';
 import { ARBITRAGEUR_INVENTORY_SUFFIX, crvusdPresetPolicy } from '../../keepers/presets.js';
-import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
+import type { MarketContext } from '../../keepers/types.js';
 import { SolventError } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
 import { pow10, WAD } from '../../math/units.js';
@@ -53,7 +53,7 @@ import {
   stressFeed,
   wholeUnits,
 } from './core.js';
-import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
+import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI } from './types.js';
 
 /** A crvUSD engine state. */
 export type CrvusdEngineState = EngineState<CrvusdExt>;
@@ -237,19 +237,6 @@ export type CrvusdOpenedStress = OpenedStress<CrvusdEngineState> & {
   readonly deposits: Readonly<Record<string, bigint>>;
 };
 
-type CrvusdPolicy =
-  | {
-      readonly kind: 'arbitrageur';
-      readonly policy: KeeperPolicy<CrvusdKeeperView>;
-      readonly inventory: string;
-    }
-  | { readonly kind: 'liquidator'; readonly policy: KeeperPolicy<CrvusdKeeperView> };
-
-/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
-function crvusdPolicy(spec: StressKeeperSpec): CrvusdPolicy {
-  return crvusdPresetPolicy(spec);
-}
-
 /**
  * crvUSD in the stress lab. Set-up at `start − 2·step`: crvUSD and WETH listed (18 decimals), the
  * WETH feed (undelayed: LLAMMA reads its price oracle directly), `configure` (the base price is
@@ -279,7 +266,7 @@ export const crvusdStressAdapter: StressAdapter = {
         ? (findProtocol(CRVUSD_ID).parseParams(options.protocolParams) as CrvusdParams)
         : DEFAULT_CRVUSD_PARAMS;
     const { collateralAsset: collateral, stablecoin: stable } = params;
-    const policies = specs.map(crvusdPolicy);
+    const policies = specs.map((spec) => crvusdPresetPolicy(spec));
     const feed = stressFeed(rng, source, collateral, options.oracle);
     const setupAt = start - 2 * source.stepSeconds;
     const decider = createEngine(crvusdModel);

@@ -31,7 +31,7 @@ import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import { eulerKeeperView } from '../../keepers/euler.js';
 import { eulerPresetPolicy } from '../../keepers/presets.js';
-import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
+import type { MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
 import { pow10 } from '../../math/units.js';
@@ -70,7 +70,7 @@ import {
   wholeUnits,
 } from './core.js';
 import { FIXED_USD_ORACLE, FIXED_USD_REPUBLISH_SECONDS, USD8 } from './lending.js';
-import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
+import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI } from './types.js';
 
 /** The collateral the scenario's ETH path drives. */
 const EULER_COLLATERAL = 'WETH';
@@ -233,11 +233,6 @@ export function eulerBadDebtUsd(state: EngineState<EulerExt>, accounts: readonly
   return Number(units) / 10 ** vault.assetDecimals;
 }
 
-/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
-function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeof eulerKeeperView>> {
-  return eulerPresetPolicy(spec);
-}
-
 type EulerState = EngineState<EulerExt>;
 
 /** Euler v2 in the stress lab (see the file header). */
@@ -258,7 +253,7 @@ export const eulerStressAdapter: StressAdapter = {
    */
   open(setup: StressSetup): OpenedStress<unknown> {
     const { options, source, rng, specs, start } = setup;
-    const policies = specs.map(liquidatorPolicy);
+    const policies = specs.map((spec) => eulerPresetPolicy(spec));
     const params =
       options.protocolParams !== undefined ? parseEulerParams(options.protocolParams) : DEFAULT_EULER_PARAMS;
     if (own(params.collaterals, EULER_COLLATERAL) === undefined) {

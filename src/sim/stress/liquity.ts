@@ -32,7 +32,7 @@ import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import { liquityKeeperView } from '../../keepers/liquity.js';
 import { liquityPresetPolicy } from '../../keepers/presets.js';
-import type { KeeperPolicy, MarketContext } from '../../keepers/types.js';
+import type { MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
 import { mulDiv, Rounding } from '../../math/mulDiv.js';
 import { BPS, MAX_UINT256, WAD } from '../../math/units.js';
@@ -80,7 +80,7 @@ import {
   wadToFloat,
   wholeUnits,
 } from './core.js';
-import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
+import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI } from './types.js';
 
 /**
  * Share of the book's LUSD debt deposited in the Stability Pool at the start, bps: an ASSUMPTION
@@ -292,11 +292,6 @@ export function liquityTroveHealth(
   };
 }
 
-/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
-function liquidatorPolicy(spec: StressKeeperSpec): KeeperPolicy<ReturnType<typeof liquityKeeperView>> {
-  return liquityPresetPolicy(spec);
-}
-
 /** Liquity v1 in the stress lab (see the file header). */
 export const liquityStressAdapter: StressAdapter = {
   protocols: [LIQUITY_V1_ID],
@@ -316,7 +311,7 @@ export const liquityStressAdapter: StressAdapter = {
    */
   open(setup: StressSetup): OpenedStress<unknown> {
     const { options, source, rng, specs, start } = setup;
-    const policies = specs.map(liquidatorPolicy);
+    const policies = specs.map((spec) => liquityPresetPolicy(spec));
     const params =
       options.protocolParams !== undefined
         ? parseLiquityParams(options.protocolParams)

@@ -12,9 +12,9 @@ import { readObject, rejectUnknownKeys } from '../../engine/fields.js';
 import { balanceOf } from '../../engine/ledger.js';
 import { apply, type Command, type Decider, type EngineEvent } from '../../engine/machine.js';
 import { debtAuctionStatus, debtAuctionsNeeded } from '../../engine/stages/debtAuction.js';
-import { flopBidder, type MakerKeeperView, makerFlopView, makerKeeperView } from '../../keepers/maker.js';
+import { flopBidder, makerFlopView, makerKeeperView } from '../../keepers/maker.js';
 import { makerPresetPolicy } from '../../keepers/presets.js';
-import { type KeeperPolicy, type MarketContext, radToUsd } from '../../keepers/types.js';
+import { type MarketContext, radToUsd } from '../../keepers/types.js';
 import { SolventError } from '../../math/errors.js';
 import { RAD } from '../../math/units.js';
 import { toJsonValue } from '../../protocols/catalog.js';
@@ -48,12 +48,7 @@ import {
   wholeUnits,
 } from './core.js';
 import { makerBookIndex } from './makerIndex.js';
-import {
-  DEFAULT_GAS_CAP_GWEI,
-  DEFAULT_KEEPER_WALLET_DAI,
-  DEFAULT_VOLATILITY_GAS,
-  type StressKeeperSpec,
-} from './types.js';
+import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, DEFAULT_VOLATILITY_GAS } from './types.js';
 
 /** A Maker engine state of either model. */
 export type MakerEngineState = EngineState<Liq2Ext> | EngineState<Liq1Ext>;
@@ -81,11 +76,6 @@ export function auctionsLive(state: MakerEngineState): number {
   let n = 0;
   for (const flip of Object.values(state.ext.flips)) n += flip.bids.size;
   return n;
-}
-
-/** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
-function keeperPolicy(spec: StressKeeperSpec): KeeperPolicy<MakerKeeperView> {
-  return makerPresetPolicy(spec);
 }
 
 /**
@@ -275,7 +265,7 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
         options.protocolParams !== undefined
           ? parseMakerParams(options.protocolParams)
           : (options.makerParams ?? DEFAULT_MAKER_PARAMS);
-      const policies = specs.map(keeperPolicy);
+      const policies = specs.map((spec) => makerPresetPolicy(spec));
       // Validated whether or not debt auctions are on, so a bad section never passes silently.
       const assumptions = parseMakerStressAssumptions(options.protocolParams);
       const flopOn = params.vow?.flop !== undefined;
