@@ -63,6 +63,38 @@ describe('startFeed', () => {
     await h.close();
   });
 
+  test('behavior: done only once the last point has been answered', async () => {
+    const h = await host();
+    // Hold every submit until released, so the last point is in flight while status is read.
+    const submit = h.submit.bind(h);
+    const gates: (() => void)[] = [];
+    h.submit = ((request: Parameters<typeof submit>[0]) =>
+      new Promise<void>((resolve) => gates.push(resolve)).then(() => submit(request))) as typeof h.submit;
+    const feed = startFeed({
+      host: h,
+      spec: parseFeed('WETH=eth.csv', CSV, 'feed'),
+      speed: 6_000,
+      logger: silent,
+    });
+    const seen: { done: boolean; answered: number }[] = [];
+    for (let released = 0; released < 3; released += 1) {
+      while (gates.length <= released) await new Promise((resolve) => setTimeout(resolve, 2));
+      const s = feed.status();
+      seen.push({ done: s.done, answered: s.published + s.refused });
+      gates[released]?.();
+    }
+    await feed.finished;
+    const last = feed.status();
+    // While the third point's command was held, two were answered and the feed was not done.
+    expect(seen).toEqual([
+      { done: false, answered: 0 },
+      { done: false, answered: 1 },
+      { done: false, answered: 2 },
+    ]);
+    expect({ done: last.done, published: last.published }).toEqual({ done: true, published: 3 });
+    await h.close();
+  });
+
   test('behavior: points the engine refuses are counted and skipped', async () => {
     const h = await host();
     const feed = startFeed({

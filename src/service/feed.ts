@@ -95,10 +95,17 @@ export function startFeed(options: {
   let lastError: string | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let finish!: () => void;
+  let ended = false;
+  let resolveFinished!: () => void;
   const finished = new Promise<void>((resolve) => {
-    finish = resolve;
+    resolveFinished = resolve;
   });
+  // `done` is true only once the last point's command has been answered (applied or refused):
+  // the index moves before the await, so it cannot tell on its own.
+  const finish = (): void => {
+    ended = true;
+    resolveFinished();
+  };
 
   const publishNext = async (): Promise<void> => {
     timer = undefined;
@@ -160,7 +167,7 @@ export function startFeed(options: {
       ...(lastPrice === undefined ? {} : { lastPrice }),
       ...(lastCsvSeconds === undefined ? {} : { lastCsvSeconds }),
       ...(lastError === undefined ? {} : { lastError }),
-      done: index >= spec.points.length || stopped,
+      done: ended,
     }),
     stop: () => {
       stopped = true;
