@@ -416,7 +416,12 @@ describe('bookCommands: maker', () => {
       ['btc', 'unsupported-collateral'],
       ['none', 'zero-collateral'],
     ]);
-    expect(out.commands.filter((c) => c.type === 'draw')).toHaveLength(2);
+    // One frob per vault with debt, a deposit for the one without.
+    expect(out.commands.map((c) => [c.type, c.account])).toEqual([
+      ['frob', 'ok'],
+      ['frob', 'edge'],
+      ['deposit', 'free'],
+    ]);
     const s = runAll(makerLiq2Model, makerSetup(makerLiq2Model), out.commands, 1);
     expect(s.ext.core.urns.get('edge')?.artWad).toBe(limit);
     expect(makerLiq2Model.health(s, 'edge', 1).liquidatable).toBe(false);

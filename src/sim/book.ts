@@ -864,8 +864,12 @@ function makerCommands(
       continue;
     }
     ilkDebtRad += tabRad;
-    const commands: Command[] = [{ type: 'deposit', account: id, ilk: ilkName, amountWad: inkWad }];
-    if (fit.amount > 0n) commands.push({ type: 'draw', account: id, artWad: fit.amount });
+    // One frob locks and draws at once, as a vault opening does on chain (dss Vat.frob with dink
+    // and dart both set): half the commands of a deposit then a draw, the same urn and moves.
+    const commands: Command[] =
+      fit.amount > 0n
+        ? [{ type: 'frob', account: id, ilk: ilkName, dinkWad: inkWad, dartWad: fit.amount }]
+        : [{ type: 'deposit', account: id, ilk: ilkName, amountWad: inkWad }];
     out.open(
       {
         bookId: account.id,
@@ -1056,8 +1060,8 @@ function requireBookShape(book: Book): void {
  * {@link BOOK_PROTOCOLS}), after the model's own setup (assets listed, oracle configured and
  * priced as in `options.prices`, `configure` sent; for Aave and Compound, pool liquidity of at
  * least `totals.debt`):
- * - `maker-liq2`, `maker-liq1`: `deposit {account, ilk, amountWad}` then `draw {account, artWad}`;
- *   art ≤ ink·spot / rate (spot = price / mat), art·rate ≥ dust, the ilk and global ceilings.
+ * - `maker-liq2`, `maker-liq1`: one `frob {account, ilk, dinkWad, dartWad}` (a vault without debt:
+ *   `deposit {account, ilk, amountWad}`); art ≤ ink·spot / rate (spot = price / mat), art·rate ≥ dust, the ilk and global ceilings.
  * - `aave-v3.3|3.5|3.7`: `deposit {account, asset, amount}` per collateral line then
  *   `borrow {account, asset: debtAsset, amount}`, within the value-averaged LTV.
  * - `compound-v3`: `supplyCollateral {account, asset, amount}` per line then

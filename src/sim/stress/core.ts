@@ -481,8 +481,11 @@ interface Pending {
   readonly dueStep: number;
   /** Priority fee bid, gwei. */
   readonly bidGwei: number;
-  /** Canonical key of the command (a keeper does not resend what is pending). */
-  readonly key: string;
+  /**
+   * Canonical key of the command (a keeper does not resend what is pending), computed on first
+   * use: most actions land in their own step and are never compared.
+   */
+  key?: string;
   /** Order of sending (ties in an auction keep it). */
   readonly order: number;
 }
@@ -690,17 +693,23 @@ export function runWithAdapter(adapter: StressAdapter, options: StressOptions): 
       return ((keeperNet[keeperIndex]?.priorityFeeShare ?? 0) * action.expectedProfitUsd) / gasEth;
     };
     const queue = (keeperIndex: number, actions: readonly KeeperAction[]): Pending[] => {
-      const mine = new Set(pending.filter((p) => p.keeperIndex === keeperIndex).map((p) => p.key));
+      const mine = new Set<string>();
+      for (const p of pending) {
+        if (p.keeperIndex !== keeperIndex) continue;
+        p.key ??= commandKey(p.action.command);
+        mine.add(p.key);
+      }
       const out: Pending[] = [];
       for (const action of actions) {
-        const key = commandKey(action.command);
-        if (mine.has(key)) continue; // already in flight
+        // Keys only when this keeper has something in flight to compare with.
+        const key = mine.size === 0 ? undefined : commandKey(action.command);
+        if (key !== undefined && mine.has(key)) continue; // already in flight
         out.push({
           keeperIndex,
           action,
           dueStep: k + (keeperNet[keeperIndex]?.latencySteps ?? 0),
           bidGwei: bidOf(keeperIndex, action),
-          key,
+          ...(key === undefined ? {} : { key }),
           order: order++,
         });
       }

@@ -7,7 +7,7 @@
  * answers are functions of the state alone: exactly what the full scans return.
  */
 import type { EngineState } from '../../engine/engine.js';
-import { diffBalances, type Ledger } from '../../engine/ledger.js';
+import { balanceOf, diffBalances, type Ledger } from '../../engine/ledger.js';
 import { PersistentMap } from '../../engine/persistentMap.js';
 import {
   compareUnsafeVaults,
@@ -68,7 +68,7 @@ export function healthBucketOf(healthWad: bigint, liquidatable: boolean): number
   return b < 0 ? HEALTH_BUCKET_BOUNDS.length : b;
 }
 
-/** Changes moved one by one into a copy of the unsafe list (more: one merge pass). */
+/** Entering vaults spliced one by one into the unsafe list (more: one merge pass). */
 const SPLICE_MAX = 64;
 
 /** First index of `list` (the view's order) not before a vault of debt `debtRad` and id `urn`. */
@@ -83,6 +83,43 @@ function positionOf(list: readonly UnsafeVaultView[], debtRad: bigint, urn: stri
     else hi = mid;
   }
   return lo;
+}
+
+/** A copy of `list` without the entries at `indices` (any order, repeats allowed). */
+function withoutIndices(list: readonly UnsafeVaultView[], indices: number[]): UnsafeVaultView[] {
+  if (indices.length === 0) return list.slice();
+  indices.sort((a, b) => a - b);
+  const out: UnsafeVaultView[] = [];
+  let from = 0;
+  for (const i of indices) {
+    if (i < from) continue; // a repeat
+    for (let k = from; k < i; k++) out.push(list[k] as UnsafeVaultView);
+    from = i + 1;
+  }
+  for (let k = from; k < list.length; k++) out.push(list[k] as UnsafeVaultView);
+  return out;
+}
+
+/**
+ * `sorted` (the view's order, changed in place) with `entering` (same order, none already in
+ * it) merged in: a few by binary search and splice, more by one merge pass.
+ */
+function mergedInto(sorted: UnsafeVaultView[], entering: readonly UnsafeVaultView[]): UnsafeVaultView[] {
+  if (entering.length <= SPLICE_MAX) {
+    for (const e of entering) sorted.splice(positionOf(sorted, e.debtRad, e.urn), 0, e);
+    return sorted;
+  }
+  const out: UnsafeVaultView[] = [];
+  let j = 0;
+  for (const kept of sorted) {
+    while (j < entering.length && compareUnsafeVaults(entering[j] as UnsafeVaultView, kept) < 0) {
+      out.push(entering[j] as UnsafeVaultView);
+      j += 1;
+    }
+    out.push(kept);
+  }
+  while (j < entering.length) out.push(entering[j++] as UnsafeVaultView);
+  return out;
 }
 
 /** What the index keeps of one vault. */
@@ -140,6 +177,7 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
   const inBook = new Set(book);
   let urns = PersistentMap.empty<UrnState>();
   let ledger: Ledger = {};
+  let ledgerSeen = false;
   const tracked = new Map<string, Tracked>();
   const byIlk = new Map<string, IlkIndex>();
   /** Book ids' wallet balances of `gem` (absent: 0). */
@@ -184,9 +222,25 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
     if (u.artWad !== 0n) owingByIlk.set(u.ilk, (owingByIlk.get(u.ilk) ?? 0) + 1);
   };
 
-  const sync = (state: MakerState): void => {
-    const core = state.ext.core;
-    const rateOf = (ilk: string): bigint => core.ilks[ilk]?.rateRay ?? 0n;
+  /**
+   * Brings the book's wallets to `state`'s ledger. Only the borrowers' totals read them, so the
+   * other readings skip it and one diff per step covers every transaction of the step. Exact
+   * whenever it runs: `collateralWad` counts `wallet` (the map) for every tracked vault, and each
+   * change of the map for a tracked vault, or of the tracked set, moves it by the difference.
+   */
+  const syncWallets = (state: MakerState): void => {
+    if (ledgerSeen === false) {
+      // First sight: read the book's wallets directly (a diff from the empty ledger would visit
+      // every bucket of the asset, one per vault).
+      for (const id of inBook) {
+        const now = balanceOf(state.ledger, `wallet:${id}`, gem);
+        if (now === 0n) continue;
+        wallet.set(id, now);
+        if (tracked.has(id)) collateralWad += now;
+      }
+      ledger = state.ledger;
+      ledgerSeen = true;
+    }
     if (state.ledger !== ledger) {
       diffBalances(ledger, state.ledger, gem, (bucket, was, now) => {
         if (!bucket.startsWith('wallet:')) return;
@@ -198,6 +252,12 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
       });
       ledger = state.ledger;
     }
+  };
+
+  /** Brings the vaults, their ladders and the book's running sums to `state`. */
+  const sync = (state: MakerState): void => {
+    const core = state.ext.core;
+    const rateOf = (ilk: string): bigint => core.ilks[ilk]?.rateRay ?? 0n;
     if (core.urns !== urns && tracked.size === 0 && byIlk.size === 0) {
       // First sight of a book: every vault at once, each ilk's ladders sorted once.
       const rungs = new Map<
@@ -249,23 +309,6 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
       }
       byIlk.set(ilk, { rateRay, book: Ladder.of(book), other: Ladder.of(other) });
     }
-  };
-
-  /**
-   * The list with a few changed vaults moved (no new spot): each leaves from where its old debt put
-   * it and enters at its new place, by binary search, in a copy.
-   */
-  const spliced = (old: readonly UnsafeVaultView[], entering: readonly UnsafeVaultView[]) => {
-    const next = old.slice();
-    for (const [id, was] of changedSinceList) {
-      const at = was === undefined ? undefined : listIlks?.get(was.ilk);
-      if (was === undefined || was.key === undefined || at?.spotRay === undefined || !(was.key > at.spotRay))
-        continue;
-      const i = positionOf(next, was.artWad * at.rateRay, id);
-      if (next[i]?.urn === id) next.splice(i, 1);
-    }
-    for (const e of entering) next.splice(positionOf(next, e.debtRad, e.urn), 0, e);
-    return next;
   };
 
   /** The ilk's spot now, or undefined when the oracle refuses (as the keeper view reads it). */
@@ -334,11 +377,25 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
         }
         list = next.sort(compareUnsafeVaults);
       } else {
-        // Vaults that changed leave and come back at their new key; a new spot moves the ilk's
-        // boundary (vaults between the two spots enter or leave) and renews its entries' health.
-        const leaving = new Set(changedSinceList.keys());
+        // Vaults that changed leave from where the list holds them (found by binary search on
+        // their old debt) and come back at their new key; a new spot moves the ilk's boundary
+        // (vaults between the two spots enter or leave) and renews its entries' health.
+        const dropAt: number[] = [];
+        const dropListed = (id: string, debtRad: bigint): void => {
+          const i = positionOf(list, debtRad, id);
+          if (list[i]?.urn === id) dropAt.push(i);
+        };
         const entering: UnsafeVaultView[] = [];
-        for (const id of changedSinceList.keys()) {
+        for (const [id, was] of changedSinceList) {
+          const at = was === undefined ? undefined : listIlks?.get(was.ilk);
+          if (
+            was !== undefined &&
+            was.key !== undefined &&
+            at?.spotRay !== undefined &&
+            was.key > at.spotRay
+          ) {
+            dropListed(id, was.artWad * at.rateRay);
+          }
           const t = tracked.get(id);
           const v = t === undefined ? undefined : ilks[t.ilk];
           if (t === undefined || t.key === undefined || v === undefined || !usable(v)) continue;
@@ -355,40 +412,25 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
           const visit = (id: string): void => {
             if (changedSinceList.has(id)) return;
             if (now < was) entering.push(entryOf(id, v.rateRay, now));
-            else leaving.add(id);
+            // Unchanged since the list was built: listed at its tracked debt and the same rate.
+            else dropListed(id, (tracked.get(id) as Tracked).artWad * v.rateRay);
           };
           const [lo, hi] = now < was ? [now, was] : [was, now];
           x.book.forEachIn(lo, hi, visit);
           x.other.forEachIn(lo, hi, visit);
         }
-        entering.sort(compareUnsafeVaults);
-        if (respotted.size === 0 && leaving.size + entering.length <= SPLICE_MAX) {
-          list = spliced(list, entering);
-          listIlks = new Map(
-            names.map((n) => [n, { rateRay: (ilks[n] as MakerIlkView).rateRay, spotRay: ilks[n]?.spotRay }]),
-          );
-          changedSinceList.clear();
-          return list;
-        }
-        let j = 0;
-        const someLeave = leaving.size > 0;
-        const someRespotted = respotted.size > 0;
-        for (const e of list) {
-          if (someLeave && leaving.has(e.urn)) continue;
-          let kept = e;
-          if (someRespotted && respotted.has(e.ilk)) {
+        const next = withoutIndices(list, dropAt);
+        if (respotted.size > 0) {
+          for (let i = 0; i < next.length; i++) {
+            const e = next[i] as UnsafeVaultView;
+            if (!respotted.has(e.ilk)) continue;
             // Same vault, same rate: only the health moves with the new spot.
             const v = ilks[e.ilk] as MakerIlkView;
-            kept = unsafeVaultView(e.urn, e, v.rateRay, v.spotRay as bigint, e.debtRad);
+            next[i] = unsafeVaultView(e.urn, e, v.rateRay, v.spotRay as bigint, e.debtRad);
           }
-          while (j < entering.length && compareUnsafeVaults(entering[j] as UnsafeVaultView, kept) < 0) {
-            next.push(entering[j] as UnsafeVaultView);
-            j += 1;
-          }
-          next.push(kept);
         }
-        while (j < entering.length) next.push(entering[j++] as UnsafeVaultView);
-        list = next;
+        entering.sort(compareUnsafeVaults);
+        list = mergedInto(next, entering);
       }
       listIlks = new Map(
         names.map((n) => [n, { rateRay: (ilks[n] as MakerIlkView).rateRay, spotRay: ilks[n]?.spotRay }]),
@@ -398,6 +440,7 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
     },
     borrowerTotals(state) {
       sync(state);
+      syncWallets(state);
       let debtRad = 0n;
       for (const [ilk, art] of artByIlk) debtRad += art * (state.ext.core.ilks[ilk]?.rateRay ?? 0n);
       return { collateralWad, debtRad };
