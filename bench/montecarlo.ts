@@ -29,8 +29,57 @@ async function timed(workers: number, options: { paths: number; accounts: number
   return { workers, ms, json: JSON.stringify(blocks) };
 }
 
+/**
+ * `--target [--paths N]`: the issue 4/5 shape, maker-liq2 on black-thursday-2020 at 90 s steps
+ * (1,443 steps, the scenario's 36 hours), 10k accounts, N paths (default 40) on 2 worker threads,
+ * projected linearly to 1,000 paths. Linear is pessimistic: each unit opens its book once, and
+ * 1,000 paths spread the openings over more paths per unit.
+ */
+async function target(paths: number, out: string): Promise<void> {
+  const started = process.hrtime.bigint();
+  const blocks = await runMonteCarlo({
+    runs: [{ protocol: 'maker-liq2', base: { stepSeconds: 90 } }],
+    source: { scenario: 'black-thursday-2020' },
+    seed: 7,
+    accounts: 10_000,
+    paths,
+    workers: 2,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const block = blocks[0];
+  if (block === undefined) throw new Error('no Monte Carlo block');
+  const result = {
+    machine: { cpus: availableParallelism(), node: process.version },
+    work: {
+      protocol: 'maker-liq2',
+      scenario: 'black-thursday-2020 at 90 s steps (1,443 steps)',
+      accounts: 10_000,
+      paths,
+      workers: 2,
+    },
+    wallMs: Math.round(ms),
+    msPerPathTwoWorkers: Math.round(ms / paths),
+    projected1000PathsSeconds: Math.round((ms / paths) * 1000) / 1000,
+    targetSeconds: 60,
+    badDebtUsdP50: block.badDebtUsd.p50,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    `Monte Carlo target shape: ${paths} paths × 1,443 steps × 10k accounts on 2 workers in ${(ms / 1000).toFixed(1)} s (${result.msPerPathTwoWorkers} ms per path); 1,000 paths ≈ ${result.projected1000PathsSeconds.toFixed(0)} s (target 60 s); wrote ${out}`,
+  );
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--target')) {
+    const at = args.indexOf('--paths');
+    const paths = at >= 0 ? Number(args[at + 1]) : 40;
+    if (!Number.isSafeInteger(paths) || paths < 2) throw new Error('--paths must be a whole number ≥ 2');
+    const outAt = args.indexOf('--out');
+    await target(paths, outAt >= 0 ? (args[outAt + 1] ?? '') : 'bench-results/montecarlo-target.json');
+    return;
+  }
   const quick = args.includes('--quick');
   const outAt = args.indexOf('--out');
   const out = outAt >= 0 ? (args[outAt + 1] ?? '') : 'bench-results/montecarlo.json';

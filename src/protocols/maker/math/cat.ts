@@ -70,7 +70,10 @@ export function biteOutcome(input: BiteInput): BiteAmounts | { readonly refusal:
       refusal: {
         reason: 'Cat/not-unsafe',
         hint: 'The vault is safe: ink·spot ≥ art·rate.',
-        computed: { collateralRad: (inkWad * spotRay).toString(), debtRad: (artWad * rateRay).toString() },
+        // Built only when read (a thrown revert): keepers screening vaults skip the decimal strings.
+        get computed() {
+          return { collateralRad: (inkWad * spotRay).toString(), debtRad: (artWad * rateRay).toString() };
+        },
       },
     };
   }
@@ -80,7 +83,10 @@ export function biteOutcome(input: BiteInput): BiteAmounts | { readonly refusal:
       refusal: {
         reason: 'Cat/liquidation-limit-hit',
         hint: 'The litterbox has no room for a non-dusty auction: wait for auctions to end.',
-        computed: { roomRad: roomRad.toString(), dustRad: dustRad.toString() },
+        // Built only when read (a thrown revert): keepers screening vaults skip the decimal strings.
+        get computed() {
+          return { roomRad: roomRad.toString(), dustRad: dustRad.toString() };
+        },
       },
     };
   }
@@ -94,7 +100,10 @@ export function biteOutcome(input: BiteInput): BiteAmounts | { readonly refusal:
       refusal: {
         reason: 'Cat/null-auction',
         hint: 'The bite would auction nothing.',
-        computed: { dartWad: dartWad.toString(), dinkWad: dinkWad.toString() },
+        // Built only when read (a thrown revert): keepers screening vaults skip the decimal strings.
+        get computed() {
+          return { dartWad: dartWad.toString(), dinkWad: dinkWad.toString() };
+        },
       },
     };
   }

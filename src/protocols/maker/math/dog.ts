@@ -202,7 +202,10 @@ export function barkOutcome(input: BarkInput): BarkAmounts | { readonly refusal:
       refusal: {
         reason: 'Dog/not-unsafe',
         hint: 'The vault is safe: ink·spot ≥ art·rate. Only unsafe vaults can be barked.',
-        computed: { collateralRad: (inkWad * spotRay).toString(), debtRad: (artWad * rateRay).toString() },
+        // Built only when read (a thrown revert): keepers screening vaults skip the decimal strings.
+        get computed() {
+          return { collateralRad: (inkWad * spotRay).toString(), debtRad: (artWad * rateRay).toString() };
+        },
       },
     };
   }
@@ -211,11 +214,14 @@ export function barkOutcome(input: BarkInput): BarkAmounts | { readonly refusal:
       refusal: {
         reason: 'Dog/liquidation-limit-hit',
         hint: 'The in-flight liquidation budget (Hole or the ilk hole) is used up: wait for auctions to raise DAI.',
-        computed: {
-          HoleRad: HoleRad.toString(),
-          DirtRad: DirtRad.toString(),
-          holeRad: holeRad.toString(),
-          dirtRad: dirtRad.toString(),
+        // Built only when read (a thrown revert): keepers screening vaults skip the decimal strings.
+        get computed() {
+          return {
+            HoleRad: HoleRad.toString(),
+            DirtRad: DirtRad.toString(),
+            holeRad: holeRad.toString(),
+            dirtRad: dirtRad.toString(),
+          };
         },
       },
     };
@@ -231,7 +237,10 @@ export function barkOutcome(input: BarkInput): BarkAmounts | { readonly refusal:
         refusal: {
           reason: 'Dog/dusty-auction-from-partial-liquidation',
           hint: 'The room left in the liquidation budget would start an auction below dust; wait for room.',
-          computed: { roomRad: roomRad.toString(), dartWad: dartWad.toString() },
+          // Built only when read (a thrown revert): keepers screening vaults skip the decimal strings.
+          get computed() {
+            return { roomRad: roomRad.toString(), dartWad: dartWad.toString() };
+          },
         },
       };
     }
@@ -243,7 +252,10 @@ export function barkOutcome(input: BarkInput): BarkAmounts | { readonly refusal:
       refusal: {
         reason: 'Dog/null-auction',
         hint: 'The vault would give no collateral to the auction.',
-        computed: { dartWad: dartWad.toString() },
+        // Built only when read (a thrown revert): keepers screening vaults skip the decimal strings.
+        get computed() {
+          return { dartWad: dartWad.toString() };
+        },
       },
     };
   }
