@@ -12,7 +12,15 @@ import {
   UnknownCommandError,
 } from './errors.js';
 import { readBigint, readInt, readString } from './fields.js';
-import { applyMove, balanceOf, type Ledger, type Moved, moved, requireMovesFeasible } from './ledger.js';
+import {
+  applyMove,
+  applyMoves,
+  balanceOf,
+  type Ledger,
+  type Moved,
+  moved,
+  requireMovesFeasible,
+} from './ledger.js';
 import type { Command, Decider, EngineEvent, Recorded } from './machine.js';
 import type { MarginAccount } from './margin.js';
 import {
@@ -209,17 +217,94 @@ function requireNoBreakerOnAccount(
   action: 'Liquidation' | 'Borrowing',
   nowSeconds: number,
 ): void {
+  const bucket = `acct:${accountId}`;
   for (const asset of Object.keys(state.oracle.assets).sort()) {
-    if (balanceOf(state.ledger, `acct:${accountId}`, asset) > 0n) {
+    if (balanceOf(state.ledger, bucket, asset) > 0n) {
       requireNoBreakerOnAsset(state, asset, action, nowSeconds);
     }
   }
+}
+
+/** Own keys of every state the engine builds ({@link emptyEngineState}), in that order. */
+const STATE_KEYS: readonly string[] = ['protocol', 'seq', 'timeSeconds', 'assets', 'oracle', 'ledger', 'ext'];
+
+/**
+ * Whether `state`'s own enumerable keys are exactly {@link STATE_KEYS} in order (and it has no
+ * symbol keys): then an object literal naming the seven fields is the same object a spread of it
+ * would be, at a small fraction of the cost (a spread of a state is the engine's dearest step).
+ * States built by anyone else (extra fields, another order) keep being copied by spreads.
+ */
+function hasEngineShape(state: object): boolean {
+  const keys = Object.keys(state);
+  if (keys.length !== STATE_KEYS.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== STATE_KEYS[i]) return false;
+  return Object.getOwnPropertySymbols(state).length === 0;
+}
+
+/**
+ * `{ ...state, seq, timeSeconds, assets, oracle, ledger, ext }` for a state with the engine's
+ * shape ({@link hasEngineShape}; the caller checks), written out field by field.
+ */
+function engineState<X>(
+  state: EngineState<X>,
+  seq: number,
+  timeSeconds: number,
+  fields: { assets: EngineState<X>['assets']; oracle: OracleState; ledger: Ledger; ext: X },
+): EngineState<X> {
+  return {
+    protocol: state.protocol,
+    seq,
+    timeSeconds,
+    assets: fields.assets,
+    oracle: fields.oracle,
+    ledger: fields.ledger,
+    ext: fields.ext,
+  };
 }
 
 /** Turns a protocol model into the engine's Decider. */
 export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>, Command, EngineEvent> {
   const modelCommands = new Set(model.commands);
   const engineCommands = new Set(ENGINE_COMMANDS);
+  /**
+   * The state after one event; `plain` says the state has the engine's shape (then copies are
+   * literals, else spreads: the same state either way).
+   */
+  const fold = (state: EngineState<X>, recorded: Recorded, plain: boolean): EngineState<X> => {
+    const event = recorded.event;
+    const seq = recorded.seq;
+    const timeSeconds = recorded.atSeconds;
+    const { assets, oracle, ledger, ext } = state;
+    if (event.type === 'Moved') {
+      const moved = applyMove(ledger, event as Moved);
+      return plain
+        ? engineState(state, seq, timeSeconds, { assets, oracle, ledger: moved, ext })
+        : { ...state, seq, timeSeconds, ledger: moved };
+    }
+    if (event.type === 'AssetListed') {
+      const e = event as AssetListed;
+      const listed = { ...assets, [e.asset]: { decimals: e.decimals } };
+      return plain
+        ? engineState(state, seq, timeSeconds, { assets: listed, oracle, ledger, ext })
+        : { ...state, seq, timeSeconds, assets: listed };
+    }
+    if (isOracleEvent(event)) {
+      const next = evolveOracle(oracle, event);
+      return plain
+        ? engineState(state, seq, timeSeconds, { assets, oracle: next, ledger, ext })
+        : { ...state, seq, timeSeconds, oracle: next };
+    }
+    if (ENGINE_EVENTS.has(event.type)) assert(false, `engine event ${event.type} not folded`);
+    // The model sees the state with the new seq and time; its result needs a second copy.
+    const base = plain
+      ? engineState(state, seq, timeSeconds, { assets, oracle, ledger, ext })
+      : { ...state, seq, timeSeconds };
+    const nextExt = model.evolve(base, recorded);
+    if (nextExt === ext) return base;
+    return plain
+      ? engineState(base, seq, timeSeconds, { assets, oracle, ledger, ext: nextExt })
+      : { ...base, ext: nextExt };
+  };
   return {
     initial: () => emptyEngineState(model),
     seqOf: (s) => s.seq,
@@ -243,25 +328,39 @@ export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>
       );
       return events;
     },
-    evolve(state, recorded) {
-      const event = recorded.event;
-      // One copy of the state per move (the most frequent event), not two.
-      if (event.type === 'Moved') {
-        return {
-          ...state,
-          seq: recorded.seq,
-          timeSeconds: recorded.atSeconds,
-          ledger: applyMove(state.ledger, event as Moved),
-        };
+    evolve: (state, recorded) => fold(state, recorded, hasEngineShape(state)),
+    evolveAll(state, recorded) {
+      // Runs of `Moved` events (most of a command's events) are folded with one copy of the state,
+      // the ledger record and each touched shard array per run; anything else goes through `fold`,
+      // so a model always sees the state the sequential fold would show it. Every state built
+      // here from a state of the engine's shape has that shape too, so one check serves them all.
+      const plain = hasEngineShape(state);
+      let next = state;
+      let i = 0;
+      while (i < recorded.length) {
+        const first = recorded[i] as Recorded;
+        let end = i + 1;
+        if (first.event.type === 'Moved') {
+          while (end < recorded.length && (recorded[end] as Recorded).event.type === 'Moved') end += 1;
+        }
+        if (end - i === 1) next = fold(next, first, plain);
+        else {
+          const moves: Moved[] = [];
+          for (let k = i; k < end; k++) moves.push((recorded[k] as Recorded).event as Moved);
+          const last = recorded[end - 1] as Recorded;
+          const ledger = applyMoves(next.ledger, moves);
+          next = plain
+            ? engineState(next, last.seq, last.atSeconds, {
+                assets: next.assets,
+                oracle: next.oracle,
+                ledger,
+                ext: next.ext,
+              })
+            : { ...next, seq: last.seq, timeSeconds: last.atSeconds, ledger };
+        }
+        i = end;
       }
-      const base = { ...state, seq: recorded.seq, timeSeconds: recorded.atSeconds };
-      if (event.type === 'AssetListed') {
-        const e = event as AssetListed;
-        return { ...base, assets: { ...state.assets, [e.asset]: { decimals: e.decimals } } };
-      }
-      if (isOracleEvent(event)) return { ...base, oracle: evolveOracle(state.oracle, event) };
-      assert(!ENGINE_EVENTS.has(event.type), `engine event ${event.type} not folded`);
-      return { ...base, ext: model.evolve(base, recorded) };
+      return next;
     },
   };
 }

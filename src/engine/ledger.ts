@@ -15,7 +15,7 @@
  */
 import { assert } from '../math/errors.js';
 import { InsufficientBalanceError } from './errors.js';
-import { PersistentMap } from './persistentMap.js';
+import { fnv1a, mixHash, PersistentMap } from './persistentMap.js';
 
 /**
  * asset → shard → bucket → balance (integer, in the asset's own smallest unit). Buckets are spread
@@ -39,15 +39,12 @@ const EMPTY_SHARDS: readonly LedgerShard[] = Object.freeze(
   Array.from({ length: LEDGER_SHARDS }, () => EMPTY_SHARD),
 );
 
-/** Shard of a bucket name: FNV-1a over its UTF-16 code units, modulo the shard count. */
-function shardOf(bucket: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bucket.length; i++) {
-    h ^= bucket.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) & (LEDGER_SHARDS - 1);
-}
+/**
+ * Shard of a bucket name: FNV-1a over its UTF-16 code units, modulo the shard count. Fixed: the
+ * canonical JSON lists the shards by position. Lookups take the shard and the trie hash
+ * (`mixHash` of the same FNV value, which is `keyHash(bucket)`) from one pass over the string.
+ */
+const shardOfHash = (fnv: number): number => fnv & (LEDGER_SHARDS - 1);
 
 /** Buckets allowed to hold a negative balance: the outside world and issuers. */
 export const SIGNED_BUCKETS: ReadonlySet<string> = new Set(['world', 'mint']);
@@ -68,7 +65,8 @@ export interface Moved {
 export function balanceOf(ledger: Ledger, bucket: string, asset: string): bigint {
   const shards = ledger[asset];
   if (shards === undefined) return 0n;
-  return shards[shardOf(bucket)]?.get(bucket) ?? 0n;
+  const fnv = fnv1a(bucket);
+  return shards[shardOfHash(fnv)]?.getHashed(bucket, mixHash(fnv)) ?? 0n;
 }
 
 /** Every non-zero `[bucket, balance]` of one asset, sorted by bucket name. */
@@ -89,7 +87,7 @@ export function assetsOf(ledger: Ledger): string[] {
 
 /** Builds a `Moved` event; returns none when `amount` is 0 so callers can emit unconditionally. */
 export function moved(asset: string, from: string, to: string, amount: bigint, reason: string): Moved[] {
-  assert(amount >= 0n, `move of a negative amount ${amount} ${asset} (${reason})`);
+  if (amount < 0n) assert(false, `move of a negative amount ${amount} ${asset} (${reason})`);
   if (amount === 0n || from === to) return [];
   return [{ type: 'Moved', asset, from, to, amount, reason }];
 }
@@ -100,50 +98,110 @@ export function moved(asset: string, from: string, to: string, amount: bigint, r
  * so that a refused command changes nothing.
  */
 export function requireMovesFeasible(ledger: Ledger, moves: readonly Moved[]): void {
-  // Running balances of the touched buckets only: no ledger copies on the decide path.
-  const running = new Map<string, bigint>();
-  const key = (bucket: string, asset: string) => `${asset}\u0000${bucket}`;
-  const read = (bucket: string, asset: string) =>
-    running.get(key(bucket, asset)) ?? balanceOf(ledger, bucket, asset);
+  // What the batch has moved so far, per touched (asset, bucket), in the scratch arrays below
+  // (searched linearly: a command moves a handful of times). A bucket's balance is read only when
+  // it is debited and may not go negative; credits and signed buckets need no read.
+  scratchAssets.length = 0;
+  scratchBuckets.length = 0;
+  scratchDeltas.length = 0;
+  scratchBases.length = 0;
   for (const m of moves) {
-    const have = read(m.from, m.asset);
-    if (!SIGNED_BUCKETS.has(m.from) && have < m.amount) {
-      throw new InsufficientBalanceError(m.from, m.asset, have, m.amount);
+    const from = scratchSlot(m.from, m.asset);
+    if (!SIGNED_BUCKETS.has(m.from)) {
+      let base = scratchBases[from];
+      if (base === undefined) {
+        base = balanceOf(ledger, m.from, m.asset);
+        scratchBases[from] = base;
+      }
+      const have = base + (scratchDeltas[from] as bigint);
+      if (have < m.amount) throw new InsufficientBalanceError(m.from, m.asset, have, m.amount);
     }
-    const to = read(m.to, m.asset);
-    running.set(key(m.from, m.asset), have - m.amount);
-    running.set(key(m.to, m.asset), to + m.amount);
+    if (m.to === m.from) {
+      // Kept as it always was: the credit is computed from the balance before the debit, so a
+      // move to the same bucket leaves the running balance `amount` higher.
+      scratchDeltas[from] = (scratchDeltas[from] as bigint) + m.amount;
+    } else {
+      scratchDeltas[from] = (scratchDeltas[from] as bigint) - m.amount;
+      const to = scratchSlot(m.to, m.asset);
+      scratchDeltas[to] = (scratchDeltas[to] as bigint) + m.amount;
+    }
   }
+}
+
+/*
+ * Scratch space of requireMovesFeasible, reused from call to call (it runs synchronously, calls
+ * nothing that could re-enter it, and clears it first): parallel arrays of the touched asset and
+ * bucket, the net amount moved, and the balance before the batch once read.
+ */
+const scratchAssets: string[] = [];
+const scratchBuckets: string[] = [];
+const scratchDeltas: bigint[] = [];
+const scratchBases: (bigint | undefined)[] = [];
+
+/** Index of (bucket, asset) in the scratch arrays, added with nothing moved when new. */
+function scratchSlot(bucket: string, asset: string): number {
+  for (let i = 0; i < scratchBuckets.length; i++) {
+    if (scratchBuckets[i] === bucket && scratchAssets[i] === asset) return i;
+  }
+  scratchAssets.push(asset);
+  scratchBuckets.push(bucket);
+  scratchDeltas.push(0n);
+  scratchBases.push(undefined);
+  return scratchBuckets.length - 1;
 }
 
 /** Applies one move, returning a new ledger (input untouched). Zero balances are dropped. */
 export function applyMove(ledger: Ledger, m: Moved): Ledger {
-  const from = balanceOf(ledger, m.from, m.asset) - m.amount;
-  assert(SIGNED_BUCKETS.has(m.from) || from >= 0n, `${m.from} would hold ${from} ${m.asset} (${m.reason})`);
-  if (m.from === m.to) {
-    const withFrom = setBalance(ledger, m.asset, m.from, from);
-    return setBalance(withFrom, m.asset, m.to, balanceOf(withFrom, m.to, m.asset) + m.amount);
-  }
-  // Both buckets in one copy of the asset's shard array.
-  const to = balanceOf(ledger, m.to, m.asset) + m.amount;
   const shards = (ledger[m.asset] ?? EMPTY_SHARDS).slice();
-  const put = (bucket: string, value: bigint): void => {
-    const index = shardOf(bucket);
-    const old = shards[index] ?? EMPTY_SHARD;
-    shards[index] = value === 0n ? old.delete(bucket) : old.set(bucket, value);
-  };
-  put(m.from, from);
-  put(m.to, to);
+  moveInto(shards, m);
   return { ...ledger, [m.asset]: shards };
 }
 
-/** Copies the shard array and the touched trie path only; zero balances are dropped. */
-function setBalance(ledger: Ledger, asset: string, bucket: string, value: bigint): Ledger {
-  const index = shardOf(bucket);
-  const shards = (ledger[asset] ?? EMPTY_SHARDS).slice();
-  const old = shards[index] ?? EMPTY_SHARD;
-  shards[index] = value === 0n ? old.delete(bucket) : old.set(bucket, value);
-  return { ...ledger, [asset]: shards };
+/**
+ * Applies `moves` in order, returning a new ledger (input untouched): the same ledger as folding
+ * {@link applyMove} over them, built with one copy of the ledger record and one copy of each
+ * touched asset's shard array instead of one of each per move. Zero balances are dropped.
+ * @throws AssertionError (via `assert`) when a move would take an unsigned bucket below zero.
+ */
+export function applyMoves(ledger: Ledger, moves: readonly Moved[]): Ledger {
+  if (moves.length === 0) return ledger;
+  const out: Record<string, readonly LedgerShard[]> = { ...ledger };
+  // Assets whose shard array in `out` is already this call's own copy (few per command).
+  const owned: string[] = [];
+  for (const m of moves) {
+    let shards = out[m.asset] as LedgerShard[] | undefined;
+    if (shards === undefined || !owned.includes(m.asset)) {
+      shards = (shards ?? EMPTY_SHARDS).slice();
+      out[m.asset] = shards;
+      owned.push(m.asset);
+    }
+    moveInto(shards, m);
+  }
+  return out;
+}
+
+/**
+ * Debits `m.from` then credits `m.to` in `shards` (an array the caller owns and may overwrite),
+ * each bucket hashed once. A move to the same bucket reads its credit after its debit.
+ */
+function moveInto(shards: LedgerShard[], m: Moved): void {
+  const fromFnv = fnv1a(m.from);
+  const fromIndex = shardOfHash(fromFnv);
+  const fromHash = mixHash(fromFnv);
+  const fromShard = shards[fromIndex] ?? EMPTY_SHARD;
+  const from = (fromShard.getHashed(m.from, fromHash) ?? 0n) - m.amount;
+  // The message is only built when the check fails (it formats a bigint).
+  if (from < 0n && !SIGNED_BUCKETS.has(m.from)) {
+    assert(false, `${m.from} would hold ${from} ${m.asset} (${m.reason})`);
+  }
+  shards[fromIndex] =
+    from === 0n ? fromShard.deleteHashed(m.from, fromHash) : fromShard.setHashed(m.from, fromHash, from);
+  const toFnv = m.to === m.from ? fromFnv : fnv1a(m.to);
+  const toIndex = shardOfHash(toFnv);
+  const toHash = m.to === m.from ? fromHash : mixHash(toFnv);
+  const toShard = shards[toIndex] ?? EMPTY_SHARD;
+  const to = (toShard.getHashed(m.to, toHash) ?? 0n) + m.amount;
+  shards[toIndex] = to === 0n ? toShard.deleteHashed(m.to, toHash) : toShard.setHashed(m.to, toHash, to);
 }
 
 /**

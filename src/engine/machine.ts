@@ -35,6 +35,15 @@ export interface Decider<S, C extends Command = Command, E extends EngineEvent =
   decide(state: S, command: C, nowSeconds: number): readonly E[];
   /** The state after one recorded event. Never throws for events `decide` produced. */
   evolve(state: S, recorded: Recorded<E>): S;
+  /**
+   * Optional batched fold: the state after `recorded` in order, which must equal (deep-equal, same
+   * canonical JSON) folding {@link evolve} over them one by one. {@link apply} uses it when given,
+   * since the states between the events of one command are never observed; a decider may then
+   * copy its state once per command instead of once per event. Never throws for events `decide`
+   * produced. (A wrapper that replaces `evolve` must replace or drop this too, or `apply` will
+   * bypass it.)
+   */
+  evolveAll?(state: S, recorded: readonly Recorded<E>[]): S;
   /** Sequence number of the last event folded into `state` (0 for the empty state). */
   seqOf(state: S): number;
   /** Time of the last command folded into `state`. */
@@ -55,7 +64,8 @@ export function requireTimestamp(nowSeconds: number, field = 'nowSeconds'): void
 }
 
 /**
- * Decides `command` at `nowSeconds` and folds the resulting events.
+ * Decides `command` at `nowSeconds` and folds the resulting events (through the decider's
+ * `evolveAll` when it has one, else one `evolve` per event; the state is the same either way).
  * @throws ClockWentBackwardsError when `nowSeconds` is before the state's time; whatever typed
  * error `decide` throws. On a throw the input state is untouched (states are immutable).
  */
@@ -69,15 +79,14 @@ export function apply<S, C extends Command, E extends EngineEvent>(
   const last = decider.timeOf(state);
   if (nowSeconds < last) throw new ClockWentBackwardsError(last, nowSeconds);
   const decided = decider.decide(state, command, nowSeconds);
-  let next = state;
-  let seq = decider.seqOf(state);
+  const seq = decider.seqOf(state);
   const events: Recorded<E>[] = [];
-  for (const event of decided) {
-    seq += 1;
-    const recorded: Recorded<E> = { seq, atSeconds: nowSeconds, event };
-    next = decider.evolve(next, recorded);
-    events.push(recorded);
+  for (let i = 0; i < decided.length; i++) {
+    events.push({ seq: seq + i + 1, atSeconds: nowSeconds, event: decided[i] as E });
   }
+  if (decider.evolveAll !== undefined) return { state: decider.evolveAll(state, events), events };
+  let next = state;
+  for (const recorded of events) next = decider.evolve(next, recorded);
   return { state: next, events };
 }
 

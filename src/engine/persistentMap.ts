@@ -34,22 +34,37 @@ interface Branch<V> {
 type TrieNode<V> = Leaf<V> | Collision<V> | Branch<V>;
 
 /**
- * The 32-bit hash a {@link PersistentMap} files `key` under: FNV-1a over its UTF-16 code units, then
- * the murmur3 finalizer so that every bit (the trie reads five at a time) depends on every
- * character. Exported so tests can find keys that collide. Never throws.
+ * FNV-1a (32-bit, unsigned) over the UTF-16 code units of `key`: the first half of {@link keyHash},
+ * exported so that a caller that also needs FNV of the key for something else (the ledger's shard)
+ * hashes the string once and finishes with {@link mixHash}. Never throws.
  */
-export function keyHash(key: string): number {
+export function fnv1a(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h >>> 0;
+}
+
+/** The murmur3 32-bit finalizer of an FNV-1a hash: `keyHash(k) === mixHash(fnv1a(k))`. Never throws. */
+export function mixHash(fnv: number): number {
+  let h = fnv;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/**
+ * The 32-bit hash a {@link PersistentMap} files `key` under: FNV-1a over its UTF-16 code units, then
+ * the murmur3 finalizer so that every bit (the trie reads five at a time) depends on every
+ * character. Exported so tests can find keys that collide. Never throws.
+ */
+export function keyHash(key: string): number {
+  return mixHash(fnv1a(key));
 }
 
 /** Number of set bits of a 32-bit integer. */
@@ -87,49 +102,60 @@ function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Result of an insertion: the new node and whether the key was new. */
-interface Inserted<V> {
-  readonly node: TrieNode<V>;
-  readonly added: boolean;
-}
+/**
+ * Whether the last {@link insert} added a new key (rather than replacing a value). A module-level
+ * flag instead of a result object per trie level: insert runs synchronously and the flag is read
+ * right after it returns, so nothing else can see or change it in between.
+ */
+let insertAdded = false;
 
-function insert<V>(node: TrieNode<V>, shift: number, leaf: Leaf<V>): Inserted<V> {
+/** The node with `leaf` inserted (the same node when it already holds that very value); sets {@link insertAdded}. */
+function insert<V>(node: TrieNode<V>, shift: number, leaf: Leaf<V>): TrieNode<V> {
   if (node.kind === 2) {
     const bit = 1 << slotOf(leaf.hash, shift);
     const index = popcount(node.bitmap & (bit - 1));
+    const old = node.children;
     if ((node.bitmap & bit) === 0) {
-      const children = node.children.slice();
+      const children = old.slice();
       children.splice(index, 0, leaf);
-      return { node: { kind: 2, bitmap: node.bitmap | bit, children }, added: true };
+      insertAdded = true;
+      return { kind: 2, bitmap: node.bitmap | bit, children };
     }
-    const child = node.children[index] as TrieNode<V>;
-    const r = insert(child, shift + BITS, leaf);
-    if (r.node === child) return { node, added: false };
-    const children = node.children.slice();
-    children[index] = r.node;
-    return { node: { kind: 2, bitmap: node.bitmap, children }, added: r.added };
+    const child = old[index] as TrieNode<V>;
+    const next = insert(child, shift + BITS, leaf);
+    if (next === child) return node;
+    const children = old.slice();
+    children[index] = next;
+    return { kind: 2, bitmap: node.bitmap, children };
   }
   if (node.kind === 0) {
     if (node.key === leaf.key) {
-      return { node: Object.is(node.value, leaf.value) ? node : leaf, added: false };
+      insertAdded = false;
+      return Object.is(node.value, leaf.value) ? node : leaf;
     }
+    insertAdded = true;
     if (node.hash === leaf.hash) {
       const leaves = compareKeys(node.key, leaf.key) < 0 ? [node, leaf] : [leaf, node];
-      return { node: { kind: 1, hash: node.hash, leaves }, added: true };
+      return { kind: 1, hash: node.hash, leaves };
     }
-    return { node: pair(node, leaf, shift), added: true };
+    return pair(node, leaf, shift);
   }
-  if (node.hash !== leaf.hash) return { node: pair(node, leaf, shift), added: true };
+  if (node.hash !== leaf.hash) {
+    insertAdded = true;
+    return pair(node, leaf, shift);
+  }
   const at = node.leaves.findIndex((l) => compareKeys(l.key, leaf.key) >= 0);
   const leaves = node.leaves.slice();
   const found = at >= 0 ? (leaves[at] as Leaf<V>) : undefined;
   if (found !== undefined && found.key === leaf.key) {
-    if (Object.is(found.value, leaf.value)) return { node, added: false };
+    insertAdded = false;
+    if (Object.is(found.value, leaf.value)) return node;
     leaves[at] = leaf;
-    return { node: { kind: 1, hash: node.hash, leaves }, added: false };
+    return { kind: 1, hash: node.hash, leaves };
   }
   leaves.splice(at < 0 ? leaves.length : at, 0, leaf);
-  return { node: { kind: 1, hash: node.hash, leaves }, added: true };
+  insertAdded = true;
+  return { kind: 1, hash: node.hash, leaves };
 }
 
 /**
@@ -227,6 +253,14 @@ export class PersistentMap<V> {
     return lookup(this.root, keyHash(key), key)?.value;
   }
 
+  /**
+   * {@link get} with the key's hash already computed (`hash` must be `keyHash(key)`; a wrong hash
+   * reads as absent). For callers that derive other things from the same FNV pass (the ledger).
+   */
+  getHashed(key: string, hash: number): V | undefined {
+    return lookup(this.root, hash, key)?.value;
+  }
+
   /** Whether `key` is present (also when its value is undefined). */
   has(key: string): boolean {
     return lookup(this.root, keyHash(key), key) !== undefined;
@@ -234,19 +268,29 @@ export class PersistentMap<V> {
 
   /** A map with `key` set to `value` (this map when it already holds that very value). */
   set(key: string, value: V): PersistentMap<V> {
-    const r = insert(this.root, 0, leafOf(keyHash(key), key, value));
-    if (r.node === this.root) return this;
-    return new PersistentMap(r.node as Branch<V>, r.added ? this.size + 1 : this.size);
+    return this.setHashed(key, keyHash(key), value);
+  }
+
+  /** {@link set} with `hash` = `keyHash(key)` already computed (a wrong hash corrupts the map). */
+  setHashed(key: string, hash: number, value: V): PersistentMap<V> {
+    const root = insert(this.root, 0, leafOf(hash, key, value));
+    if (root === this.root) return this;
+    return new PersistentMap(root as Branch<V>, insertAdded ? this.size + 1 : this.size);
   }
 
   /** A map without `key` (this map when it is absent). */
   delete(key: string): PersistentMap<V> {
-    const hash = keyHash(key);
-    if (lookup(this.root, hash, key) === undefined) return this;
+    return this.deleteHashed(key, keyHash(key));
+  }
+
+  /** {@link delete} with `hash` = `keyHash(key)` already computed (a wrong hash deletes nothing). */
+  deleteHashed(key: string, hash: number): PersistentMap<V> {
     const bit = 1 << slotOf(hash, 0);
+    if ((this.root.bitmap & bit) === 0) return this;
     const index = popcount(this.root.bitmap & (bit - 1));
     const child = this.root.children[index] as TrieNode<V>;
     const next = remove(child, BITS, hash, key);
+    if (next === child) return this;
     const children = this.root.children.slice();
     let bitmap = this.root.bitmap;
     if (next === undefined) {
@@ -340,16 +384,53 @@ function diffNodes<V>(
     }
     return;
   }
-  // A leaf or collision against anything: compare the (small, or one-sided) entry sets.
-  const left = new Map<string, V>();
-  if (a !== undefined) walk(a, (l) => left.set(l.key, l.value));
-  if (b !== undefined) {
-    walk(b, (l) => {
-      const had = left.has(l.key);
-      const old = left.get(l.key);
-      left.delete(l.key);
-      if (!had || old !== l.value) change(l.key, had ? old : undefined, l.value);
-    });
+  // One side absent (a key or subtree added or removed): report it whole, in walk order.
+  if (a === undefined) {
+    if (b !== undefined) walk(b, (l) => change(l.key, undefined, l.value));
+    return;
   }
+  if (b === undefined) {
+    walk(a, (l) => change(l.key, l.value, undefined));
+    return;
+  }
+  // A single leaf before (the commonest remaining case: a slot's only key, then a branch or
+  // collision holding it and the keys that joined it): b's entries in walk order, then a's key if
+  // it is gone. The general case below reports the same changes in the same order.
+  if (a.kind === 0) {
+    let seen = false;
+    walk(b, (l) => {
+      if (l.key === a.key) {
+        seen = true;
+        if (a.value !== l.value) change(l.key, a.value, l.value);
+      } else change(l.key, undefined, l.value);
+    });
+    if (!seen) change(a.key, a.value, undefined);
+    return;
+  }
+  // A single leaf after (a slot's keys but one removed): its change first, then a's other keys.
+  if (b.kind === 0) {
+    let had = false;
+    let old: V | undefined;
+    walk(a, (l) => {
+      if (l.key === b.key) {
+        had = true;
+        old = l.value;
+      }
+    });
+    if (!had || old !== b.value) change(b.key, old, b.value);
+    walk(a, (l) => {
+      if (l.key !== b.key) change(l.key, l.value, undefined);
+    });
+    return;
+  }
+  // Collisions against collisions or branches: compare the (small) entry sets.
+  const left = new Map<string, V>();
+  walk(a, (l) => left.set(l.key, l.value));
+  walk(b, (l) => {
+    const had = left.has(l.key);
+    const old = left.get(l.key);
+    left.delete(l.key);
+    if (!had || old !== l.value) change(l.key, had ? old : undefined, l.value);
+  });
   for (const [key, old] of left) change(key, old, undefined);
 }
