@@ -12,8 +12,9 @@
  *   liquidatable; a price update is two binary searches per ladder of the asset and a walk over
  *   exactly the accounts that crossed;
  * - cross (anything else): kept in a structure-of-arrays arena (asset index and float net
- *   coefficient per line; the exact coefficients beside it) and in the exposure list of each asset
- *   it holds. A rebuild screens every cross account in float64 with a proven error bound
+ *   coefficient per line; the exact coefficients beside it, packed as 64-bit limbs in one flat
+ *   array, limbs.ts, as are the isolated accounts': apart from its id, an account makes no heap
+ *   object for the garbage collector to visit) and in the exposure list of each asset it holds. A rebuild screens every cross account in float64 with a proven error bound
  *   (screen.ts), which also certifies a headroom κ: no price moving by less than κ (relative) can
  *   change the account's status. After that, a price update of asset A looks only at the accounts
  *   holding A whose certificate A's drift since the rebuild (or another asset's) may have broken,
@@ -30,8 +31,9 @@
 import { assert } from '../../math/errors.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
 import { InvalidParameterError, UnknownAccountError } from '../errors.js';
-import { HeadroomIndex, headroomBucket } from './headroom.js';
-import { LiquidationLadder } from './ladder.js';
+import { HEADROOM_BUCKETS, HeadroomIndex, headroomBucket } from './headroom.js';
+import { type LadderCoefficients, LiquidationLadder } from './ladder.js';
+import { limbCount, readLimbs, writeLimbs } from './limbs.js';
 import {
   type AssetRegistry,
   assetIndex,
@@ -260,9 +262,6 @@ const UNCERTIFIED = 0xffff;
 /** certBucket of an account whose certificate broke since the last rebuild (an extra of all its assets). */
 const BROKEN = 0xfffe;
 
-/** The exact coefficients of a slot that holds no cross account. */
-const NO_COEFS: readonly bigint[] = [];
-
 function growInt32(a: Int32Array, size: number, fill = 0): Int32Array<ArrayBuffer> {
   const b = new Int32Array(size);
   b.set(a);
@@ -291,16 +290,22 @@ class IncrementalDetector implements Detector {
   private liqCount = 0;
   private readonly kindCount = [0, 0, 0, 0, 0];
 
-  // Isolated accounts: exact coefficients (read by the ladders) and ladder index.
-  private readonly isoA: bigint[] = [];
-  private readonly isoB: bigint[] = [];
+  // Isolated accounts: exact coefficients A, B (packed in the limb arena, read by the ladders
+  // through ladderCoefs) and ladder index. isoLimbsA: limb count of A (B follows it).
+  private isoLimbsA = new Int32Array(0);
+  private isoLimbsB = new Int32Array(0);
   private isoLadder = new Int32Array(0);
+  private readonly ladderCoefs: LadderCoefficients = {
+    collateralCoef: (slot) => this.isoCoefA(slot),
+    debtCoef: (slot) => this.isoCoefB(slot),
+  };
   private readonly ladders: LiquidationLadder[] = [];
   private readonly ladderByPair = new Map<number, number>();
   private readonly laddersByAsset: number[][];
   private readonly ladderMark: number[] = [];
 
-  // Cross accounts: a region of the line arena per slot.
+  // Cross accounts: a region of the line arena per slot (asset index, float coefficient, and the
+  // signed limb count of the exact coefficient per line).
   private lineStart = new Int32Array(0);
   private lineCount = new Int32Array(0);
   private lineCap = new Int32Array(0);
@@ -309,7 +314,18 @@ class IncrementalDetector implements Detector {
   private arenaLive = 0;
   private lineAsset = new Int32Array(0);
   private lineCoefF = new Float64Array(0);
-  private readonly crossCoefs: (readonly bigint[])[] = []; // exact net coefficients, per slot
+  private lineLimbs = new Int32Array(0);
+  // Exact coefficients of isolated and cross accounts: a region of the limb arena per slot
+  // (limbs.ts), the lines' coefficients one after the other (isolated: A then B). No per-account
+  // heap object, so a major GC has nothing per account to visit here.
+  private limbStart = new Int32Array(0);
+  private limbCap = new Int32Array(0);
+  private limbCapacity = 0;
+  private limbEnd = 0;
+  private limbLive = 0;
+  private limbs = new BigUint64Array(0);
+  // Scratch of rebuildCross: lines per headroom bucket.
+  private readonly linesPerBucket = new Int32Array(HEADROOM_BUCKETS);
   private generation = new Uint32Array(0); // bumped whenever a cross slot's lines change
   private certBucket = new Uint16Array(0); // bucket of the slot's κ at the last rebuild, BROKEN or UNCERTIFIED
   // Per-asset exposure lists of cross accounts (every holder, kept up to date by upserts), and per
@@ -322,7 +338,7 @@ class IncrementalDetector implements Detector {
   // account holding an asset whose certified bucket is at most that asset's drift bucket is
   // BROKEN, and every BROKEN or UNCERTIFIED account is an extra of every asset it holds.
   private readonly headroom: HeadroomIndex;
-  private refPrice: bigint[];
+  private readonly refPrice: bigint[];
   private driftBucket: Int32Array;
   private readonly crossRebuildThreshold: number | undefined;
 
@@ -360,21 +376,21 @@ class IncrementalDetector implements Detector {
     mark.set(this.mark);
     this.mark = mark;
     this.isoLadder = growInt32(this.isoLadder, size);
+    this.isoLimbsA = growInt32(this.isoLimbsA, size);
+    this.isoLimbsB = growInt32(this.isoLimbsB, size);
     this.lineStart = growInt32(this.lineStart, size);
     this.lineCount = growInt32(this.lineCount, size);
     this.lineCap = growInt32(this.lineCap, size);
+    this.limbStart = growInt32(this.limbStart, size);
+    this.limbCap = growInt32(this.limbCap, size);
     const generation = new Uint32Array(size);
     generation.set(this.generation);
     this.generation = generation;
     const certBucket = new Uint16Array(size);
     certBucket.set(this.certBucket);
+    certBucket.fill(UNCERTIFIED, this.capacity); // not a cross account: never indexed
     this.certBucket = certBucket;
-    for (let s = this.capacity; s < size; s++) {
-      this.ids.push('');
-      this.isoA.push(0n);
-      this.isoB.push(0n);
-      this.crossCoefs.push(NO_COEFS);
-    }
+    for (let s = this.capacity; s < size; s++) this.ids.push('');
     this.capacity = size;
   }
 
@@ -454,9 +470,7 @@ class IncrementalDetector implements Detector {
     let id = this.ladderByPair.get(pair);
     if (id === undefined) {
       id = this.ladders.length;
-      this.ladders.push(
-        new LiquidationLadder(collateral, debt, { collateralCoef: this.isoA, debtCoef: this.isoB }),
-      );
+      this.ladders.push(new LiquidationLadder(collateral, debt, this.ladderCoefs));
       this.ladderByPair.set(pair, id);
       this.ladderMark.push(0);
       this.laddersByAsset[collateral]?.push(id);
@@ -476,17 +490,24 @@ class IncrementalDetector implements Detector {
       const [a0, a1] = net.assets as [number, number];
       const [c0, c1] = net.coefs as [bigint, bigint];
       const collateralFirst = c0 > 0n;
-      this.isoA[slot] = collateralFirst ? c0 : c1;
-      this.isoB[slot] = collateralFirst ? -c1 : -c0;
+      const coefA = collateralFirst ? c0 : c1;
+      const coefB = collateralFirst ? -c1 : -c0;
+      const limbsA = limbCount(coefA);
+      this.reserve(slot, 0, limbsA + limbCount(coefB));
+      const at = this.limbStart[slot] as number;
+      this.isoLimbsA[slot] = writeLimbs(this.limbs, at, coefA);
+      this.isoLimbsB[slot] = writeLimbs(this.limbs, at + limbsA, coefB);
       const ladder = this.ladderFor(collateralFirst ? a0 : a1, collateralFirst ? a1 : a0);
       this.isoLadder[slot] = ladder;
       if (incremental) this.ladders[ladder]?.insert(slot);
     } else if (kind === KIND_CROSS) {
       const m = net.assets.length;
-      if ((this.lineCap[slot] as number) < m) this.allocLines(slot, m);
+      let limbTotal = 0;
+      for (const coef of net.coefs) limbTotal += limbCount(coef);
+      this.reserve(slot, m, limbTotal);
       const start = this.lineStart[slot] as number;
+      let at = this.limbStart[slot] as number;
       this.lineCount[slot] = m;
-      this.crossCoefs[slot] = net.coefs;
       const gen = ((this.generation[slot] as number) + 1) >>> 0;
       this.generation[slot] = gen;
       this.certBucket[slot] = UNCERTIFIED; // no certificate until the next rebuild
@@ -496,10 +517,15 @@ class IncrementalDetector implements Detector {
         const coef = net.coefs[j] as bigint;
         this.lineAsset[line] = asset;
         this.lineCoefF[line] = Number(coef); // nearest double: one rounding, in the bound
+        const limbs = writeLimbs(this.limbs, at, coef);
+        this.lineLimbs[line] = limbs;
+        at += limbs < 0 ? -limbs : limbs;
         this.addExposure(asset, slot, line);
         // No certificate yet: ticks of this asset look at it until the next rebuild.
         if (incremental) this.headroom.addExtra(asset, slot, gen, -1, m);
       }
+    } else if ((this.lineCap[slot] as number) > 0 || (this.limbCap[slot] as number) > 0) {
+      this.releaseRegion(slot);
     }
   }
 
@@ -522,47 +548,86 @@ class IncrementalDetector implements Detector {
     this.kind[slot] = KIND_FREE;
   }
 
-  /** Gives back a slot's cross region to the arena (garbage until the next rebuild compacts it). */
-  private releaseLines(slot: number): void {
+  /** Gives back a slot's regions of the line and limb arenas (garbage until the next compaction). */
+  private releaseRegion(slot: number): void {
     this.arenaLive -= this.lineCap[slot] as number;
     this.lineCap[slot] = 0;
     this.lineCount[slot] = 0;
-    this.crossCoefs[slot] = NO_COEFS;
+    this.limbLive -= this.limbCap[slot] as number;
+    this.limbCap[slot] = 0;
   }
 
-  /** Reserves `m` lines for `slot` at the end of the arena, growing and compacting it as needed. */
-  private allocLines(slot: number, m: number): void {
-    this.releaseLines(slot);
-    if (this.arenaEnd + m > this.arenaCapacity) {
-      // Offsets move: the headroom index holds its own copies of lines, so nothing points here.
-      const size = Math.max(64, 2 * (this.arenaLive + m));
-      const lineAsset = new Int32Array(size);
-      const lineCoefF = new Float64Array(size);
-      const linePos = new Int32Array(size);
-      let end = 0;
-      for (let s = 0; s < this.slotEnd; s++) {
-        const cap = this.lineCap[s] as number;
-        if (cap === 0) continue;
-        const from = this.lineStart[s] as number;
-        for (let j = 0; j < cap; j++) {
-          lineAsset[end + j] = this.lineAsset[from + j] as number;
-          lineCoefF[end + j] = this.lineCoefF[from + j] as number;
-          linePos[end + j] = this.linePos[from + j] as number;
-        }
-        this.lineStart[s] = end;
-        end += cap;
-      }
-      assert(end === this.arenaLive, 'arena live line count');
-      this.lineAsset = lineAsset;
-      this.lineCoefF = lineCoefF;
-      this.linePos = linePos;
-      this.arenaEnd = end;
-      this.arenaCapacity = size;
+  /**
+   * Gives `slot` (detached) room for `m` lines and `n` limbs: its current regions when they are
+   * large enough (and it holds lines iff it needs them), else new ones at the ends of the arenas,
+   * growing and compacting both as needed.
+   */
+  private reserve(slot: number, m: number, n: number): void {
+    const lineCap = this.lineCap[slot] as number;
+    const limbCap = this.limbCap[slot] as number;
+    if (lineCap >= m && limbCap >= n && (m === 0) === (lineCap === 0)) return;
+    this.releaseRegion(slot);
+    if (this.arenaEnd + m > this.arenaCapacity || this.limbEnd + n > this.limbCapacity) {
+      this.compact(Math.max(64, 2 * (this.arenaLive + m)), Math.max(64, 2 * (this.limbLive + n)));
     }
     this.lineStart[slot] = this.arenaEnd;
     this.lineCap[slot] = m;
     this.arenaEnd += m;
     this.arenaLive += m;
+    this.limbStart[slot] = this.limbEnd;
+    this.limbCap[slot] = n;
+    this.limbEnd += n;
+    this.limbLive += n;
+  }
+
+  /**
+   * Moves every slot's regions, in slot order, to the start of new arenas of the given capacities
+   * (≥ the live sizes). Offsets move: the headroom index holds its own copies of lines and reads
+   * limbs through the slot's current offset, so nothing else points into the arenas.
+   */
+  private compact(lineCapacity: number, limbCapacity: number): void {
+    assert(lineCapacity >= this.arenaLive && limbCapacity >= this.limbLive, 'arena too small');
+    const lineAsset = new Int32Array(lineCapacity);
+    const lineCoefF = new Float64Array(lineCapacity);
+    const linePos = new Int32Array(lineCapacity);
+    const lineLimbs = new Int32Array(lineCapacity);
+    const limbs = new BigUint64Array(limbCapacity);
+    // Limbs are copied as pairs of 32-bit words: reading a BigUint64Array element makes a bigint.
+    const fromWords = new Uint32Array(this.limbs.buffer, this.limbs.byteOffset, 2 * this.limbs.length);
+    const toWords = new Uint32Array(limbs.buffer);
+    let end = 0;
+    let limbEnd = 0;
+    for (let s = 0; s < this.slotEnd; s++) {
+      const cap = this.lineCap[s] as number;
+      if (cap > 0) {
+        const from = this.lineStart[s] as number;
+        for (let j = 0; j < cap; j++) {
+          lineAsset[end + j] = this.lineAsset[from + j] as number;
+          lineCoefF[end + j] = this.lineCoefF[from + j] as number;
+          linePos[end + j] = this.linePos[from + j] as number;
+          lineLimbs[end + j] = this.lineLimbs[from + j] as number;
+        }
+        this.lineStart[s] = end;
+        end += cap;
+      }
+      const limbCap = this.limbCap[s] as number;
+      if (limbCap > 0) {
+        const from = this.limbStart[s] as number;
+        for (let w = 0; w < 2 * limbCap; w++) toWords[2 * limbEnd + w] = fromWords[2 * from + w] as number;
+        this.limbStart[s] = limbEnd;
+        limbEnd += limbCap;
+      }
+    }
+    assert(end === this.arenaLive && limbEnd === this.limbLive, 'arena live counts');
+    this.lineAsset = lineAsset;
+    this.lineCoefF = lineCoefF;
+    this.linePos = linePos;
+    this.lineLimbs = lineLimbs;
+    this.limbs = limbs;
+    this.arenaEnd = end;
+    this.arenaCapacity = lineCapacity;
+    this.limbEnd = limbEnd;
+    this.limbCapacity = limbCapacity;
   }
 
   private addExposure(asset: number, slot: number, line: number): void {
@@ -611,7 +676,7 @@ class IncrementalDetector implements Detector {
         const ladder = this.ladders[this.isoLadder[slot] as number] as LiquidationLadder;
         const pc = this.priceExact[ladder.collateralAsset] as bigint;
         const pd = this.priceExact[ladder.debtAsset] as bigint;
-        return pc * (this.isoA[slot] as bigint) < pd * (this.isoB[slot] as bigint);
+        return pc * this.isoCoefA(slot) < pd * this.isoCoefB(slot);
       }
       case KIND_CROSS:
         return this.crossMarginExact(slot, this.lineAsset, this.lineStart[slot] as number) < 0n;
@@ -619,15 +684,32 @@ class IncrementalDetector implements Detector {
     assert(false, `slot ${slot} has no account`);
   }
 
+  /** The exact net collateral coefficient A > 0 of an isolated slot. */
+  private isoCoefA(slot: number): bigint {
+    return readLimbs(this.limbs, this.limbStart[slot] as number, this.isoLimbsA[slot] as number);
+  }
+
+  /** The exact net debt coefficient B > 0 of an isolated slot (stored after A). */
+  private isoCoefB(slot: number): bigint {
+    const limbsA = this.isoLimbsA[slot] as number; // A > 0: a positive count
+    return readLimbs(this.limbs, (this.limbStart[slot] as number) + limbsA, this.isoLimbsB[slot] as number);
+  }
+
   /**
-   * Σ price·N over the slot's lines, exact: the exact coefficients of the slot, the asset of line j
-   * read from `lineAsset[lineStart + j]` (the main arena or the hot copy: same order).
+   * Σ price·N over the slot's lines, exact: the exact coefficients of the slot (limb arena), the
+   * asset of line j read from `lineAsset[lineStart + j]` (the main arena or the hot copy of the
+   * headroom index: same order, since the caller checked the slot has not changed).
    */
   private crossMarginExact(slot: number, lineAsset: Int32Array, lineStart: number): bigint {
-    const coefs = this.crossCoefs[slot] as readonly bigint[];
+    const own = this.lineStart[slot] as number;
+    const m = this.lineCount[slot] as number;
+    let at = this.limbStart[slot] as number;
     let margin = 0n;
-    for (let j = 0; j < coefs.length; j++) {
-      margin += (this.priceExact[lineAsset[lineStart + j] as number] as bigint) * (coefs[j] as bigint);
+    for (let j = 0; j < m; j++) {
+      const limbs = this.lineLimbs[own + j] as number;
+      const coef = readLimbs(this.limbs, at, limbs);
+      at += limbs < 0 ? -limbs : limbs;
+      margin += (this.priceExact[lineAsset[lineStart + j] as number] as bigint) * coef;
     }
     return margin;
   }
@@ -649,63 +731,110 @@ class IncrementalDetector implements Detector {
   ): number {
     acc.crossScreened += 1;
     const headroom = screenHeadroom(this.priceF, lineAsset, lineCoefF, lineStart, lineCount);
-    const was = this.isLiquidatableSlot(slot);
-    let liquidatable: boolean;
     if (headroom > 0) {
       acc.crossClearedByScreen += 1;
-      liquidatable = false;
-    } else if (headroom < 0 && was) {
-      acc.crossRetainedByScreen += 1;
-      liquidatable = true;
-    } else {
-      if (headroom === 0) acc.crossUncertain += 1;
-      acc.exactChecks += 1;
-      liquidatable = this.crossMarginExact(slot, lineAsset, lineStart) < 0n;
-      // The bound is a proof: an exact contradiction would be a bug in the screen.
-      assert(liquidatable || headroom === 0, 'screen proved liquidatable, exact says healthy');
+      if (this.liqFlag[slot] === 1) this.flip(slot, false, acc);
+      return headroom;
     }
+    this.settleUnclear(slot, headroom, lineAsset, lineStart, acc);
+    return -headroom;
+  }
+
+  /**
+   * The rest of {@link evaluateCross} for a slot the screen did not prove healthy (`headroom` ≤ 0):
+   * proven liquidatable and already in the set → stays; anything else → exact bigint. Records a flip.
+   */
+  private settleUnclear(
+    slot: number,
+    headroom: number,
+    lineAsset: Int32Array,
+    lineStart: number,
+    acc: TickAccumulator,
+  ): void {
+    const was = this.isLiquidatableSlot(slot);
+    if (headroom < 0 && was) {
+      acc.crossRetainedByScreen += 1;
+      return;
+    }
+    if (headroom === 0) acc.crossUncertain += 1;
+    acc.exactChecks += 1;
+    const liquidatable = this.crossMarginExact(slot, lineAsset, lineStart) < 0n;
+    // The bound is a proof: an exact contradiction would be a bug in the screen.
+    assert(liquidatable || headroom === 0, 'screen proved liquidatable, exact says healthy');
     if (liquidatable !== was) this.flip(slot, liquidatable, acc);
-    return headroom < 0 ? -headroom : headroom;
   }
 
   /**
    * Re-evaluates every cross account at the current prices and rebuilds the headroom index with
-   * them as the new reference. O(cross lines).
+   * them as the new reference. O(cross lines): one sequential pass over the slots and the line
+   * arena ({@link screenAllCross}), then the index's counting sorts. Allocates nothing per account
+   * (nothing at all once the buffers have settled).
    */
   private rebuildCross(acc: TickAccumulator): void {
     acc.rebuilt = true;
-    const crossCount = this.kindCount[KIND_CROSS] as number;
-    const slots = new Int32Array(crossCount);
-    const buckets = new Uint16Array(crossCount);
-    let k = 0;
-    for (let slot = 0; slot < this.slotEnd; slot++) {
-      if (this.kind[slot] !== KIND_CROSS) continue;
-      const headroom = this.evaluateCross(
-        slot,
-        this.lineAsset,
-        this.lineCoefF,
-        this.lineStart[slot] as number,
-        this.lineCount[slot] as number,
-        acc,
-      );
-      slots[k] = slot;
-      const bucket = headroomBucket(headroom);
-      buckets[k] = bucket;
-      this.certBucket[slot] = bucket;
-      k += 1;
-    }
-    assert(k === crossCount, 'cross account count');
+    this.linesPerBucket.fill(0);
+    this.headroom.beginRebuild(this.arenaLive);
+    const screened = this.screenAllCross(acc);
+    assert(screened === this.kindCount[KIND_CROSS], 'cross account count');
     this.headroom.rebuild({
-      slots,
-      buckets,
-      slotCount: crossCount,
+      slotBucket: this.certBucket, // non-cross slots hold UNCERTIFIED (≥ HEADROOM_BUCKETS): skipped
+      slotCount: this.slotEnd,
+      linesPerBucket: this.linesPerBucket,
       lineStart: this.lineStart,
       lineCount: this.lineCount,
       lineAsset: this.lineAsset,
       lineCoefF: this.lineCoefF,
     });
-    this.refPrice = [...this.priceExact];
+    for (let a = 0; a < this.assetCount; a++) this.refPrice[a] = this.priceExact[a] as bigint;
     this.driftBucket.fill(-1);
+  }
+
+  /**
+   * The loop of {@link rebuildCross}: evaluates every cross slot as {@link evaluateCross} does (the
+   * common case, proven healthy and already healthy, without leaving the loop), sets its certified
+   * bucket, counts its lines per bucket and stages the accounts the headroom index may take (their
+   * lines are in cache now). Returns the number of cross slots. Nothing but the loop is in this
+   * function, so the optimizing compiler sees all of it from the first call (code after a hot loop
+   * that has never run would make every call leave optimized code).
+   */
+  private screenAllCross(acc: TickAccumulator): number {
+    const kind = this.kind;
+    const lineStart = this.lineStart;
+    const lineCount = this.lineCount;
+    const lineAsset = this.lineAsset;
+    const lineCoefF = this.lineCoefF;
+    const certBucket = this.certBucket;
+    const liqFlag = this.liqFlag;
+    const priceF = this.priceF;
+    const linesPerBucket = this.linesPerBucket;
+    const headroomIndex = this.headroom;
+    const slotEnd = this.slotEnd;
+    // Module constants as locals: read once, not once per account.
+    const cross = KIND_CROSS;
+    const lastBucket = HEADROOM_BUCKETS - 1;
+    let screened = 0;
+    let cleared = 0;
+    for (let slot = 0; slot < slotEnd; slot++) {
+      if (kind[slot] !== cross) continue;
+      const start = lineStart[slot] as number;
+      const m = lineCount[slot] as number;
+      screened += 1;
+      let headroom = screenHeadroom(priceF, lineAsset, lineCoefF, start, m);
+      if (headroom > 0) {
+        cleared += 1;
+        if (liqFlag[slot] === 1) this.flip(slot, false, acc);
+      } else {
+        this.settleUnclear(slot, headroom, lineAsset, start, acc);
+        headroom = -headroom;
+      }
+      const bucket = headroomBucket(headroom);
+      certBucket[slot] = bucket;
+      linesPerBucket[bucket] = (linesPerBucket[bucket] as number) + m;
+      if (bucket < lastBucket) headroomIndex.stage(slot, bucket, lineAsset, lineCoefF, start, m);
+    }
+    acc.crossScreened += screened;
+    acc.crossClearedByScreen += cleared;
+    return screened;
   }
 
   // ---- loading -----------------------------------------------------------------------------
@@ -730,6 +859,25 @@ class IncrementalDetector implements Detector {
     }
     this.ensureSlotCapacity(accounts.length);
     this.slotEnd = accounts.length;
+    // Arenas and exposure lists of exactly the size needed (growth by doubling leaves up to as
+    // much again unused).
+    let lineTotal = 0;
+    let limbTotal = 0;
+    const holders = new Int32Array(this.assetCount);
+    for (const net of nets) {
+      const kind = IncrementalDetector.kindOfPosition(net);
+      if (kind === KIND_CROSS) {
+        lineTotal += net.coefs.length;
+        for (const a of net.assets) holders[a] = (holders[a] as number) + 1;
+      }
+      if (kind === KIND_CROSS || kind === KIND_ISOLATED) {
+        for (const coef of net.coefs) limbTotal += limbCount(coef);
+      }
+    }
+    this.compact(lineTotal, limbTotal);
+    for (let a = 0; a < this.assetCount; a++) {
+      this.exposure[a] = new Int32Array(Math.max(8, holders[a] as number));
+    }
     const pending = new Map<number, number[]>();
     for (let slot = 0; slot < accounts.length; slot++) {
       const net = nets[slot] as NetPosition;
@@ -764,7 +912,6 @@ class IncrementalDetector implements Detector {
       was = this.isLiquidatableSlot(slot);
       this.detach(slot);
     }
-    if (kind !== KIND_CROSS && (this.lineCap[slot] as number) > 0) this.releaseLines(slot);
     this.attach(slot, kind, net, true);
     const now = this.exactStatus(slot);
     this.setStatus(slot, now);
@@ -775,7 +922,7 @@ class IncrementalDetector implements Detector {
     const slot = this.slotOrThrow(id);
     const was = this.isLiquidatableSlot(slot);
     this.detach(slot);
-    if ((this.lineCap[slot] as number) > 0) this.releaseLines(slot);
+    this.releaseRegion(slot);
     this.setStatus(slot, false);
     this.ids[slot] = '';
     this.slotOf.delete(id);
@@ -963,14 +1110,20 @@ class IncrementalDetector implements Detector {
       });
     }
     this.rebuildCross(acc);
-    for (let slot = 0; slot < this.slotEnd; slot++) {
+    this.settleStatic(acc);
+    return this.result(acc);
+  }
+
+  /** Gives every never/always account its fixed status, recording flips (the audit's last pass). */
+  private settleStatic(acc: TickAccumulator): void {
+    const slotEnd = this.slotEnd;
+    for (let slot = 0; slot < slotEnd; slot++) {
       const kind = this.kind[slot];
       if (kind === KIND_NEVER || kind === KIND_ALWAYS) {
         const liquidatable = kind === KIND_ALWAYS;
         if (liquidatable !== this.isLiquidatableSlot(slot)) this.flip(slot, liquidatable, acc);
       }
     }
-    return this.result(acc);
   }
 
   private result(acc: TickAccumulator): TickResult {
@@ -1018,11 +1171,7 @@ class IncrementalDetector implements Detector {
       debtPrice,
       // Liquidatable iff P_c·A < P_d·B iff P_c < P_d·B/A iff P_c < ⌈P_d·B/A⌉ for an integer P_c:
       // rounding Up makes the bound exact for integer prices, so it favours no one.
-      healthyCollateralPriceMin: divRound(
-        debtPrice * (this.isoB[slot] as bigint),
-        this.isoA[slot] as bigint,
-        Rounding.Up,
-      ),
+      healthyCollateralPriceMin: divRound(debtPrice * this.isoCoefB(slot), this.isoCoefA(slot), Rounding.Up),
     };
   }
 

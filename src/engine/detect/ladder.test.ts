@@ -10,7 +10,11 @@ import { LADDER_BLOCK_CAPACITY, LiquidationLadder } from './ladder.js';
 function setup(ratios: readonly (readonly [bigint, bigint])[]) {
   const debtCoef = ratios.map(([b]) => b);
   const collateralCoef = ratios.map(([, a]) => a);
-  return { ladder: new LiquidationLadder(0, 1, { collateralCoef, debtCoef }), debtCoef, collateralCoef };
+  const coefficients = {
+    collateralCoef: (slot: number) => collateralCoef[slot] as bigint,
+    debtCoef: (slot: number) => debtCoef[slot] as bigint,
+  };
+  return { ladder: new LiquidationLadder(0, 1, coefficients), debtCoef, collateralCoef };
 }
 
 /** Brute force: slots whose ratio B/A is > q = qNum/qDen, sorted by slot. */

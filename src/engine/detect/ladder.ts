@@ -30,26 +30,28 @@ interface Position {
   readonly i: number;
 }
 
-/** Where the ladder reads the exact coefficients of an account slot. */
+/**
+ * Where the ladder reads the exact coefficients of an account slot (the detector keeps them packed
+ * in flat arrays, so the ladder asks for them: only at ties of the float keys and on insertion).
+ */
 export interface LadderCoefficients {
-  /** Net collateral coefficient A > 0 per slot (collateral amount·LT·scale). */
-  readonly collateralCoef: readonly bigint[];
-  /** Net debt coefficient B > 0 per slot (debt amount·10^4·scale). */
-  readonly debtCoef: readonly bigint[];
+  /** Net collateral coefficient A > 0 of a slot (collateral amount·LT·scale). */
+  collateralCoef(slot: number): bigint;
+  /** Net debt coefficient B > 0 of a slot (debt amount·10^4·scale). */
+  debtCoef(slot: number): bigint;
 }
 
 /**
  * The ladder of one (collateral, debt) pair. Entries are account slots (integers ≥ 0) whose
- * coefficients the ladder reads from the arrays it was given, which the caller must not change
- * while the slot is in the ladder.
+ * coefficients the ladder reads through the accessors it was given, whose answers for a slot
+ * must not change while the slot is in the ladder.
  */
 export class LiquidationLadder {
   /** Asset index of the collateral (its price is the numerator of q). */
   readonly collateralAsset: number;
   /** Asset index of the debt (its price is the denominator of q). */
   readonly debtAsset: number;
-  private readonly coefA: readonly bigint[];
-  private readonly coefB: readonly bigint[];
+  private readonly coefs: LadderCoefficients;
   private readonly blockKeys: Float64Array[] = [];
   private readonly blockSlots: Int32Array[] = [];
   private readonly blockLength: number[] = [];
@@ -63,8 +65,7 @@ export class LiquidationLadder {
   constructor(collateralAsset: number, debtAsset: number, coefficients: LadderCoefficients) {
     this.collateralAsset = collateralAsset;
     this.debtAsset = debtAsset;
-    this.coefA = coefficients.collateralCoef;
-    this.coefB = coefficients.debtCoef;
+    this.coefs = coefficients;
   }
 
   /** Number of entries. */
@@ -74,15 +75,15 @@ export class LiquidationLadder {
 
   /** The key of a slot: the double nearest to its threshold ratio B/A. */
   private keyOf(slot: number): number {
-    return ratioToDouble(this.coefB[slot] as bigint, this.coefA[slot] as bigint);
+    return ratioToDouble(this.coefs.debtCoef(slot), this.coefs.collateralCoef(slot));
   }
 
   /** Orders entry (k, s) against (kt, st): key, then exact ratio, then slot. */
   private compare(k: number, s: number, kt: number, st: number): number {
     if (k !== kt) return k < kt ? -1 : 1;
     // Equal keys: compare B_s/A_s with B_t/A_t exactly, by cross-multiplying (A > 0).
-    const left = (this.coefB[s] as bigint) * (this.coefA[st] as bigint);
-    const right = (this.coefB[st] as bigint) * (this.coefA[s] as bigint);
+    const left = this.coefs.debtCoef(s) * this.coefs.collateralCoef(st);
+    const right = this.coefs.debtCoef(st) * this.coefs.collateralCoef(s);
     if (left !== right) return left < right ? -1 : 1;
     return s - st;
   }
@@ -123,12 +124,12 @@ export class LiquidationLadder {
     // key > fq ⇒ r > q and key < fq ⇒ r < q (the key is a monotone function of r); equal keys
     // are decided exactly: r > q ⇔ B·qDen > qNum·A.
     return this.search(
-      (k, s) => k > fq || (k === fq && (this.coefB[s] as bigint) * qDen > qNum * (this.coefA[s] as bigint)),
+      (k, s) => k > fq || (k === fq && this.coefs.debtCoef(s) * qDen > qNum * this.coefs.collateralCoef(s)),
     );
   }
 
   /**
-   * Adds an account slot (not already present; its coefficients must already be in the arrays).
+   * Adds an account slot (not already present; its coefficients must already be readable).
    * O(log n + block capacity).
    */
   insert(slot: number): void {
@@ -205,7 +206,7 @@ export class LiquidationLadder {
 
   /**
    * Fills an empty ladder with many slots at once: O(n log n) sorting instead of n inserts.
-   * @param slots distinct account slots whose coefficients are already in the arrays.
+   * @param slots distinct account slots whose coefficients are already readable.
    */
   bulkLoad(slots: ArrayLike<number>): void {
     assert(this.count === 0, 'bulkLoad needs an empty ladder');

@@ -8,6 +8,7 @@ import {
   boundFactor,
   driftUpperBound,
   gamma,
+  HEADROOM_SHRINK,
   SCREEN_LINES_MAX,
   screenTerms,
   UNIT_ROUNDOFF,
@@ -104,5 +105,32 @@ describe('driftUpperBound', () => {
   test('behavior: symmetric in the direction of the move and zero when unchanged', () => {
     expect(driftUpperBound(99n, 100n)).toBe(driftUpperBound(101n, 100n));
     expect(driftUpperBound(100n, 100n)).toBe(0);
+  });
+});
+
+describe('screenHeadroom', () => {
+  test('behavior: the certificate is ((|s| − B)/a)·(1 − 2^−40) with B = (m + 2)·2^−52·a, exactly', () => {
+    // screenHeadroom writes these constants as literals; they must be the documented numbers.
+    expect(HEADROOM_SHRINK).toBe(1 - 2 ** -40);
+    for (const [prices, coefs] of [
+      [
+        [3n, 1n],
+        [100n, -200n],
+      ],
+      [
+        [2n, 1n, 7n],
+        [100n, -300n, 5n],
+      ],
+      [
+        [10n ** 20n, 3n * 10n ** 8n, 1n],
+        [-(10n ** 18n), 10n ** 30n, -(10n ** 25n)],
+      ],
+    ] as const) {
+      const r = screenTerms(prices, coefs);
+      expect(r.boundF).toBe((coefs.length + 2) * 2 ** -52 * r.absSumF);
+      const expected = ((Math.abs(r.marginF) - r.boundF) / r.absSumF) * (1 - 2 ** -40);
+      expect(Math.abs(r.headroom)).toBe(expected);
+      expect(Math.sign(r.headroom)).toBe(Math.sign(r.marginF));
+    }
   });
 });
