@@ -29,6 +29,7 @@ import {
   evolveOracle,
   isOracleEvent,
   ORACLE_COMMANDS,
+  type OracleAssetState,
   type OracleCommand,
   type OracleState,
   oracleStatus,
@@ -217,6 +218,10 @@ function requireNoBreakerOnAccount(
   action: 'Liquidation' | 'Borrowing',
   nowSeconds: number,
 ): void {
+  // No breaker tripped for this action on any asset (the usual case): nothing can refuse it.
+  const paused = (a: OracleAssetState): boolean =>
+    action === 'Liquidation' ? a.breaker.liquidationsPaused : a.breaker.borrowingPaused;
+  if (!Object.values(state.oracle.assets).some(paused)) return;
   const bucket = `acct:${accountId}`;
   for (const asset of Object.keys(state.oracle.assets).sort()) {
     if (balanceOf(state.ledger, bucket, asset) > 0n) {
