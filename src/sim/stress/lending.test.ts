@@ -6,7 +6,9 @@ import { WAD } from '../../math/units.js';
 import { type AaveExt, currentAccountData } from '../../protocols/aave-v3/state.js';
 import { isLiquidatable, presentValue } from '../../protocols/compound-v3/math.js';
 import { type CompoundExt, cometPrice, holdingsOf } from '../../protocols/compound-v3/state.js';
-import { runWithAdapter } from './core.js';
+import { syntheticBook } from '../book.js';
+import { createRng } from '../rng.js';
+import { createStressOpenCache, runWithAdapter } from './core.js';
 import { createLendingStressAdapter, lendingStressAdapter } from './lending.js';
 import { lendingWatch } from './lendingWatch.js';
 import type { StressKeeperSpec, StressOptions, StressResult } from './types.js';
@@ -176,6 +178,34 @@ describe('lendingWatch', () => {
       // borrowerLossUsd is built from the totals at every step.
       expect(run.summary.borrowerLossUsd).toBe(scanned.summary.borrowerLossUsd);
       expect(run.summary.borrowerLossUsd).not.toBe(0);
+    }
+  });
+});
+
+describe('lendingStressAdapter (opened once per book)', () => {
+  test('behavior: paths sharing a book open it once and run as if each had opened it', () => {
+    const book = syntheticBook(createRng(5), {
+      accounts: 40,
+      collateralAsset: 'ETH',
+      collateralPriceUsd: 195.2,
+    });
+    for (const protocol of ['aave-v3.3', 'compound-v3']) {
+      const cache = createStressOpenCache();
+      for (const seed of [3, 4]) {
+        const base: StressOptions = {
+          protocol,
+          scenario: 'black-thursday-2020',
+          seed,
+          book,
+          stepSeconds: 900,
+        };
+        const shared = runWithAdapter(lendingStressAdapter, { ...base, openCache: cache });
+        const alone = runWithAdapter(lendingStressAdapter, base);
+        expect(stateHash(shared.finalState)).toBe(stateHash(alone.finalState));
+        expect(shared.summary).toEqual(alone.summary);
+      }
+      // Both seeds start from the scenario's first price: one opening served both paths.
+      expect(cache.byBook.get(book)?.size).toBe(1);
     }
   });
 });

@@ -29,6 +29,7 @@ import {
   FEED_PRICE_DECIMALS,
   floatToWad,
   type OpenedStress,
+  openOnce,
   type StressAdapter,
   type StressSetup,
   sharedView,
@@ -207,27 +208,37 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
           commands.push(at({ type: 'fundWallet', actor: s.id, asset: LENDING_DEBT, amount: funded[s.id] }));
         }
       }
-      const book = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
-        prices: {
-          [LENDING_COLLATERAL]: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS },
-          [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
-        },
-        decimals: LENDING_DECIMALS,
-        assetMap: { ETH: LENDING_COLLATERAL },
+      // The set-up commands carry every input of the opening but the book (listings, feeds,
+      // parameters, wallets): paths of a Monte Carlo unit that share the book share the opened state.
+      const book = openOnce(options, { setupCommands: commands, start }, () => {
+        const opening = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
+          prices: {
+            [LENDING_COLLATERAL]: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS },
+            [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
+          },
+          decimals: LENDING_DECIMALS,
+          assetMap: { ETH: LENDING_COLLATERAL },
+        });
+        const all = [...commands];
+        const liquidity = opening.totals.debt[LENDING_DEBT] ?? 0n;
+        if (liquidity > 0n) {
+          all.push(
+            at(
+              aave
+                ? { type: 'supply', asset: LENDING_DEBT, amount: liquidity }
+                : { type: 'supply', account: LENDER, amount: liquidity },
+              start,
+            ),
+          );
+        }
+        for (const c of opening.commands) all.push(at(c, start));
+        return {
+          state: applyAll(decider, decider.initial(), all),
+          opened: opening.opened,
+          skipped: opening.skipped,
+        };
       });
-      const liquidity = book.totals.debt[LENDING_DEBT] ?? 0n;
-      if (liquidity > 0n) {
-        commands.push(
-          at(
-            aave
-              ? { type: 'supply', asset: LENDING_DEBT, amount: liquidity }
-              : { type: 'supply', account: LENDER, amount: liquidity },
-            start,
-          ),
-        );
-      }
-      for (const c of book.commands) commands.push(at(c, start));
-      const state = applyAll(decider, decider.initial(), commands);
+      const state = book.state;
       const accounts = book.opened.map((o) => o.account);
       const keeperIds = specs.map((s) => s.id);
       let usdPublishedAt = setupAt;
