@@ -15,7 +15,7 @@ import {
 } from '../../../engine/fields.js';
 import { type Moved, moved } from '../../../engine/ledger.js';
 import type { Command, EngineEvent } from '../../../engine/machine.js';
-import { auctionStatus, chost, redoIncentive, startPriceRay, takeAmounts } from '../math/clipper.js';
+import { auctionPriceAndDone, chost, redoIncentive, startPriceRay, takeAmounts } from '../math/clipper.js';
 import {
   auctionBucket,
   DAI,
@@ -132,10 +132,10 @@ function requireLevel(state: State, ilk: string, level: number): void {
   }
 }
 
-/** Status of a sale at `nowSeconds` with its ilk's curve, tail and cusp. */
+/** Price and reset flag of a sale at `nowSeconds` with its ilk's curve, tail and cusp. */
 export function saleStatus(state: State, ilk: string, sale: Sale, nowSeconds: number) {
   const p = requireIlkParams(state.ext.core, ilk);
-  return auctionStatus({
+  return auctionPriceAndDone({
     curve: p.calc,
     topRay: sale.topRay,
     durSeconds: BigInt(nowSeconds - sale.ticSeconds),

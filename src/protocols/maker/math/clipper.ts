@@ -4,8 +4,9 @@
  * `chost`, whether an auction needs a reset, and the partial-fill algebra of `take`.
  */
 import { ProtocolRevertError } from '../../../engine/errors.js';
+import { DivisionByZeroError } from '../../../math/errors.js';
 import { addChecked, mulChecked, rdiv, rmul, wmul } from '../../../math/maker.js';
-import { divRound, min, Rounding } from '../../../math/mulDiv.js';
+import { divRound, min, Rounding, requireUint256, requireUnsigned } from '../../../math/mulDiv.js';
 import { RAY } from '../../../math/units.js';
 import { type AbacusCurve, auctionPrice } from './abaci.js';
 
@@ -118,6 +119,27 @@ export function auctionStatus(input: StatusInput): AuctionStatus {
   const priceOverTopRay = rdiv(priceRay, input.topRay);
   const done = input.durSeconds > input.tailSeconds || priceOverTopRay < input.cuspRay;
   return { priceRay, priceOverTopRay, done };
+}
+
+/**
+ * {@link auctionStatus} without `priceOverTopRay`, for callers that read only the price and the
+ * reset flag (keeper views price every live sale at every step; `take` and `redo`): the cusp test
+ * `rdiv(price, top) < cusp` is decided as `price·RAY < cusp·top`, the same answer without the
+ * division (for integers a ≥ 0, b > 0, c: ⌊a/b⌋ < c ⟺ a < c·b), after the same checks `rdiv`
+ * makes (negative operands, `price·RAY` past uint256, top = 0), so it throws where auctionStatus
+ * throws.
+ * @throws as {@link auctionStatus}.
+ */
+export function auctionPriceAndDone(input: StatusInput): {
+  readonly priceRay: bigint;
+  readonly done: boolean;
+} {
+  const priceRay = auctionPrice(input.curve, input.topRay, input.durSeconds);
+  requireUnsigned('rdiv', priceRay, input.topRay);
+  const scaled = requireUint256('mul', priceRay * RAY);
+  if (input.topRay === 0n) throw new DivisionByZeroError('rdiv');
+  const done = input.durSeconds > input.tailSeconds || scaled < input.cuspRay * input.topRay;
+  return { priceRay, done };
 }
 
 /** Inputs of {@link takeAmounts}. */
