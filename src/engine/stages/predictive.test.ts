@@ -146,6 +146,44 @@ describe('deleverageReason / softCallTransition', () => {
     ]);
     expect([t(false, '0.95'), t(true, '0.95')]).toEqual([undefined, undefined]);
   });
+
+  test('behavior: with a clearing margin a called account stays called until H*·(1 + margin)', () => {
+    const star = wad('1.1');
+    // 500 bps above 1.1 is 1.155 exactly: at it the call holds, one wei above it clears.
+    const t = (h: bigint) =>
+      softCallTransition({ called: true, healthWad: h, softCallHealthWad: star, clearMarginBps: 500n });
+    expect([t(wad('1.12')), t(wad('1.155')), t(wad('1.155') + 1n)]).toEqual([undefined, undefined, 'clear']);
+    // Without the margin the same 1.12 clears (the old rule), and calling is unchanged by it.
+    expect(softCallTransition({ called: true, healthWad: wad('1.12'), softCallHealthWad: star })).toBe(
+      'clear',
+    );
+    expect(
+      softCallTransition({
+        called: false,
+        healthWad: wad('1.05'),
+        softCallHealthWad: star,
+        clearMarginBps: 500n,
+      }),
+    ).toBe('call');
+  });
+
+  test('error: a clearing margin past 10,000 bps is refused with its field', () => {
+    const base = {
+      horizonSeconds: 3600,
+      softCallProbabilityWad: '100000000000000000',
+      preHealthWad: '1030000000000000000',
+      stepBps: '1000',
+      preBonusBps: '100',
+      cooldownSeconds: 60,
+    };
+    expect(
+      parsePredictiveParams({ ...base, clearMarginBps: '300' }, 'config.predictive').clearMarginBps,
+    ).toBe(300n);
+    expect(parsePredictiveParams(base, 'config.predictive').clearMarginBps).toBeUndefined();
+    const refuse = () => parsePredictiveParams({ ...base, clearMarginBps: '10001' }, 'config.predictive');
+    expect(refuse).toThrow(InvalidParameterError);
+    expect(refuse).toThrow(/config\.predictive\.clearMarginBps/);
+  });
 });
 
 describe('deleverageRepay / basketSigmaWad', () => {

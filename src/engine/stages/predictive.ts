@@ -46,6 +46,12 @@ export interface PredictiveParams {
   readonly preBonusBps: bigint;
   /** Least time between two de-leveraging steps of one account, seconds. */
   readonly cooldownSeconds: number;
+  /**
+   * Hysteresis of the soft call, bps (optional, default 0): a called account is cleared (and can be
+   * called again) only once its health is above H*·(1 + clearMarginBps/10⁴), so an account hovering
+   * at H* is not called at every risk update.
+   */
+  readonly clearMarginBps?: bigint;
 }
 
 /** An account's probability passed the threshold (once per episode). */
@@ -94,7 +100,7 @@ const PROBABILITY_MIN_WAD = 1_000_000_000n;
 
 /**
  * Reads a `predictive` section: `{horizonSeconds, softCallProbabilityWad, preHealthWad, stepBps,
- * preBonusBps, cooldownSeconds}`.
+ * preBonusBps, cooldownSeconds, clearMarginBps?}`.
  * @throws InvalidParameterError naming the dotted field (`config.predictive.stepBps`).
  */
 export function parsePredictiveParams(raw: unknown, path: string): PredictiveParams {
@@ -114,6 +120,9 @@ export function parsePredictiveParams(raw: unknown, path: string): PredictivePar
     stepBps: readBigint(o, 'stepBps', `${path}.stepBps`, { min: 1n, max: BPS }),
     preBonusBps: readBigint(o, 'preBonusBps', `${path}.preBonusBps`, { max: 5_000n }),
     cooldownSeconds: readInt(o, 'cooldownSeconds', `${path}.cooldownSeconds`, { max: 366 * 86_400 }),
+    ...(o.clearMarginBps === undefined
+      ? {}
+      : { clearMarginBps: readBigint(o, 'clearMarginBps', `${path}.clearMarginBps`, { max: BPS }) }),
   };
 }
 
@@ -201,17 +210,22 @@ export function deleverageReason(input: {
 
 /**
  * The soft-call episode of one account at a risk update: 'call' when it is not called, has health
- * ≥ 1 and is at or below H*; 'clear' when it is called and above H* again (recovered: the call is
- * re-armed); else undefined (a called account below health 1 stays called).
+ * ≥ 1 and is at or below H*; 'clear' when it is called and above H*·(1 + clearMarginBps/10⁴)
+ * (recovered: the call is re-armed; exact, no rounding: health·10⁴ > H*·(10⁴ + margin)); else
+ * undefined (a called account below health 1 stays called, and so does one between H* and the
+ * clearing level).
  */
 export function softCallTransition(input: {
   readonly called: boolean;
   readonly healthWad: bigint;
   readonly softCallHealthWad: bigint;
+  /** Hysteresis, bps (default 0: cleared as soon as it is above H*). */
+  readonly clearMarginBps?: bigint;
 }): 'call' | 'clear' | undefined {
   const inBand = input.healthWad <= input.softCallHealthWad;
   if (!input.called) return inBand && input.healthWad >= WAD ? 'call' : undefined;
-  return inBand ? undefined : 'clear';
+  const recovered = input.healthWad * BPS > input.softCallHealthWad * (BPS + (input.clearMarginBps ?? 0n));
+  return recovered ? 'clear' : undefined;
 }
 
 /**

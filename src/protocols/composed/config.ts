@@ -89,7 +89,8 @@ export interface ComposedLendingConfig {
    * Predictive liquidation (optional): at each `updateRisk`, an account whose probability of
    * reaching health 1 within `horizonSeconds`, 2Φ(−ln(health)/(σ√T)) (driftless GBM, reflection
    * principle), is at least `softCallProbabilityWad` gets a `SoftMarginCalled` event (once per
-   * episode; `SoftMarginCallCleared` when it recovers). `deleverage {account, keeper}` (any keeper)
+   * episode; `SoftMarginCallCleared` when it recovers above H*·(1 + `clearMarginBps`/10⁴),
+   * `clearMarginBps` optional, default 0). `deleverage {account, keeper}` (any keeper)
    * then repays at most `stepBps` of its debt for collateral at `preBonusBps`, once per
    * `cooldownSeconds`, while health is in [1, `preHealthWad`) or the probability is at or above the
    * threshold; below health 1 only `liquidate` applies. See src/engine/stages/predictive.ts.

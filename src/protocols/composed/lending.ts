@@ -1143,6 +1143,7 @@ function decideUpdateRisk(state: State, command: Command, nowSeconds: number): E
         called,
         healthWad: reading.healthWad,
         softCallHealthWad: reading.softCallHealthWad,
+        ...(predictive.clearMarginBps === undefined ? {} : { clearMarginBps: predictive.clearMarginBps }),
       });
       if (transition === undefined) continue;
       const probabilityWad = barrierHitProbabilityWad(reading.healthWad, reading.sigmaOverHorizonWad);

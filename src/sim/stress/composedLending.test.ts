@@ -323,6 +323,30 @@ describe('composedLendingStressAdapter: the issue-7 risk stages', () => {
     expect(run(PREDICTIVE).summary.liquidatedDebtUsd).toBeLessThan(run(CLASSIC).summary.liquidatedDebtUsd);
   });
 
+  test('behavior: a clearing margin re-arms fewer soft calls and changes nothing else', () => {
+    const plain = run(PREDICTIVE).summary;
+    const predictive = PREDICTIVE.predictive as Record<string, unknown>;
+    const hysteresis = run({
+      ...PREDICTIVE,
+      id: 'eth-usdc-predictive-hysteresis',
+      predictive: { ...predictive, clearMarginBps: 3000 },
+    }).summary;
+    expect(plain.softMarginCalls).toBeGreaterThan(0);
+    expect(hysteresis.softMarginCalls).toBeGreaterThan(0);
+    expect(hysteresis.softMarginCalls).toBeLessThan(plain.softMarginCalls);
+    // The call is a signal: liquidations and de-leveraging do not read it.
+    const outcome = (x: typeof plain) => [
+      x.liquidations,
+      x.liquidatedDebtUsd,
+      x.deleveragedDebtUsd,
+      x.borrowerLossUsd,
+      x.badDebtUsd,
+      x.insuranceFundDrawUsd,
+      x.keeperProfitUsd,
+    ];
+    expect(outcome(hysteresis)).toEqual(outcome(plain));
+  });
+
   test('behavior: the stage figures agree with the final state and the ledger', () => {
     const predictive = run(PREDICTIVE);
     const s = stateOf(predictive);
