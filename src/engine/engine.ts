@@ -246,24 +246,34 @@ function hasEngineShape(state: object): boolean {
   return Object.getOwnPropertySymbols(state).length === 0;
 }
 
+/** The parts of a state an event may replace. */
+interface StatePatch<X> {
+  readonly assets?: EngineState<X>['assets'];
+  readonly oracle?: OracleState;
+  readonly ledger?: Ledger;
+  readonly ext?: X;
+}
+
 /**
- * `{ ...state, seq, timeSeconds, assets, oracle, ledger, ext }` for a state with the engine's
- * shape ({@link hasEngineShape}; the caller checks), written out field by field.
+ * `{ ...state, seq, timeSeconds, ...patch }`: written out field by field when `plain` (the state
+ * has the engine's shape, {@link hasEngineShape}), else a spread; the same state either way.
  */
-function engineState<X>(
+function nextState<X>(
   state: EngineState<X>,
+  plain: boolean,
   seq: number,
   timeSeconds: number,
-  fields: { assets: EngineState<X>['assets']; oracle: OracleState; ledger: Ledger; ext: X },
+  patch: StatePatch<X>,
 ): EngineState<X> {
+  if (!plain) return { ...state, seq, timeSeconds, ...patch };
   return {
     protocol: state.protocol,
     seq,
     timeSeconds,
-    assets: fields.assets,
-    oracle: fields.oracle,
-    ledger: fields.ledger,
-    ext: fields.ext,
+    assets: patch.assets ?? state.assets,
+    oracle: patch.oracle ?? state.oracle,
+    ledger: patch.ledger ?? state.ledger,
+    ext: patch.ext === undefined ? state.ext : patch.ext,
   };
 }
 
@@ -279,36 +289,22 @@ export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>
     const event = recorded.event;
     const seq = recorded.seq;
     const timeSeconds = recorded.atSeconds;
-    const { assets, oracle, ledger, ext } = state;
     if (event.type === 'Moved') {
-      const moved = applyMove(ledger, event as Moved);
-      return plain
-        ? engineState(state, seq, timeSeconds, { assets, oracle, ledger: moved, ext })
-        : { ...state, seq, timeSeconds, ledger: moved };
+      return nextState(state, plain, seq, timeSeconds, { ledger: applyMove(state.ledger, event as Moved) });
     }
     if (event.type === 'AssetListed') {
       const e = event as AssetListed;
-      const listed = { ...assets, [e.asset]: { decimals: e.decimals } };
-      return plain
-        ? engineState(state, seq, timeSeconds, { assets: listed, oracle, ledger, ext })
-        : { ...state, seq, timeSeconds, assets: listed };
+      const assets = { ...state.assets, [e.asset]: { decimals: e.decimals } };
+      return nextState(state, plain, seq, timeSeconds, { assets });
     }
     if (isOracleEvent(event)) {
-      const next = evolveOracle(oracle, event);
-      return plain
-        ? engineState(state, seq, timeSeconds, { assets, oracle: next, ledger, ext })
-        : { ...state, seq, timeSeconds, oracle: next };
+      return nextState(state, plain, seq, timeSeconds, { oracle: evolveOracle(state.oracle, event) });
     }
     if (ENGINE_EVENTS.has(event.type)) assert(false, `engine event ${event.type} not folded`);
     // The model sees the state with the new seq and time; its result needs a second copy.
-    const base = plain
-      ? engineState(state, seq, timeSeconds, { assets, oracle, ledger, ext })
-      : { ...state, seq, timeSeconds };
-    const nextExt = model.evolve(base, recorded);
-    if (nextExt === ext) return base;
-    return plain
-      ? engineState(base, seq, timeSeconds, { assets, oracle, ledger, ext: nextExt })
-      : { ...base, ext: nextExt };
+    const base = nextState(state, plain, seq, timeSeconds, {});
+    const ext = model.evolve(base, recorded);
+    return ext === base.ext ? base : nextState(base, plain, seq, timeSeconds, { ext });
   };
   return {
     initial: () => emptyEngineState(model),
@@ -353,15 +349,7 @@ export function createEngine<X>(model: ProtocolModel<X>): Decider<EngineState<X>
           const moves: Moved[] = [];
           for (let k = i; k < end; k++) moves.push((recorded[k] as Recorded).event as Moved);
           const last = recorded[end - 1] as Recorded;
-          const ledger = applyMoves(next.ledger, moves);
-          next = plain
-            ? engineState(next, last.seq, last.atSeconds, {
-                assets: next.assets,
-                oracle: next.oracle,
-                ledger,
-                ext: next.ext,
-              })
-            : { ...next, seq: last.seq, timeSeconds: last.atSeconds, ledger };
+          next = nextState(next, plain, last.seq, last.atSeconds, { ledger: applyMoves(next.ledger, moves) });
         }
         i = end;
       }
