@@ -470,6 +470,25 @@ export interface CloseTarget {
 }
 
 /**
+ * How far a scope is from a close target, quote units: ⌈requirement·target/1e6⌉ + ⌈notional·buffer
+ * /1e6⌉ + ⌈closed notional·closing cost/1e6⌉ − equity (ceilings: the target is never understated).
+ * The target is met when this is ≤ 0.
+ */
+function targetGapQuote(
+  target: CloseTarget,
+  requirementQuote: bigint,
+  notionalAfterQuote: bigint,
+  closedNotionalQuote: bigint,
+  equityQuote: bigint,
+): bigint {
+  const required =
+    divSigned(requirementQuote * target.targetRatioPpm, PPM_SCALE, Rounding.Up) +
+    divSigned(notionalAfterQuote * (target.bufferPpm ?? 0n), PPM_SCALE, Rounding.Up);
+  const cost = divSigned(closedNotionalQuote * (target.closingCostPpm ?? 0n), PPM_SCALE, Rounding.Up);
+  return required + cost - equityQuote;
+}
+
+/**
  * The least base amount (unsigned) of the account's position in `market` to close at the mark so
  * that the position's scope (cross or isolated) ends with equity − closing cost ≥
  * ceil(target·MM/1e6) + ceil(buffer·notional/1e6). Found by bisection over whole base units: the
@@ -498,15 +517,8 @@ export function sizeToCloseForTarget(
   const meets = (closeBase: bigint): boolean => {
     const rest = notionalQuote(size - closeBase, mark, state.config);
     const mm = otherMm + marginRequirementQuote(rest, state.config.marginTiers, 'maintenance');
-    const required =
-      divSigned(mm * target.targetRatioPpm, PPM_SCALE, Rounding.Up) +
-      divSigned((otherNotional + rest) * (target.bufferPpm ?? 0n), PPM_SCALE, Rounding.Up);
-    const cost = divSigned(
-      notionalQuote(closeBase, mark, state.config) * (target.closingCostPpm ?? 0n),
-      PPM_SCALE,
-      Rounding.Up,
-    );
-    return scope.equityQuote - cost >= required;
+    const closed = notionalQuote(closeBase, mark, state.config);
+    return targetGapQuote(target, mm, otherNotional + rest, closed, scope.equityQuote) <= 0n;
   };
   if (meets(0n)) return 0n;
   if (!meets(size)) return size;
@@ -564,15 +576,8 @@ export function sizeToCloseForStageTarget(
         : legs.map((l, k) => (k === at ? crossLeg({ ...position, sizeBase: sign * rest }, state, mark) : l));
     const requirement = crossMarginStage(marginStage, after).maintenanceQuote;
     const restNotional = notionalQuote(rest, mark, state.config);
-    const required =
-      divSigned(requirement * target.targetRatioPpm, PPM_SCALE, Rounding.Up) +
-      divSigned((otherNotional + restNotional) * (target.bufferPpm ?? 0n), PPM_SCALE, Rounding.Up);
-    const cost = divSigned(
-      notionalQuote(closeBase, mark, state.config) * (target.closingCostPpm ?? 0n),
-      PPM_SCALE,
-      Rounding.Up,
-    );
-    const out = required + cost - margin.equityQuote;
+    const closed = notionalQuote(closeBase, mark, state.config);
+    const out = targetGapQuote(target, requirement, otherNotional + restNotional, closed, margin.equityQuote);
     memo.set(closeBase, out);
     return out;
   };
