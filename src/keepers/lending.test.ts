@@ -54,8 +54,54 @@ describe('aaveKeeperView', () => {
     expect(c?.healthFactorWad).toBeLessThan(E18);
   });
 
+  test('behavior: debtAssets lists only the pairs repaying those assets', () => {
+    const m = underwater();
+    const full = aaveKeeperView(m.state, 2, at(1_700n), ['small']);
+    const usdc = aaveKeeperView(m.state, 2, at(1_700n), ['small'], { debtAssets: new Set(['USDC']) });
+    const weth = aaveKeeperView(m.state, 2, at(1_700n), ['small'], { debtAssets: new Set(['WETH']) });
+    expect(full.candidates).toHaveLength(1);
+    expect(usdc.candidates).toEqual(full.candidates);
+    // alice owes USDC only: nothing repays WETH.
+    expect(weth.candidates).toEqual([]);
+    expect(weth.wallets).toEqual(full.wallets);
+  });
+
   test('error: a market at another time is refused', () => {
     expect(() => aaveKeeperView(underwater().state, 3, at(1_700n))).toThrow(InvalidParameterError);
+  });
+});
+
+describe('aaveLiquidator.repayableAssets', () => {
+  test('default: the assets its wallet holds, sorted', () => {
+    const k = aaveLiquidator({ id: 'k', minProfitUsd: 0 });
+    expect(k.repayableAssets(at(1_700n), { WETH: 1n, USDC: 5n, WBTC: 0n })).toEqual(['USDC', 'WETH']);
+  });
+
+  test('behavior: none above its gas cap, or with an empty wallet', () => {
+    const capped = aaveLiquidator({ id: 'k', minProfitUsd: 0, maxGasPriceGwei: 40 });
+    expect(capped.repayableAssets(at(1_700n, 50), { USDC: 5n })).toEqual([]);
+    expect(capped.repayableAssets(at(1_700n, 40), { USDC: 5n })).toEqual(['USDC']);
+    expect(capped.repayableAssets(at(1_700n), { USDC: 0n })).toEqual([]);
+  });
+
+  test("behavior: deciding on the view of its repayable pairs gives the full view's actions", () => {
+    const m = underwater();
+    m.runAll([{ type: 'fundWallet', actor: 'wethOnly', asset: 'WETH', amount: E18 }], 2);
+    for (const [id, gas] of [
+      ['small', 0],
+      ['small', 50],
+      ['wethOnly', 0],
+    ] as const) {
+      const k = aaveLiquidator({ id, minProfitUsd: 0, maxGasPriceGwei: 45 });
+      const full = aaveKeeperView(m.state, 2, at(1_700n, gas), [id]);
+      const wallet = full.wallets[id] ?? {};
+      const debtAssets = new Set(k.repayableAssets(full.market, wallet));
+      const narrow = aaveKeeperView(m.state, 2, at(1_700n, gas), [id], { debtAssets });
+      expect(k.decide(narrow)).toEqual(k.decide(full));
+    }
+    // The cases differ: the funded keeper under its cap acts, the others do not.
+    const k = aaveLiquidator({ id: 'small', minProfitUsd: 0, maxGasPriceGwei: 45 });
+    expect(k.decide(aaveKeeperView(m.state, 2, at(1_700n), ['small']))).toHaveLength(1);
   });
 });
 

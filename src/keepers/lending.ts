@@ -15,6 +15,7 @@ import { liquidationCallEvents } from '../protocols/aave-v3/liquidation.js';
 import {
   type AaveExt,
   type AaveLiquidationCall,
+  aaveDebtBucket,
   currentAccountData,
   positionOf,
 } from '../protocols/aave-v3/state.js';
@@ -78,6 +79,13 @@ export interface LendingViewOptions {
    * ignored.
    */
   readonly accounts?: readonly string[];
+  /**
+   * Aave only: list only the pairs that repay one of these assets (default every asset). Keepers
+   * that hold none of an asset can't repay it, so leaving its pairs out (the union of
+   * {@link AaveLiquidatorPolicy.repayableAssets} over the keepers) gives them the same decisions
+   * without a dry run of each such pair.
+   */
+  readonly debtAssets?: ReadonlySet<string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,8 +143,21 @@ export function aaveKeeperView(
   if (params === null) throw new InvalidParameterError('state', 'the Aave model is not configured yet');
   const candidates: AaveCandidateView[] = [];
   const decimals = (asset: string): number => state.assets[asset]?.decimals ?? 18;
+  const repayable =
+    options.debtAssets === undefined
+      ? undefined
+      : [...options.debtAssets].filter((a) => Object.hasOwn(params.reserves, a));
+  const owes = (account: string, asset: string): boolean =>
+    balanceOf(state.ledger, aaveDebtBucket(account), debtClaimAsset(asset)) > 0n;
   for (const account of options.accounts ?? state.ext.accounts.keys()) {
     if (state.ext.accounts.get(account) === undefined) continue;
+    // One ledger read per repayable asset first: most accounts owe none of them.
+    if (repayable !== undefined && !repayable.some((a) => owes(account, a))) continue;
+    const position = positionOf(state, params, account);
+    const debtAssets = Object.keys(position.debt)
+      .filter((a) => options.debtAssets === undefined || options.debtAssets.has(a))
+      .sort();
+    if (debtAssets.length === 0) continue; // nothing to repay (or nothing a keeper could repay)
     let healthFactorWad: bigint;
     try {
       healthFactorWad = currentAccountData(state, params, account, nowSeconds).healthFactorWad;
@@ -145,9 +166,8 @@ export function aaveKeeperView(
       throw e;
     }
     if (healthFactorWad >= WAD) continue;
-    const position = positionOf(state, params, account);
     for (const collateralAsset of Object.keys(position.collateral).sort()) {
-      for (const debtAsset of Object.keys(position.debt).sort()) {
+      for (const debtAsset of debtAssets) {
         try {
           const events = liquidationCallEvents(state, {
             account,
@@ -209,6 +229,17 @@ export interface AaveLiquidatorOptions {
   readonly gasUnits?: bigint;
 }
 
+/** An Aave liquidator policy, with what it could repay (for views that list only those pairs). */
+export interface AaveLiquidatorPolicy extends KeeperPolicy<AaveKeeperView> {
+  /**
+   * The debt assets this keeper could repay now: those its wallet holds (> 0), none while gas is
+   * above its cap. Its decisions never repay another asset, so a view that lists only these
+   * pairs ({@link LendingViewOptions.debtAssets}) gives the same actions.
+   * @param wallet the keeper's balances, asset → smallest units.
+   */
+  repayableAssets(market: MarketContext, wallet: Readonly<Record<string, bigint>>): string[];
+}
+
 /**
  * An Aave liquidator. For each candidate (largest debt first) it repays the allowed debt within
  * the debt tokens in its wallet (`debtToCover: 'max'` when the wallet covers it, else the wallet,
@@ -218,19 +249,26 @@ export interface AaveLiquidatorOptions {
  * With `maxGasPriceGwei`, nothing is sent while gas is above the cap.
  * @throws InvalidParameterError for a negative ε or cap (when built), a view without its wallet.
  */
-export function aaveLiquidator(options: AaveLiquidatorOptions): KeeperPolicy<AaveKeeperView> {
+export function aaveLiquidator(options: AaveLiquidatorOptions): AaveLiquidatorPolicy {
   requireNonNegative(options.minProfitUsd, 'minProfitUsd');
   requireGasCap(options.maxGasPriceGwei);
   const gasUnits = options.gasUnits ?? LENDING_GAS_UNITS.liquidationCall;
+  const repayableAssets = (market: MarketContext, wallet: Readonly<Record<string, bigint>>): string[] =>
+    gasAboveCap(market, options.maxGasPriceGwei)
+      ? []
+      : Object.keys(wallet)
+          .filter((asset) => (wallet[asset] ?? 0n) > 0n)
+          .sort();
   return {
     id: options.id,
+    repayableAssets,
     decide(view) {
       const wallet = view.wallets[options.id];
       if (wallet === undefined) {
         throw new InvalidParameterError('view.wallets', `the view has no wallet for keeper ${options.id}`);
       }
       const m = view.market;
-      if (gasAboveCap(m, options.maxGasPriceGwei)) return [];
+      if (repayableAssets(m, wallet).length === 0) return [];
       const gasUsd = gasCostUsd(gasUnits, m);
       const left: Record<string, bigint> = { ...wallet };
       const done = new Set<string>();

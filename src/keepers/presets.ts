@@ -9,7 +9,7 @@ import { type ComposedKeeperView, composedLiquidator } from './composed.js';
 import { type CrvusdKeeperView, crvusdArbitrageur, crvusdLiquidator } from './crvusd.js';
 import { type EulerKeeperView, eulerLiquidator } from './euler.js';
 import {
-  type AaveKeeperView,
+  type AaveLiquidatorPolicy,
   aaveLiquidator,
   type CometKeeperView,
   cometAbsorber,
@@ -169,10 +169,7 @@ export function makerPresetPolicy(
  * The `aaveLiquidator` preset as a policy.
  * @throws InvalidParameterError (`field`) for another preset; the policy's option errors.
  */
-export function aavePresetPolicy(
-  spec: KeeperPresetSpec,
-  field = 'keepers[].preset',
-): KeeperPolicy<AaveKeeperView> {
+export function aavePresetPolicy(spec: KeeperPresetSpec, field = 'keepers[].preset'): AaveLiquidatorPolicy {
   if (spec.preset !== 'aaveLiquidator') return refuse(field, spec.preset, 'Aave', 'aaveLiquidator keepers');
   return aaveLiquidator({
     id: spec.id,

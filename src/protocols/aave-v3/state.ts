@@ -198,12 +198,15 @@ function reserveAssetsOf(params: AaveParams): readonly (readonly [string, string
   return assets;
 }
 
+/** Ledger bucket of a user's debt claims (asset `<reserve>.debt`). */
+export const aaveDebtBucket = (account: string): string => `debt:${account}`;
+
 /** The user's balances read from the ledger (reserves in sorted order). */
 export function positionOf(state: EngineState<AaveExt>, params: AaveParams, account: string): AavePosition {
   const collateral: Record<string, bigint> = {};
   const debt: Record<string, bigint> = {};
   const acct = `acct:${account}`;
-  const claims = `debt:${account}`;
+  const claims = aaveDebtBucket(account);
   for (const [asset, claim] of reserveAssetsOf(params)) {
     const c = balanceOf(state.ledger, acct, asset);
     if (c > 0n) collateral[asset] = c;

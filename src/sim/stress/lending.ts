@@ -8,7 +8,7 @@ import { createEngine, type EngineState } from '../../engine/engine.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import {
-  type AaveKeeperView,
+  type AaveLiquidatorPolicy,
   aaveKeeperView,
   type CometKeeperView,
   cometKeeperView,
@@ -79,7 +79,7 @@ const LENDER = 'lender';
 type LendingState = EngineState<AaveExt> | EngineState<CompoundExt>;
 
 type LendingPolicy =
-  | { readonly kind: 'aave'; readonly policy: KeeperPolicy<AaveKeeperView> }
+  | { readonly kind: 'aave'; readonly policy: AaveLiquidatorPolicy }
   | { readonly kind: 'comet'; readonly policy: KeeperPolicy<CometKeeperView> };
 
 /** The lab's keeper preset as a policy: the same mapping the live bot uses (src/keepers/presets.ts). */
@@ -258,15 +258,27 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
         const candidates = watch?.candidates(s, nowSeconds);
         return candidates === undefined ? {} : { accounts: candidates };
       };
-      const aaveView = sharedView((s: LendingState, market: MarketContext) =>
-        aaveKeeperView(
-          s as EngineState<AaveExt>,
-          market.nowSeconds,
-          withPrices(market),
-          keeperIds,
-          screened(s, market.nowSeconds),
-        ),
-      );
+      /** Debt assets some keeper could repay now: the view lists no other pair (same decisions). */
+      const repayable = (s: LendingState, market: MarketContext): Set<string> => {
+        const out = new Set<string>();
+        const reserves = (s as EngineState<AaveExt>).ext.params?.reserves ?? {};
+        for (const pol of policies) {
+          if (pol.kind !== 'aave') continue;
+          const wallet: Record<string, bigint> = {};
+          for (const a of Object.keys(reserves))
+            wallet[a] = balanceOf(s.ledger, `wallet:${pol.policy.id}`, a);
+          for (const a of pol.policy.repayableAssets(market, wallet)) out.add(a);
+        }
+        return out;
+      };
+      const aaveView = sharedView((s: LendingState, market: MarketContext) => {
+        const debtAssets = repayable(s, market);
+        return aaveKeeperView(s as EngineState<AaveExt>, market.nowSeconds, withPrices(market), keeperIds, {
+          // Nobody can repay anything: no account needs screening.
+          ...(debtAssets.size === 0 ? { accounts: [] } : screened(s, market.nowSeconds)),
+          debtAssets,
+        });
+      });
       const cometView = sharedView((s: LendingState, market: MarketContext) =>
         cometKeeperView(
           s as EngineState<CompoundExt>,
