@@ -6,7 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runMonteCarlo } from '../src/cli/workers.js';
 
 interface Timed {
@@ -70,8 +71,98 @@ async function target(paths: number, out: string): Promise<void> {
   );
 }
 
+/** One protocol's path in a survey: CPU ms per path and the outcomes (to compare builds). */
+interface SurveyRow {
+  readonly protocol: string;
+  readonly cpuMsPerPath: number;
+  readonly outcomes: string;
+}
+
+/** The exports of a build the survey runs (this one, or an older one given by `--baseline`). */
+interface SurveyBuild {
+  readonly runWorkUnit: typeof import('../src/sim/sweep.js').runWorkUnit;
+  readonly STRESS_PROTOCOLS: readonly string[];
+}
+
+/** Runs `paths` paths of each protocol in this thread (one work unit each), timing CPU. */
+function surveyRows(build: SurveyBuild, protocols: readonly string[], accounts: number, paths: number) {
+  const rows: SurveyRow[] = [];
+  for (const protocol of protocols) {
+    const spec = {
+      protocol,
+      source: { scenario: 'black-thursday-2020' },
+      seed: 7,
+      accounts,
+      paths,
+      knobs: [],
+      base: { stepSeconds: 90 },
+    };
+    const before = process.cpuUsage();
+    const unit = build.runWorkUnit({ pointIndex: 0, knobValues: [], seedStart: 0, seedCount: paths }, spec);
+    const used = process.cpuUsage(before);
+    rows.push({
+      protocol,
+      cpuMsPerPath: Math.round((used.user + used.system) / 1000 / paths),
+      outcomes: JSON.stringify(unit.outcomes),
+    });
+    console.log(`  ${protocol}: ${rows.at(-1)?.cpuMsPerPath} ms CPU per path`);
+  }
+  return rows;
+}
+
+/**
+ * `--survey [--accounts N] [--paths N] [--protocols a,b] [--baseline DIR]`: CPU per Monte Carlo path
+ * of every stress protocol (black-thursday-2020 at 90 s steps, 1,443 steps; default 1,000
+ * accounts, 1 path), in this thread. With `--baseline DIR` (the root of another build of Solvent,
+ * e.g. a git worktree of an older commit after `npx tsc`), the same paths run on that build in the
+ * same process, and the outcomes must be identical.
+ */
+async function survey(args: readonly string[], out: string): Promise<void> {
+  const value = (name: string): string | undefined => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const accounts = Number(value('--accounts') ?? 1000);
+  const paths = Number(value('--paths') ?? 1);
+  if (!Number.isSafeInteger(accounts) || accounts < 1)
+    throw new Error('--accounts must be a whole number ≥ 1');
+  if (!Number.isSafeInteger(paths) || paths < 1) throw new Error('--paths must be a whole number ≥ 1');
+  const current = (await import('../src/sim/sweep.js')) as unknown as SurveyBuild;
+  const protocols = value('--protocols')?.split(',') ?? current.STRESS_PROTOCOLS;
+  const baselineRoot = value('--baseline');
+  console.log(`Monte Carlo survey: ${accounts} accounts, ${paths} path(s) each, this build`);
+  const now = surveyRows(current, protocols, accounts, paths);
+  let before: SurveyRow[] | undefined;
+  if (baselineRoot !== undefined) {
+    const url = pathToFileURL(resolve(baselineRoot, 'dist/src/sim/sweep.js')).href;
+    console.log(`baseline build: ${baselineRoot}`);
+    before = surveyRows((await import(url)) as SurveyBuild, protocols, accounts, paths);
+    const differ = now.filter((r, i) => r.outcomes !== before?.[i]?.outcomes).map((r) => r.protocol);
+    if (differ.length > 0)
+      throw new Error(`outcomes differ from the baseline build for ${differ.join(', ')}`);
+  }
+  const result = {
+    machine: { cpus: availableParallelism(), node: process.version },
+    work: { scenario: 'black-thursday-2020 at 90 s steps (1,443 steps)', accounts, paths },
+    ...(baselineRoot === undefined ? {} : { baseline: baselineRoot, identicalOutcomes: true }),
+    protocols: now.map((r, i) => ({
+      protocol: r.protocol,
+      cpuMsPerPath: r.cpuMsPerPath,
+      ...(before === undefined ? {} : { baselineCpuMsPerPath: before[i]?.cpuMsPerPath }),
+    })),
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--survey')) {
+    const outAt = args.indexOf('--out');
+    await survey(args, outAt >= 0 ? (args[outAt + 1] ?? '') : 'bench-results/montecarlo-survey.json');
+    return;
+  }
   if (args.includes('--target')) {
     const at = args.indexOf('--paths');
     const paths = at >= 0 ? Number(args[at + 1]) : 40;
