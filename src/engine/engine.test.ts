@@ -148,6 +148,18 @@ describe('createEngine', () => {
     );
   });
 
+  test('error: an asset id every JavaScript object already has (__proto__, constructor) is refused by name', () => {
+    const { state } = run([[{ type: 'listAsset', asset: 'ETH', decimals: 18 }, 100]]);
+    for (const asset of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(() => apply(engine, state, { type: 'listAsset', asset, decimals: 18 }, 100)).toThrow(
+        /is reserved: every JavaScript object has a member of that name/,
+      );
+    }
+    // A near name is an ordinary asset.
+    const listed = apply(engine, state, { type: 'listAsset', asset: 'proto', decimals: 18 }, 100);
+    expect(listed.state.assets.proto?.decimals).toBe(18);
+  });
+
   test('behavior: a tripped oracle breaker pauses liquidations and borrowing in every model until reset', () => {
     const config = {
       ...oracleConfig,

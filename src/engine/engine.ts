@@ -168,6 +168,14 @@ function decideEngineCommand(
     case 'listAsset': {
       const asset = readString(command, 'asset');
       const decimals = readInt(command, 'decimals', 'decimals', { min: 0, max: 77 });
+      if (asset in Object.prototype) {
+        // Records keyed by asset (assets, the ledger, oracles) would read the inherited member.
+        throw new InvalidParameterError(
+          'asset',
+          `${asset} is reserved: every JavaScript object has a member of that name`,
+          'Choose another asset id (for example a ticker such as WETH).',
+        );
+      }
       if (state.assets[asset] !== undefined) {
         throw new InvalidParameterError('asset', `${asset} is already listed`);
       }
