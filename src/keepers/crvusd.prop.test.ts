@@ -105,7 +105,7 @@ describe('crvusdKeepers', () => {
             for (const keeper of order) {
               const view = crvusdKeeperView(s, now, market, ['arb', 'inv', 'liq']);
               // The view's candidates are exactly the loans the model's trigger accepts now.
-              const triggered = Object.keys(s.ext.loans).filter((account) => {
+              const triggered = s.ext.loans.keys().filter((account) => {
                 try {
                   crvusdTrigger(s, { account, liquidator: 'liq', fracWad: E18, minX: 0n, nowSeconds: now });
                   return true;

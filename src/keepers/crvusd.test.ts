@@ -230,7 +230,7 @@ describe('crvusdLiquidator', () => {
     // I = y·P − (debt − x), by hand from the example's figures: 2.0964·1600 − 2,788.32 ≈ 565.92.
     expect(actions[0]?.expectedProfitUsd).toBeCloseTo(2.0964 * 1600 - (15_000 - 12_211.68), 0);
     const after = land(s, [actions[0]?.command as Command], 122).state;
-    expect(after.ext.loans.alice).toBeUndefined();
+    expect(after.ext.loans.get('alice')).toBeUndefined();
     const c = v.candidates[0];
     expect(balanceOf(after.ledger, 'wallet:liq', 'crvUSD')).toBe(20_000n * E18 - (c?.paidByLiquidator ?? 0n));
     expect(balanceOf(after.ledger, 'wallet:liq', 'WETH')).toBe(c?.y);

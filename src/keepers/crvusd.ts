@@ -15,21 +15,22 @@ import { BPS, pow10, WAD } from '../math/units.js';
 import {
   type AmmConfig,
   type AmmState,
-  ammPOracleUp,
   ammPrice,
   exchange,
   getAmountForPrice,
   getSumXY,
-  getXDown,
-  userTicks,
-  withdraw,
+  withdrawnAmounts,
 } from '../protocols/crvusd/amm.js';
 import { controllerHealth } from '../protocols/crvusd/controller.js';
 import { crvusdSizing, crvusdTrigger } from '../protocols/crvusd/liquidation.js';
-import { healthFromXDown } from '../protocols/crvusd/math.js';
+import type { CrvusdMarket } from '../protocols/crvusd/params.js';
 import { type CrvusdExt, oraclePriceWad } from '../protocols/crvusd/state.js';
+import { CrvusdWatch } from './crvusdWatch.js';
 import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
 import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
+
+/** The index the view screens loans with (re-exported for callers of the keepers' entry point). */
+export { type CrvusdLoanReading, CrvusdWatch, type CrvusdWatchListener } from './crvusdWatch.js';
 
 // ---------------------------------------------------------------------------------------------
 // Gas
@@ -102,23 +103,6 @@ export interface CrvusdKeeperView {
 /** Liquidator name used for the dry runs (never an account of a book: those start with a letter or digit). */
 const PREVIEW_LIQUIDATOR = '~preview';
 
-/** AMM `p_oracle_up(n)` per market configuration (a bigint `exp` each time otherwise). */
-const bandTopMemo = new WeakMap<AmmConfig, Map<number, bigint>>();
-
-/** AMM `p_oracle_up(n)` of `cfg`, memoized (a pure function of the configuration and n). */
-function bandTop(cfg: AmmConfig, n: number): bigint {
-  let tops = bandTopMemo.get(cfg);
-  if (tops === undefined) {
-    tops = new Map();
-    bandTopMemo.set(cfg, tops);
-  }
-  const found = tops.get(n);
-  if (found !== undefined) return found;
-  const p = ammPOracleUp(cfg, n);
-  tops.set(n, p);
-  return p;
-}
-
 /** AMM `get_sum_xy` per user, memoized per AMM state (states are immutable; one AMM, one market). */
 const sumXYMemo = new WeakMap<AmmState, Map<string, { readonly x: bigint; readonly y: bigint }>>();
 
@@ -145,66 +129,27 @@ export function crvusdSumXY(
   return xy;
 }
 
-/** Where the oracle sits relative to a loan whose x_down does not depend on it (see {@link surelyHealthy}). */
-type StillRegime = 'untouchedAbove' | 'convertedBelow';
+/** The watch each market's views share when the caller brings none (one per market object). */
+const watchMemo = new WeakMap<CrvusdMarket, CrvusdWatch>();
 
-/** x_down per user and regime, memoized per AMM state. */
-const xDownMemo = new WeakMap<
-  AmmState,
-  Map<string, { readonly regime: StillRegime; readonly xDown: bigint }>
->();
-
-/**
- * Whether health(full=True) ≥ 0 can be read without the oracle price, and is: the view skips the
- * exact computation for the many loans nowhere near liquidation. In two regimes AMM `get_x_down`
- * does not depend on the oracle price, so it is computed once per AMM state (by the AMM's own
- * `get_x_down`) and reused while the regime lasts:
- * - `untouchedAbove`: every band of the loan below the active band (collateral only) and the
- *   oracle above its top band — each band converts at its own geometric-mean price, and the
- *   `full` bonus (p_o − p_up)·y/debt is ≥ 0;
- * - `convertedBelow`: every band above the active band (stablecoin only) and the oracle below its
- *   bottom band (by a 1e-9 margin over the contract's floored band edges) — x_down is the
- *   stablecoin itself, and there is no bonus.
- * Then health(full=True) ≥ health from x_down, so health from x_down ≥ 0 proves the loan safe.
- * False means "compute it", never "liquidatable".
- */
-function surelyHealthy(
-  amm: AmmState,
-  cfg: AmmConfig,
-  user: string,
-  loan: { readonly debt: bigint; readonly liquidationDiscountWad: bigint },
-  pOracleWad: bigint,
-): boolean {
-  const ticks = userTicks(amm, user);
-  if (ticks === undefined) return false;
-  let regime: StillRegime;
-  if (ticks.n1 > amm.activeBand && pOracleWad > bandTop(cfg, ticks.n1)) regime = 'untouchedAbove';
-  else if (ticks.n2 < amm.activeBand && pOracleWad + pOracleWad / 10n ** 9n < bandTop(cfg, ticks.n2 + 1))
-    regime = 'convertedBelow';
-  else return false;
-  let users = xDownMemo.get(amm);
-  if (users === undefined) {
-    users = new Map();
-    xDownMemo.set(amm, users);
+function watchOf(market: CrvusdMarket): CrvusdWatch {
+  let watch = watchMemo.get(market);
+  if (watch === undefined) {
+    watch = new CrvusdWatch();
+    watchMemo.set(market, watch);
   }
-  let memo = users.get(user);
-  if (memo === undefined || memo.regime !== regime) {
-    memo = { regime, xDown: getXDown(amm, cfg, user, pOracleWad) };
-    users.set(user, memo);
-  }
-  return (
-    healthFromXDown({
-      xDown: memo.xDown,
-      debt: loan.debt,
-      liquidationDiscountWad: loan.liquidationDiscountWad,
-    }) >= 0n
-  );
+  return watch;
 }
 
 /** Options of {@link crvusdKeeperView}. */
 export interface CrvusdKeeperViewOptions {
   /** Dry-run the liquidatable loans (default true; an arbitrageur does not need them). */
   readonly candidates?: boolean;
+  /**
+   * The index that screens the loans (default: one kept per market object). A run that also reads
+   * the loans' totals passes its own, so that one sync serves both.
+   */
+  readonly watch?: CrvusdWatch;
 }
 
 /**
@@ -212,7 +157,9 @@ export interface CrvusdKeeperViewOptions {
  * refuses), the AMM, and every loan the model would let others liquidate now with what the
  * liquidation would move — the model's own trigger (health(full=True) < 0 at the loan's
  * liquidation discount, oracle breakers), sizing (frac 1) and AMM withdrawal. Loans the model
- * refuses are left out.
+ * refuses are left out. Only the loans a {@link CrvusdWatch} cannot prove healthy are read (those
+ * whose bands the oracle or the active band has reached, and the few that are unhealthy anyway);
+ * every loan left out has health(full=True) ≥ 0, so the candidates are those of a full scan.
  * @param state a configured `crvusd` engine state.
  * @param nowSeconds decision time, seconds (must equal `market.nowSeconds`).
  * @param actors ids whose wallets the view includes (keepers and any trading actors of theirs).
@@ -237,9 +184,10 @@ export function crvusdKeeperView(
   }
   const candidates: CrvusdCandidateView[] = [];
   if (pOracleWad !== null && options.candidates !== false) {
-    for (const account of Object.keys(state.ext.loans).sort()) {
-      const loan = state.ext.loans[account];
-      if (loan === undefined || surelyHealthy(state.ext.amm, m.amm, account, loan, pOracleWad)) continue;
+    const watch = options.watch ?? watchOf(m);
+    for (const account of watch.screen(state, pOracleWad)) {
+      const loan = state.ext.loans.get(account);
+      if (loan === undefined) continue;
       // The exact trigger condition first (no exception for the many healthy loans).
       const health = controllerHealth(state.ext.amm, m.amm, {
         user: account,
@@ -254,7 +202,7 @@ export function crvusdKeeperView(
         // The model's own stages: trigger ("Not enough rekt", breakers), sizing, AMM withdrawal.
         const triggered = crvusdTrigger(state, request);
         const size = crvusdSizing(state, request, triggered);
-        const w = withdraw(state.ext.amm, m.amm, account, size.fRemoveWad);
+        const w = withdrawnAmounts(state.ext.amm, m.amm, account, size.fRemoveWad);
         candidates.push({
           account,
           debt: triggered.loan.debt,

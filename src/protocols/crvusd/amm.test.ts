@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ProtocolRevertError } from '../../engine/errors.js';
+import { canonicalJson } from '../../engine/machine.js';
 import {
   type AmmConfig,
   type AmmState,
@@ -26,8 +27,9 @@ import {
   getXYUp,
   hasLiquidity,
   withdraw,
+  withdrawnAmounts,
 } from './amm.js';
-import { bandConstants, isqrt } from './math.js';
+import { bandConstants, isqrt, pOracleUp } from './math.js';
 
 const E18 = 10n ** 18n;
 const FEE = 6n * 10n ** 15n;
@@ -54,7 +56,7 @@ describe('depositRange (AMM.deposit_range)', () => {
     expect(bandAt(amm, 14)).toEqual({ x: 0n, y: E18, shares: 1000n * E18 });
     expect(bandAt(amm, 23)).toEqual({ x: 0n, y: E18, shares: 1000n * E18 });
     expect(bandAt(amm, 24)).toEqual({ x: 0n, y: 0n, shares: 0n });
-    expect(amm.users.alice).toEqual({ n1: 14, n2: 23, shares: Array(10).fill(1000n * E18) });
+    expect(amm.users.get('alice')).toEqual({ n1: 14, n2: 23, shares: Array(10).fill(1000n * E18) });
     // Storage starts at 0: min_band = min(0, 14), max_band = max(0, 23).
     expect([amm.minBand, amm.maxBand, amm.activeBand]).toEqual([0, 23, 0]);
     expect(hasLiquidity(amm, 'alice')).toBe(true);
@@ -65,7 +67,7 @@ describe('depositRange (AMM.deposit_range)', () => {
     expect(bandAt(one, 6).y).toBe(E18);
     const two = depositRange(one, cfg, { user: 'b', amount: 4n * E18, n1: 6, n2: 9 });
     // (1e21 + 1000)·1e18/(1e18 + 1) = 1000·(1e18 + 1)·1e18/(1e18 + 1) = 1e21 exactly.
-    expect(two.users.b?.shares[0]).toBe(1000n * E18);
+    expect(two.users.get('b')?.shares[0]).toBe(1000n * E18);
     expect(bandAt(two, 6)).toEqual({ x: 0n, y: 2n * E18, shares: 2000n * E18 });
   });
   test('behavior: an empty active band is skipped down to n1 − 1', () => {
@@ -106,16 +108,30 @@ describe('withdraw / getSumXY (AMM.withdraw, get_sum_xy)', () => {
     const w = withdraw(amm, cfg, 'alice', E18);
     expect([w.x, w.y]).toEqual([0n, 10n * E18]);
     expect(w.state.bands).toEqual({});
-    expect(w.state.users).toEqual({});
+    expect(w.state.users.size).toBe(0);
     // max_band = n1 − 1 once the user's bands are empty; min_band stays 0 (band 0 was never used).
     expect([w.state.minBand, w.state.maxBand]).toEqual([0, 13]);
+  });
+  test('behavior: withdrawnAmounts pays what withdraw pays and leaves the state alone', () => {
+    // bob's shares in bands 20..22: (1e21 + 1000)·1e18/(1e18 + 1) = 1e21 exactly, so there alice
+    // withdraws (2e18 + 1)·5e20/(2e21 + 1000) = 5e17 (floor), as in her own bands (see below).
+    const amm = depositRange(withAlice(), cfg, { user: 'bob', amount: 3n * E18, n1: 20, n2: 22 });
+    expect(withdrawnAmounts(amm, cfg, 'alice', E18 / 2n)).toEqual({ x: 0n, y: 5n * E18 });
+    const w = withdraw(amm, cfg, 'bob', E18);
+    expect(withdrawnAmounts(amm, cfg, 'bob', E18)).toEqual({ x: w.x, y: w.y });
+    expect(getSumXY(amm, cfg, 'bob')).toEqual({ x: 0n, y: 3n * E18 });
+    expect(amm.users.get('bob')?.n1).toBe(20);
+  });
+  test('error: withdrawnAmounts refuses as withdraw does', () => {
+    expect(() => withdrawnAmounts(withAlice(), cfg, 'bob', E18)).toThrow(ProtocolRevertError);
+    expect(() => withdrawnAmounts(withAlice(), cfg, 'alice', E18 + 1n)).toThrow(ProtocolRevertError);
   });
   test('behavior: half the shares withdraw (y + 1)·ds/(s + 1000) per band', () => {
     // ds = 5e20; (1e18 + 1)·5e20/(1e21 + 1000) = 5e17·(1e21 + 1000)/(1e21 + 1000) = 5e17 exactly.
     const w = withdraw(withAlice(), cfg, 'alice', E18 / 2n);
     expect(w.y).toBe(5n * E18);
     expect(bandAt(w.state, 14)).toEqual({ x: 0n, y: E18 / 2n, shares: 500n * E18 });
-    expect(w.state.users.alice?.shares[0]).toBe(500n * E18);
+    expect(w.state.users.get('alice')?.shares[0]).toBe(500n * E18);
   });
   test('behavior: the last holder of a band leaves its dust to the admin fees', () => {
     // 1 WETH + 1 wei in one band... withdraw gives (y + 1)·s/(s + 1000) and the rest is dust.
@@ -366,5 +382,42 @@ describe('ammPatch / applyAmmPatch', () => {
     const gone = withdraw(after, cfg, 'alice', E18).state;
     expect(applyAmmPatch(after, ammPatch(after, gone))).toEqual(gone);
     expect(ammPatch(after, after)).toEqual({});
+  });
+  test('behavior: what a patch leaves alone keeps its identity (bands record, users map)', () => {
+    const before = withAlice();
+    const traded = exchange(before, cfg, {
+      i: 0,
+      j: 1,
+      inAmount: 3000n * E18,
+      minAmount: 0n,
+      pOracleWad: 1700n * E18,
+    }).state;
+    const replayed = applyAmmPatch(before, ammPatch(before, traded));
+    expect(replayed.users).toBe(before.users); // a trade moves no user
+    expect(replayed.bands).not.toBe(before.bands);
+    const feesOnly = applyAmmPatch(replayed, { adminFeesX: 5n });
+    expect(feesOnly.bands).toBe(replayed.bands);
+    expect(feesOnly.users).toBe(replayed.users);
+  });
+  test('behavior: the users map serializes as the plain record (keys sorted)', () => {
+    const amm = depositRange(withAlice(), cfg, { user: 'bob', amount: 3n * E18, n1: 20, n2: 22 });
+    const plain = { alice: amm.users.get('alice'), bob: amm.users.get('bob') };
+    expect(canonicalJson(amm.users)).toBe(canonicalJson(plain));
+    expect(JSON.stringify({ u: amm.users }, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toBe(
+      JSON.stringify({ u: plain }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    );
+  });
+});
+
+describe('ammPOracleUp', () => {
+  test('default: p_oracle_up(0) is the base price; the memo returns the formula’s value', () => {
+    expect(ammPOracleUp(cfg, 0)).toBe(2000n * E18);
+    for (const n of [-30, -1, 1, 14, 23, 400]) {
+      const direct = pOracleUp(cfg.basePriceWad, cfg.constants.logARatio, n);
+      expect(ammPOracleUp(cfg, n)).toBe(direct);
+      expect(ammPOracleUp(cfg, n)).toBe(direct); // second read: from the memo
+    }
+    // A configuration with another base price is memoized on its own.
+    expect(ammPOracleUp({ ...cfg, basePriceWad: 1000n * E18 }, 0)).toBe(1000n * E18);
   });
 });

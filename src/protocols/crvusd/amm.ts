@@ -14,6 +14,7 @@
  * versions, `exchange_dy`, and the liquidity-mining callbacks.
  */
 import { ProtocolRevertError } from '../../engine/errors.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import {
   type BandConstants,
   bandCurve,
@@ -51,8 +52,11 @@ export interface AmmState {
   readonly maxBand: number;
   /** Band number (decimal string) → band; absent = empty. */
   readonly bands: Readonly<Record<string, Band>>;
-  /** User → ticks; absent = no liquidity. */
-  readonly users: Readonly<Record<string, UserTicks>>;
+  /**
+   * User → ticks; absent = no liquidity. A persistent map: a deposit or withdrawal copies O(log n)
+   * nodes, not every user, and it serializes as the plain record (keys sorted).
+   */
+  readonly users: PersistentMap<UserTicks>;
   /** Admin fees accrued, token units (AMM `admin_fees_x`, `admin_fees_y`). */
   readonly adminFeesX: bigint;
   readonly adminFeesY: bigint;
@@ -77,7 +81,15 @@ const EMPTY_BAND: Band = { x: 0n, y: 0n, shares: 0n };
 
 /** An AMM with no liquidity (all storage zero, as after deployment). */
 export function emptyAmm(): AmmState {
-  return { activeBand: 0, minBand: 0, maxBand: 0, bands: {}, users: {}, adminFeesX: 0n, adminFeesY: 0n };
+  return {
+    activeBand: 0,
+    minBand: 0,
+    maxBand: 0,
+    bands: {},
+    users: PersistentMap.empty(),
+    adminFeesX: 0n,
+    adminFeesY: 0n,
+  };
 }
 
 /** Band `n` (empty when absent). */
@@ -85,20 +97,35 @@ export function bandAt(amm: AmmState, n: number): Band {
   return Object.hasOwn(amm.bands, String(n)) ? (amm.bands[String(n)] ?? EMPTY_BAND) : EMPTY_BAND;
 }
 
-/** `p_oracle_up(n)` of this AMM. */
+/** `p_oracle_up(n)` per configuration object (a bigint `exp` each time otherwise). */
+const pOracleUpMemo = new WeakMap<AmmConfig, Map<number, bigint>>();
+
+/**
+ * `p_oracle_up(n)` of this AMM (1e18-scaled), memoized per configuration object: a pure function
+ * of the (immutable) configuration and n.
+ */
 export function ammPOracleUp(cfg: AmmConfig, n: number): bigint {
-  return pOracleUp(cfg.basePriceWad, cfg.constants.logARatio, n);
+  let tops = pOracleUpMemo.get(cfg);
+  if (tops === undefined) {
+    tops = new Map();
+    pOracleUpMemo.set(cfg, tops);
+  }
+  const found = tops.get(n);
+  if (found !== undefined) return found;
+  const p = pOracleUp(cfg.basePriceWad, cfg.constants.logARatio, n);
+  tops.set(n, p);
+  return p;
 }
 
 /** Whether `user` has liquidity (AMM `has_liquidity`: its first tick is non-zero). */
 export function hasLiquidity(amm: AmmState, user: string): boolean {
-  const u = Object.hasOwn(amm.users, user) ? amm.users[user] : undefined;
+  const u = amm.users.get(user);
   return u !== undefined && (u.shares[0] ?? 0n) > 0n;
 }
 
 /** The user's ticks, or undefined. */
 export function userTicks(amm: AmmState, user: string): UserTicks | undefined {
-  return Object.hasOwn(amm.users, user) ? amm.users[user] : undefined;
+  return amm.users.get(user);
 }
 
 /** A mutable working copy used inside one operation (the input state is never touched). */
@@ -107,13 +134,14 @@ interface Draft {
   minBand: number;
   maxBand: number;
   bands: Record<string, Band>;
-  users: Record<string, UserTicks>;
+  users: PersistentMap<UserTicks>;
   adminFeesX: bigint;
   adminFeesY: bigint;
 }
 
+/** A draft of `amm`: its own copy of the bands (few: one per price step), the users map shared (persistent). */
 function draftOf(amm: AmmState): Draft {
-  return { ...amm, bands: { ...amm.bands }, users: { ...amm.users } };
+  return { ...amm, bands: { ...amm.bands } };
 }
 
 function setBand(d: Draft, n: number, band: Band): void {
@@ -186,7 +214,7 @@ export function depositRange(
   }
   d.minBand = Math.min(d.minBand, n1);
   d.maxBand = Math.max(d.maxBand, n2);
-  d.users[user] = { n1, n2, shares };
+  d.users = d.users.set(user, { n1, n2, shares });
   return freeze(d);
 }
 
@@ -208,28 +236,66 @@ export interface Withdrawn {
  * @throws ProtocolRevertError `No deposits`, `dev: frac > 1`.
  */
 export function withdraw(amm: AmmState, cfg: AmmConfig, user: string, fracWad: bigint): Withdrawn {
+  let state: AmmState = amm;
+  const { x, y } = withdrawInto(amm, cfg, { user, fracWad }, (d) => {
+    state = freeze(d);
+  });
+  return { state, x, y };
+}
+
+/**
+ * The token amounts {@link withdraw} pays out (same arithmetic, same refusals), without building the
+ * AMM state it leaves: a keeper's dry run of a liquidation reads only these.
+ * @param fracWad 1e18 = everything.
+ * @returns stablecoin `x` and collateral `y`, token units (floor).
+ * @throws ProtocolRevertError `No deposits`, `dev: frac > 1`, a shares underflow (as withdraw).
+ */
+export function withdrawnAmounts(
+  amm: AmmState,
+  cfg: AmmConfig,
+  user: string,
+  fracWad: bigint,
+): { readonly x: bigint; readonly y: bigint } {
+  return withdrawInto(amm, cfg, { user, fracWad }, null);
+}
+
+/**
+ * The body of AMM `withdraw`: with `done`, writes the new bands, admin fees, band range and ticks
+ * into a draft and hands it over; with null, only adds up the amounts (bands are read from `amm`:
+ * each band of the user is read once, before any write, so both read the same values).
+ */
+function withdrawInto(
+  amm: AmmState,
+  cfg: AmmConfig,
+  input: { readonly user: string; readonly fracWad: bigint },
+  done: ((d: Draft) => void) | null,
+): { readonly x: bigint; readonly y: bigint } {
+  const { user, fracWad } = input;
   if (fracWad > WAD || fracWad < 0n) revert('dev: frac > 1', 'frac is at most 1e18.');
   const ticks = userTicks(amm, user);
   if (ticks === undefined || (ticks.shares[0] ?? 0n) <= 0n)
     revert('No deposits', `${user} has no liquidity.`);
-  const d = draftOf(amm);
+  const d = done === null ? null : draftOf(amm);
   let totalX = 0n;
   let totalY = 0n;
-  let minBand = d.minBand;
+  let minBand = amm.minBand;
   const oldMinBand = minBand;
-  const oldMaxBand = d.maxBand;
+  const oldMaxBand = amm.maxBand;
   let maxBand = ticks.n1 - 1;
   const left: bigint[] = [];
   for (let i = 0; i <= ticks.n2 - ticks.n1; i++) {
     const n = ticks.n1 + i;
-    const band = draftBand(d, n);
+    const band = bandAt(amm, n);
     const share = ticks.shares[i] ?? 0n;
     const ds = (fracWad * share) / WAD; // floor: the user keeps the rounding
-    left.push(share - ds);
     const newShares = checkedSub(band.shares, ds, 'AMM.withdraw shares');
     const s = band.shares + DEAD_SHARES;
     const dx = ((band.x + 1n) * ds) / s; // floor
     const dy = ((band.y + 1n) * ds) / s; // floor
+    totalX += dx;
+    totalY += dy;
+    if (d === null) continue;
+    left.push(share - ds);
     let x = band.x - dx;
     let y = band.y - dy;
     if (newShares === 0n) {
@@ -242,15 +308,15 @@ export function withdraw(amm: AmmState, cfg: AmmConfig, user: string, fracWad: b
     if (n === minBand && x === 0n && y === 0n) minBand += 1;
     if (x > 0n || y > 0n) maxBand = n;
     setBand(d, n, { x, y, shares: newShares });
-    totalX += dx;
-    totalY += dy;
   }
-  if (fracWad === WAD) delete d.users[user];
-  else d.users[user] = { ...ticks, shares: left };
-  if (oldMinBand !== minBand) d.minBand = minBand;
-  if (oldMaxBand <= ticks.n2) d.maxBand = maxBand;
+  if (d !== null && done !== null) {
+    if (fracWad === WAD) d.users = d.users.delete(user);
+    else d.users = d.users.set(user, { ...ticks, shares: left });
+    if (oldMinBand !== minBand) d.minBand = minBand;
+    if (oldMaxBand <= ticks.n2) d.maxBand = maxBand;
+    done(d);
+  }
   return {
-    state: freeze(d),
     x: totalX / cfg.borrowedPrecision, // floor
     y: totalY / cfg.collateralPrecision, // floor
   };
@@ -311,18 +377,21 @@ export function getXYUp(
     const userShare = ticks.shares[i] ?? 0n;
     if (band.shares === 0n || userShare === 0n) continue;
     const totalShare = band.shares + DEAD_SHARES;
-    const pCurrentMid = (pCurrentDown(pO, pODown) * c.aMinus1) / c.A; // floor
+    // p_current_mid (floor) is read only for a one-coin band the oracle has left. The contract
+    // computes it for every band, so a zero band edge still fails here (division by zero) as there.
+    const pCurrentMid = (): bigint => (pCurrentDown(pO, pODown) * c.aMinus1) / c.A;
+    if (pODown === 0n) pCurrentMid();
     if (x === 0n || y === 0n) {
       if (pO > pOUp) {
         // all to y at constant p_o, then to the target coin adiabatically
-        const yEquiv = y === 0n ? (x * WAD) / pCurrentMid : y; // floor
+        const yEquiv = y === 0n ? (x * WAD) / pCurrentMid() : y; // floor
         XY += useY
           ? (yEquiv * userShare) / totalShare
           : (((yEquiv * pOUp) / sqrtBand) * userShare) / totalShare; // floors
         continue;
       }
       if (pO < pODown) {
-        const xEquiv = x === 0n ? (y * pCurrentMid) / WAD : x; // floor
+        const xEquiv = x === 0n ? (y * pCurrentMid()) / WAD : x; // floor
         XY += useY
           ? (((xEquiv * sqrtBand) / pOUp) * userShare) / totalShare
           : (xEquiv * userShare) / totalShare; // floors
@@ -718,20 +787,24 @@ export interface AmmPatch {
 /** The patch that turns `before` into `after` (only changed entries). */
 export function ammPatch(before: AmmState, after: AmmState): AmmPatch {
   const bands: Record<string, Band | null> = {};
-  for (const key of new Set([...Object.keys(before.bands), ...Object.keys(after.bands)])) {
-    const a = before.bands[key];
-    const b = after.bands[key];
-    if (a === b) continue;
-    if (b === undefined) bands[key] = null;
-    else if (a === undefined || a.x !== b.x || a.y !== b.y || a.shares !== b.shares) bands[key] = b;
+  if (before.bands !== after.bands) {
+    // Keys of `before` in order, then the keys only `after` has (the order of their union).
+    for (const key of Object.keys(before.bands)) {
+      const a = before.bands[key] as Band;
+      const b = Object.hasOwn(after.bands, key) ? after.bands[key] : undefined;
+      if (a === b) continue;
+      if (b === undefined) bands[key] = null;
+      else if (a.x !== b.x || a.y !== b.y || a.shares !== b.shares) bands[key] = b;
+    }
+    for (const key of Object.keys(after.bands)) {
+      if (!Object.hasOwn(before.bands, key)) bands[key] = after.bands[key] as Band;
+    }
   }
   const users: Record<string, UserTicks | null> = {};
-  for (const key of new Set([...Object.keys(before.users), ...Object.keys(after.users)])) {
-    const a = before.users[key];
-    const b = after.users[key];
-    if (a === b) continue;
+  // Only the entries that differ (subtrees the two maps share are skipped).
+  PersistentMap.diff(before.users, after.users, (key, _a, b) => {
     users[key] = b ?? null;
-  }
+  });
   return {
     ...(before.activeBand !== after.activeBand ? { activeBand: after.activeBand } : {}),
     ...(before.minBand !== after.minBand ? { minBand: after.minBand } : {}),
@@ -743,17 +816,23 @@ export function ammPatch(before: AmmState, after: AmmState): AmmPatch {
   };
 }
 
-/** Applies a patch made by {@link ammPatch} (input untouched). */
+/**
+ * Applies a patch made by {@link ammPatch} (input untouched). Parts the patch leaves alone keep
+ * their identity (the same `bands` object, the same `users` map), so readers can tell what moved.
+ */
 export function applyAmmPatch(amm: AmmState, patch: AmmPatch): AmmState {
-  const bands = { ...amm.bands };
-  for (const [key, band] of Object.entries(patch.bands ?? {})) {
-    if (band === null) delete bands[key];
-    else bands[key] = band;
+  let bands = amm.bands;
+  if (patch.bands !== undefined) {
+    const next = { ...amm.bands };
+    for (const [key, band] of Object.entries(patch.bands)) {
+      if (band === null) delete next[key];
+      else next[key] = band;
+    }
+    bands = next;
   }
-  const users = { ...amm.users };
+  let users = amm.users;
   for (const [key, ticks] of Object.entries(patch.users ?? {})) {
-    if (ticks === null) delete users[key];
-    else users[key] = ticks;
+    users = ticks === null ? users.delete(key) : users.set(key, ticks);
   }
   return {
     activeBand: patch.activeBand ?? amm.activeBand,

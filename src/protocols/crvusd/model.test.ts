@@ -17,7 +17,7 @@ import {
   UnknownAccountError,
 } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
-import { apply, type Command, type Recorded } from '../../engine/machine.js';
+import { apply, type Command, canonicalJson, type Recorded } from '../../engine/machine.js';
 import { ammPrice, getSumXY } from './amm.js';
 import { fRemove } from './math.js';
 import { crvusdModel } from './model.js';
@@ -94,7 +94,7 @@ describe('crvusdModel: a loan is liquidity in N bands', () => {
     expect(bal(s, 'protocol', 'crvUSD')).toBe(CEILING - DEBT);
     expect(bal(s, 'mint', 'crvUSD')).toBe(-CEILING);
     expect(bal(s, 'debt:alice', 'crvUSD.debt')).toBe(DEBT);
-    expect(s.ext.loans.alice).toEqual({ debt: DEBT, liquidationDiscountWad: 6n * 10n ** 16n });
+    expect(s.ext.loans.get('alice')).toEqual({ debt: DEBT, liquidationDiscountWad: 6n * 10n ** 16n });
     expect(s.ext.totals).toEqual({ totalDebt: DEBT, minted: DEBT, redeemed: 0n });
     for (let n = 14; n <= 23; n++) expect(s.ext.amm.bands[String(n)]?.y).toBe(E18);
     // health(full=True) = 0.210893 (controller.test.ts) → 1.210893 on the engine's 1e18-at-threshold scale.
@@ -144,6 +144,24 @@ describe('crvusdModel: a loan is liquidity in N bands', () => {
     expect(bal(s, 'amm', 'crvUSD')).toBe(0n);
   });
 
+  test('behavior: loans and AMM users are persistent maps that serialize as plain records', () => {
+    const s = steps(crvusdMarket(), [
+      { type: 'createLoan', account: 'zed', collateral: 10n * E18, debt: DEBT, N: 10 },
+      { type: 'createLoan', account: 'alice', collateral: 10n * E18, debt: DEBT, N: 10 },
+    ]);
+    // The state hash reads the canonical JSON: the same as records of the same entries (keys sorted).
+    const plain = { alice: s.ext.loans.get('alice'), zed: s.ext.loans.get('zed') };
+    expect(canonicalJson(s.ext.loans)).toBe(canonicalJson(plain));
+    expect(canonicalJson(s.ext.amm.users)).toBe(
+      canonicalJson({ alice: s.ext.amm.users.get('alice'), zed: s.ext.amm.users.get('zed') }),
+    );
+    expect(crvusdModel.accountIds(s)).toEqual(['alice', 'zed']);
+    // A repayment changes one entry: the other keeps its object.
+    const repaid = step(s, { type: 'repay', account: 'zed', amount: 'max' });
+    expect(repaid.ext.loans.get('alice')).toBe(s.ext.loans.get('alice'));
+    expect(repaid.ext.loans.has('zed')).toBe(false);
+    expect(repaid.ext.amm.users.get('alice')).toBe(s.ext.amm.users.get('alice'));
+  });
   test('behavior: maxSteps moves the AMM at most that many bands per call', () => {
     const s = steps(withAlice(), [price(1600n)]);
     const one = run(s, { type: 'arbitrage', arbitrageur: 'arb', maxSteps: 15 });
@@ -195,7 +213,7 @@ describe('crvusdModel: hard liquidation', () => {
     // Only the bands' rounding dust is left in the AMM, booked as admin fees.
     expect(bal(after, 'amm', 'crvUSD')).toBe(after.ext.amm.adminFeesX);
     expect(bal(after, 'amm', 'WETH')).toBe(after.ext.amm.adminFeesY);
-    expect(after.ext.amm.users).toEqual({});
+    expect(after.ext.amm.users.size).toBe(0);
     expect(crvusdModel.accountIds(after)).toEqual([]);
     expect(after.ext.totals).toEqual({ totalDebt: 0n, minted: DEBT, redeemed: DEBT });
   });
@@ -203,7 +221,7 @@ describe('crvusdModel: hard liquidation', () => {
   test('behavior: liquidateExtended repays frac of the debt for f_remove < frac of the liquidity; health improves', () => {
     const s = walk(withAlice(), [1900n, 1800n, 1700n, 1600n, 1580n]);
     const healthBefore = crvusdModel.health(s, 'alice', clock + 1).healthWad;
-    const shares = s.ext.amm.users.alice?.shares ?? [];
+    const shares = s.ext.amm.users.get('alice')?.shares ?? [];
     const half = 5n * 10n ** 17n;
     const { state: after, events } = run(s, {
       type: 'liquidateExtended',
@@ -214,10 +232,10 @@ describe('crvusdModel: hard liquidation', () => {
     const f = fRemove(half, 6n * 10n ** 16n); // 0.4929…: the liquidator takes slightly less than half
     const ev = modelEvents<CrvusdLiquidated>(events, 'CrvusdLiquidated')[0];
     expect(ev).toMatchObject({ fracWad: half, fRemoveWad: f, debtRepaid: DEBT / 2n, finalDebt: DEBT / 2n });
-    expect(after.ext.loans.alice?.debt).toBe(DEBT / 2n);
+    expect(after.ext.loans.get('alice')?.debt).toBe(DEBT / 2n);
     expect(bal(after, 'debt:alice', 'crvUSD.debt')).toBe(DEBT / 2n);
     // AMM.withdraw: each band keeps share − floor(f·share/1e18).
-    expect(after.ext.amm.users.alice?.shares).toEqual(shares.map((sh) => sh - (f * sh) / E18));
+    expect(after.ext.amm.users.get('alice')?.shares).toEqual(shares.map((sh) => sh - (f * sh) / E18));
     expect(crvusdModel.health(after, 'alice', clock + 1).healthWad).toBeGreaterThan(healthBefore);
   });
 
@@ -311,7 +329,7 @@ describe('crvusdModel: loan management', () => {
     s = step(s, { type: 'addCollateral', account: 'alice', amount: 5n * E18, source: 'wallet' });
     expect(bal(s, 'wallet:alice', 'WETH')).toBe(0n);
     expect(bal(s, 'amm', 'WETH')).toBe(15n * E18);
-    const n1 = s.ext.amm.users.alice?.n1 ?? 0;
+    const n1 = s.ext.amm.users.get('alice')?.n1 ?? 0;
     expect(n1).toBeGreaterThan(14); // more collateral for the same debt: bands further below the price
     s = step(s, { type: 'removeCollateral', account: 'alice', amount: 2n * E18 });
     expect(bal(s, 'wallet:alice', 'WETH')).toBe(2n * E18);
@@ -321,7 +339,7 @@ describe('crvusdModel: loan management', () => {
     expect(bal(s, 'debt:alice', 'crvUSD.debt')).toBe(DEBT + 1000n * E18);
     expect(s.ext.totals.minted).toBe(DEBT + 1000n * E18);
     s = step(s, { type: 'repay', account: 'alice', amount: 6000n * E18 });
-    expect(s.ext.loans.alice?.debt).toBe(10_000n * E18);
+    expect(s.ext.loans.get('alice')?.debt).toBe(10_000n * E18);
     expect(bal(s, 'protocol', 'crvUSD')).toBe(CEILING - 10_000n * E18);
     s = step(s, { type: 'repay', account: 'alice', amount: 'max' });
     expect(crvusdModel.accountIds(s)).toEqual([]);
@@ -338,9 +356,9 @@ describe('crvusdModel: loan management', () => {
     ]);
     s = step(s, { type: 'repay', account: 'alice', amount: 1000n * E18, payer: 'bob' });
     expect(bal(s, 'wallet:bob', 'crvUSD')).toBe(19_000n * E18);
-    expect(s.ext.loans.alice?.debt).toBe(14_000n * E18);
+    expect(s.ext.loans.get('alice')?.debt).toBe(14_000n * E18);
     // The partial repayment moved the bands down (14,000 debt: n1 = 21, top $1620.9).
-    expect(s.ext.amm.users.alice?.n1).toBe(21);
+    expect(s.ext.amm.users.get('alice')?.n1).toBe(21);
     const soft = walk(s, [1900n, 1800n, 1700n, 1600n]);
     expect(sumXY(soft, 'alice').x).toBeGreaterThan(0n);
     expect(refusal(soft, { type: 'repay', account: 'alice', amount: 'max', payer: 'bob' })).toBeInstanceOf(
@@ -443,9 +461,9 @@ describe('crvusdModel: an 8-decimal collateral', () => {
       { type: 'fundWallet', actor: 'liq', asset: 'crvUSD', amount: 100_000n * E18 },
     ]);
     expect(bal(s, 'amm', 'WBTC')).toBe(10n ** 8n);
-    expect(s.ext.amm.bands[String(s.ext.amm.users.carol?.n1)]?.y).toBe(25n * 10n ** 16n); // 0.25 WBTC internal = 2.5e17
+    expect(s.ext.amm.bands[String(s.ext.amm.users.get('carol')?.n1)]?.y).toBe(25n * 10n ** 16n); // 0.25 WBTC internal = 2.5e17
     // n1 = 28 (ratio 0.89199·30000/20000 = 1.338, ln/0.01005 = 28.97): bands from $22,657 down.
-    expect(s.ext.amm.users.carol?.n1).toBe(28);
+    expect(s.ext.amm.users.get('carol')?.n1).toBe(28);
     // A gradual fall converts carol's bands near their own prices and leaves her healthy (the 9 %
     // loan discount exceeds the 6 % liquidation discount); a jump below all four bands sells them
     // at ~21000³/22300² ≈ 18,600 and makes her liquidatable.

@@ -183,7 +183,7 @@ function decideCreateLoan(state: State, command: Command, nowSeconds: number): E
   const collateral = amountOf(command, 'collateral');
   const debt = amountOf(command, 'debt');
   const N = readInt(command, 'N', 'N', { min: 0, max: 1_000 });
-  if (Object.hasOwn(state.ext.loans, account)) {
+  if (state.ext.loans.has(account)) {
     throw new ProtocolRevertError('Loan already created', `${account} already has a loan; use borrowMore.`);
   }
   if (N < MIN_TICKS) throw new ProtocolRevertError('Need more ticks', `N must be at least ${MIN_TICKS}.`);
@@ -638,20 +638,20 @@ function invariantsOf(state: State) {
   const stable = params.stablecoin;
   const claim = `${stable}.debt`;
   const amm = ext.amm;
-  const ids = Object.keys(ext.loans).sort();
+  const ids = ext.loans.keys();
   let sumDebt = 0n;
   const claimErrors: string[] = [];
   const liquidityErrors: string[] = [];
   for (const id of ids) {
-    const debt = ext.loans[id]?.debt ?? 0n;
+    const debt = ext.loans.get(id)?.debt ?? 0n;
     sumDebt += debt;
     const held = balanceOf(ledger, `debt:${id}`, claim);
     if (held !== debt) claimErrors.push(`${id}: loan ${debt}, claim ${held}`);
     if (debt <= 0n) claimErrors.push(`${id}: open loan with debt ${debt}`);
     if (!hasLiquidity(amm, id)) liquidityErrors.push(`${id} has a loan and no AMM liquidity`);
   }
-  for (const id of Object.keys(amm.users)) {
-    if (!Object.hasOwn(ext.loans, id)) liquidityErrors.push(`${id} has AMM liquidity and no loan`);
+  for (const id of amm.users.keys()) {
+    if (!ext.loans.has(id)) liquidityErrors.push(`${id} has AMM liquidity and no loan`);
   }
   const deficit = balanceOf(ledger, 'deficit', claim);
   const controller = balanceOf(ledger, 'protocol', stable);
@@ -659,7 +659,7 @@ function invariantsOf(state: State) {
   // Shares: a band's total is the sum of its users' shares; bands on the wrong side of the active
   // band must hold only one coin; every non-empty band lies within [min_band, max_band].
   const shareSums = new Map<string, bigint>();
-  for (const ticks of Object.values(amm.users)) {
+  for (const ticks of amm.users.values()) {
     ticks.shares.forEach((s, i) => {
       const key = String(ticks.n1 + i);
       shareSums.set(key, (shareSums.get(key) ?? 0n) + s);
@@ -695,8 +695,7 @@ function invariantsOf(state: State) {
     ...bucketsOf(ledger, claim)
       .map(([b]) => b)
       .filter(
-        (b) =>
-          b !== 'mint' && b !== 'deficit' && !(b.startsWith('debt:') && Object.hasOwn(ext.loans, b.slice(5))),
+        (b) => b !== 'mint' && b !== 'deficit' && !(b.startsWith('debt:') && ext.loans.has(b.slice(5))),
       ),
     ...[stable, params.collateralAsset].flatMap((asset) =>
       bucketsOf(ledger, asset)
@@ -760,7 +759,7 @@ export const crvusdModel: ProtocolModel<CrvusdExt> = {
   initialExt: initialCrvusdExt,
   decide: decideCrvusd,
   evolve: (state, recorded) => evolveCrvusd(state.ext, recorded.event),
-  accountIds: (state) => Object.keys(state.ext.loans).sort(),
+  accountIds: (state) => state.ext.loans.keys(),
   health: healthOf,
   invariants: invariantsOf,
   liquidationTarget(command) {

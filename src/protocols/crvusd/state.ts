@@ -7,6 +7,7 @@ import type { EngineState } from '../../engine/engine.js';
 import { NotConfiguredError, StaleOraclePriceError, UnknownAccountError } from '../../engine/errors.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { spotPrice, twapPrice } from '../../engine/oracle.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { type AmmPatch, type AmmState, applyAmmPatch, emptyAmm } from './amm.js';
 import { priceToWad } from './math.js';
 import type { CrvusdMarket } from './params.js';
@@ -31,13 +32,22 @@ export interface CrvusdExt {
   /** The market, or null before `configure`. */
   readonly market: CrvusdMarket | null;
   readonly amm: AmmState;
-  readonly loans: Readonly<Record<string, LoanState>>;
+  /**
+   * Open loans by account: a persistent map, so a loan event copies O(log n) nodes rather than
+   * every loan; it serializes as the plain record (keys sorted).
+   */
+  readonly loans: PersistentMap<LoanState>;
   readonly totals: ControllerTotals;
 }
 
 /** The state of an engine without a configured market. */
 export function initialCrvusdExt(): CrvusdExt {
-  return { market: null, amm: emptyAmm(), loans: {}, totals: { totalDebt: 0n, minted: 0n, redeemed: 0n } };
+  return {
+    market: null,
+    amm: emptyAmm(),
+    loans: PersistentMap.empty(),
+    totals: { totalDebt: 0n, minted: 0n, redeemed: 0n },
+  };
 }
 
 /** `configure`: the market as ControllerFactory.add_market builds it. */
@@ -166,13 +176,8 @@ export function evolveCrvusd(ext: CrvusdExt, event: EngineEvent): CrvusdExt {
   if (!CRVUSD_EVENT_TYPES.includes(event.type)) return ext;
   const change = event as CrvusdStateChange;
   let loans = ext.loans;
-  if (change.loans !== undefined) {
-    const next: Record<string, LoanState> = { ...ext.loans };
-    for (const [id, loan] of Object.entries(change.loans)) {
-      if (loan === null) delete next[id];
-      else next[id] = loan;
-    }
-    loans = next;
+  for (const [id, loan] of Object.entries(change.loans ?? {})) {
+    loans = loan === null ? loans.delete(id) : loans.set(id, loan);
   }
   return {
     ...ext,
@@ -191,7 +196,7 @@ export function requireMarket(state: EngineState<CrvusdExt>, command: string): C
 
 /** An open loan. @throws UnknownAccountError when `account` has none. */
 export function requireLoan(state: EngineState<CrvusdExt>, account: string): LoanState {
-  const loan = Object.hasOwn(state.ext.loans, account) ? state.ext.loans[account] : undefined;
+  const loan = state.ext.loans.get(account);
   if (loan === undefined) throw new UnknownAccountError(account);
   return loan;
 }

@@ -1,9 +1,11 @@
 /**
  * Test helpers for the crvUSD model: a WETH/crvUSD (or WBTC/crvUSD) market set up through the
- * engine's own commands, with an oracle at USD·1e8. Used by the model's tests only.
+ * engine's own commands, with an oracle at USD·1e8, and a random walk of loans, prices and
+ * commands for property tests. Used by tests only.
  */
 import { createEngine, type EngineState } from '../../engine/engine.js';
 import { apply, type Command } from '../../engine/machine.js';
+import { SolventError } from '../../math/errors.js';
 import { crvusdModel } from './model.js';
 import { DEFAULT_CRVUSD_PARAMS } from './params.js';
 import type { CrvusdExt } from './state.js';
@@ -71,4 +73,113 @@ export function crvusdMarket(
     ],
     0,
   );
+}
+
+/** A loan of a random book: collateral (whole WETH), loan-to-value at $2000 (%), bands. */
+export interface WalkLoan {
+  readonly collateralWeth: number;
+  readonly ltvPct: number;
+  readonly bands: number;
+}
+
+/** One step of {@link crvusdWalk}: a price move or a command on a loan (refusals are skipped). */
+export type WalkOp =
+  | { readonly kind: 'price'; readonly permille: number; readonly dt: number }
+  | { readonly kind: 'arbitrage'; readonly maxSteps: number }
+  | { readonly kind: 'exchange'; readonly i: number; readonly amountWeth: number }
+  | { readonly kind: 'liquidate'; readonly who: number }
+  | { readonly kind: 'selfLiquidate'; readonly who: number; readonly fracPermille: number }
+  | { readonly kind: 'repay'; readonly who: number; readonly permille: number }
+  | { readonly kind: 'addCollateral'; readonly who: number; readonly weth: number }
+  | { readonly kind: 'open'; readonly loan: WalkLoan };
+
+/** A state of a walk and the time it was reached at (unix seconds). */
+export interface WalkPoint {
+  readonly state: CrvusdState;
+  readonly nowSeconds: number;
+}
+
+/**
+ * A WETH/crvUSD market at $2000 with `loans` opened as `u0`, `u1`, ... (those the model refuses are
+ * skipped), a trader `arb` funded with 10M crvUSD and 5,000 WETH and a liquidator `liq` with 10M
+ * crvUSD, then `ops` applied in order; returns every state after the set-up and after each op
+ * (refused ops repeat the state). Loans are addressed by `who` modulo the loans opened so far.
+ */
+export function crvusdWalk(loans: readonly WalkLoan[], ops: readonly WalkOp[]): WalkPoint[] {
+  let s = crvusdMarket();
+  let now = 1;
+  let priceCents = 200_000n;
+  const accounts: string[] = [];
+  const attempt = (command: Command): boolean => {
+    try {
+      s = apply(crvusdEngine, s, command, now).state;
+      return true;
+    } catch (e) {
+      if (e instanceof SolventError) return false;
+      throw e;
+    }
+  };
+  const open = (l: WalkLoan): void => {
+    const account = `u${accounts.length}`;
+    const collateral = BigInt(l.collateralWeth) * E18;
+    const debt = (collateral * (priceCents / 100n) * BigInt(l.ltvPct)) / 100n;
+    if (attempt({ type: 'createLoan', account, collateral, debt, N: l.bands })) accounts.push(account);
+  };
+  for (const l of loans) open(l);
+  attempt({ type: 'fundWallet', actor: 'arb', asset: 'crvUSD', amount: 10_000_000n * E18 });
+  attempt({ type: 'fundWallet', actor: 'arb', asset: 'WETH', amount: 5_000n * E18 });
+  attempt({ type: 'fundWallet', actor: 'liq', asset: 'crvUSD', amount: 10_000_000n * E18 });
+  const points: WalkPoint[] = [{ state: s, nowSeconds: now }];
+  const pick = (who: number): string | undefined =>
+    accounts.length === 0 ? undefined : accounts[who % accounts.length];
+  for (const op of ops) {
+    const who = 'who' in op ? pick(op.who) : undefined;
+    switch (op.kind) {
+      case 'price':
+        now += op.dt;
+        priceCents = (priceCents * BigInt(1000 + op.permille)) / 1000n;
+        if (priceCents < 100n) priceCents = 100n;
+        attempt(priceCommand('WETH', priceCents * 10n ** 6n, true));
+        break;
+      case 'arbitrage':
+        attempt({ type: 'arbitrage', arbitrageur: 'arb', maxSteps: op.maxSteps });
+        break;
+      case 'exchange':
+        attempt({
+          type: 'exchange',
+          trader: 'arb',
+          i: op.i,
+          j: 1 - op.i,
+          amount: BigInt(op.amountWeth) * E18 * (op.i === 0 ? priceCents / 100n : 1n),
+        });
+        break;
+      case 'liquidate':
+        if (who !== undefined) attempt({ type: 'liquidate', account: who, liquidator: 'liq' });
+        break;
+      case 'selfLiquidate':
+        if (who !== undefined)
+          attempt({
+            type: 'liquidateExtended',
+            account: who,
+            liquidator: who,
+            frac: (BigInt(op.fracPermille) * E18) / 1000n,
+          });
+        break;
+      case 'repay': {
+        const debt = who === undefined ? undefined : s.ext.loans.get(who)?.debt;
+        if (who !== undefined && debt !== undefined)
+          attempt({ type: 'repay', account: who, amount: (debt * BigInt(op.permille)) / 1000n });
+        break;
+      }
+      case 'addCollateral':
+        if (who !== undefined)
+          attempt({ type: 'addCollateral', account: who, amount: BigInt(op.weth) * E18 });
+        break;
+      case 'open':
+        open(op.loan);
+        break;
+    }
+    points.push({ state: s, nowSeconds: now });
+  }
+  return points;
 }

@@ -17,7 +17,7 @@ import { DEFAULT_CRVUSD_PARAMS, parseCrvusdParams } from '../../protocols/crvusd
 import { crvusdEngine, crvusdMarket, E18, priceCommand, runAll } from '../../protocols/crvusd/testkit.js';
 import type { Book } from '../book.js';
 import { createRng } from '../rng.js';
-import { runWithAdapter, type StressSetup, stressBook, stressSource } from './core.js';
+import { healthBuckets, runWithAdapter, type StressSetup, stressBook, stressSource } from './core.js';
 import {
   CRVUSD_INVENTORY_SUFFIX,
   type CrvusdEngineState,
@@ -69,7 +69,7 @@ const sumBands = (s: CrvusdEngineState) =>
 /** Bad debt read from the state: Σ max(0, debt − x − y·p) over open loans (no write-offs are sent). */
 function badDebtFromState(s: CrvusdEngineState, priceUsd: number): number {
   let usd = 0;
-  for (const [id, loan] of Object.entries(s.ext.loans)) {
+  for (const [id, loan] of s.ext.loans.entries()) {
     const { x, y } = getSumXY(s.ext.amm, market(s).amm, id);
     usd += Math.max(0, Number(loan.debt - x) / 1e18 - (Number(y) / 1e18) * priceUsd);
   }
@@ -113,7 +113,7 @@ describe('crvusdStressAdapter', () => {
     const s = final(r);
     const m = market(s);
     expect(r.summary.liquidations).toBe(0);
-    expect(Object.keys(s.ext.loans)).toHaveLength(40);
+    expect(s.ext.loans.size).toBe(40);
     const converted = Object.entries(s.ext.amm.bands).filter(([, b]) => b.x > 0n);
     expect(converted.length).toBeGreaterThan(0);
     // crvUSD sits only in bands the price went through: their top lies above the lowest oracle price.
@@ -157,7 +157,7 @@ describe('crvusdStressAdapter', () => {
     const r = run('default');
     const s = final(r);
     const b = book();
-    const closed = b.accounts.filter((a) => s.ext.loans[a.id] === undefined);
+    const closed = b.accounts.filter((a) => s.ext.loans.get(a.id) === undefined);
     expect(r.summary.liquidations).toBeGreaterThan(0);
     expect(closed).toHaveLength(r.summary.liquidations);
     expect(r.keepers.find((k) => k.id === 'keeper-capped')?.liquidations).toBe(r.summary.liquidations);
@@ -232,6 +232,34 @@ describe('crvusdStressAdapter', () => {
     expect(run('default').summary.badDebtUsd).toBeLessThan(capped.summary.badDebtUsd);
   });
 
+  test('behavior: the run-local readings are the full scans’ on the runs’ final states', () => {
+    for (const [name, keepers] of [
+      ['default', undefined],
+      ['capped', [ARB, { preset: 'liquidator', id: 'liq', maxGasPriceGwei: 1 }]],
+      ['none', []],
+    ] as const) {
+      const r = run(name, keepers);
+      const s = final(r);
+      const t = r.series[r.series.length - 1]?.t ?? 0;
+      const o = opened(); // an index that has seen only the opening state: it jumps to the end
+      for (const usd of [0, lastMarketUsd(r), 150, 1e4])
+        expect(o.badDebtUsd(s, usd)).toBe(crvusdBadDebtUsd(s, usd));
+      let y = 0n;
+      let owed = 0n;
+      for (const account of o.accounts) {
+        const loan = s.ext.loans.get(account);
+        if (loan === undefined) continue;
+        const xy = getSumXY(s.ext.amm, market(s).amm, account);
+        y += xy.y;
+        owed += loan.debt - xy.x;
+      }
+      expect(o.borrowerTotals(s)).toEqual({ collateral: y, debtUsd: Number(owed) / 1e18 });
+      expect(o.healthCounts?.(s, t)).toEqual(healthBuckets(o, s, t));
+      // The last sampled health point of the run was counted the same way.
+      expect(r.series[r.series.length - 1]?.healthBuckets).toEqual(healthBuckets(o, s, t));
+    }
+  });
+
   test('error: presets of other families are refused', () => {
     for (const spec of [
       { preset: 'gasAware', id: 'k', minProfitUsd: 10 },
@@ -293,7 +321,7 @@ describe('openCrvusdBook', () => {
       greedy: 'collateral-ratio',
       late: 'ceiling',
     });
-    expect(result.state.ext.loans.ok?.debt).toBe(15_000n * E18);
+    expect(result.state.ext.loans.get('ok')?.debt).toBe(15_000n * E18);
     expect(getSumXY(result.state.ext.amm, market(result.state).amm, 'ok').y).toBe(10n * E18);
   });
 });

@@ -3,7 +3,9 @@
  * collateral (WETH) follows the scenario's ETH path through an undelayed feed, the book opened as
  * loans of N bands, an arbitrageur trading LLAMMA against the outside market (soft liquidation on
  * the way down, de-liquidation on the way up) and a hard liquidator, with the readings of loans,
- * bands and unbacked debt the loop needs.
+ * bands and unbacked debt the loop needs — kept as run-local running sums (crvusdIndex.ts) whose
+ * watch also screens the liquidator's view, so a step costs what changed and what is near
+ * liquidation rather than a read of every loan.
  *
  * How the arbitrageur meets the outside market (the venue of the run):
  * - After a fall LLAMMA sells borrowers' collateral below the market: the arbitrageur pays crvUSD
@@ -53,6 +55,7 @@ import {
   stressFeed,
   wholeUnits,
 } from './core.js';
+import { crvusdBookIndex, crvusdDeficit } from './crvusdIndex.js';
 import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI } from './types.js';
 
 /** A crvUSD engine state. */
@@ -162,13 +165,6 @@ export function openCrvusdBook(
   return { state: s, opened, skipped };
 }
 
-/** Sum of the stablecoin in bands and collateral of a loan (token units), 0 for a closed loan. */
-function loanXY(state: CrvusdEngineState, account: string): { readonly x: bigint; readonly y: bigint } {
-  const m = state.ext.market;
-  if (m === null || !Object.hasOwn(state.ext.loans, account)) return { x: 0n, y: 0n };
-  return crvusdSumXY(state.ext.amm, m.amm, account);
-}
-
 /**
  * Bad debt of a crvUSD market, USD (crvUSD at $1): the debt no asset covers, marked to the market —
  * Σ over open loans of max(0, debt − x − y·`marketUsd`) (x the loan's crvUSD in its bands, y its
@@ -184,7 +180,7 @@ export function crvusdBadDebtUsd(state: CrvusdEngineState, marketUsd: number): n
   const priceWad = floatToWad(Math.max(0, marketUsd));
   const scale = pow10(state.assets[m.params.collateralAsset]?.decimals ?? DECIMALS);
   let uncovered = balanceOf(state.ledger, 'deficit', `${m.params.stablecoin}.debt`);
-  for (const [account, loan] of Object.entries(state.ext.loans)) {
+  for (const [account, loan] of state.ext.loans.entries()) {
     const { x, y } = crvusdSumXY(state.ext.amm, m.amm, account);
     // Floor: the collateral is never over-valued, so bad debt is never under-stated.
     const value = x + mulDiv(y, priceWad, scale, Rounding.Down);
@@ -222,7 +218,7 @@ export function crvusdSoftLiquidationLossUsd(
   const decimals = state.assets[m.params.collateralAsset]?.decimals ?? DECIMALS;
   let lost = 0n;
   for (const [account, deposited] of Object.entries(input.deposits)) {
-    if (!Object.hasOwn(state.ext.loans, account)) continue;
+    if (!state.ext.loans.has(account)) continue;
     const yUp = getXYUp(state.ext.amm, m.amm, { user: account, useY: true, pOracleWad });
     if (deposited > yUp) lost += deposited - yUp;
   }
@@ -321,9 +317,13 @@ export const crvusdStressAdapter: StressAdapter = {
     const boughtOutsideUsd: Record<string, number> = {};
     const wad = (units: bigint) => Number(units) / 1e18;
 
+    // Borrowers' totals, bad debt and health buckets from running sums (equal to the scans above:
+    // crvusdIndex.prop.test.ts); its watch also screens the view's loans. The collateral's decimals
+    // are fixed once listed.
+    const index = crvusdBookIndex(accounts, pow10(book.state.assets[collateral]?.decimals ?? DECIMALS));
     const viewWith = (candidates: boolean) =>
       sharedView((s: CrvusdEngineState, market: MarketContext) =>
-        crvusdKeeperView(s, market.nowSeconds, market, actors, { candidates }),
+        crvusdKeeperView(s, market.nowSeconds, market, actors, { candidates, watch: index.watch }),
       );
     const liquidatorView = viewWith(true);
     const traderView = viewWith(false);
@@ -377,24 +377,20 @@ export const crvusdStressAdapter: StressAdapter = {
         return wad(cash) - (boughtOutsideUsd[id] ?? 0);
       },
       borrowerTotals(s) {
-        let y = 0n;
-        let owed = 0n;
-        for (const account of accounts) {
-          const loan = s.ext.loans[account];
-          if (loan === undefined) continue;
-          const xy = loanXY(s, account);
-          y += xy.y;
-          owed += loan.debt - xy.x;
-        }
-        return { collateral: y, debtUsd: wad(owed) };
+        const totals = index.borrowerTotals(s);
+        return { collateral: totals.collateral, debtUsd: wad(totals.owed) };
       },
-      badDebtUsd: crvusdBadDebtUsd,
+      badDebtUsd(s, marketUsd) {
+        const priceWad = floatToWad(Math.max(0, marketUsd));
+        return Number(crvusdDeficit(s) + index.uncoveredDebt(s, priceWad)) / 1e18;
+      },
       insuranceFundUsd: () => 0,
       auctionsLive: () => 0,
       health(s, id, t) {
-        if (!Object.hasOwn(s.ext.loans, id)) return undefined;
+        if (!s.ext.loans.has(id)) return undefined;
         return crvusdModel.health(s, id, t);
       },
+      healthCounts: (s, t) => index.healthCounts(s, t),
       oracle: (s) => s.oracle,
       softLiquidationLossUsd: (s, marketUsd, nowSeconds) =>
         crvusdSoftLiquidationLossUsd(s, { deposits, marketUsd, nowSeconds }),
