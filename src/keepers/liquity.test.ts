@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidParameterError } from '../engine/errors.js';
 import { E18, type LiquityMarket, liquityMarket, openTrove, wei } from '../protocols/liquity-v1/testkit.js';
-import { liquityKeeperView, liquityLiquidator } from './liquity.js';
+import { liquityKeeperView, liquityKeeperViewReference, liquityLiquidator } from './liquity.js';
 import type { MarketContext } from './types.js';
 
 const market = (nowSeconds: number, ethUsd: number, over: Partial<MarketContext> = {}): MarketContext => ({
@@ -51,6 +51,25 @@ describe('liquityKeeperView', () => {
     const m = example();
     m.price(2_000, 3_600);
     expect(liquityKeeperView(m.state, 3_600, market(3_600, 2_000)).candidates).toEqual([]);
+  });
+
+  test('behavior: a screen is asked once with the MCR and the price; the view walks what it names', () => {
+    const m = example();
+    const asked: [bigint, bigint][] = [];
+    const screened = (ids: string[]) =>
+      liquityKeeperView(m.state, 3_600, market(3_600, 1_100), ['k'], {
+        candidatesBelow: (ceiling, priceWad) => {
+          asked.push([ceiling, priceWad]);
+          return ids;
+        },
+      });
+    const full = liquityKeeperView(m.state, 3_600, market(3_600, 1_100), ['k']);
+    // Normal Mode: the ceiling is MCR (1.1e18); the price is $1,100 at 1e18.
+    expect(screened(['bob', 'alice', 'alice', 'nobody'])).toEqual(full);
+    expect(asked).toEqual([[11n * 10n ** 17n, 1_100n * E18]]);
+    expect(full).toEqual(liquityKeeperViewReference(m.state, 3_600, market(3_600, 1_100), ['k']));
+    // The screen is trusted: a trove it leaves out is not walked.
+    expect(screened(['bob']).candidates).toEqual([]);
   });
 
   test('error: a market at another time or an unconfigured model', () => {
@@ -109,7 +128,7 @@ describe('liquityLiquidator', () => {
     const [one] = liquityLiquidator({ id: 'k', maxTrovesPerCall: 1 }).decide(view);
     expect(one?.command).toEqual({ type: 'liquidate', account: 'alice', liquidator: 'k' });
     m.run(action?.command as never, 3_600);
-    expect(Object.keys(m.state.ext.troves)).toEqual(['bob']);
+    expect(m.state.ext.troves.keys()).toEqual(['bob']);
 
     // Two troves, both below MCR: only one is named (the model never liquidates the last trove).
     const pair = liquityMarket(2_000);
@@ -120,7 +139,7 @@ describe('liquityLiquidator', () => {
     const [last] = liquityLiquidator({ id: 'k' }).decide(both);
     expect(last?.command.type).toBe('liquidate');
     pair.run(last?.command as never, 3_600);
-    expect(Object.keys(pair.state.ext.troves)).toHaveLength(1);
+    expect(pair.state.ext.troves.keys()).toHaveLength(1);
   });
 
   test('error: a negative ε or cap, a batch size below 1', () => {

@@ -3,7 +3,8 @@
  * troves the model would liquidate now, riskiest first, each with the gas compensation a dry run of
  * `liquidate` pays) and a pure liquidator policy that sends one `liquidate` or
  * `batchLiquidateTroves` when the compensation (200 LUSD + 0.5 % of the collateral per trove)
- * beats gas (I > C_gas + ε).
+ * beats gas (I > C_gas + ε). The view may be given a screen of the troves (an index's superset of
+ * those below its ceiling) and then costs what it screens; the reference view sorts every trove.
  */
 import type { EngineState } from '../engine/engine.js';
 import { InvalidParameterError } from '../engine/errors.js';
@@ -13,10 +14,17 @@ import { mulDiv, Rounding } from '../math/mulDiv.js';
 import { BPS, WAD } from '../math/units.js';
 import { decideLiquidation } from '../protocols/liquity-v1/liquidation.js';
 import { computeCR } from '../protocols/liquity-v1/math.js';
+import type { LiquityParams } from '../protocols/liquity-v1/params.js';
 import {
+  compareRisk,
   type LiquityExt,
   liquityPriceWad,
+  type RiskRow,
+  riskRow,
+  type SystemTotals,
   systemTotals,
+  systemTotalsFromLedger,
+  type Trove,
   type TroveLiquidated,
   tcrOf,
   totalLUSDDeposits,
@@ -76,21 +84,70 @@ export interface LiquityKeeperView {
   readonly wallets: Readonly<Record<string, Readonly<Record<string, bigint>>>>;
 }
 
+/** Options of {@link liquityKeeperView}. */
+export interface LiquityViewOptions {
+  /**
+   * A screen of the troves to consider (default every active trove): called once with the view's
+   * price (`fetchPrice()`, USD·1e18) and ICR ceiling (1e18-scaled: MCR in Normal Mode, max(MCR, TCR)
+   * in Recovery Mode), it must name every active trove whose ICR at that price is below the
+   * ceiling; more names (repeats, safe or closed troves, unknown ids) are allowed and change
+   * nothing, so a superset from an index (e.g. the stress adapter's liquityBookIndex) gives the
+   * same view as the full screen for the work of what it names.
+   */
+  readonly candidatesBelow?: (ceilingIcrWad: bigint, priceWad: bigint) => Iterable<string>;
+}
+
 /**
- * The view a Liquity keeper decides on: for each trove from the riskiest up, while its ICR is below
- * the MCR (or, in Recovery Mode, below the TCR), a dry run of `liquidate {account}` through the
- * model's own stages; troves the model spares (the last trove, a capped offset the Stability Pool
- * cannot absorb, a stale oracle) are left out, and without a fresh price there are no candidates.
- * @param state a configured `liquity-v1` engine state.
- * @param nowSeconds decision time, seconds (must equal `market.nowSeconds`).
- * @param keepers ids whose wallets the view includes.
- * @throws InvalidParameterError for a bad market, a time mismatch or an unconfigured model.
+ * The troves below `ceiling` in the risk order (compareRisk: SortedTroves from the bottom), read
+ * from `ids` when given (a superset of them), else from every trove. Every trove below the ceiling
+ * precedes every other in that order (ICR is non-decreasing in it), so the rows returned are the
+ * first rows of trovesByRisk, exactly, whatever superset `ids` is.
  */
-export function liquityKeeperView(
+function rowsBelow(
+  ext: LiquityExt,
+  ceilingIcrWad: bigint,
+  priceWad: bigint,
+  ids: Iterable<string> | undefined,
+): RiskRow[] {
+  const rows: RiskRow[] = [];
+  const consider = (id: string, trove: Trove): void => {
+    const row = riskRow(ext, id, trove);
+    if (computeCR(row.entire.coll, row.entire.debt, priceWad) < ceilingIcrWad) rows.push(row);
+  };
+  if (ids === undefined) {
+    ext.troves.forEach((trove, id) => {
+      consider(id, trove);
+    });
+  } else {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const trove = ext.troves.get(id);
+      if (trove !== undefined) consider(id, trove);
+    }
+  }
+  return rows.sort(compareRisk);
+}
+
+/** How a view reads the system totals and the troves below its ceiling. */
+interface ViewReads {
+  readonly totals: (state: EngineState<LiquityExt>, params: LiquityParams) => SystemTotals;
+  /** Rows in the risk order; every trove below the ceiling, any number of others after them. */
+  readonly rows: (
+    state: EngineState<LiquityExt>,
+    ceilingIcrWad: bigint,
+    priceWad: bigint,
+  ) => Iterable<RiskRow>;
+}
+
+/** The view from its reads: the walk the fast view and the reference share. */
+function viewWith(
   state: EngineState<LiquityExt>,
   nowSeconds: number,
   market: MarketContext,
-  keepers: readonly string[] = [],
+  keepers: readonly string[],
+  reads: ViewReads,
 ): LiquityKeeperView {
   requireViewTime(market, nowSeconds);
   const params = state.ext.params;
@@ -102,13 +159,12 @@ export function liquityKeeperView(
       [params.debtAsset]: balanceOf(state.ledger, `wallet:${id}`, params.debtAsset),
     };
   }
-  const troveCount = Object.keys(state.ext.troves).length;
   const base = {
     nowSeconds,
     market,
     collateralAsset: params.collateralAsset,
     debtAsset: params.debtAsset,
-    troveCount,
+    troveCount: state.ext.troves.size,
     wallets,
   };
   let priceWad: bigint;
@@ -118,13 +174,13 @@ export function liquityKeeperView(
     if (e instanceof SolventError) return { ...base, recoveryMode: false, candidates: [] };
     throw e;
   }
-  const tcr = tcrOf(systemTotals(state, params), priceWad);
+  const tcr = tcrOf(reads.totals(state, params), priceWad);
   const recoveryMode = tcr < params.ccrWad;
   // Above this ICR nothing is liquidatable: MCR in Normal Mode, max(MCR, TCR) in Recovery Mode.
   const ceiling = recoveryMode && tcr > params.mcrWad ? tcr : params.mcrWad;
   const spLUSD = totalLUSDDeposits(state, params);
   const candidates: LiquityCandidateView[] = [];
-  for (const row of trovesByRisk(state.ext)) {
+  for (const row of reads.rows(state, ceiling, priceWad)) {
     const icrWad = computeCR(row.entire.coll, row.entire.debt, priceWad);
     if (icrWad >= ceiling) break; // sorted by ICR: every later trove is at least as safe
     // Recovery Mode spares MCR ≤ ICR < TCR unless the pool absorbs the whole debt (the model's
@@ -153,6 +209,51 @@ export function liquityKeeperView(
     }
   }
   return { ...base, recoveryMode, candidates };
+}
+
+/**
+ * The view a Liquity keeper decides on: for each trove from the riskiest up, while its ICR is below
+ * the MCR (or, in Recovery Mode, below the TCR), a dry run of `liquidate {account}` through the
+ * model's own stages; troves the model spares (the last trove, a capped offset the Stability Pool
+ * cannot absorb, a stale oracle) are left out, and without a fresh price there are no candidates.
+ * Costs O(1) for the system totals, one ICR per screened trove (every trove, or only those
+ * `options.candidatesBelow` names), a sort of the troves below the ceiling and one dry run each:
+ * the same view as {@link liquityKeeperViewReference}.
+ * @param state a configured `liquity-v1` engine state.
+ * @param nowSeconds decision time, seconds (must equal `market.nowSeconds`).
+ * @param keepers ids whose wallets the view includes.
+ * @param options a screen of the troves (see {@link LiquityViewOptions}).
+ * @throws InvalidParameterError for a bad market, a time mismatch or an unconfigured model.
+ */
+export function liquityKeeperView(
+  state: EngineState<LiquityExt>,
+  nowSeconds: number,
+  market: MarketContext,
+  keepers: readonly string[] = [],
+  options: LiquityViewOptions = {},
+): LiquityKeeperView {
+  return viewWith(state, nowSeconds, market, keepers, {
+    totals: systemTotals,
+    rows: (s, ceiling, priceWad) =>
+      rowsBelow(s.ext, ceiling, priceWad, options.candidatesBelow?.(ceiling, priceWad)),
+  });
+}
+
+/**
+ * Reference for {@link liquityKeeperView} (the test oracle and the naive baseline): the same walk
+ * over every trove sorted by trovesByRisk (O(n log n)) with the system totals read from the
+ * ledger (systemTotalsFromLedger). Same parameters (no screen), same result, same throws.
+ */
+export function liquityKeeperViewReference(
+  state: EngineState<LiquityExt>,
+  nowSeconds: number,
+  market: MarketContext,
+  keepers: readonly string[] = [],
+): LiquityKeeperView {
+  return viewWith(state, nowSeconds, market, keepers, {
+    totals: systemTotalsFromLedger,
+    rows: (s) => trovesByRisk(s.ext),
+  });
 }
 
 /** Options of {@link liquityLiquidator}. */

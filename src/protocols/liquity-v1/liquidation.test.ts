@@ -191,7 +191,7 @@ describe('execution, incentive and loss waterfall', () => {
     });
     m.run({ type: 'liquidate', account: 'bob', liquidator: 'k' }, 20);
     // Carol holds the whole system: 50 − 0.05 − 0.1873125 ETH and 35,775 LUSD of debt.
-    const carol = m.state.ext.troves.carol;
+    const carol = m.state.ext.troves.get('carol');
     expect(carol).toBeDefined();
     expect(m.balance('defaultPool', 'ETH')).toBe(
       wei(50) - 5n * 10n ** 16n - 187_312_500_000_000_000n - wei(10),

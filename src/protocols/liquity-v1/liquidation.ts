@@ -51,6 +51,7 @@ import {
   liquityPriceWad,
   type Redistributed,
   requireParams,
+  riskiestTroves,
   STABILITY_POOL,
   type StabilityPoolOffset,
   type SystemSnapshotsUpdated,
@@ -62,7 +63,6 @@ import {
   type TroveLiquidated,
   tcrOf,
   totalLUSDDeposits,
-  trovesByRisk,
   walletBucket,
 } from './state.js';
 
@@ -101,7 +101,8 @@ export interface LiquityTriggered {
   readonly recoveryModeAtStart: boolean;
   /**
    * Troves to walk, in order: the caller's array for a batch (`liquidate` is a batch of one), the
-   * sorted list from the riskiest up for `liquidateTroves`.
+   * first `n` of the sorted list from the riskiest up for `liquidateTroves` (the walk never goes
+   * further).
    */
   readonly candidates: readonly string[];
 }
@@ -167,7 +168,7 @@ export function liquityTrigger(
 ): LiquityTriggered {
   const params = requireParams(state, request.call.kind);
   const { call } = request;
-  if (call.kind === 'liquidate' && !Object.hasOwn(state.ext.troves, call.account)) {
+  if (call.kind === 'liquidate' && !state.ext.troves.has(call.account)) {
     throw new ProtocolRevertError(
       TROVE_MANAGER_REVERTS.troveNotActive,
       `${call.account} has no active trove.`,
@@ -192,7 +193,10 @@ export function liquityTrigger(
       ? [call.account]
       : call.kind === 'batchLiquidateTroves'
         ? call.accounts
-        : trovesByRisk(state.ext).map((row) => row.id);
+        : riskiestTroves(
+            state.ext,
+            call.n < BigInt(state.ext.troves.size) ? Number(call.n) : state.ext.troves.size,
+          ).map((row) => row.id);
   return {
     params,
     priceWad,
@@ -255,7 +259,7 @@ export function liquitySizing(
   const entries: SequenceEntry[] = [];
   const closed = new Set<string>();
   let remainingLUSDInStabPool = triggered.LUSDInSP;
-  let troveOwners = Object.keys(ext.troves).length;
+  let troveOwners = ext.troves.size;
   let entireSystemColl = triggered.totals.entireSystemColl;
   let entireSystemDebt = triggered.totals.entireSystemDebt;
   let backToNormalMode = false;
@@ -264,9 +268,9 @@ export function liquitySizing(
 
   /** The trove as the walk sees it: undefined when not active (never opened or closed in this call). */
   const activeTrove = (id: string) => {
-    if (closed.has(id) || !Object.hasOwn(ext.troves, id)) return undefined;
-    const trove = ext.troves[id];
-    assert(trove !== undefined, `trove ${id} vanished`);
+    if (closed.has(id)) return undefined;
+    const trove = ext.troves.get(id);
+    if (trove === undefined) return undefined;
     const entire = entireDebtAndColl(ext, trove);
     return { trove, entire, ICR: computeCR(entire.coll, entire.debt, priceWad) };
   };
@@ -357,7 +361,8 @@ export function liquitySizing(
       }
     } else {
       // `vars.user != firstUser`: the top of the list (index length − 1) is never reached.
-      for (let i = 0; BigInt(i) < call.n && i < list.length - 1; i++) {
+      const top = ext.troves.size - 1;
+      for (let i = 0; BigInt(i) < call.n && i < top; i++) {
         const id = list[i];
         assert(id !== undefined, 'walk past the list');
         const t = activeTrove(id);

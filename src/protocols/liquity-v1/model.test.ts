@@ -42,7 +42,7 @@ describe('liquityV1Model', () => {
     expect(m.balance('protocol', 'LUSD')).toBe(wei(50));
     expect(m.balance('gasPool', 'LUSD')).toBe(wei(200));
     expect(m.balance('debt:alice', 'claims')).toBe(wei(10_250));
-    expect(m.state.ext.troves.alice).toEqual({
+    expect(m.state.ext.troves.get('alice')).toEqual({
       debt: wei(10_250),
       coll: wei(10),
       stake: wei(10), // no liquidation yet: stake = collateral
@@ -124,7 +124,9 @@ describe('liquityV1Model', () => {
     expect(m.balance('defaultPool', 'ETH')).toBe(24_875n * 10n ** 14n); // Carol's 2.4875 ETH
     expect(m.balance('defaultPool', 'claims')).toBe(2_562_500n * 10n ** 15n); // and 2,562.5 LUSD
     // New stake = 38.4625 ETH · 40 / 49.95 (floor).
-    expect(m.state.ext.troves.bob?.stake).toBe((384_625n * 10n ** 14n * wei(40)) / (4_995n * 10n ** 16n));
+    expect(m.state.ext.troves.get('bob')?.stake).toBe(
+      (384_625n * 10n ** 14n * wei(40)) / (4_995n * 10n ** 16n),
+    );
     noViolations(m);
   });
 
@@ -195,7 +197,7 @@ describe('liquityV1Model', () => {
     expect(
       events.filter((e) => e.type === 'TroveLiquidated').map((e) => (e as { account?: string }).account),
     ).toEqual(['a']);
-    expect(Object.keys(m.state.ext.troves).sort()).toEqual(['b', 'w']);
+    expect(m.state.ext.troves.keys()).toEqual(['b', 'w']);
     noViolations(m);
     // A batch in the order [b, a]: after b, TCR = 112,000 / 74,770 = 1.4979 < 1.5, so a goes too.
     const n = setup();
@@ -203,7 +205,7 @@ describe('liquityV1Model', () => {
     expect(
       batch.filter((e) => e.type === 'TroveLiquidated').map((e) => (e as { account?: string }).account),
     ).toEqual(['b', 'a']);
-    expect(Object.keys(n.state.ext.troves)).toEqual(['w']);
+    expect(n.state.ext.troves.keys()).toEqual(['w']);
     // Two capped offsets: 2 × 200 LUSD and both gas compensations to the keeper.
     expect(n.balance('wallet:keeper', 'LUSD')).toBe(wei(400));
     noViolations(n);
@@ -228,8 +230,8 @@ describe('liquityV1Model', () => {
     m.price(1_000, 16);
     const events = m.run({ type: 'liquidateTroves', n: 5, liquidator: 'k' }, 16);
     expect(events.filter((e) => e.type === 'TroveLiquidated')).toHaveLength(1);
-    expect(Object.keys(m.state.ext.troves)).toHaveLength(1);
-    const [last] = Object.keys(m.state.ext.troves);
+    expect(m.state.ext.troves.keys()).toHaveLength(1);
+    const [last] = m.state.ext.troves.keys();
     m.price(3_000, 20);
     // It carries the redistributed debt: 20,500 − 200 to repay; it holds 10,000.
     m.run({ type: 'fundWallet', actor: last ?? '', asset: 'LUSD', amount: wei(10_300) }, 20);
@@ -257,7 +259,7 @@ describe('liquityV1Model', () => {
     expect(m.balance('wallet:alice', 'ETH')).toBe(wei(10));
     expect(m.balance('wallet:alice', 'LUSD')).toBe(0n);
     expect(m.balance('gasPool', 'LUSD')).toBe(wei(200)); // bob's reserve only
-    expect(m.state.ext.troves.alice).toBeUndefined();
+    expect(m.state.ext.troves.get('alice')).toBeUndefined();
     noViolations(m);
   });
 

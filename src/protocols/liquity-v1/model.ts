@@ -69,8 +69,8 @@ import {
   type LiquityExt,
   LQTY_STAKING,
   liquityPriceWad,
-  own,
   requireParams,
+  riskiestTroves,
   STABILITY_POOL,
   surplusBucket,
   systemTotals,
@@ -79,7 +79,6 @@ import {
   type TroveUpdated,
   tcrOf,
   totalLUSDDeposits,
-  trovesByRisk,
   walletBucket,
 } from './state.js';
 
@@ -159,7 +158,7 @@ function sourceBucket(command: Command, account: string): string {
 }
 
 function requireTrove(state: State, id: string): Trove {
-  const trove = own(state.ext.troves, id);
+  const trove = state.ext.troves.get(id);
   if (trove === undefined) throw revert(LIQUITY_REVERTS.troveNotActive, `${id} has no active trove.`);
   return trove;
 }
@@ -270,8 +269,7 @@ function decideOpenTrove(state: State, command: Command, nowSeconds: number): En
   const totals = systemTotals(state, params);
   const isRecoveryMode = tcrOf(totals, price) < params.ccrWad;
   requireValidMaxFee(params, maxFee, isRecoveryMode);
-  if (Object.hasOwn(state.ext.troves, id))
-    throw revert(LIQUITY_REVERTS.troveIsActive, `${id} already has a trove.`);
+  if (state.ext.troves.has(id)) throw revert(LIQUITY_REVERTS.troveIsActive, `${id} already has a trove.`);
   const events: EngineEvent[] = [];
   let fee = 0n;
   if (!isRecoveryMode) {
@@ -465,7 +463,7 @@ function decideCloseTrove(state: State, command: Command, nowSeconds: number): E
       newTCR,
     });
   // TroveManager `_closeTrove`: `_requireMoreThanOneTroveInSystem`.
-  if (Object.keys(state.ext.troves).length <= 1)
+  if (state.ext.troves.size <= 1)
     throw revert(LIQUITY_REVERTS.onlyOneTrove, 'The last trove cannot be closed.');
   const closed: TroveClosed = {
     type: 'TroveClosed',
@@ -514,7 +512,7 @@ function decideWithdrawFromSP(state: State, command: Command, nowSeconds: number
   if (asked !== 0n) {
     // `_requireNoUnderCollateralizedTroves`: the riskiest trove must be at or above MCR.
     const price = liquityPriceWad(state, nowSeconds);
-    const lowest = trovesByRisk(state.ext)[0];
+    const lowest = riskiestTroves(state.ext, 1)[0];
     const ICR = lowest === undefined ? MAX_UINT256 : computeCR(lowest.entire.coll, lowest.entire.debt, price);
     if (ICR < params.mcrWad)
       throw revert(LIQUITY_REVERTS.spUndercollateralized, 'Liquidate the troves below MCR first.', { ICR });
@@ -604,7 +602,7 @@ function decideLiquity(state: State, command: Command, nowSeconds: number): read
  */
 function healthOf(state: State, accountId: string, nowSeconds: number): AccountHealth {
   const params = requireParams(state, 'health');
-  const trove = own(state.ext.troves, accountId);
+  const trove = state.ext.troves.get(accountId);
   if (trove === undefined) throw new UnknownAccountError(accountId);
   const price = liquityPriceWad(state, nowSeconds);
   const entire = entireDebtAndColl(state.ext, trove);
@@ -614,7 +612,7 @@ function healthOf(state: State, accountId: string, nowSeconds: number): AccountH
   const spLUSD = totalLUSDDeposits(state, params);
   const cappedPossible = recovery && spLUSD > 0n && entire.debt <= spLUSD && TCR > params.mcrWad;
   const threshold = cappedPossible ? TCR : params.mcrWad;
-  const notLast = Object.keys(state.ext.troves).length > 1;
+  const notLast = state.ext.troves.size > 1;
   const liquidatable = notLast && (ICR < params.mcrWad || (cappedPossible && ICR < TCR));
   const healthWad = ICR === MAX_UINT256 ? MAX_UINT256 : mulDivFloor(ICR, DECIMAL_PRECISION, threshold);
   return {
@@ -632,13 +630,13 @@ function invariantsOf(state: State) {
   if (params === null) return [];
   const { ext, ledger } = state;
   const claim = claimAssetOf(params);
-  const ids = Object.keys(ext.troves).sort();
+  const ids = ext.troves.keys();
   const troveErrors: string[] = [];
   let stakes = 0n;
   let pendingColl = 0n;
   let pendingDebt = 0n;
   for (const id of ids) {
-    const trove = ext.troves[id];
+    const trove = ext.troves.get(id);
     if (trove === undefined) continue;
     stakes += trove.stake;
     const entire = entireDebtAndColl(ext, trove);
@@ -653,7 +651,7 @@ function invariantsOf(state: State) {
   }
   const owned = (asset: string, prefix: string) =>
     bucketsOf(ledger, asset)
-      .filter(([b]) => b.startsWith(prefix) && !Object.hasOwn(ext.troves, b.slice(prefix.length)))
+      .filter(([b]) => b.startsWith(prefix) && !ext.troves.has(b.slice(prefix.length)))
       .map(([b]) => b);
   const orphans = [...owned(params.collateralAsset, 'acct:'), ...owned(claim, 'debt:')];
   const defaultColl = balanceOf(ledger, DEFAULT_POOL, params.collateralAsset);
@@ -758,7 +756,7 @@ export const liquityV1Model: ProtocolModel<LiquityExt> = {
   initialExt: initialLiquityExt,
   decide: decideLiquity,
   evolve: (state, recorded) => evolveLiquity(state.ext, recorded.event),
-  accountIds: (state) => Object.keys(state.ext.troves).sort(),
+  accountIds: (state) => state.ext.troves.keys(),
   health: healthOf,
   invariants: invariantsOf,
   liquidationTarget(command) {

@@ -3,7 +3,9 @@
  * sums L_ETH / L_LUSDDebt with their carried errors, the Stability Pool's P/S/epoch/scale and its
  * deposits, the base rate), its events, the fold of those events, and the read helpers every
  * command shares (the price as PriceFeed returns it, a trove's entire debt and collateral with
- * pending rewards, the system totals, troves in ICR order).
+ * pending rewards, the system totals, troves in ICR order). Reads cost O(1) or what they return,
+ * not the book: the troves are a PersistentMap, the ActivePool totals are carried by the fold
+ * beside the state, and the riskiest troves are selected without sorting them all.
  *
  * Ledger buckets (assets `<coll>` = ETH, `<debt>` = LUSD and `<debt>.debt` = debt claims):
  * `acct:<id>` ETH = the trove's recorded `coll` (its share of the ActivePool); `debt:<id>` claims =
@@ -18,6 +20,7 @@ import { NotConfiguredError, StaleOraclePriceError } from '../../engine/errors.j
 import { balanceOf, sumByPrefix } from '../../engine/ledger.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { assert } from '../../math/errors.js';
 import {
   compoundedStake,
@@ -88,8 +91,11 @@ export interface StabilityPoolState {
 export interface LiquityExt {
   /** Parameters, or null before `configure`. */
   readonly params: LiquityParams | null;
-  /** Active troves by owner. */
-  readonly troves: Readonly<Record<string, Trove>>;
+  /**
+   * Active troves by owner: a persistent map, so that opening, adjusting or closing one trove
+   * copies O(log n) nodes, not the book (its canonical JSON is the plain record of troves).
+   */
+  readonly troves: PersistentMap<Trove>;
   readonly totalStakes: bigint;
   readonly totalStakesSnapshot: bigint;
   readonly totalCollateralSnapshot: bigint;
@@ -119,7 +125,7 @@ export const INITIAL_STABILITY_POOL: StabilityPoolState = {
 export function initialLiquityExt(): LiquityExt {
   return {
     params: null,
-    troves: {},
+    troves: PersistentMap.empty<Trove>(),
     totalStakes: 0n,
     totalStakesSnapshot: 0n,
     totalCollateralSnapshot: 0n,
@@ -281,6 +287,59 @@ export function own<T>(record: Readonly<Record<string, T>>, key: string): T | un
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
+/** The ActivePool's two trackers (its `ETH` and `LUSDDebt` state variables). */
+export interface ActivePoolTotals {
+  /** ActivePool `getETH()`: Σ of the troves' recorded collateral, wei. */
+  readonly coll: bigint;
+  /** ActivePool `getLUSDDebt()`: Σ of the troves' recorded debt, LUSD wei. */
+  readonly debt: bigint;
+}
+
+/**
+ * The ActivePool totals of every troves map the fold built or a read met, by map identity. The
+ * contract keeps them as two running variables (liquity/dev packages/contracts/contracts/
+ * ActivePool.sol: `ETH` and `LUSDDebt`, moved by `sendETH`, `receive`, `increaseLUSDDebt` and
+ * `decreaseLUSDDebt`); here they are a cache beside the state rather than fields of it, so the
+ * state's canonical JSON (hence every state hash) is what it was. A map never changes, so its
+ * entry can never go stale, and it dies with the map.
+ */
+const activePools = new WeakMap<PersistentMap<Trove>, ActivePoolTotals>();
+
+/**
+ * The ActivePool totals of a troves map: O(1) for a map the fold built (each fold carries its
+ * predecessor's totals over in O(1)), one O(n) sum the first time any other map is read. Equal to
+ * the ledger's Σ `acct:*` collateral and Σ `debt:*` claims by the model's `liquity-v1/troves`
+ * invariant (each trove's buckets hold exactly its recorded values, and no other bucket has those
+ * prefixes); {@link systemTotalsFromLedger} reads them that way. Never throws.
+ */
+export function activePoolTotals(troves: PersistentMap<Trove>): ActivePoolTotals {
+  let totals = activePools.get(troves);
+  if (totals === undefined) {
+    let coll = 0n;
+    let debt = 0n;
+    troves.forEach((t) => {
+      coll += t.coll;
+      debt += t.debt;
+    });
+    totals = { coll, debt };
+    activePools.set(troves, totals);
+  }
+  return totals;
+}
+
+/** `troves` with `id` set to `trove` (removed when undefined), its ActivePool totals carried over. */
+function withTrove(troves: PersistentMap<Trove>, id: string, trove: Trove | undefined): PersistentMap<Trove> {
+  const before = troves.get(id);
+  const next = trove === undefined ? troves.delete(id) : troves.set(id, trove);
+  if (next === troves) return troves;
+  const totals = activePoolTotals(troves);
+  activePools.set(next, {
+    coll: totals.coll - (before?.coll ?? 0n) + (trove?.coll ?? 0n),
+    debt: totals.debt - (before?.debt ?? 0n) + (trove?.debt ?? 0n),
+  });
+  return next;
+}
+
 function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
   const out: Record<string, T> = {};
   for (const [k, v] of Object.entries(record)) if (k !== key) out[k] = v;
@@ -311,11 +370,11 @@ export function evolveLiquity(ext: LiquityExt, event: EngineEvent): LiquityExt {
         snapshotETH: e.snapshotETH,
         snapshotLUSDDebt: e.snapshotLUSDDebt,
       };
-      return { ...ext, troves: { ...ext.troves, [e.account]: trove }, totalStakes: e.totalStakes };
+      return { ...ext, troves: withTrove(ext.troves, e.account, trove), totalStakes: e.totalStakes };
     }
     case 'TroveClosed':
     case 'TroveLiquidated':
-      return { ...ext, troves: without(ext.troves, e.account), totalStakes: e.totalStakes };
+      return { ...ext, troves: withTrove(ext.troves, e.account, undefined), totalStakes: e.totalStakes };
     case 'StabilityPoolOffset':
       return {
         ...ext,
@@ -407,7 +466,7 @@ export function entireDebtAndColl(ext: LiquityExt, trove: Trove): EntireTrove {
   return { debt: trove.debt + pendingDebt, coll: trove.coll + pendingColl, pendingDebt, pendingColl };
 }
 
-/** ActivePool and DefaultPool balances as the ledger holds them. */
+/** ActivePool and DefaultPool balances. */
 export interface SystemTotals {
   /** ActivePool ETH: Σ troves' recorded collateral. */
   readonly activeColl: bigint;
@@ -421,21 +480,42 @@ export interface SystemTotals {
   readonly entireSystemDebt: bigint;
 }
 
-/** The system totals from the ledger (acct:* and debt:* buckets plus the DefaultPool). */
-export function systemTotals(state: EngineState<LiquityExt>, params: LiquityParams): SystemTotals {
+function totalsOf(
+  state: EngineState<LiquityExt>,
+  params: LiquityParams,
+  active: { readonly activeColl: bigint; readonly activeDebt: bigint },
+): SystemTotals {
   const claim = claimAssetOf(params);
-  const activeColl = sumByPrefix(state.ledger, params.collateralAsset, 'acct:');
-  const activeDebt = sumByPrefix(state.ledger, claim, 'debt:');
   const defaultColl = balanceOf(state.ledger, DEFAULT_POOL, params.collateralAsset);
   const defaultDebt = balanceOf(state.ledger, DEFAULT_POOL, claim);
   return {
-    activeColl,
-    activeDebt,
+    activeColl: active.activeColl,
+    activeDebt: active.activeDebt,
     defaultColl,
     defaultDebt,
-    entireSystemColl: activeColl + defaultColl,
-    entireSystemDebt: activeDebt + defaultDebt,
+    entireSystemColl: active.activeColl + defaultColl,
+    entireSystemDebt: active.activeDebt + defaultDebt,
   };
+}
+
+/**
+ * The system totals: the ActivePool's from {@link activePoolTotals} (O(1) on states the fold
+ * built) and the DefaultPool's balances from the ledger. Never throws.
+ */
+export function systemTotals(state: EngineState<LiquityExt>, params: LiquityParams): SystemTotals {
+  const active = activePoolTotals(state.ext.troves);
+  return totalsOf(state, params, { activeColl: active.coll, activeDebt: active.debt });
+}
+
+/**
+ * Reference for {@link systemTotals} (the test oracle): the ActivePool read from the ledger, Σ of
+ * the `acct:*` collateral and `debt:*` claim buckets, O(buckets · log buckets). Never throws.
+ */
+export function systemTotalsFromLedger(state: EngineState<LiquityExt>, params: LiquityParams): SystemTotals {
+  return totalsOf(state, params, {
+    activeColl: sumByPrefix(state.ledger, params.collateralAsset, 'acct:'),
+    activeDebt: sumByPrefix(state.ledger, claimAssetOf(params), 'debt:'),
+  });
 }
 
 /** LiquityBase `_getTCR(price)`. */
@@ -448,26 +528,70 @@ export function totalLUSDDeposits(state: EngineState<LiquityExt>, params: Liquit
   return balanceOf(state.ledger, STABILITY_POOL, params.debtAsset);
 }
 
+/** An active trove with its entire debt and collateral: one row of the risk order. */
+export interface RiskRow {
+  readonly id: string;
+  readonly entire: EntireTrove;
+}
+
 /**
- * Active troves in ascending order of their current collateral ratio (entire coll / entire debt,
- * compared exactly), ties by id: SortedTroves walked from `getLast()` (the riskiest) upward.
+ * The risk order of two rows: ascending current collateral ratio (entire coll / entire debt,
+ * compared exactly by cross products; debts of active troves are > 0), ties by id. A total order,
+ * so any sort of any subset lists it as {@link trovesByRisk} lists those troves. Never throws.
  */
-export function trovesByRisk(ext: LiquityExt): { readonly id: string; readonly entire: EntireTrove }[] {
-  const rows = Object.keys(ext.troves)
-    .sort()
-    .map((id) => {
-      const trove = ext.troves[id];
-      assert(trove !== undefined, `trove ${id} vanished`);
-      return { id, entire: entireDebtAndColl(ext, trove) };
-    });
-  rows.sort((a, b) => {
-    // coll_a / debt_a vs coll_b / debt_b without division (debts of active troves are > 0).
-    const left = a.entire.coll * b.entire.debt;
-    const right = b.entire.coll * a.entire.debt;
-    if (left !== right) return left < right ? -1 : 1;
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+export function compareRisk(a: RiskRow, b: RiskRow): number {
+  const left = a.entire.coll * b.entire.debt;
+  const right = b.entire.coll * a.entire.debt;
+  if (left !== right) return left < right ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The risk row of an active trove. */
+export function riskRow(ext: LiquityExt, id: string, trove: Trove): RiskRow {
+  return { id, entire: entireDebtAndColl(ext, trove) };
+}
+
+/**
+ * Active troves in ascending order of their current collateral ratio ({@link compareRisk}):
+ * SortedTroves walked from `getLast()` (the riskiest) upward. The reference order, sorting every
+ * trove (O(n log n)); {@link riskiestTroves} reads only its first rows.
+ */
+export function trovesByRisk(ext: LiquityExt): RiskRow[] {
+  const rows: RiskRow[] = [];
+  ext.troves.forEach((trove, id) => {
+    rows.push(riskRow(ext, id, trove));
   });
-  return rows;
+  return rows.sort(compareRisk);
+}
+
+/** Above this share of the troves (k·8 ≥ n), {@link riskiestTroves} sorts them all. */
+const PARTIAL_SHARE = 8;
+
+/**
+ * The first `k` rows of {@link trovesByRisk} (every row when k ≥ the number of troves): one pass
+ * over the troves that keeps the k riskiest met so far in order, O(n·log k) comparisons instead of
+ * a sort of the whole book (a whole sort when k is a large share of it). Never throws.
+ * @param k rows wanted (≤ 0: none).
+ */
+export function riskiestTroves(ext: LiquityExt, k: number): RiskRow[] {
+  if (!(k > 0)) return [];
+  const n = ext.troves.size;
+  if (k * PARTIAL_SHARE >= n) return trovesByRisk(ext).slice(0, k);
+  const best: RiskRow[] = [];
+  ext.troves.forEach((trove, id) => {
+    const row = riskRow(ext, id, trove);
+    if (best.length === k && compareRisk(row, best[k - 1] as RiskRow) >= 0) return;
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRisk(best[mid] as RiskRow, row) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    best.splice(lo, 0, row);
+    if (best.length > k) best.pop();
+  });
+  return best;
 }
 
 /** A depositor's compounded deposit and ETH gain now (StabilityPool `getCompoundedLUSDDeposit`, `getDepositorETHGain`). */

@@ -9,12 +9,14 @@ import { describe, expect, test } from 'vitest';
 import { debtClaimAsset, type EngineState } from '../../engine/engine.js';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf, sumByPrefix } from '../../engine/ledger.js';
+import { stateHash } from '../../engine/machine.js';
 import { liquityV1Model } from '../../protocols/liquity-v1/model.js';
 import { DEFAULT_LIQUITY_PARAMS } from '../../protocols/liquity-v1/params.js';
 import { type LiquityExt, systemTotals, tcrOf } from '../../protocols/liquity-v1/state.js';
 import { liquityMarket, openTrove, wei } from '../../protocols/liquity-v1/testkit.js';
-import type { Book } from '../book.js';
-import { runWithAdapter } from './core.js';
+import { type Book, syntheticBook } from '../book.js';
+import { createRng } from '../rng.js';
+import { createStressOpenCache, runWithAdapter } from './core.js';
 import {
   LIQUITY_SP_DEPOSITOR,
   LIQUITY_STABILITY_POOL_SHARE_BPS,
@@ -48,7 +50,7 @@ describe('liquityBookCommands', () => {
     // The model opens it with exactly that debt.
     const m = liquityMarket(2_000);
     m.run(out.commands[0] as never, 60);
-    expect(m.state.ext.troves.a?.debt).toBe(10_250n * E18);
+    expect(m.state.ext.troves.get('a')?.debt).toBe(10_250n * E18);
   });
 
   test('behavior: dust, MCR, a TCR limit clamped within 1 bp or skipped beyond, other collateral', () => {
@@ -74,7 +76,7 @@ describe('liquityBookCommands', () => {
     expect(clamped.opened[0]?.debtAmount).toBeGreaterThan(3_999n * E18);
     const m = liquityMarket(2_000);
     m.run(clamped.commands[0] as never, 60);
-    expect(m.state.ext.troves.c?.debt).toBe(clamped.opened[0]?.debtAmount);
+    expect(m.state.ext.troves.get('c')?.debt).toBe(clamped.opened[0]?.debtAmount);
     expect(
       liquityBookCommands(book([{ id: 'c', eth: 3, debtUsd: 4_001 }]), at2000).skippedByReason[
         'collateral-ratio'
@@ -164,7 +166,7 @@ describe('liquityStressAdapter', () => {
     const { summary, series, clearings } = r;
     const s = stateOf(r);
     // Troves only close by liquidation here: the book's troves missing at the end were liquidated.
-    const open = Object.keys(s.ext.troves).length;
+    const open = s.ext.troves.size;
     expect(summary.accounts - open).toBe(summary.liquidations);
     // Each liquidated trove paid its 200 LUSD reserve to a keeper (beyond each keeper's funding).
     const funding = BigInt(DEFAULT_KEEPER_WALLET_DAI) * E18;
@@ -252,6 +254,34 @@ describe('liquityStressAdapter', () => {
   });
 });
 
+describe('liquityStressAdapter (opened once per book)', () => {
+  test('behavior: paths sharing a book open it once and run as if each had opened it', () => {
+    const shared = syntheticBook(createRng(5), {
+      accounts: 60,
+      collateralAsset: 'ETH',
+      collateralPriceUsd: 195.2,
+    });
+    const openCache = createStressOpenCache();
+    for (const seed of [3, 4]) {
+      const base: StressOptions = {
+        protocol: 'liquity-v1',
+        scenario: BT,
+        seed,
+        book: shared,
+        stepSeconds: 900,
+      };
+      const cached = runWithAdapter(liquityStressAdapter, { ...base, openCache });
+      const alone = runWithAdapter(liquityStressAdapter, base);
+      expect(stateHash(cached.finalState)).toBe(stateHash(alone.finalState));
+      expect(cached.summary).toEqual(alone.summary);
+      expect(cached.series).toEqual(alone.series);
+      expect(cached.summary.liquidations).toBeGreaterThan(0);
+    }
+    // Both seeds start from the scenario's first price: one opening served both paths.
+    expect(openCache.byBook.get(shared)?.size).toBe(1);
+  });
+});
+
 describe('liquityTroveHealth', () => {
   test('behavior: equals the model’s health for every trove, in Normal and Recovery Mode', () => {
     // By hand: at $800 the TCR is 130 · 800 / 72,960 = 1.43 < 150 % (Recovery Mode); carol's ICR
@@ -274,7 +304,7 @@ describe('liquityTroveHealth', () => {
       ...runs.map((r) => ({ state: stateOf(r), t: r.series[r.series.length - 1]?.t ?? 0 })),
     ];
     for (const { state, t } of cases) {
-      for (const id of Object.keys(state.ext.troves)) {
+      for (const id of state.ext.troves.keys()) {
         expect(liquityTroveHealth(state, id, t)).toEqual(liquityV1Model.health(state, id, t));
       }
       expect(liquityTroveHealth(state, 'nobody', t)).toBeUndefined();

@@ -24,6 +24,10 @@
  *   the ETH compensation − gas.
  * - `borrowerLossUsd`: from the troves' entire collateral (+ CollSurplusPool surplus) and entire
  *   debt, so redistribution received counts as a loss of the receiving borrowers.
+ *
+ * Per step the keepers' view, the borrowers' totals and the health buckets read a run-local index
+ * of the troves (liquityIndex.ts) that follows the state by what changed; they equal the full
+ * scans of every trove exactly.
  */
 
 import { type AccountHealth, createEngine, type EngineState } from '../../engine/engine.js';
@@ -57,10 +61,8 @@ import {
   entireDebtAndColl,
   type LiquityExt,
   liquityPriceWad,
-  own,
   requireParams,
   STABILITY_POOL,
-  surplusBucket,
   systemTotals,
   type TroveLiquidated,
   tcrOf,
@@ -72,6 +74,7 @@ import { countSkipsByReason, floatToUnits, readClampToleranceBps, withinClampTol
 import {
   applyAll,
   type OpenedStress,
+  openOnce,
   type StressAdapter,
   type StressSetup,
   sharedView,
@@ -80,6 +83,7 @@ import {
   wadToFloat,
   wholeUnits,
 } from './core.js';
+import { liquityBookIndex } from './liquityIndex.js';
 import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI } from './types.js';
 
 /**
@@ -260,7 +264,7 @@ export function liquityTroveHealth(
   accountId: string,
   nowSeconds: number,
 ): AccountHealth | undefined {
-  const trove = own(state.ext.troves, accountId);
+  const trove = state.ext.troves.get(accountId);
   if (trove === undefined) return undefined;
   const params = requireParams(state, 'health');
   let r = readings.get(state);
@@ -271,7 +275,7 @@ export function liquityTroveHealth(
       priceWad,
       tcrWad: tcrOf(systemTotals(state, params), priceWad),
       spLUSD: totalLUSDDeposits(state, params),
-      troveCount: Object.keys(state.ext.troves).length,
+      troveCount: state.ext.troves.size,
     };
     readings.set(state, r);
   }
@@ -307,7 +311,8 @@ export const liquityStressAdapter: StressAdapter = {
    * {@link DEFAULT_KEEPER_WALLET_DAI}, as the preset says; liquidating takes no capital in Liquity, so
    * it stays untouched and only sets the baseline of `keeperCashDeltaUsd`). At `start`: the book's troves ({@link liquityBookCommands}),
    * then {@link LIQUITY_SP_DEPOSITOR} funded with {@link LIQUITY_STABILITY_POOL_SHARE_BPS} of their
-   * composite debt, which it provides to the Stability Pool.
+   * composite debt, which it provides to the Stability Pool. With `options.openCache` and a given
+   * book, paths of the same set-up share the opened state (openOnce); each run has its own index.
    */
   open(setup: StressSetup): OpenedStress<unknown> {
     const { options, source, rng, specs, start } = setup;
@@ -337,40 +342,56 @@ export const liquityStressAdapter: StressAdapter = {
         commands.push(at({ type: 'fundWallet', actor: s.id, asset: lusd, amount: funded[s.id] }));
       }
     }
-    const configured = applyAll(decider, decider.initial(), commands);
-    // TroveManager decayBaseRateFromBorrowing at the first openTrove: whole minutes since configure.
-    const minutes = BigInt(Math.floor((start - configured.ext.lastFeeOperationTime) / SECONDS_IN_ONE_MINUTE));
-    const book = liquityBookCommands(stressBook(options, rng, source.ethPath), {
-      params,
-      priceWad: liquityPriceWad(configured, start),
-      baseRateWad: decayedBaseRate(configured.ext.baseRate, minutes, params.minuteDecayFactorWad),
-    });
-    const openings = book.commands.map((c) => at(c, start));
-    const debt = book.totals.debt[lusd] ?? 0n;
-    // floor: the pool never holds more than the assumed share.
-    const deposit = mulDiv(debt, LIQUITY_STABILITY_POOL_SHARE_BPS, BPS, Rounding.Down);
-    if (deposit > 0n) {
-      openings.push(
-        at({ type: 'fundWallet', actor: LIQUITY_SP_DEPOSITOR, asset: lusd, amount: deposit }, start),
-        at({ type: 'provideToSP', account: LIQUITY_SP_DEPOSITOR, amount: deposit }, start),
+    // The set-up commands carry every input of the opening but the book (listings, the feed's
+    // configuration and first prices, parameters, keeper wallets): paths of a Monte Carlo unit that
+    // share the book share the opened state.
+    const { state, accounts, skipped } = openOnce(options, { setupCommands: commands, start }, () => {
+      const configured = applyAll(decider, decider.initial(), commands);
+      // TroveManager decayBaseRateFromBorrowing at the first openTrove: whole minutes since configure.
+      const minutes = BigInt(
+        Math.floor((start - configured.ext.lastFeeOperationTime) / SECONDS_IN_ONE_MINUTE),
       );
-    }
-    const state = applyAll(decider, configured, openings);
-    const accounts = book.opened.map((o) => o.account);
+      const book = liquityBookCommands(stressBook(options, rng, source.ethPath), {
+        params,
+        priceWad: liquityPriceWad(configured, start),
+        baseRateWad: decayedBaseRate(configured.ext.baseRate, minutes, params.minuteDecayFactorWad),
+      });
+      const openings = book.commands.map((c) => at(c, start));
+      const debt = book.totals.debt[lusd] ?? 0n;
+      // floor: the pool never holds more than the assumed share.
+      const deposit = mulDiv(debt, LIQUITY_STABILITY_POOL_SHARE_BPS, BPS, Rounding.Down);
+      if (deposit > 0n) {
+        openings.push(
+          at({ type: 'fundWallet', actor: LIQUITY_SP_DEPOSITOR, asset: lusd, amount: deposit }, start),
+          at({ type: 'provideToSP', account: LIQUITY_SP_DEPOSITOR, amount: deposit }, start),
+        );
+      }
+      return {
+        state: applyAll(decider, configured, openings),
+        accounts: book.opened.map((o) => o.account),
+        skipped: book.skipped.length,
+      };
+    });
     const keeperIds = specs.map((s) => s.id);
     const withPrices = (market: MarketContext): MarketContext => ({
       ...market,
       collateralPricesUsdWad: { [coll]: market.collateralPriceUsdWad, [lusd]: WAD },
     });
+    // The run's index over the troves: the view screens only the troves it names (a superset of
+    // those below the view's ceiling), the borrowers' totals are running sums, the health buckets
+    // binary searches.
+    const index = liquityBookIndex(accounts, coll);
     const view = sharedView((s: LiquityState, market: MarketContext) =>
-      liquityKeeperView(s, market.nowSeconds, withPrices(market), keeperIds),
+      liquityKeeperView(s, market.nowSeconds, withPrices(market), keeperIds, {
+        candidatesBelow: (ceilingIcrWad, priceWad) => index.below(s, ceilingIcrWad, priceWad),
+      }),
     );
     const opened: OpenedStress<LiquityState> = {
       decider,
       state,
       feed: feed.feed,
       accounts,
-      skipped: book.skipped.length,
+      skipped,
       collateralAsset: coll,
       keepers: policies.map((policy) => ({
         id: policy.id,
@@ -394,22 +415,14 @@ export const liquityStressAdapter: StressAdapter = {
       keeperCashDeltaUsd: (s, id) =>
         wadToFloat(balanceOf(s.ledger, walletBucket(id), lusd) - (funded[id] ?? 0n)),
       borrowerTotals(s) {
-        let collateral = 0n;
-        let debtWei = 0n;
-        for (const id of accounts) {
-          collateral += balanceOf(s.ledger, surplusBucket(id), coll);
-          const trove = own(s.ext.troves, id);
-          if (trove === undefined) continue;
-          const entire = entireDebtAndColl(s.ext, trove);
-          collateral += entire.coll;
-          debtWei += entire.debt;
-        }
-        return { collateral, debtUsd: wadToFloat(debtWei) };
+        const totals = index.borrowerTotals(s);
+        return { collateral: totals.collateralWei, debtUsd: wadToFloat(totals.debtWei) };
       },
       badDebtUsd: liquityBadDebtUsd,
       insuranceFundUsd: (s) => wadToFloat(balanceOf(s.ledger, STABILITY_POOL, lusd)),
       auctionsLive: () => 0,
       health: liquityTroveHealth,
+      healthCounts: (s, t) => index.healthCounts(s, t),
       oracle: (s) => s.oracle,
     };
     return opened as unknown as OpenedStress<unknown>;
