@@ -2,7 +2,8 @@
  * Property test of the Euler keeper: over random borrowers (WETH and WBTC collateral, debt up to
  * 98 % of the borrow limit) opened through the model, random price paths, gas and keeper wallets,
  * every command two competing liquidators return is accepted by the model when applied in order at
- * the view's time, with the engine contract checked after each (the testkit's `run` throws on either).
+ * the view's time, with the engine contract checked after each (the testkit's `run` throws on either);
+ * and a keeper that `couldAct` says cannot act sends nothing.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -21,6 +22,7 @@ const borrower = fc.record({
 describe('eulerLiquidator', () => {
   test('behavior: every command returned on random states is accepted by the model', () => {
     let acted = 0;
+    let idle = 0;
     fc.assert(
       fc.property(
         fc.array(borrower, { minLength: 1, maxLength: 5 }),
@@ -87,7 +89,13 @@ describe('eulerLiquidator', () => {
               slippageBps: BigInt(step.slipBps),
             };
             for (const k of step.swap ? [...keepers].reverse() : keepers) {
-              const actions = k.decide(eulerKeeperView(s, now, ctx, ['a', 'b']));
+              const view = eulerKeeperView(s, now, ctx, ['a', 'b']);
+              const actions = k.decide(view);
+              // A keeper that could not act (gas above its cap, an empty wallet) sends nothing.
+              if (!k.couldAct(ctx, view.wallets[k.id]?.USDC ?? 0n)) {
+                expect(actions).toEqual([]);
+                idle += 1;
+              }
               s = run(
                 s,
                 actions.map((a) => a.command),
@@ -101,5 +109,6 @@ describe('eulerLiquidator', () => {
       { numRuns: 60 },
     );
     expect(acted).toBeGreaterThan(0);
+    expect(idle).toBeGreaterThan(0);
   });
 });

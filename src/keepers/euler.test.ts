@@ -16,7 +16,7 @@ import {
   usdc,
   withBorrower,
 } from '../protocols/euler-v2/testkit.js';
-import { eulerKeeperView, eulerLiquidator } from './euler.js';
+import { createEulerViewMemo, eulerKeeperView, eulerLiquidator, isEulerLiquidatorPolicy } from './euler.js';
 import type { MarketContext } from './types.js';
 
 const ctx = (nowSeconds: number, wethUsd: number, over: Partial<MarketContext> = {}): MarketContext => ({
@@ -74,6 +74,31 @@ describe('eulerKeeperView', () => {
     expect(eulerKeeperView(s, 1, ctx(1, 1_850)).candidates).toHaveLength(1);
   });
 
+  test('behavior: options.accounts screens only those ids (unknown ids ignored); a superset changes nothing', () => {
+    const s = fallen(20_000n);
+    const full = eulerKeeperView(s, 10, ctx(10, 1_850), ['k']);
+    expect(eulerKeeperView(s, 10, ctx(10, 1_850), ['k'], { accounts: ['alice', 'lena', 'nobody'] })).toEqual(
+      full,
+    );
+    expect(eulerKeeperView(s, 10, ctx(10, 1_850), ['k'], { accounts: ['lena'] }).candidates).toEqual([]);
+  });
+
+  test('behavior: a memo gives the full view, and an unchanged account leaves its cool-off on time', () => {
+    // alice was checked at t = 0 and the cool-off is 1 s: in violation at $1,850 but not
+    // liquidatable at t = 0; at t = 1, same state and prices, she is.
+    const s = run(withBorrower(eulerMarket(0), 0), [price('WETH', 1_850n)], 0);
+    const memo = createEulerViewMemo();
+    expect(eulerKeeperView(s, 0, ctx(0, 1_850), [], { memo }).candidates).toEqual([]);
+    const later = eulerKeeperView(s, 1, ctx(1, 1_850), [], { memo });
+    expect(later.candidates).toHaveLength(1);
+    expect(later).toEqual(eulerKeeperView(s, 1, ctx(1, 1_850)));
+    // A new price is a new read: the memo's entry is not reused.
+    const fallenMore = run(s, [price('WETH', 1_700n)], 2);
+    expect(eulerKeeperView(fallenMore, 2, ctx(2, 1_700), [], { memo })).toEqual(
+      eulerKeeperView(fallenMore, 2, ctx(2, 1_700)),
+    );
+  });
+
   test('error: a market at another time, an unconfigured model', () => {
     expect(() => eulerKeeperView(fallen(0n), 11, ctx(10, 1_850))).toThrow(InvalidParameterError);
     const s = fallen(0n);
@@ -102,9 +127,9 @@ describe('eulerLiquidator', () => {
     // I = 16,000 / 0.9828125 − 16,000 = 279.9618… (floored to the WETH unit and back).
     expect(action?.expectedProfitUsd).toBeCloseTo(16_000 / 0.9828125 - 16_000, 6);
     const after = run(s, [action?.command as never], 10);
-    expect(after.ext.accounts.alice?.owed).toBe(0n);
-    expect(after.ext.accounts.k?.owed).toBe(0n);
-    expect(after.ext.accounts.k?.collateral.WETH).toBe(MAX_YIELD);
+    expect(after.ext.accounts.get('alice')?.owed).toBe(0n);
+    expect(after.ext.accounts.get('k')?.owed).toBe(0n);
+    expect(after.ext.accounts.get('k')?.collateral.WETH).toBe(MAX_YIELD);
   });
 
   test('behavior: ε and the cap — 600k gas at 50 gwei and $1,850 is $55.50', () => {
@@ -124,12 +149,24 @@ describe('eulerLiquidator', () => {
     const [action] = eulerLiquidator({ id: 'k' }).decide(eulerKeeperView(s, 10, ctx(10, 1_850), ['k']));
     expect(action?.command).toMatchObject({ repayAssets: usdc(8_000n), minYieldBalance: MAX_YIELD / 2n });
     const after = run(s, [action?.command as never], 10);
-    expect(after.ext.accounts.alice?.owed).toBe(usdc(8_000n));
-    expect(after.ext.accounts.k?.collateral.WETH).toBe(MAX_YIELD / 2n);
+    expect(after.ext.accounts.get('alice')?.owed).toBe(usdc(8_000n));
+    expect(after.ext.accounts.get('k')?.collateral.WETH).toBe(MAX_YIELD / 2n);
     // An empty wallet sends nothing.
     expect(
       eulerLiquidator({ id: 'k' }).decide(eulerKeeperView(fallen(0n), 10, ctx(10, 1_850), ['k'])),
     ).toEqual([]);
+  });
+
+  test('behavior: couldAct — false above the cap or with an empty wallet, where nothing is sent', () => {
+    const capped = eulerLiquidator({ id: 'k', maxGasPriceGwei: 49 });
+    expect(capped.couldAct(ctx(10, 1_850), usdc(20_000n))).toBe(false); // 50 gwei > 49
+    expect(capped.decide(eulerKeeperView(fallen(20_000n), 10, ctx(10, 1_850), ['k']))).toEqual([]);
+    const open = eulerLiquidator({ id: 'k' });
+    expect(open.couldAct(ctx(10, 1_850), usdc(20_000n))).toBe(true);
+    expect(open.couldAct(ctx(10, 1_850), 0n)).toBe(false);
+    expect(open.decide(eulerKeeperView(fallen(0n), 10, ctx(10, 1_850), ['k']))).toEqual([]);
+    expect(isEulerLiquidatorPolicy(open)).toBe(true);
+    expect(isEulerLiquidatorPolicy({ id: 'x', decide: () => [] })).toBe(false);
   });
 
   test('error: a negative ε or cap; a view without the keeper wallet', () => {

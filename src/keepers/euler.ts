@@ -1,18 +1,20 @@
 /**
  * Keepers for the Euler v2 model (`euler-v2`): a plain view built from an engine state (accounts in
- * violation with the repay and yield the model's own trigger and sizing give for each collateral)
- * and a pure liquidator policy that takes the debt over, repays it from its wallet in the same
- * batch, and acts when the discount on the collateral beats gas (I > C_gas + ε).
+ * violation with the repay and yield the model's own trigger and sizing give for each collateral;
+ * a caller may narrow the accounts screened and keep a memo of the dry runs between states) and a
+ * pure liquidator policy that takes the debt over, repays it from its wallet in the same batch, and
+ * acts when the discount on the collateral beats gas (I > C_gas + ε).
  */
 import type { EngineState } from '../engine/engine.js';
 import { InvalidParameterError } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
+import { spotPrice } from '../engine/oracle.js';
 import { SolventError } from '../math/errors.js';
 import { mulDiv, Rounding } from '../math/mulDiv.js';
 import { BPS, pow10, WAD } from '../math/units.js';
 import { eulerSizing, eulerTrigger } from '../protocols/euler-v2/liquidation.js';
-import { isInViolation } from '../protocols/euler-v2/math.js';
-import { type EulerExt, liquidationLiquidity, own } from '../protocols/euler-v2/state.js';
+import { currentLtvBps, isInLiquidationCoolOff, isInViolation } from '../protocols/euler-v2/math.js';
+import { type EulerAccount, type EulerExt, liquidationLiquidity, own } from '../protocols/euler-v2/state.js';
 import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
 import { gasCostUsd, type KeeperAction, type KeeperPolicy, type MarketContext } from './types.js';
 
@@ -58,6 +60,120 @@ export interface EulerKeeperView {
 }
 
 /**
+ * A run-local memo of {@link eulerKeeperView}'s per-account work (see {@link EulerViewOptions.memo}):
+ * each account's pairs with what they were computed from. Made by {@link createEulerViewMemo};
+ * the view updates it in place, and it never changes what the view returns.
+ */
+export interface EulerViewMemo {
+  /** The vault settings the entries were computed under (any change empties the memo). */
+  settings: readonly unknown[];
+  readonly entries: Map<string, EulerMemoEntry>;
+}
+
+/** One account in an {@link EulerViewMemo}. */
+export interface EulerMemoEntry {
+  /** The account object the pairs were computed from (the state's, compared by identity). */
+  readonly account: EulerAccount;
+  /** Whether it was in its liquidation cool-off. */
+  readonly coolOff: boolean;
+  /** What the model read of the debt asset and of each enabled collateral, in that order. */
+  readonly reads: readonly EulerAssetRead[];
+  readonly pairs: readonly EulerCandidateView[];
+}
+
+/**
+ * What the model's trigger and sizing read of one asset at a time: its token decimals, its oracle
+ * price (undefined when the oracle refuses) and, for a collateral, its liquidation LTV in force
+ * (undefined when the vault does not recognise it).
+ */
+export interface EulerAssetRead {
+  readonly decimals: number | undefined;
+  readonly price: bigint | undefined;
+  readonly priceDecimals: number | undefined;
+  readonly ltvBps: bigint | undefined;
+}
+
+/** An empty {@link EulerViewMemo}. Never throws. */
+export function createEulerViewMemo(): EulerViewMemo {
+  return { settings: [], entries: new Map() };
+}
+
+/** Options of {@link eulerKeeperView}. */
+export interface EulerViewOptions {
+  /**
+   * The accounts to screen, each once (default every account of the state): any list holding
+   * every account the full screen would list (e.g. from src/sim/stress/eulerIndex.ts) gives the
+   * same view for less work. Unknown ids are ignored.
+   */
+  readonly accounts?: readonly string[];
+  /**
+   * A memo kept from call to call (one run's states): an account whose object, cool-off status
+   * and reads (decimals, oracle prices, LTVs in force of its assets) are those of its entry gets
+   * the entry's pairs instead of a new dry run. The model's trigger and sizing read nothing else,
+   * so the view is the same as without it.
+   */
+  readonly memo?: EulerViewMemo;
+}
+
+/** The pairs the model accepts for one account that owes (see {@link eulerKeeperView}). */
+function pairsOf(
+  state: EngineState<EulerExt>,
+  id: string,
+  account: EulerAccount,
+  nowSeconds: number,
+): EulerCandidateView[] {
+  try {
+    // Screen first (no exception on the healthy majority), then the model's own stages.
+    const liquidity = liquidationLiquidity(state, account, nowSeconds);
+    if (!isInViolation(liquidity.collateralAdjustedValue, liquidity.liabilityValue)) return [];
+  } catch (e) {
+    if (e instanceof SolventError) return [];
+    throw e;
+  }
+  const pairs: EulerCandidateView[] = [];
+  for (const collateral of account.enabledCollaterals) {
+    if ((own(account.collateral, collateral) ?? 0n) === 0n) continue;
+    try {
+      const request = {
+        violator: id,
+        liquidator: PREVIEW_LIQUIDATOR,
+        collateral,
+        repayAssets: 'max' as const,
+        minYieldBalance: 0n,
+        repayFromWallet: true,
+        nowSeconds,
+      };
+      const triggered = eulerTrigger(state, request);
+      const size = eulerSizing(state, request, triggered);
+      pairs.push({
+        violator: id,
+        collateral,
+        collateralDecimals: state.assets[collateral]?.decimals ?? 18,
+        healthScoreWad: triggered.healthScoreWad,
+        discountFactorWad: size.discountFactorWad,
+        liability: triggered.liability,
+        maxRepay: size.repayAssets,
+        maxYield: size.yieldAssets,
+      });
+    } catch (e) {
+      if (e instanceof SolventError) continue;
+      throw e;
+    }
+  }
+  return pairs;
+}
+
+function sameRead(a: EulerAssetRead, b: EulerAssetRead | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.decimals === b.decimals &&
+    a.price === b.price &&
+    a.priceDecimals === b.priceDecimals &&
+    a.ltvBps === b.ltvBps
+  );
+}
+
+/**
  * The view an Euler keeper decides on: every account that owes and is in violation at liquidation
  * LTVs (mid prices), and for each enabled collateral it holds, the model's own trigger and sizing
  * of `liquidate {repayAssets: max}` (refusals such as the cool-off or a stale price leave the pair
@@ -66,6 +182,7 @@ export interface EulerKeeperView {
  * @param state a configured `euler-v2` engine state.
  * @param nowSeconds decision time, seconds (must equal `market.nowSeconds`).
  * @param keepers ids whose wallets the view includes.
+ * @param options which accounts to screen, and a memo (see {@link EulerViewOptions}).
  * @throws InvalidParameterError for a bad market, a time mismatch or an unconfigured model.
  */
 export function eulerKeeperView(
@@ -73,51 +190,76 @@ export function eulerKeeperView(
   nowSeconds: number,
   market: MarketContext,
   keepers: readonly string[] = [],
+  options: EulerViewOptions = {},
 ): EulerKeeperView {
   requireViewTime(market, nowSeconds);
   const vault = state.ext.vault;
   if (vault === null) throw new InvalidParameterError('state', 'the Euler model is not configured yet');
-  const candidates: EulerCandidateView[] = [];
-  for (const id of Object.keys(state.ext.accounts).sort()) {
-    const account = own(state.ext.accounts, id);
-    if (account === undefined || account.owed === 0n) continue;
+  const memo = options.memo;
+  if (memo !== undefined) {
+    const settings = [
+      vault.ltv,
+      vault.asset,
+      vault.unitOfAccountDecimals,
+      vault.liquidationCoolOffSeconds,
+      vault.maxLiquidationDiscountBps,
+    ];
+    if (settings.length !== memo.settings.length || settings.some((x, i) => x !== memo.settings[i])) {
+      memo.entries.clear();
+      memo.settings = settings;
+    }
+  }
+  /** This call's reads, by asset (each asset read once). */
+  const reads = new Map<string, EulerAssetRead>();
+  const assetReadOf = (asset: string): EulerAssetRead => {
+    let read = reads.get(asset);
+    if (read !== undefined) return read;
+    let price: bigint | undefined;
+    let priceDecimals: number | undefined;
     try {
-      // Screen first (no exception on the healthy majority), then the model's own stages.
-      const liquidity = liquidationLiquidity(state, account, nowSeconds);
-      if (!isInViolation(liquidity.collateralAdjustedValue, liquidity.liabilityValue)) continue;
+      const reading = spotPrice(state.oracle, asset, nowSeconds);
+      price = reading.price;
+      priceDecimals = reading.priceDecimals;
     } catch (e) {
-      if (e instanceof SolventError) continue;
-      throw e;
+      if (!(e instanceof SolventError)) throw e;
     }
-    for (const collateral of account.enabledCollaterals) {
-      if ((own(account.collateral, collateral) ?? 0n) === 0n) continue;
-      try {
-        const request = {
-          violator: id,
-          liquidator: PREVIEW_LIQUIDATOR,
-          collateral,
-          repayAssets: 'max' as const,
-          minYieldBalance: 0n,
-          repayFromWallet: true,
-          nowSeconds,
-        };
-        const triggered = eulerTrigger(state, request);
-        const size = eulerSizing(state, request, triggered);
-        candidates.push({
-          violator: id,
-          collateral,
-          collateralDecimals: state.assets[collateral]?.decimals ?? 18,
-          healthScoreWad: triggered.healthScoreWad,
-          discountFactorWad: size.discountFactorWad,
-          liability: triggered.liability,
-          maxRepay: size.repayAssets,
-          maxYield: size.yieldAssets,
-        });
-      } catch (e) {
-        if (e instanceof SolventError) continue;
-        throw e;
-      }
+    const config = own(vault.ltv, asset);
+    read = {
+      decimals: state.assets[asset]?.decimals,
+      price,
+      priceDecimals,
+      ltvBps: config === undefined ? undefined : currentLtvBps(config, true, nowSeconds),
+    };
+    reads.set(asset, read);
+    return read;
+  };
+  const candidates: EulerCandidateView[] = [];
+  for (const id of options.accounts ?? state.ext.accounts.keys()) {
+    const account = state.ext.accounts.get(id);
+    if (account === undefined || account.owed === 0n) continue;
+    if (memo === undefined) {
+      candidates.push(...pairsOf(state, id, account, nowSeconds));
+      continue;
     }
+    const coolOff = isInLiquidationCoolOff({
+      nowSeconds,
+      lastStatusCheckSeconds: account.lastStatusCheckSeconds,
+      coolOffSeconds: vault.liquidationCoolOffSeconds,
+    });
+    const accountReads = [vault.asset, ...account.enabledCollaterals].map(assetReadOf);
+    const entry = memo.entries.get(id);
+    if (
+      entry !== undefined &&
+      entry.account === account &&
+      entry.coolOff === coolOff &&
+      accountReads.every((r, i) => sameRead(r, entry.reads[i]))
+    ) {
+      candidates.push(...entry.pairs);
+      continue;
+    }
+    const pairs = pairsOf(state, id, account, nowSeconds);
+    memo.entries.set(id, { account, coolOff, reads: accountReads, pairs });
+    candidates.push(...pairs);
   }
   candidates.sort((a, b) =>
     a.maxRepay !== b.maxRepay
@@ -151,6 +293,24 @@ export interface EulerLiquidatorOptions {
   readonly gasUnits?: bigint;
 }
 
+/** An Euler liquidator: its policy, and when it could act at all. */
+export interface EulerLiquidatorPolicy extends KeeperPolicy<EulerKeeperView> {
+  /**
+   * Whether it could send anything at `market` holding `walletUnits` of the vault's asset: false
+   * while gas is above its cap or its wallet is empty, when it returns no action whatever the
+   * view's candidates are (so a view for keepers none of which could act needs to list none).
+   * Never throws.
+   */
+  couldAct(market: MarketContext, walletUnits: bigint): boolean;
+}
+
+/** Whether `policy` is an {@link EulerLiquidatorPolicy} (has `couldAct`). Never throws. */
+export function isEulerLiquidatorPolicy(
+  policy: KeeperPolicy<EulerKeeperView>,
+): policy is EulerLiquidatorPolicy {
+  return typeof (policy as Partial<EulerLiquidatorPolicy>).couldAct === 'function';
+}
+
 /** USD (float, screen only) of `amount` smallest units at `priceWad`, net of `slippageBps`. */
 function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps = 0n): number {
   // Floor: the keeper never overstates what it would receive.
@@ -168,13 +328,14 @@ function usdOf(amount: bigint, decimals: number, priceWad: bigint, slippageBps =
  * not reused. With `maxGasPriceGwei`, nothing is sent while gas is above the cap.
  * @throws InvalidParameterError for a negative ε or cap (when built), a view without its wallet.
  */
-export function eulerLiquidator(options: EulerLiquidatorOptions): KeeperPolicy<EulerKeeperView> {
+export function eulerLiquidator(options: EulerLiquidatorOptions): EulerLiquidatorPolicy {
   const minProfitUsd = options.minProfitUsd ?? 0;
   requireNonNegative(minProfitUsd, 'minProfitUsd');
   requireGasCap(options.maxGasPriceGwei);
   const gasUnits = options.gasUnits ?? EULER_GAS_UNITS.liquidate;
   return {
     id: options.id,
+    couldAct: (market, walletUnits) => walletUnits > 0n && !gasAboveCap(market, options.maxGasPriceGwei),
     decide(view) {
       const wallet = view.wallets[options.id];
       if (wallet === undefined) {

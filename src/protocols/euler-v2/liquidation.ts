@@ -257,7 +257,7 @@ export function eulerExecution(
     );
   }
   const debtAsset = debtClaimAsset(vault.asset);
-  const liquidatorBefore = own(state.ext.accounts, request.liquidator);
+  const liquidatorBefore = state.ext.accounts.get(request.liquidator);
   const events: EngineEvent[] = [];
   events.push(
     ...moved(

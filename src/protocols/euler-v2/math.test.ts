@@ -5,6 +5,7 @@ import {
   adjustedCollateralValue,
   currentLtvBps,
   discountFactorWad,
+  healthPriceFloor,
   healthScoreWad,
   isInLiquidationCoolOff,
   isInViolation,
@@ -20,6 +21,7 @@ import {
   toAssetsDown,
   toSharesDown,
   toSharesUp,
+  violationPriceCeiling,
 } from './math.js';
 
 const E18 = 10n ** 18n;
@@ -163,6 +165,92 @@ describe('isInViolation / healthScoreWad / discountFactorWad', () => {
     expect(f(6n, 10n, 1_500n)).toBe(85n * 10n ** 16n); // 40 % → capped at 15 %
     expect(f(9n, 92n, 2_000n)).toBe(8n * 10n ** 17n); // 9/92 → capped at 20 %
     expect(f(0n, 10n, 0n)).toBe(E18); // a 0 % cap: no discount at all
+  });
+});
+
+describe('violationPriceCeiling', () => {
+  // 10 WETH against 16,000 USDC at $1 (liability value 16,000e18), liquidation LTV 85 %, USD·1e8
+  // prices: V(p) = 10e18 · p · 1e18 / 1e26 = p · 1e11 and A(p) = 0.85 · p · 1e11 = p · 8.5e10
+  // (exact for a whole p), so A(p) ≤ 16,000e18 ⟺ p ≤ 16,000e18 / 8.5e10 = 188,235,294,117.6…
+  const line = {
+    liabilityValue: 16_000n * E18,
+    balance: 10n * E18,
+    decimals: 18,
+    priceDecimals: 8,
+    unitDecimals: 18,
+    ltvBps: 8_500n,
+  };
+  const inViolationAt = (p: bigint, l = line) =>
+    isInViolation(
+      adjustedCollateralValue(
+        quoteValue({
+          amount: l.balance,
+          decimals: l.decimals,
+          price: p,
+          priceDecimals: l.priceDecimals,
+          unitDecimals: l.unitDecimals,
+        }),
+        l.ltvBps,
+      ),
+      l.liabilityValue,
+    );
+
+  test('default: alice is in violation up to $1,882.35294117', () => {
+    expect(violationPriceCeiling(line)).toBe(188_235_294_117n);
+    expect(inViolationAt(188_235_294_117n)).toBe(true);
+    expect(inViolationAt(188_235_294_118n)).toBe(false);
+  });
+  test('behavior: floors on both sides (6-decimal collateral, a value that does not divide evenly)', () => {
+    // 3 units of a 6-decimal token at LTV 1 bp against a liability worth 1: V(p) = 3p (unit 8,
+    // price 8 decimals, token 6: 3 · p · 1e8 / 1e14 = 3p / 1e6); A = ⌊V / 1e4⌋ ≤ 1 ⟺ V ≤ 19999
+    // ⟺ 3p / 1e6 < 20000 ⟺ p < 6.666…e9 ⟺ p ≤ 6,666,666,666.
+    const small = {
+      liabilityValue: 1n,
+      balance: 3n,
+      decimals: 6,
+      priceDecimals: 8,
+      unitDecimals: 8,
+      ltvBps: 1n,
+    };
+    expect(violationPriceCeiling(small)).toBe(6_666_666_666n);
+    expect(inViolationAt(6_666_666_666n, small)).toBe(true);
+    expect(inViolationAt(6_666_666_667n, small)).toBe(false);
+  });
+  test('behavior: a liability worth 0 is never in violation', () => {
+    expect(violationPriceCeiling({ ...line, liabilityValue: 0n })).toBe(-1n);
+    expect(inViolationAt(0n, { ...line, liabilityValue: 0n })).toBe(false);
+  });
+  test('error: a line worth 0 at every price (no balance, LTV 0) fails its assert (a bug, not a SolventError)', () => {
+    expect(() => violationPriceCeiling({ ...line, balance: 0n })).toThrow(/invariant broken/);
+    expect(() => violationPriceCeiling({ ...line, ltvBps: 0n })).toThrow(/invariant broken/);
+  });
+});
+
+describe('healthPriceFloor', () => {
+  // alice again: A(p) = p · 8.5e10 against L = 16,000e18, so her score is ⌊p · 8.5e10 · 1e18 / 16,000e18⌋
+  // = p · 5,312,500 (exact for a whole p): ≥ 1.1e18 ⟺ p ≥ 1.1e18 / 5,312,500 = 207,058,823,529.4…
+  const line = {
+    liabilityValue: 16_000n * E18,
+    balance: 10n * E18,
+    decimals: 18,
+    priceDecimals: 8,
+    unitDecimals: 18,
+    ltvBps: 8_500n,
+  };
+  test('default: alice reaches a score of 1.1 at $2,070.58823530', () => {
+    expect(healthPriceFloor(line, 11n * 10n ** 17n)).toBe(207_058_823_530n);
+    expect(207_058_823_530n * 5_312_500n).toBeGreaterThanOrEqual(11n * 10n ** 17n);
+    expect(207_058_823_529n * 5_312_500n).toBeLessThan(11n * 10n ** 17n);
+  });
+  test('behavior: score 1e18 is reached one unit above the violation ceiling when it divides evenly', () => {
+    // p · 5,312,500 ≥ 1e18 ⟺ p ≥ 188,235,294,117.6… → 188,235,294,118; the violation ceiling is one below.
+    expect(healthPriceFloor(line, E18)).toBe(188_235_294_118n);
+    expect(violationPriceCeiling(line)).toBe(188_235_294_117n);
+    expect(healthPriceFloor(line, 0n)).toBe(0n);
+  });
+  test('error: a line whose score does not depend on the price fails its assert', () => {
+    expect(() => healthPriceFloor({ ...line, liabilityValue: 0n }, E18)).toThrow(/invariant broken/);
+    expect(() => healthPriceFloor({ ...line, ltvBps: 0n }, E18)).toThrow(/invariant broken/);
   });
 });
 

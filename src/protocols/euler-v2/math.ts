@@ -9,7 +9,7 @@
  */
 import { ProtocolRevertError } from '../../engine/errors.js';
 import { assert } from '../../math/errors.js';
-import { mulDiv, Rounding } from '../../math/mulDiv.js';
+import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
 import { pow10, WAD } from '../../math/units.js';
 
 /** Euler `CONFIG_SCALE`: LTVs and discounts are ConfigAmounts with 1e4 = 100 %. */
@@ -179,6 +179,72 @@ export function adjustedCollateralValue(valueUnits: bigint, ltvBps: bigint): big
  */
 export function isInViolation(collateralAdjustedValue: bigint, liabilityValue: bigint): boolean {
   return liabilityValue > 0n && collateralAdjustedValue <= liabilityValue;
+}
+
+/** Inputs of {@link violationPriceCeiling}: one collateral line and the liability's value. */
+export interface OneCollateralLine {
+  /** Value of the liability, unit-of-account units (LiquidityUtils `getLiabilityValue`). */
+  readonly liabilityValue: bigint;
+  /** Balance of the collateral, its smallest units (> 0). */
+  readonly balance: bigint;
+  /** Token decimals of the collateral. */
+  readonly decimals: number;
+  /** Decimals of the collateral's oracle price. */
+  readonly priceDecimals: number;
+  /** Decimals of the unit of account. */
+  readonly unitDecimals: number;
+  /** Liquidation LTV in force, bps (> 0). */
+  readonly ltvBps: bigint;
+}
+
+/**
+ * The highest oracle price of its collateral (scaled by 10^priceDecimals) at which an account
+ * whose only valued collateral is this line is in violation: with V(p) = {@link quoteValue} of the
+ * balance at p and A(p) = {@link adjustedCollateralValue}(V(p), ltv), both non-decreasing in p,
+ * `isInViolation(A(p), liabilityValue)` holds iff p ≤ the result. −1 when the liability is worth 0
+ * (never in violation). Exact inversion of the floors, not an estimate (so it rounds neither way
+ * in anyone's favour): A ≤ L ⟺ V·ltv < (L + 1)·1e4 ⟺ V ≤ ⌈(L + 1)·1e4 / ltv⌉ − 1 =: Vmax, and
+ * V ≤ Vmax ⟺ balance·p·10^unit < (Vmax + 1)·10^(decimals + priceDecimals) ⟺ p ≤
+ * ⌈(Vmax + 1)·10^(decimals + priceDecimals) / (balance·10^unit)⌉ − 1.
+ * Asserts balance > 0 and ltvBps > 0 (a line without either is worth 0 at every price).
+ */
+export function violationPriceCeiling(line: OneCollateralLine): bigint {
+  assert(line.balance > 0n && line.ltvBps > 0n, 'violationPriceCeiling of a line worth 0 at every price');
+  if (line.liabilityValue <= 0n) return -1n;
+  // Ceil then −1: the largest integer strictly below the exact quotient (see above).
+  const maxValue = divRound((line.liabilityValue + 1n) * CONFIG_SCALE, line.ltvBps, Rounding.Up) - 1n;
+  return (
+    divRound(
+      (maxValue + 1n) * pow10(line.decimals + line.priceDecimals),
+      line.balance * pow10(line.unitDecimals),
+      Rounding.Up,
+    ) - 1n
+  );
+}
+
+/**
+ * The lowest oracle price of its collateral (scaled by 10^priceDecimals, ≥ 0) at which an account
+ * whose only valued collateral is this line has a health score ({@link healthScoreWad}: ⌊A·1e18 /
+ * liabilityValue⌋) of at least `healthWad`; the score is non-decreasing in the price, so it is at
+ * least `healthWad` exactly from there up. Exact inversion of the floors: ⌊A·1e18 / L⌋ ≥ T ⟺ A ≥
+ * ⌈T·L / 1e18⌉ =: Amin; ⌊V·ltv / 1e4⌋ ≥ Amin ⟺ V ≥ ⌈Amin·1e4 / ltv⌉ =: Vmin; and V ≥ Vmin ⟺ p ≥
+ * ⌈Vmin·10^(decimals + priceDecimals) / (balance·10^unit)⌉.
+ * Asserts balance > 0, ltvBps > 0 and liabilityValue > 0 (the score is then a fixed maximum).
+ */
+export function healthPriceFloor(line: OneCollateralLine, healthWad: bigint): bigint {
+  assert(
+    line.balance > 0n && line.ltvBps > 0n && line.liabilityValue > 0n,
+    'healthPriceFloor of a line whose score does not depend on its price',
+  );
+  if (healthWad <= 0n) return 0n;
+  // Ceil at each step: the least integer meeting each bound (see above).
+  const minAdjusted = divRound(healthWad * line.liabilityValue, WAD, Rounding.Up);
+  const minValue = divRound(minAdjusted * CONFIG_SCALE, line.ltvBps, Rounding.Up);
+  return divRound(
+    minValue * pow10(line.decimals + line.priceDecimals),
+    line.balance * pow10(line.unitDecimals),
+    Rounding.Up,
+  );
 }
 
 /**

@@ -238,7 +238,8 @@ describe('eulerV2Model: liquidate', () => {
       T0 + 1,
     );
     expect(
-      step(funded, liquidate({ liquidator: 'ken', repayFromWallet: true }), T0 + 1).ext.accounts.alice?.owed,
+      step(funded, liquidate({ liquidator: 'ken', repayFromWallet: true }), T0 + 1).ext.accounts.get('alice')
+        ?.owed,
     ).toBe(0n);
     // A longer cool-off set by governance.
     const slow = step(s, { type: 'setLiquidationCoolOffTime', seconds: 600 }, T0 + 1);

@@ -70,7 +70,6 @@ import {
 import { parseEulerParams } from './params.js';
 import {
   accountOrEmpty,
-  type EulerAccount,
   type EulerAccountEnabled,
   type EulerCollateralMoved,
   type EulerConfigured,
@@ -544,9 +543,7 @@ function invariantsOf(state: State): readonly InvariantCheck[] {
   let owedSum = 0n;
   let sharesSum = 0n;
   const collateralSums = new Map<string, bigint>();
-  for (const id of Object.keys(state.ext.accounts).sort()) {
-    const a: EulerAccount | undefined = state.ext.accounts[id];
-    if (a === undefined) continue;
+  for (const [id, a] of state.ext.accounts.entries()) {
     owedSum += a.owed;
     sharesSum += a.shares;
     const debtInLedger = balanceOf(ledger, `debt:${id}`, debtAsset);
@@ -665,7 +662,7 @@ export const eulerV2Model: ProtocolModel<EulerExt> = {
   initialExt: initialEulerExt,
   decide: decideEuler,
   evolve: (state, recorded) => evolveEuler(state.ext, recorded.event, recorded.atSeconds),
-  accountIds: (state) => Object.keys(state.ext.accounts).sort(),
+  accountIds: (state) => state.ext.accounts.keys(),
   health: healthOf,
   invariants: invariantsOf,
   marginAccount: eulerMarginAccount,

@@ -8,6 +8,7 @@ import { type EngineState, requireAsset } from '../../engine/engine.js';
 import { NotConfiguredError, UnknownAccountError } from '../../engine/errors.js';
 import type { EngineEvent } from '../../engine/machine.js';
 import { spotPrice } from '../../engine/oracle.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { assert } from '../../math/errors.js';
 import { adjustedCollateralValue, currentLtvBps, type LtvConfig, quoteValue } from './math.js';
 import type { EulerParams } from './params.js';
@@ -65,12 +66,16 @@ export interface EulerAccount {
 export interface EulerExt {
   /** The vault, or null before `configure`. */
   readonly vault: EulerVault | null;
-  readonly accounts: Readonly<Record<string, EulerAccount>>;
+  /**
+   * Accounts by id. A persistent map, so that folding an event copies O(log n) nodes instead of
+   * every account; its canonical JSON (hence the state hash) is that of the plain record.
+   */
+  readonly accounts: PersistentMap<EulerAccount>;
 }
 
 /** The state of an engine without a configured vault. */
 export function initialEulerExt(): EulerExt {
-  return { vault: null, accounts: {} };
+  return { vault: null, accounts: PersistentMap.empty() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,11 +204,11 @@ export function own<T>(record: Readonly<Record<string, T>>, key: string): T | un
 }
 
 function accountOf(ext: EulerExt, id: string): EulerAccount {
-  return own(ext.accounts, id) ?? EMPTY_ACCOUNT;
+  return ext.accounts.get(id) ?? EMPTY_ACCOUNT;
 }
 
 function withAccount(ext: EulerExt, id: string, change: (a: EulerAccount) => EulerAccount): EulerExt {
-  return { ...ext, accounts: { ...ext.accounts, [id]: change(accountOf(ext, id)) } };
+  return { ...ext, accounts: ext.accounts.set(id, change(accountOf(ext, id))) };
 }
 
 function withVault(ext: EulerExt, change: (v: EulerVault) => EulerVault): EulerExt {
@@ -345,7 +350,7 @@ export function requireVault(state: EngineState<EulerExt>, command: string): Eul
 
 /** An account. @throws UnknownAccountError. */
 export function requireAccount(state: EngineState<EulerExt>, id: string): EulerAccount {
-  const account = own(state.ext.accounts, id);
+  const account = state.ext.accounts.get(id);
   if (account === undefined) throw new UnknownAccountError(id);
   return account;
 }

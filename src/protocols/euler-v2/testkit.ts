@@ -74,7 +74,7 @@ export function vaultOf(state: S): EulerVault {
 
 /** An account (throws when absent). */
 export function accountOf(state: S, id: string): EulerAccount {
-  const a = state.ext.accounts[id];
+  const a = state.ext.accounts.get(id);
   if (a === undefined) throw new Error(`no account ${id}`);
   return a;
 }

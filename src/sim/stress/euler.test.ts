@@ -13,8 +13,9 @@ import { DEFAULT_EULER_PARAMS, eulerParamsToJson } from '../../protocols/euler-v
 import type { EulerExt } from '../../protocols/euler-v2/state.js';
 import { market as eulerMarket, run as runCommands } from '../../protocols/euler-v2/testkit.js';
 import type { Book } from '../book.js';
-import { runWithAdapter } from './core.js';
-import { eulerBadDebtUsd, eulerBookCommands, eulerStressAdapter } from './euler.js';
+import { createRng } from '../rng.js';
+import { healthBuckets, type OpenedStress, runWithAdapter, stressSource } from './core.js';
+import { eulerBadDebtUsd, eulerBookCommands, eulerBorrowerTotals, eulerStressAdapter } from './euler.js';
 import { DEFAULT_KEEPER_WALLET_DAI, type StressOptions, type StressResult } from './types.js';
 
 const E18 = 10n ** 18n;
@@ -44,7 +45,7 @@ describe('eulerBookCommands', () => {
     ]);
     expect(out.totals.debt).toEqual({ USDC: 16_000n * USDC });
     const s = runCommands(eulerMarket(0), out.commands, 0);
-    expect(s.ext.accounts.a?.owed).toBe(16_000n * USDC);
+    expect(s.ext.accounts.get('a')?.owed).toBe(16_000n * USDC);
   });
 
   test('behavior: the borrow-LTV limit — $20,000 · 83 % = 16,600 must be strictly above the debt', () => {
@@ -199,12 +200,47 @@ describe('eulerStressAdapter', () => {
     const r = run({ keepers: LATE, protocolParams: params });
     const s = stateOf(r);
     expect(r.summary.socializedLossUsd).toBe(0);
-    const stranded = Object.entries(s.ext.accounts)
+    const stranded = s.ext.accounts
+      .entries()
       .filter(([, a]) => a.owed > 0n && Object.values(a.collateral).every((v) => v === 0n))
       .reduce((n, [, a]) => n + a.owed, 0n);
     expect(stranded).toBeGreaterThan(0n);
     expect(r.summary.badDebtUsd).toBe(Number(stranded) / 1e6);
-    expect(eulerBadDebtUsd(s, Object.keys(s.ext.accounts))).toBe(r.summary.badDebtUsd);
+    expect(eulerBadDebtUsd(s, s.ext.accounts.keys())).toBe(r.summary.badDebtUsd);
+  });
+
+  test('behavior: the run-local readings are the full scans’ on the runs’ final states', () => {
+    const options: StressOptions = {
+      protocol: 'euler-v2',
+      scenario: BT,
+      seed: 7,
+      accounts: 40,
+      stepSeconds: 900,
+    };
+    const params = { ...eulerParamsToJson(DEFAULT_EULER_PARAMS), dontSocializeDebt: true };
+    for (const over of [{}, { keepers: LATE }, { keepers: LATE, protocolParams: params }, { keepers: [] }]) {
+      const r = run(over);
+      const s = stateOf(r);
+      const t = r.series[r.series.length - 1]?.t ?? 0;
+      // An index that has seen only the opening state: it jumps to the end.
+      const source = stressSource({ ...options, ...over });
+      const o = eulerStressAdapter.open({
+        options: { ...options, ...over },
+        source,
+        rng: createRng(7),
+        specs: over.keepers ?? eulerStressAdapter.defaultKeepers('euler-v2'),
+        start: (source.ethPath[0] as { tSeconds: number }).tSeconds,
+      }) as unknown as OpenedStress<EngineState<EulerExt>>;
+      expect(o.badDebtUsd(s, 0)).toBe(eulerBadDebtUsd(s, o.accounts));
+      const totals = eulerBorrowerTotals(s, o.accounts, { collateral: 'WETH', debt: 'USDC' });
+      expect(o.borrowerTotals(s)).toEqual({
+        collateral: totals.collateral,
+        debtUsd: Number(totals.owed) / 1e6,
+      });
+      expect(o.healthCounts?.(s, t)).toEqual(healthBuckets(o, s, t));
+      // The last sampled health point of the run was counted the same way.
+      expect(r.series[r.series.length - 1]?.healthBuckets).toEqual(healthBuckets(o, s, t));
+    }
   });
 
   test('error: presets of other families and a vault without WETH are refused', () => {

@@ -29,7 +29,7 @@ import { createEngine, debtClaimAsset, type EngineState } from '../../engine/eng
 import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
-import { eulerKeeperView } from '../../keepers/euler.js';
+import { createEulerViewMemo, eulerKeeperView, isEulerLiquidatorPolicy } from '../../keepers/euler.js';
 import { eulerPresetPolicy } from '../../keepers/presets.js';
 import type { MarketContext } from '../../keepers/types.js';
 import { assert } from '../../math/errors.js';
@@ -69,6 +69,7 @@ import {
   stressFeed,
   wholeUnits,
 } from './core.js';
+import { eulerBookIndex } from './eulerIndex.js';
 import { FIXED_USD_ORACLE, FIXED_USD_REPUBLISH_SECONDS, USD8 } from './lending.js';
 import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI } from './types.js';
 
@@ -227,10 +228,30 @@ export function eulerBadDebtUsd(state: EngineState<EulerExt>, accounts: readonly
   if (vault === null) return 0;
   let units = vault.socializedDebt;
   for (const id of accounts) {
-    const a = own(state.ext.accounts, id);
+    const a = state.ext.accounts.get(id);
     if (a !== undefined && a.owed > 0n && hasNoCollateral(vault, a)) units += a.owed;
   }
   return Number(units) / 10 ** vault.assetDecimals;
+}
+
+/**
+ * The borrowers' totals the stress summary reads, by a scan of `accounts`: their `acct:<id>`
+ * balances of `collateralAsset` (smallest units) and their `debt:<id>` claims on `debtAsset`
+ * (asset units). The reference the run-local index (src/sim/stress/eulerIndex.ts) must match.
+ * Never throws.
+ */
+export function eulerBorrowerTotals(
+  state: EngineState<EulerExt>,
+  accounts: readonly string[],
+  assets: { readonly collateral: string; readonly debt: string },
+): { readonly collateral: bigint; readonly owed: bigint } {
+  let collateral = 0n;
+  let owed = 0n;
+  for (const id of accounts) {
+    collateral += balanceOf(state.ledger, `acct:${id}`, assets.collateral);
+    owed += balanceOf(state.ledger, `debt:${id}`, debtClaimAsset(assets.debt));
+  }
+  return { collateral, owed };
 }
 
 type EulerState = EngineState<EulerExt>;
@@ -306,9 +327,28 @@ export const eulerStressAdapter: StressAdapter = {
       ...market,
       collateralPricesUsdWad: { [EULER_COLLATERAL]: floatToWad(market.ethPriceUsd), [asset]: 10n ** 18n },
     });
-    const view = sharedView((s: EulerState, market: MarketContext) =>
-      eulerKeeperView(s, market.nowSeconds, withPrices(market), keeperIds),
-    );
+    // Run-local: the accounts the view screens, the health buckets, the borrowers' totals and the
+    // bad debt, each followed from state to state at the cost of what changed (equal to the scans).
+    // The view's memo: an account untouched since the last view, at the same oracle prices, keeps
+    // its dry run.
+    const index = eulerBookIndex(accounts, { collateral: EULER_COLLATERAL, debt: asset });
+    const memo = createEulerViewMemo();
+    // Keepers none of which could act (gas above their caps, empty wallets) decide nothing on any
+    // view: theirs lists no account then.
+    const screened = (s: EulerState, market: MarketContext): readonly string[] => {
+      const couldAct = policies.some(
+        (p) =>
+          !isEulerLiquidatorPolicy(p) || p.couldAct(market, balanceOf(s.ledger, `wallet:${p.id}`, asset)),
+      );
+      return couldAct ? index.screen(s, market.nowSeconds) : [];
+    };
+    const view = sharedView((s: EulerState, market: MarketContext) => {
+      const priced = withPrices(market);
+      return eulerKeeperView(s, market.nowSeconds, priced, keeperIds, {
+        accounts: screened(s, priced),
+        memo,
+      });
+    });
     const opened: OpenedStress<EulerState> = {
       decider,
       state,
@@ -349,19 +389,19 @@ export const eulerStressAdapter: StressAdapter = {
         balanceOf(s.ledger, `wallet:${id}`, EULER_COLLATERAL),
       keeperCashDeltaUsd: (s, id) => toUsd(balanceOf(s.ledger, `wallet:${id}`, asset) - (funded[id] ?? 0n)),
       borrowerTotals(s) {
-        let collateral = 0n;
-        let owed = 0n;
-        for (const id of accounts) {
-          collateral += balanceOf(s.ledger, `acct:${id}`, EULER_COLLATERAL);
-          owed += balanceOf(s.ledger, `debt:${id}`, debtClaimAsset(asset));
-        }
-        return { collateral, debtUsd: toUsd(owed) };
+        const totals = index.borrowerTotals(s);
+        return { collateral: totals.collateral, debtUsd: toUsd(totals.owed) };
       },
-      badDebtUsd: (s) => eulerBadDebtUsd(s, accounts),
+      badDebtUsd(s) {
+        const vault = s.ext.vault;
+        // As eulerBadDebtUsd converts its units.
+        return vault === null ? 0 : Number(index.badDebtUnits(s)) / 10 ** vault.assetDecimals;
+      },
       insuranceFundUsd: () => 0,
       auctionsLive: () => 0,
+      healthCounts: (s, t) => index.healthCounts(s, t),
       health(s, id, t) {
-        const a = own(s.ext.accounts, id);
+        const a = s.ext.accounts.get(id);
         if (a === undefined || a.owed === 0n) return undefined;
         return eulerV2Model.health(s, id, t);
       },
