@@ -22,6 +22,7 @@ import {
   perpsKeeperView,
   perpsLiquidateCommand,
   perpsLiquidator,
+  perpsRewardBoundQuote,
 } from './perps.js';
 import type { MarketContext } from './types.js';
 
@@ -288,6 +289,41 @@ describe('perpsKeeperView', () => {
     expect(() => apply(gmxEngine, flagged, second.adl[0]!.command, 2_000)).not.toThrow();
   });
 
+  test('behavior: rewardAboveUsd lists only candidates paying more, without the dry runs the bound rules out', () => {
+    let decides = 0;
+    const counting: AnyDecider = {
+      ...genericEngine,
+      decide: (state, command, now) => {
+        decides += 1;
+        return genericEngine.decide(state, command, now);
+      },
+    };
+    const view = (s: AnyState, rewardAboveUsd?: number) =>
+      perpsKeeperView(s, 10, marketAt(10), ['liq'], {
+        kind: 'generic',
+        decider: counting,
+        health: genericHealth,
+        keeperId: 'liq',
+        accounts: ['alice', 'bob'],
+        perpMarket: 'ETH-PERP',
+        ...(rewardAboveUsd === undefined ? {} : { rewardAboveUsd }),
+      });
+    const s = genericState(1800);
+    const reward = view(s).candidates[0]!.rewardUsd;
+    expect(view(s, reward - 0.01).candidates.map((c) => c.account)).toEqual(['alice']);
+    expect(view(s, reward).candidates).toEqual([]); // strict, as I > C_gas + ε
+    // At $1700 alice pays nothing: listed without a floor, left out with one, and not dry-run.
+    const broke = genericState(1700);
+    expect(view(broke).candidates.map((c) => c.rewardUsd)).toEqual([0]);
+    decides = 0;
+    expect(view(broke, 0).candidates).toEqual([]);
+    expect(decides).toBe(0);
+    // Above the bound ($90), no dry run either.
+    decides = 0;
+    expect(view(s, 90).candidates).toEqual([]);
+    expect(decides).toBe(0);
+  });
+
   test('error: a market at another time, or an unconfigured model', () => {
     const s = genericState(1800);
     expect(() => genericView(s, 'liq', marketAt(11))).toThrow(InvalidParameterError);
@@ -301,6 +337,48 @@ describe('perpsKeeperView', () => {
         perpMarket: 'ETH-PERP',
       }),
     ).toThrow(InvalidParameterError);
+  });
+});
+
+describe('perpsRewardBoundQuote', () => {
+  test('default: the fee share on the whole position, capped by the equity', () => {
+    // alice at $1800: notional 10 × 1,800 = 18,000; fee 1 % = 180 ≤ equity + 1 = 316.913; half = 90.
+    const s = genericState(1800);
+    expect(perpsRewardBoundQuote(s, 'alice', 'ETH-PERP', 10)).toBe(usdcUnits(90));
+    // The liquidation closes part of it: what it pays is below the bound.
+    const paid = balanceOf(
+      apply(
+        genericEngine,
+        s,
+        { type: 'liquidate', account: 'alice', liquidator: 'liq', market: 'ETH-PERP' },
+        10,
+      ).state.ledger,
+      'wallet:liq',
+      'USDC',
+    );
+    expect(paid).toBeGreaterThan(0n);
+    expect(paid).toBeLessThanOrEqual(usdcUnits(90));
+  });
+
+  test('behavior: an account below zero equity pays nothing, and its liquidation pays nothing', () => {
+    // alice at $1700: equity 2,500 − 10.087 + 17,000 − 20,174 = −684.087: min(170, −683.087) < 0.
+    const s = genericState(1700);
+    expect(perpsRewardBoundQuote(s, 'alice', 'ETH-PERP', 10)).toBe(0n);
+    const after = apply(
+      genericEngine,
+      s,
+      { type: 'liquidate', account: 'alice', liquidator: 'liq', market: 'ETH-PERP' },
+      10,
+    );
+    expect(after.events.some((r) => r.event.type === 'PerpLiquidated')).toBe(true);
+    expect(balanceOf(after.state.ledger, 'wallet:liq', 'USDC')).toBe(0n);
+    // No position: nothing to pay.
+    expect(perpsRewardBoundQuote(s, 'nobody', 'ETH-PERP', 10)).toBe(0n);
+  });
+
+  test('error: no bound outside perps-generic (undefined: nothing may be left out)', () => {
+    const s = hlRun(hlEngine.initial(), setupCommands(), 0) as unknown as AnyState;
+    expect(perpsRewardBoundQuote(s, 'alice', 'BTC-PERP', 0)).toBeUndefined();
   });
 });
 
@@ -362,6 +440,22 @@ describe('perpsLiquidator', () => {
     const actions = perpsLiquidator({ id: 'k', minProfitUsd: 1_000 }).decide(view);
     expect(actions).toHaveLength(1);
     expect(actions[0]?.expectedProfitUsd).toBeUndefined();
+  });
+
+  test('behavior: screen: nothing above the cap, all where the protocol liquidates, else the gas-plus-ε floor', () => {
+    const k = perpsLiquidator({ id: 'k', minProfitUsd: 5, maxGasPriceGwei: 100 });
+    expect(k.screen(marketAt(10, 150), 'generic')).toEqual({ sends: false });
+    expect(k.screen(marketAt(10, 150), 'hyperliquid')).toEqual({ sends: false });
+    expect(k.screen(marketAt(10, 20), 'hyperliquid')).toEqual({ sends: true });
+    // 500,000 gas × 20 gwei × 1e-9 × $2000 = $20, plus ε $5.
+    const generic = k.screen(marketAt(10, 20), 'generic');
+    expect(generic.sends && generic.rewardAboveUsd).toBeCloseTo(25, 9);
+    // Drift pays no Ethereum gas: the floor is ε alone.
+    expect(k.screen(marketAt(10, 20), 'drift')).toEqual({ sends: true, rewardAboveUsd: 5 });
+    // The floor is the one its decisions compare with: a reward just above it is sent, at it not.
+    const floor = generic.sends ? (generic.rewardAboveUsd ?? 0) : 0;
+    expect(k.decide(viewWith(floor))).toEqual([]);
+    expect(k.decide(viewWith(floor + 1e-9))).toHaveLength(1);
   });
 
   test('error: a view built for another keeper, a negative ε or cap', () => {

@@ -6,15 +6,22 @@
  * events), the positions a keeper inherited and must close (Drift takeovers, Hyperliquid's
  * liquidator vault) and GMX's ADL orders — and one pure policy over it, the liquidator that acts
  * when the reward beats gas (I > C_gas + ε), or, where the protocol liquidates itself (Hyperliquid's
- * validators, dYdX's matching engine, GMX's keepers), acts on every liquidatable position.
+ * validators, dYdX's matching engine, GMX's keepers), acts on every liquidatable position. A
+ * liquidator's `screen` says what it could act on at a market (nothing above its gas cap; else
+ * rewards above its gate), and a view built with that gate (`rewardAboveUsd`) lists only those,
+ * skipping the dry run of an account whose reward bound (perps-generic: {@link perpsRewardBoundQuote})
+ * is not above it: the same decisions for a fraction of the work.
  */
 import type { EngineState } from '../engine/engine.js';
 import { InvalidParameterError } from '../engine/errors.js';
 import type { Moved } from '../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../engine/machine.js';
 import { spotPrice } from '../engine/oracle.js';
-import { type PerpsBook, positionOf } from '../engine/perps/types.js';
+import { accountMargin, notionalQuote } from '../engine/perps/margin.js';
+import { perpsMark } from '../engine/perps/model.js';
+import { type PerpsBook, PPM_SCALE, positionOf } from '../engine/perps/types.js';
 import { SolventError } from '../math/errors.js';
+import { divSigned, Rounding } from '../math/mulDiv.js';
 import { adlCandidates } from '../protocols/gmx-v2/adl.js';
 import type { GmxExt } from '../protocols/gmx-v2/state.js';
 import { clearsGas, gasAboveCap, requireGasCap, requireNonNegative, requireViewTime } from './gate.js';
@@ -127,7 +134,11 @@ export interface PerpsKeeperViewOptions {
   };
   /** The keeper the view is for. */
   readonly keeperId: string;
-  /** Accounts to consider (the book's), sorted or not. */
+  /**
+   * Accounts to consider (the book's), sorted or not: any superset of those the model's health
+   * reports liquidatable (with an open position) gives the same candidates, e.g. the stress lab's
+   * watch (src/sim/stress/perpsWatch.ts).
+   */
   readonly accounts: readonly string[];
   /** The perp market to act on (the core models' market id; GMX: the market of the positions). */
   readonly perpMarket: string;
@@ -141,10 +152,22 @@ export interface PerpsKeeperViewOptions {
    * `perpMarket` only.
    */
   readonly anyMarket?: boolean;
+  /**
+   * List only the candidates whose reward is above this, USD (absent: every candidate). The keeper
+   * a view is for sends no candidate paying less than its `I > C_gas + ε` threshold
+   * ({@link PerpsLiquidatorPolicy.screen}), so passing that threshold gives it the same decisions;
+   * and where the reward has a bound known before the dry run (perps-generic: the liquidator's share
+   * of the fee on the whole position, {@link perpsRewardBoundQuote}), an account whose bound is not
+   * above it is left out without a dry run. Ignored where the protocol liquidates itself.
+   */
+  readonly rewardAboveUsd?: number;
 }
 
 interface CoreExt {
-  readonly params: { readonly quoteAsset: string } | null;
+  readonly params: {
+    readonly quoteAsset: string;
+    readonly liquidation?: { readonly liquidatorSharePpm?: bigint };
+  } | null;
   readonly book: PerpsBook | null;
 }
 
@@ -242,7 +265,7 @@ function positionLine(
 ): { sizeBase: bigint; notionalUsd: number; market: string } | undefined {
   if (kind === 'gmx') {
     const ext = state.ext as GmxExt;
-    const p = Object.hasOwn(ext.positions, account) ? ext.positions[account] : undefined;
+    const p = ext.positions.get(account);
     if (p === undefined) return undefined;
     const mp = ext.params?.markets.find((m) => m.market === p.market);
     const decimals = mp === undefined ? 18 : (state.assets[mp.indexToken]?.decimals ?? 18);
@@ -264,6 +287,64 @@ function positionLine(
     notionalUsd: (Number(abs) / 10 ** m.config.baseDecimals) * price,
     market: perpMarket,
   };
+}
+
+/**
+ * An upper bound on what a perps-generic (or composed market) liquidation of `account` pays its
+ * liquidator, quote units, read before any dry run: over the markets the call may close (`market`,
+ * or every open leg when undefined), ⌊max(0, min(⌈N · liquidationFeePpm/1e6⌉, E + 1)) ·
+ * liquidatorSharePpm/1e6⌋ with N the whole position's notional at the mark and E its margin
+ * scope's equity now. Why (src/engine/perps/liquidation.ts): perpsIncentive pays
+ * ⌊charged · share/1e6⌋ with charged ≤ max(0, min(fee, equity after the close)), the fee is
+ * ⌈closed notional · fee/1e6⌉ and a close never exceeds the position; and the close cannot raise
+ * the scope's equity by a whole unit, since the venue never pays a seller more (nor charges a buyer
+ * less, but for the AMM's one-unit floor) than the size at the mark, while the position left is
+ * valued rounded down (a shortfall, which cross profits may cover, pays nothing). Undefined when
+ * it cannot be read (another model's state, an unreadable mark): then nothing may be left out.
+ * @param state a perps-generic engine state (any other gives undefined).
+ */
+export function perpsRewardBoundQuote(
+  state: EngineState<unknown>,
+  account: string,
+  market: string | undefined,
+  nowSeconds: number,
+): bigint | undefined {
+  const ext = state.ext as CoreExt;
+  const share = ext.params?.liquidation?.liquidatorSharePpm;
+  const book = ext.book;
+  if (book === null || share === undefined) return undefined;
+  const legs: string[] = [];
+  const marks: Record<string, bigint> = {};
+  for (const id of Object.keys(book.markets).sort()) {
+    const m = book.markets[id]!;
+    if ((positionOf(book, account, id)?.sizeBase ?? 0n) === 0n) continue;
+    try {
+      marks[id] = perpsMark(state, m.config, nowSeconds);
+    } catch (e) {
+      if (e instanceof SolventError) return undefined;
+      throw e;
+    }
+    if (market === undefined || id === market) legs.push(id);
+  }
+  const margin = accountMargin({ book, ledger: state.ledger }, account, marks);
+  let bound = 0n;
+  for (const id of legs) {
+    const m = book.markets[id]!;
+    const p = positionOf(book, account, id)!;
+    const scope = p.marginMode === 'cross' ? margin : margin.isolated[id];
+    if (scope === undefined) return undefined;
+    // Up then Down, as the incentive stage rounds the fee and the share: never below the payout.
+    const fee = divSigned(
+      notionalQuote(p.sizeBase, marks[id]!, m.config) * m.config.liquidationFeePpm,
+      PPM_SCALE,
+      Rounding.Up,
+    );
+    const room = scope.equityQuote + 1n;
+    const charged = room < fee ? room : fee;
+    const paid = charged <= 0n ? 0n : divSigned(charged * share, PPM_SCALE, Rounding.Down);
+    if (paid > bound) bound = paid;
+  }
+  return bound;
 }
 
 /** Every open leg of an account in a perps-core book: the largest's market and size, Σ notional. */
@@ -339,7 +420,7 @@ function gmxAdlOrders(state: EngineState<unknown>, options: PerpsKeeperViewOptio
       throw e;
     }
     const top = ids[0];
-    const position = top === undefined ? undefined : ext.positions[top];
+    const position = top === undefined ? undefined : ext.positions.get(top);
     if (top === undefined || position === undefined) continue;
     let size = position.sizeInUsd;
     for (let i = 0; i < ADL_SIZE_TRIES && size > 0n; i++, size /= 2n) {
@@ -395,6 +476,7 @@ export function perpsKeeperView(
   const protocolRun = PERPS_PROTOCOL_RUN[kind];
   const skip = new Set(keeperIds);
   const candidates: PerpsCandidate[] = [];
+  const floorUsd = protocolRun ? undefined : options.rewardAboveUsd;
   for (const account of [...options.accounts].sort()) {
     if (skip.has(account)) continue;
     const anyMarket = options.anyMarket === true && kind === 'generic';
@@ -410,12 +492,18 @@ export function perpsKeeperView(
       throw e;
     }
     if (!h.liquidatable) continue;
+    if (floorUsd !== undefined && kind === 'generic') {
+      // The keeper would not send a call paying at most the bound: skip its dry run.
+      const bound = perpsRewardBoundQuote(state, account, anyMarket ? undefined : line.market, nowSeconds);
+      if (bound !== undefined && !(Number(bound) / 10 ** quoteDecimals > floorUsd)) continue;
+    }
     const command: Command = anyMarket
       ? { type: 'liquidate', account, liquidator: options.keeperId }
       : perpsLiquidateCommand(kind, account, line.market, options.keeperId);
     const events = dryRun(options.decider, state, command, nowSeconds);
     if (events === null || !events.some((e) => EFFECT_EVENTS[kind].includes(e.type))) continue;
     const reward = protocolRun ? 0n : rewardQuote(events, options.keeperId, quoteAsset);
+    if (floorUsd !== undefined && !(Number(reward) / 10 ** quoteDecimals > floorUsd)) continue;
     candidates.push({
       account,
       market: line.market,
@@ -460,6 +548,28 @@ export interface PerpsLiquidatorOptions {
   readonly maxGasPriceGwei?: number;
 }
 
+/** What a perps liquidator could act on at a market ({@link PerpsLiquidatorPolicy.screen}). */
+export type PerpsKeeperScreen =
+  /** Nothing: it sends no transaction at all (gas above its cap), whatever the view holds. */
+  | { readonly sends: false }
+  /**
+   * It sends the view's chores and its candidates paying more than `rewardAboveUsd` (USD), every
+   * candidate when that is absent (the protocol liquidates itself).
+   */
+  | { readonly sends: true; readonly rewardAboveUsd?: number };
+
+/** A perps liquidator, with the screen of what it could act on. */
+export interface PerpsLiquidatorPolicy extends KeeperPolicy<PerpsKeeperView> {
+  /**
+   * What this keeper could send at `market` for a model of `kind`: nothing above its gas cap;
+   * else candidates whose reward beats the gas of {@link PERPS_GAS_UNITS} plus ε (the same float
+   * `C_gas + ε` its decisions compare with), or all where the protocol liquidates itself. A view
+   * built with `rewardAboveUsd` from it ({@link PerpsKeeperViewOptions.rewardAboveUsd}), or no view
+   * at all when it sends nothing, gives the same actions.
+   */
+  screen(market: MarketContext, kind: PerpsKind): PerpsKeeperScreen;
+}
+
 /**
  * A perps liquidator. Above `maxGasPriceGwei` it sends nothing. Otherwise it sends, in order, the
  * view's unwinds and ADL orders, then every candidate (lowest health first) whose reward beats the
@@ -467,12 +577,18 @@ export interface PerpsLiquidatorOptions {
  * its own liquidations (the view's `protocolRun`: no reward to weigh).
  * @throws InvalidParameterError for a negative ε or cap (when built), or a view for another keeper.
  */
-export function perpsLiquidator(options: PerpsLiquidatorOptions): KeeperPolicy<PerpsKeeperView> {
+export function perpsLiquidator(options: PerpsLiquidatorOptions): PerpsLiquidatorPolicy {
   const epsilon = options.minProfitUsd ?? 0;
   requireNonNegative(epsilon, 'minProfitUsd');
   requireGasCap(options.maxGasPriceGwei);
   return {
     id: options.id,
+    screen(market, kind) {
+      if (gasAboveCap(market, options.maxGasPriceGwei)) return { sends: false };
+      if (PERPS_PROTOCOL_RUN[kind]) return { sends: true };
+      // The threshold clearsGas compares with: reward > gasUsd + ε.
+      return { sends: true, rewardAboveUsd: gasCostUsd(PERPS_GAS_UNITS[kind], market) + epsilon };
+    },
     decide(view) {
       if (view.keeperId !== options.id) {
         throw new InvalidParameterError(

@@ -27,7 +27,7 @@ export const readPositiveAmount = (command: Command, key = 'amount', expect = 'a
 
 /** `[PerpAccountOpened]` when the book has no account `account` yet, else no event. */
 export function accountOpenedEvents(view: PerpsView, account: string): EngineEvent[] {
-  if (Object.hasOwn(view.book.accounts, account)) return [];
+  if (view.book.accounts.has(account)) return [];
   const e: PerpAccountOpened = { type: 'PerpAccountOpened', account };
   return [e];
 }
@@ -103,7 +103,7 @@ export const readFundingRatePpm = (command: Command): bigint =>
 
 /** The ids of a book's accounts in ascending order (none before `configure`). */
 export const perpsAccountIds = (book: PerpsBook | null): string[] =>
-  book === null ? [] : Object.keys(book.accounts).sort();
+  book === null ? [] : book.accounts.keys();
 
 /**
  * The account a liquidation command targets: `command.account` when the command's type is one of
@@ -129,7 +129,7 @@ export function zeroSumMarketChecks(
 ): InvariantCheck[] {
   let size = 0n;
   let entry = 0n;
-  for (const p of Object.values(s.positions)) {
+  for (const p of s.positions.values()) {
     size += p.sizeBase;
     entry += p.entryQuote;
   }

@@ -189,7 +189,7 @@ export function applyPerpsEvents(view: PerpsView, events: readonly EngineEvent[]
  */
 export function perpsTrigger(ctx: PerpsLiquidationContext, request: PerpsLiquidationRequest): PerpsTriggered {
   const { view, marks, policy } = ctx;
-  if (!Object.hasOwn(view.book.accounts, request.account)) throw new UnknownAccountError(request.account);
+  if (!view.book.accounts.has(request.account)) throw new UnknownAccountError(request.account);
   if ((policy.exemptAccounts ?? []).includes(request.account)) {
     throw new PositionNotLiquidatableError(request.account, 'the account is exempt (a maker or vault)');
   }

@@ -23,7 +23,7 @@ import { type PerpsView, positionOf } from './types.js';
 const bal = (view: PerpsView, bucket: string) => balanceOf(view.ledger, bucket, 'USDC');
 const pos = (view: PerpsView, account: string) => positionOf(view.book, account, 'ETH-PERP');
 const entrySum = (view: PerpsView) =>
-  Object.values(view.book.markets['ETH-PERP']!.positions).reduce((s, p) => s + p.entryQuote, 0n);
+  view.book.markets['ETH-PERP']!.positions.values().reduce((s, p) => s + p.entryQuote, 0n);
 
 describe('bankruptcyQuote', () => {
   test('default: a long bankrupt at the mark closes where its collateral is used up', () => {

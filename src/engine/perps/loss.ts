@@ -175,8 +175,7 @@ export function rankForAdl(
   const state = requireMarket(view, market);
   const exclude = new Set(options.exclude ?? []);
   const candidates: AdlCandidate[] = [];
-  for (const account of Object.keys(state.positions).sort()) {
-    const position = state.positions[account]!;
+  for (const [account, position] of state.positions.entries()) {
     if (exclude.has(account) || position.sizeBase === 0n || sideOf(position.sizeBase) !== side) continue;
     const line = positionMargin(position, state, marks);
     const margin = accountMargin(view, account, marks);

@@ -134,8 +134,8 @@ describe('pendingFundingQuote', () => {
       fundingIndexLong: 7n * 10n ** 17n,
       fundingIndexShort: 7n * 10n ** 17n,
     };
-    expect(pendingFundingQuote(m.positions.l!, m)).toBe(3n); // 2.1 → 3 (pays)
-    expect(pendingFundingQuote(m.positions.s!, m)).toBe(-2n); // −2.1 → −2 (receives)
+    expect(pendingFundingQuote(m.positions.get('l')!, m)).toBe(3n); // 2.1 → 3 (pays)
+    expect(pendingFundingQuote(m.positions.get('s')!, m)).toBe(-2n); // −2.1 → −2 (receives)
   });
 });
 

@@ -229,8 +229,8 @@ describe('payFromUnrealizedProfit', () => {
     expect(balanceOf(step.view.ledger, 'acct:mm-b', 'USDC')).toBe(usdcUnits(940));
     // The account's bucket is untouched; its profit falls by 60 (entry 2,060), the payer's claim too.
     expect(balanceOf(step.view.ledger, 'acct:alice', 'USDC')).toBe(usdcUnits(10));
-    expect(step.view.book.markets['ETH-PERP-B']?.positions.alice?.entryQuote).toBe(usdcUnits(2_060));
-    expect(step.view.book.markets['ETH-PERP-B']?.positions['mm-b']?.entryQuote).toBe(-usdcUnits(60));
+    expect(step.view.book.markets['ETH-PERP-B']?.positions.get('alice')?.entryQuote).toBe(usdcUnits(2_060));
+    expect(step.view.book.markets['ETH-PERP-B']?.positions.get('mm-b')?.entryQuote).toBe(-usdcUnits(60));
     const record = step.events.find((e) => e.type === 'PerpProfitApplied') as PerpProfitApplied;
     expect(record).toMatchObject({ market: 'ETH-PERP-B', toBucket: 'acct:mm', amountQuote: usdcUnits(60) });
   });

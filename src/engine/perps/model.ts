@@ -197,7 +197,7 @@ function exemptAccounts(params: PerpsGenericParams): string[] {
 }
 
 function requireAccount(book: PerpsBook, account: string): void {
-  if (!Object.hasOwn(book.accounts, account)) throw new UnknownAccountError(account);
+  if (!book.accounts.has(account)) throw new UnknownAccountError(account);
 }
 
 const amountOf = (command: Command, key = 'amount'): bigint =>
@@ -230,7 +230,7 @@ function decideDeposit(state: State, command: Command): readonly EngineEvent[] {
       ? 'world'
       : `wallet:${account}`;
   const tx = new PerpsTx(viewOf(state, book));
-  if (!Object.hasOwn(book.accounts, account)) {
+  if (!book.accounts.has(account)) {
     const opened: PerpAccountOpened = { type: 'PerpAccountOpened', account };
     tx.emit(opened);
   }
@@ -602,8 +602,7 @@ function invariantsOf(state: State): readonly InvariantCheck[] {
     let long = 0n;
     let short = 0n;
     let entries = 0n;
-    for (const account of Object.keys(m.positions).sort()) {
-      const p = m.positions[account]!;
+    for (const [account, p] of m.positions.entries()) {
       sum += p.sizeBase;
       if (p.sizeBase > 0n) long += p.sizeBase;
       else short -= p.sizeBase;
@@ -631,7 +630,7 @@ function invariantsOf(state: State): readonly InvariantCheck[] {
       continue;
     }
     if (bucket.startsWith('acct:')) {
-      if (!Object.hasOwn(book.accounts, bucket.slice(5))) bucketErrors.push(`${bucket} is not an account`);
+      if (!book.accounts.has(bucket.slice(5))) bucketErrors.push(`${bucket} is not an account`);
       continue;
     }
     if (!['world', 'protocol', 'insurance'].includes(bucket) && !bucket.startsWith('wallet:')) {
@@ -665,7 +664,7 @@ export const perpsGenericModel: ProtocolModel<PerpsGenericExt> = {
   initialExt: () => ({ params: null, book: null }),
   decide: decidePerps,
   evolve: evolvePerps,
-  accountIds: (state) => (state.ext.book === null ? [] : Object.keys(state.ext.book.accounts).sort()),
+  accountIds: (state) => (state.ext.book === null ? [] : state.ext.book.accounts.keys()),
   health: healthOf,
   invariants: invariantsOf,
   liquidationTarget(command) {

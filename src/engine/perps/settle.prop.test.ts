@@ -18,7 +18,7 @@ function equity(view: PerpsView, account: string, priceOver1e5: bigint): bigint 
   return cash + (p === undefined ? 0n : p.sizeBase * priceOver1e5 - p.entryQuote);
 }
 const entries = (view: PerpsView) =>
-  Object.values(view.book.markets['ETH-PERP']!.positions).reduce((s, p) => s + p.entryQuote, 0n);
+  view.book.markets['ETH-PERP']!.positions.values().reduce((s, p) => s + p.entryQuote, 0n);
 const cash = (view: PerpsView) =>
   ['a', 'b', 'mm'].reduce((s, id) => s + balanceOf(view.ledger, `acct:${id}`, 'USDC'), 0n);
 

@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { InsufficientBalanceError, InsufficientMarginError, InvalidParameterError } from '../errors.js';
 import { balanceOf } from '../ledger.js';
+import { PersistentMap } from '../persistentMap.js';
 import {
   accrueFunding,
   addIsolatedMargin,
@@ -18,12 +19,12 @@ import {
   tradePosition,
 } from './settle.js';
 import { price8, testView, usdcUnits } from './testkit.js';
-import { type PerpsView, positionOf } from './types.js';
+import { type PerpPosition, type PerpsView, positionOf } from './types.js';
 
 const bal = (view: PerpsView, bucket: string) => balanceOf(view.ledger, bucket, 'USDC');
 const pos = (view: PerpsView, account: string) => positionOf(view.book, account, 'ETH-PERP');
 const entrySum = (view: PerpsView) =>
-  Object.values(view.book.markets['ETH-PERP']!.positions).reduce((s, p) => s + p.entryQuote, 0n);
+  view.book.markets['ETH-PERP']!.positions.values().reduce((s, p) => s + p.entryQuote, 0n);
 
 describe('tradePosition', () => {
   test('default: open, increase, reduce and flip (size, entry, realized)', () => {
@@ -296,7 +297,12 @@ describe('isolated margin', () => {
       ...removed.view,
       book: {
         ...removed.view.book,
-        markets: { 'ETH-PERP': { ...removed.view.book.markets['ETH-PERP']!, positions: {} } },
+        markets: {
+          'ETH-PERP': {
+            ...removed.view.book.markets['ETH-PERP']!,
+            positions: PersistentMap.empty<PerpPosition>(),
+          },
+        },
       },
     };
     expect(bal(releaseIsolatedMargin(flat, 'a', 'ETH-PERP').view, 'acct:a')).toBe(usdcUnits(100));

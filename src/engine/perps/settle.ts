@@ -198,8 +198,7 @@ export function settleMarketFunding(
   const state = marketOf(view.book, market);
   const tx = new PerpsTx(view);
   let total = 0n;
-  for (const account of Object.keys(state.positions).sort()) {
-    const position = state.positions[account]!;
+  for (const [account, position] of state.positions.entries()) {
     total += pendingFundingQuote(position, state);
     const settled = settledPosition(position, state);
     if (

@@ -12,6 +12,7 @@
 import { assert } from '../../math/errors.js';
 import { balanceOf, type Ledger } from '../ledger.js';
 import type { EngineEvent } from '../machine.js';
+import { PersistentMap } from '../persistentMap.js';
 import type { NettingParams } from './netting.js';
 import type { PortfolioMarginConfig } from './portfolio.js';
 
@@ -135,8 +136,11 @@ export interface PerpMarketState {
   readonly longOpenInterestBase: bigint;
   /** Σ |sizes| of short positions, base units (= long open interest: fills are zero-sum). */
   readonly shortOpenInterestBase: bigint;
-  /** Positions by account id. */
-  readonly positions: Readonly<Record<string, PerpPosition>>;
+  /**
+   * Positions by account id: a persistent map, so a position change copies O(log n) nodes instead
+   * of every position (it serializes as the plain record, keys sorted).
+   */
+  readonly positions: PersistentMap<PerpPosition>;
 }
 
 /**
@@ -155,8 +159,8 @@ export interface PerpsBook {
   readonly quoteDecimals: number;
   /** Markets by id. */
   readonly markets: Readonly<Record<string, PerpMarketState>>;
-  /** Every account ever opened (by its first deposit or position), by id. */
-  readonly accounts: Readonly<Record<string, true>>;
+  /** Every account ever opened (by its first deposit or position), by id (a persistent map, as `positions`). */
+  readonly accounts: PersistentMap<true>;
   /** The cross-margin stage, when one is configured (absent: the per-position sum). */
   readonly marginStage?: PerpsMarginStage;
 }
@@ -261,10 +265,10 @@ export function emptyPerpsBook(
       fundingIndexShort: 0n,
       longOpenInterestBase: 0n,
       shortOpenInterestBase: 0n,
-      positions: {},
+      positions: PersistentMap.empty(),
     };
   }
-  const book: PerpsBook = { quoteAsset, quoteDecimals, markets: states, accounts: {} };
+  const book: PerpsBook = { quoteAsset, quoteDecimals, markets: states, accounts: PersistentMap.empty() };
   return marginStage === undefined ? book : { ...book, marginStage };
 }
 
@@ -273,14 +277,17 @@ const shortPart = (size: bigint): bigint => (size < 0n ? -size : 0n);
 
 /**
  * Folds one event into the book (returns the book unchanged for events that are records only).
- * Open interest follows every position change, so it always equals the positions' sums.
+ * Open interest follows every position change, so it always equals the positions' sums. A
+ * position change costs O(log n) in the market's positions (persistent maps), not O(n).
  * Asserts (a bug, never a refusal) on a position event for an unknown market.
  */
 export function evolvePerpsBook(book: PerpsBook, event: EngineEvent): PerpsBook {
   if (!isPerpsBookEvent(event)) return book;
   switch (event.type) {
-    case 'PerpAccountOpened':
-      return { ...book, accounts: { ...book.accounts, [event.account]: true } };
+    case 'PerpAccountOpened': {
+      const accounts = book.accounts.set(event.account, true);
+      return accounts === book.accounts ? book : { ...book, accounts };
+    }
     case 'PerpFundingIndexChanged': {
       const m = book.markets[event.market];
       assert(m !== undefined, `funding of unknown market ${event.market}`);
@@ -294,20 +301,21 @@ export function evolvePerpsBook(book: PerpsBook, event: EngineEvent): PerpsBook 
     case 'PerpPositionChanged': {
       const m = book.markets[event.market];
       assert(m !== undefined, `position in unknown market ${event.market}`);
-      const oldSize = m.positions[event.account]?.sizeBase ?? 0n;
+      const oldSize = m.positions.get(event.account)?.sizeBase ?? 0n;
       const newSize = event.position?.sizeBase ?? 0n;
-      const positions: Record<string, PerpPosition> = { ...m.positions };
-      if (event.position === null) delete positions[event.account];
-      else positions[event.account] = event.position;
+      const positions =
+        event.position === null
+          ? m.positions.delete(event.account)
+          : m.positions.set(event.account, event.position);
       const next: PerpMarketState = {
         ...m,
         positions,
         longOpenInterestBase: m.longOpenInterestBase - longPart(oldSize) + longPart(newSize),
         shortOpenInterestBase: m.shortOpenInterestBase - shortPart(oldSize) + shortPart(newSize),
       };
-      const accounts = Object.hasOwn(book.accounts, event.account)
+      const accounts = book.accounts.has(event.account)
         ? book.accounts
-        : { ...book.accounts, [event.account]: true as const };
+        : book.accounts.set(event.account, true);
       return { ...book, accounts, markets: { ...book.markets, [event.market]: next } };
     }
   }
@@ -323,8 +331,7 @@ export function marketOf(book: PerpsBook, market: string): PerpMarketState {
 /** An account's position in a market, or undefined. */
 export function positionOf(book: PerpsBook, accountId: string, market: string): PerpPosition | undefined {
   const m = Object.hasOwn(book.markets, market) ? book.markets[market] : undefined;
-  if (m === undefined || !Object.hasOwn(m.positions, accountId)) return undefined;
-  return m.positions[accountId];
+  return m?.positions.get(accountId);
 }
 
 /** Market ids, sorted (the order every per-market loop uses). */

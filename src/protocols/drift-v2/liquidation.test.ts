@@ -89,7 +89,7 @@ describe('driftTrigger', () => {
       ...c,
       view: {
         ...c.view,
-        book: { ...c.view.book, accounts: { ...c.view.book.accounts, bob: true as const } },
+        book: { ...c.view.book, accounts: c.view.book.accounts.set('bob', true) },
       },
     };
     expect(() => driftTrigger(noPos, { ...request, account: 'bob' })).toThrow(PositionNotLiquidatableError);
@@ -153,7 +153,7 @@ describe('driftExecution', () => {
       ifFeeQuote: 4_498_410n,
       quoteAmount: 445_342_590n,
     });
-    expect(out.detail.view.book.markets[M]?.positions.liq).toMatchObject({
+    expect(out.detail.view.book.markets[M]?.positions.get('liq')).toMatchObject({
       sizeBase: 4_837_000_000n,
       entryQuote: 445_342_590n,
     });
@@ -177,7 +177,7 @@ describe('driftExecution', () => {
     const out = driftExecution(c, request, z, t);
     const value = (z.baseAssetAmount * px(109)) / 1_000_000_000n;
     expect(out.detail.quoteAmount).toBe(value + value / 100n);
-    expect(out.detail.view.book.markets[M]?.positions.liq?.sizeBase).toBe(-z.baseAssetAmount);
+    expect(out.detail.view.book.markets[M]?.positions.get('liq')?.sizeBase).toBe(-z.baseAssetAmount);
   });
   test('error: a liquidator below its initial margin after the takeover', () => {
     const c = ctx();
@@ -368,8 +368,8 @@ describe('socializeDriftLoss', () => {
     // Δ = ceil(10·1e9/6e9)·1e3 = 2·1e3; each side pays ceil(3e9·2e9·1e6/1e18... ) = 6.
     expect(r.cumulativeFundingRateDelta).toBe(2_000n);
     expect(r.chargedQuote).toBe(12n);
-    expect(r.view.book.markets[M]?.positions.liq?.entryQuote).toBe(usd(300) + 6n);
-    expect(r.view.book.markets[M]?.positions.amm?.entryQuote).toBe(-usd(300) + 6n - 12n);
+    expect(r.view.book.markets[M]?.positions.get('liq')?.entryQuote).toBe(usd(300) + 6n);
+    expect(r.view.book.markets[M]?.positions.get('amm')?.entryQuote).toBe(-usd(300) + 6n - 12n);
   });
   test('error: no open interest', () => {
     const view = testView({ markets: [market] });

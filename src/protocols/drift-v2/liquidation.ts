@@ -226,7 +226,7 @@ export function hasOpenPosition(view: PerpsView, account: string): boolean {
 export function driftTrigger(ctx: DriftLiquidationContext, request: DriftLiquidationRequest): DriftTriggered {
   const { view, params } = ctx;
   for (const id of [request.account, request.liquidator]) {
-    if (!Object.hasOwn(view.book.accounts, id)) throw new UnknownAccountError(id);
+    if (!view.book.accounts.has(id)) throw new UnknownAccountError(id);
   }
   if (request.account === request.liquidator) {
     throw new InvalidParameterError('liquidator', 'a user cannot liquidate itself');

@@ -40,7 +40,7 @@ const liquidate = (extra: Record<string, unknown> = {}): Command => ({
   market: M,
   ...extra,
 });
-const position = (s: DriftState, account: string) => s.ext.book?.markets[M]?.positions[account];
+const position = (s: DriftState, account: string) => s.ext.book?.markets[M]?.positions.get(account);
 function refusal(s: DriftState, command: Command, now = T0): unknown {
   try {
     apply(driftEngine, s, command, now);

@@ -470,7 +470,7 @@ function invariants(state: State): InvariantCheck[] {
     const s = book.markets[market]!;
     const m = requireDriftMarket(params, market);
     let offStep = '';
-    for (const [id, p] of Object.entries(s.positions)) {
+    for (const [id, p] of s.positions.entries()) {
       if (p.sizeBase % m.orderStepSize !== 0n) offStep = id;
       if (p.marginMode !== 'cross') offStep = `${id} (isolated)`;
     }

@@ -231,7 +231,7 @@ export const makerAccounts = (params: DydxParams): string[] => [
  */
 export function dydxTrigger(ctx: DydxLiquidationContext, request: DydxLiquidationRequest): DydxTriggered {
   const { view, params } = ctx;
-  if (!Object.hasOwn(view.book.accounts, request.account)) throw new UnknownAccountError(request.account);
+  if (!view.book.accounts.has(request.account)) throw new UnknownAccountError(request.account);
   if (makerAccounts(params).includes(request.account))
     throw new PositionNotLiquidatableError(request.account, "the makers' subaccount is the book itself");
   const risk = subaccountRisk(view, params, request.account, ctx.marks);
@@ -628,10 +628,11 @@ export function deleverage(
   const position = positionOf(view.book, account, market);
   const size = position?.sizeBase ?? 0n;
   if (size === 0n) return { events: [], deleveragedBase: 0n, remainingBase: 0n };
-  const state = view.book.markets[market];
-  const candidates = Object.keys(state?.positions ?? {})
-    .filter((id) => id !== account && (state?.positions[id]?.sizeBase ?? 0n) * size < 0n)
-    .sort();
+  const candidates: string[] = [];
+  view.book.markets[market]?.positions.forEach((p, id) => {
+    if (id !== account && p.sizeBase * size < 0n) candidates.push(id);
+  });
+  candidates.sort();
   const n = candidates.length;
   const start = deleveragingStart(params.deleveragingSeed, ctx.block, account, market, n);
   let tx = new PerpsTx(view);

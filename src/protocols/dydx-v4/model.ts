@@ -149,7 +149,7 @@ function requireWithdrawalsOpen(state: State, nowSeconds: number): void {
   }
   const view = viewOf(state, book);
   const marks = oracleMarks(state, params, book, nowSeconds);
-  for (const id of Object.keys(book.accounts).sort()) {
+  for (const id of book.accounts.keys()) {
     if (subaccountRisk(view, params, id, marks).tncQuote < 0n) {
       throw new ProtocolRevertError('WithdrawalsAndTransfersBlocked', `subaccount ${id} has negative TNC`);
     }
@@ -185,7 +185,7 @@ export function requireCollateralized(account: string, before: SubaccountRisk, a
 function decideWithdraw(state: State, command: Command, nowSeconds: number): EngineEvent[] {
   const { params, book } = requireConfigured(state, 'withdraw');
   const account = readString(command, 'account');
-  if (!Object.hasOwn(book.accounts, account)) throw new UnknownAccountError(account);
+  if (!book.accounts.has(account)) throw new UnknownAccountError(account);
   const amount = readBigint(command, 'amount', 'amount', { min: 1n, expect: 'quote quantums > 0' });
   requireWithdrawalsOpen(state, nowSeconds);
   const moves = moved(params.quoteAsset, crossBucket(account), `wallet:${account}`, amount, 'dydx:withdraw');
@@ -226,7 +226,7 @@ function decidePlaceOrder(state: State, command: Command, nowSeconds: number): E
       ? undefined
       : readBigint(command, 'limitSubticks', 'limitSubticks', { min: 1n });
   const view = viewOf(state, book);
-  if (!Object.hasOwn(book.accounts, account)) throw new UnknownAccountError(account);
+  if (!book.accounts.has(account)) throw new UnknownAccountError(account);
   const markets = [...new Set([...openMarkets(view, account), market])];
   const marks = oracleMarks(state, params, book, nowSeconds, markets);
   const price = marks[market] ?? 0n;
@@ -334,7 +334,7 @@ const QUOTE_TO_WAD = 10n ** 12n;
 
 function healthOf(state: State, accountId: string, nowSeconds: number) {
   const { params, book } = requireConfigured(state, 'health');
-  if (!Object.hasOwn(book.accounts, accountId)) throw new UnknownAccountError(accountId);
+  if (!book.accounts.has(accountId)) throw new UnknownAccountError(accountId);
   const risk = riskOf(state, accountId, nowSeconds);
   const maker = makerAccounts(params).includes(accountId);
   const healthWad =
@@ -365,7 +365,7 @@ function invariantsOf(state: State) {
     let entry = 0n;
     let longs = 0n;
     let shorts = 0n;
-    for (const [id, p] of Object.entries(m.positions)) {
+    for (const [id, p] of m.positions.entries()) {
       size += p.sizeBase;
       entry += p.entryQuote;
       if (p.sizeBase > 0n) longs += p.sizeBase;

@@ -69,7 +69,7 @@ export class DydxMarket {
 
   /** A position's size (0 when none). */
   size(account: string, market = 'BTC-USD'): bigint {
-    return this.state.ext.book?.markets[market]?.positions[account]?.sizeBase ?? 0n;
+    return this.state.ext.book?.markets[market]?.positions.get(account)?.sizeBase ?? 0n;
   }
 }
 

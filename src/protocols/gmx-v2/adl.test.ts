@@ -5,6 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { unrealizedPnlQuote } from '../../engine/perps/margin.js';
+import type { PerpPosition } from '../../engine/perps/types.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { adlCandidates, mirrorMarket } from './adl.js';
 import { ethPrice, MARKET, open, pid, run, type S, setup, usd, usdc, weth } from './testkit.js';
 
@@ -38,17 +40,19 @@ describe('mirrorMarket', () => {
     const s = book();
     const { view, marks } = mirrorMarket(s, MARKET, NOW);
     const market = view.book.markets[MARKET];
-    const positions = market?.positions ?? {};
+    const positions = market?.positions ?? PersistentMap.empty<PerpPosition>();
     let net = 0n;
-    for (const p of Object.values(positions)) net += p.sizeBase;
+    positions.forEach((p) => {
+      net += p.sizeBase;
+    });
     expect(net).toBe(0n);
     // alice: 5 ETH for $10k at $2400 → +$2000, the same as GMX's PnL
-    const alice = positions[pid('alice', 'USDC', true)];
+    const alice = positions.get(pid('alice', 'USDC', true));
     expect(alice).toMatchObject({ sizeBase: 5n * 10n ** 18n, entryQuote: usd(10_000n) });
     if (alice === undefined || market === undefined) throw new Error('missing');
     expect(unrealizedPnlQuote(alice, marks[MARKET] ?? 0n, market.config)).toBe(usd(2000n));
     // carol's short: −3 ETH, entry −$6000
-    expect(positions[pid('carol', 'USDC', false)]).toMatchObject({
+    expect(positions.get(pid('carol', 'USDC', false))).toMatchObject({
       sizeBase: -3n * 10n ** 18n,
       entryQuote: -usd(6000n),
     });

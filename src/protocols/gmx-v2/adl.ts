@@ -241,8 +241,7 @@ export function mirrorMarket(
   let ledger: Ledger = {};
   let makerSize = 0n;
   let makerEntry = 0n;
-  for (const id of Object.keys(state.ext.positions).sort()) {
-    const p = state.ext.positions[id];
+  for (const [id, p] of state.ext.positions.entries()) {
     if (p === undefined || p.market !== market) continue;
     const sign = p.isLong ? 1n : -1n;
     const position: PerpPosition = {

@@ -230,8 +230,10 @@ function resolve(random: readonly [Intent, number][]): TimedCommand[] {
         const own = pid(intent.trader, intent.token, intent.isLong);
         const ids = gmxV2Model.accountIds(state);
         const id =
-          state.ext.positions[own] !== undefined ? own : (ids[intent.pct % Math.max(1, ids.length)] ?? own);
-        const p = state.ext.positions[id];
+          state.ext.positions.get(own) !== undefined
+            ? own
+            : (ids[intent.pct % Math.max(1, ids.length)] ?? own);
+        const p = state.ext.positions.get(id);
         const size = p === undefined ? usd(1000n) : (p.sizeInUsd * BigInt(intent.pct)) / 100n;
         const withdraw = p === undefined ? 0n : (p.collateralAmount * BigInt(intent.withdrawPct)) / 100n;
         push(
@@ -276,7 +278,7 @@ function resolve(random: readonly [Intent, number][]): TimedCommand[] {
           } catch (e) {
             if (!(e instanceof SolventError)) throw e;
           }
-          const p = top === undefined ? undefined : state.ext.positions[top];
+          const p = top === undefined ? undefined : state.ext.positions.get(top);
           if (p === undefined) continue;
           const sizeDeltaUsd = (p.sizeInUsd * BigInt(intent.pct)) / 100n;
           push({ type: 'executeAdl', keeper: 'adl', position: p.id, sizeDeltaUsd: sizeDeltaUsd || 1n }, now);

@@ -79,7 +79,7 @@ describe('gmxV2Model: liquidity and increase', () => {
     expect(bal(s0, 'wallet:lp', `GM:${MARKET}`)).toBe(400_000n * E18);
     const s = withAlice(s0);
     expect(engineViolations(gmxV2Model, s)).toEqual([]);
-    const p = s.ext.positions[ALICE];
+    const p = s.ext.positions.get(ALICE);
     // fee 0.1 % of $10,000 = 10 USDC: 3.7 to the fee receiver, 6.3 to the pool
     expect(p).toMatchObject({
       sizeInUsd: usd(10_000n),
@@ -158,7 +158,7 @@ describe('gmxV2Model: liquidation', () => {
     const after = step(s, liquidate());
     // loss 950 USDC to the pool; fees 10 (position) + 20 (liquidation, 0.2 % of $10,000):
     // receiver 3.7 + 7.4 = 11.1, pool 6.3 + 12.6 = 18.9; 990 − 950 − 30 = 10 USDC back to alice
-    expect(after.ext.positions[ALICE]).toBeUndefined();
+    expect(after.ext.positions.get(ALICE)).toBeUndefined();
     expect(bal(after, 'wallet:alice', 'USDC')).toBe(usdc(10n));
     expect(bal(after, 'protocol', 'USDC')).toBe(3_700_000n + 11_100_000n);
     expect(bal(after, POOL, 'USDC')).toBe(usdc(200_000n) + 6_300_000n + usdc(950n) + 18_900_000n);
@@ -247,7 +247,7 @@ describe('gmxV2Model: decreases', () => {
     expect(bal(after, 'wallet:alice', 'WETH')).toBe(profit);
     expect(bal(after, 'wallet:alice', 'USDC')).toBe(usdc(980n));
     expect(bal(after, POOL, 'WETH')).toBe(weth(100n) - profit);
-    expect(after.ext.positions[ALICE]).toBeUndefined();
+    expect(after.ext.positions.get(ALICE)).toBeUndefined();
   });
 
   test('behavior: a partial close keeps collateral; a withdrawal that breaks the floor is refused', () => {
@@ -260,7 +260,7 @@ describe('gmxV2Model: decreases', () => {
     });
     const half = step(s, dec(usd(5000n), usdc(100n)));
     // fee 5 USDC, 100 withdrawn: 990 − 5 − 100 = 885 left
-    expect(half.ext.positions[ALICE]).toMatchObject({
+    expect(half.ext.positions.get(ALICE)).toMatchObject({
       sizeInUsd: usd(5000n),
       sizeInTokens: 25n * 10n ** 17n,
       collateralAmount: usdc(885n),
@@ -270,7 +270,7 @@ describe('gmxV2Model: decreases', () => {
     expect(revert(s, dec(0n, usdc(950n)))).toBe('UnableToWithdrawCollateral');
     // closing all but $5 (< MIN_POSITION_SIZE_USD) closes everything
     const closed = step(s, dec(usd(9995n), 0n));
-    expect(closed.ext.positions[ALICE]).toBeUndefined();
+    expect(closed.ext.positions.get(ALICE)).toBeUndefined();
     // a trader cannot close insolvently: at $1700 the $1500 loss exceeds the collateral
     expect(revert(run(s, ethPrice(1700n)), dec(usd(10_000n), 0n))).toBe('InsufficientFundsToPayForCosts');
   });
@@ -288,7 +288,7 @@ describe('gmxV2Model: decreases', () => {
     };
     const s = withAlice(setup(params));
     // 1e-7 · 10,000² = $10 → 10/2000 = 0.005 ETH less: 4.995 ETH; the impact pool holds 0.005 ETH
-    expect(s.ext.positions[ALICE]?.sizeInTokens).toBe(4_995n * 10n ** 15n);
+    expect(s.ext.positions.get(ALICE)?.sizeInTokens).toBe(4_995n * 10n ** 15n);
     expect(s.ext.markets[MARKET]?.positionImpactPoolAmount).toBe(5n * 10n ** 15n);
     const after = step(s, { type: 'decreasePosition', position: ALICE, sizeDeltaUsd: usd(10_000n) });
     // closing improves the balance: +0.5e-7 · 10,000² = $5 (under the $10 pool, $50 cap) paid as
@@ -323,7 +323,7 @@ describe('gmxV2Model: ADL', () => {
     expect(engineViolations(gmxV2Model, result.state)).toEqual([]);
     // 2.5 ETH realised at $4000: +$5000 = 1.25 WETH from the pool; fee $5 from collateral
     expect(bal(result.state, 'wallet:alice', 'WETH')).toBe(125n * 10n ** 16n);
-    expect(result.state.ext.positions[ALICE]).toMatchObject({
+    expect(result.state.ext.positions.get(ALICE)).toMatchObject({
       sizeInUsd: usd(5000n),
       collateralAmount: usdc(985n),
     });

@@ -170,7 +170,7 @@ function decideIncrease(state: GmxState, command: Command, nowSeconds: number): 
     );
   const id = positionId(account, market, collateralToken, isLong);
   const view = accruedView(state, params, market, nowSeconds);
-  const result = processIncrease(params, view, id, own(state.ext.positions, id), {
+  const result = processIncrease(params, view, id, state.ext.positions.get(id), {
     account,
     collateralToken,
     isLong,
@@ -237,7 +237,7 @@ function decideLiquidate(state: GmxState, command: Command, nowSeconds: number):
  */
 export function gmxHealth(state: GmxState, id: string, nowSeconds: number): AccountHealth {
   const params = requireParams(state, 'health');
-  const position = own(state.ext.positions, id);
+  const position = state.ext.positions.get(id);
   if (position === undefined) throw new UnknownAccountError(id);
   const view = accruedView(state, params, position.market, nowSeconds);
   const info = positionLiquidation(params, view, position, 'liquidation', true);
@@ -259,7 +259,7 @@ export function gmxHealth(state: GmxState, id: string, nowSeconds: number): Acco
 export function gmxInvariants(state: GmxState): InvariantCheck[] {
   const checks: InvariantCheck[] = [];
   const params = state.ext.params;
-  const positions = Object.values(state.ext.positions);
+  const positions = state.ext.positions.values();
   const check = (name: string, holds: boolean, detail: string): void => {
     checks.push({ name, holds, detail: holds ? '' : detail });
   };
@@ -387,7 +387,7 @@ export const gmxV2Model: ProtocolModel<GmxExt> = {
     return evolveGmx(state, recorded);
   },
   accountIds(state) {
-    return Object.keys(state.ext.positions).sort();
+    return state.ext.positions.keys();
   },
   health: gmxHealth,
   invariants: gmxInvariants,

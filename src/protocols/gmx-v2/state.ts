@@ -8,6 +8,7 @@ import { NotConfiguredError, UnknownAccountError, UnknownAssetError } from '../.
 import { balanceOf } from '../../engine/ledger.js';
 import type { Recorded } from '../../engine/machine.js';
 import { type PriceReading, spotPrice } from '../../engine/oracle.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { assert } from '../../math/errors.js';
 import type { GmxMarketParams, GmxParams, SideValues } from './params.js';
 
@@ -60,7 +61,11 @@ export interface GmxMarketState {
 export interface GmxExt {
   readonly params: GmxParams | null;
   readonly markets: Readonly<Record<string, GmxMarketState>>;
-  readonly positions: Readonly<Record<string, GmxPosition>>;
+  /**
+   * Positions by key: a persistent map, so a position change copies O(log n) nodes instead of
+   * every position (it serializes as the plain record, keys sorted).
+   */
+  readonly positions: PersistentMap<GmxPosition>;
 }
 
 /** An engine state running the GMX model. */
@@ -68,7 +73,7 @@ export type GmxState = EngineState<GmxExt>;
 
 /** The model state of an empty engine. */
 export function initialGmxExt(): GmxExt {
-  return { params: null, markets: {}, positions: {} };
+  return { params: null, markets: {}, positions: PersistentMap.empty() };
 }
 
 /** A market with no positions and no history. */
@@ -147,13 +152,12 @@ export function evolveGmx(state: GmxState, recorded: Recorded): GmxExt {
       const e = event as GmxConfigured;
       const markets: Record<string, GmxMarketState> = {};
       for (const m of e.params.markets) markets[m.market] = emptyMarketState(e.atSeconds);
-      return { params: e.params, markets, positions: {} };
+      return { params: e.params, markets, positions: PersistentMap.empty() };
     }
     case 'GmxPositionSet': {
       const e = event as GmxPositionSet;
-      const positions: Record<string, GmxPosition> = { ...ext.positions };
-      if (e.position === null) delete positions[e.id];
-      else positions[e.id] = e.position;
+      const positions =
+        e.position === null ? ext.positions.delete(e.id) : ext.positions.set(e.id, e.position);
       return { ...ext, positions };
     }
     case 'GmxMarketSet': {
@@ -190,7 +194,7 @@ export function requireMarket(
 
 /** A position. @throws UnknownAccountError. */
 export function requirePosition(state: GmxState, id: string): GmxPosition {
-  const p = Object.hasOwn(state.ext.positions, id) ? state.ext.positions[id] : undefined;
+  const p = state.ext.positions.get(id);
   if (p === undefined) throw new UnknownAccountError(id);
   return p;
 }

@@ -116,7 +116,7 @@ describe('hyperliquidExecution', () => {
     const z = hyperliquidSizing(c, request, t);
     const out = hyperliquidExecution(c, request, z, t);
     expect(out.detail.kind).toBe('backstop');
-    expect(out.detail.view.book.markets[M]?.positions.hlp).toMatchObject({ sizeBase: 300n });
+    expect(out.detail.view.book.markets[M]?.positions.get('hlp')).toMatchObject({ sizeBase: 300n });
     // A vault with $10: after the takeover its equity 110 < its MM 363.75.
     const poor = {
       ...c,

@@ -331,8 +331,7 @@ export function hyperliquidAdlRanking(
   const c = state.config;
   const price = requireMark(previousMarks, market);
   const out: HyperliquidAdlCandidate[] = [];
-  for (const account of Object.keys(state.positions).sort()) {
-    const p = state.positions[account]!;
+  for (const [account, p] of state.positions.entries()) {
     if (exclude.includes(account) || p.sizeBase === 0n || sideOf(p.sizeBase) !== side) continue;
     const size = p.sizeBase < 0n ? -p.sizeBase : p.sizeBase;
     // Exact value at the previous price; mark/entry as value/|entry| (the same size divides both).

@@ -36,7 +36,7 @@ const liquidate = (account: string, extra: Record<string, unknown> = {}): Comman
   liquidator: 'keeper',
   ...extra,
 });
-const position = (s: HlState, account: string) => s.ext.book?.markets[M]?.positions[account];
+const position = (s: HlState, account: string) => s.ext.book?.markets[M]?.positions.get(account);
 const open = (account: string, sizeBase: bigint, extra: Record<string, unknown> = {}): Command => ({
   type: 'openPosition',
   account,

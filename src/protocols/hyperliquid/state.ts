@@ -142,9 +142,11 @@ export function previousOraclePriceOf(
 /** Markets where any of `accounts` (every account when omitted) holds a non-zero position. */
 function marketsWithPositions(book: PerpsBook, accounts?: readonly string[]): string[] {
   return marketIds(book).filter((m) => {
-    const positions = book.markets[m]!.positions;
-    const ids = accounts ?? Object.keys(positions);
-    return ids.some((a) => (positionOf(book, a, m)?.sizeBase ?? 0n) !== 0n);
+    const market = book.markets[m]!;
+    // Open interest is the sum of the positions' long and short parts: an open position shows in it.
+    if (accounts === undefined)
+      return market.longOpenInterestBase !== 0n || market.shortOpenInterestBase !== 0n;
+    return accounts.some((a) => (positionOf(book, a, m)?.sizeBase ?? 0n) !== 0n);
   });
 }
 

@@ -149,7 +149,7 @@ export function synthetixTrigger(
   ctx: SynthetixLiquidationContext,
   request: SynthetixLiquidationRequest,
 ): SynthetixTriggered {
-  if (!Object.hasOwn(ctx.view.book.accounts, request.account)) throw new UnknownAccountError(request.account);
+  if (!ctx.view.book.accounts.has(request.account)) throw new UnknownAccountError(request.account);
   if (request.account === ctx.params.lpAccount)
     throw new PositionNotLiquidatableError(request.account, "the LPs' vault is the market's counterparty");
   const valuation = valueAccount(ctx.view, ctx.params, request.account, ctx.prices, ctx.gasPriceUsdPerGasD18);

@@ -170,8 +170,7 @@ function decideDeposit(state: State, command: Command): EngineEvent[] {
 function decideWithdraw(state: State, command: Command, nowSeconds: number): EngineEvent[] {
   const { params, book } = requireConfigured(state, 'withdraw');
   const account = readString(command, 'account');
-  if (!Object.hasOwn(book.accounts, account) || account === params.lpAccount)
-    throw new UnknownAccountError(account);
+  if (!book.accounts.has(account) || account === params.lpAccount) throw new UnknownAccountError(account);
   const amount = amountOf(command);
   const v = requireNotLiquidatable(state, account, nowSeconds);
   // `getWithdrawableMargin`: with positions, available − (IM + possible liquidation reward).
@@ -197,8 +196,7 @@ function decideWithdraw(state: State, command: Command, nowSeconds: number): Eng
 function decideTrade(state: State, command: Command, nowSeconds: number): EngineEvent[] {
   const { params, book } = requireConfigured(state, 'trade');
   const account = readString(command, 'account');
-  if (!Object.hasOwn(book.accounts, account) || account === params.lpAccount)
-    throw new UnknownAccountError(account);
+  if (!book.accounts.has(account) || account === params.lpAccount) throw new UnknownAccountError(account);
   const market = readString(command, 'market');
   const m = requireMarketParams(params, market);
   const sizeDelta = readBigint(command, 'sizeDelta', 'sizeDelta', {
@@ -313,7 +311,7 @@ function decideSynthetix(state: State, command: Command, nowSeconds: number): re
 
 function healthOf(state: State, accountId: string, nowSeconds: number) {
   const { params, book } = requireConfigured(state, 'health');
-  if (!Object.hasOwn(book.accounts, accountId)) throw new UnknownAccountError(accountId);
+  if (!book.accounts.has(accountId)) throw new UnknownAccountError(accountId);
   const v = valuationOf(state, accountId, nowSeconds);
   const flagged = Object.hasOwn(state.ext.flagged, accountId);
   const health = healthWadOf(v);
@@ -337,7 +335,7 @@ function invariantsOf(state: State) {
     let entry = 0n;
     let longs = 0n;
     let shorts = 0n;
-    for (const p of Object.values(ms.positions)) {
+    for (const p of ms.positions.values()) {
       size += p.sizeBase;
       entry += p.entryQuote;
       if (p.sizeBase > 0n) longs += p.sizeBase;

@@ -68,7 +68,7 @@ export class SynthetixMarket {
 
   /** A position's size (0 when none). */
   size(account: string, market = 'ETH'): bigint {
-    return this.state.ext.book?.markets[market]?.positions[account]?.sizeBase ?? 0n;
+    return this.state.ext.book?.markets[market]?.positions.get(account)?.sizeBase ?? 0n;
   }
 }
 

@@ -84,7 +84,7 @@ function run(name: keyof typeof CONFIGS): Traced {
 const bookOf = (s: EngineState<unknown>): PerpsBook => (s.ext as { book: PerpsBook }).book;
 const openLegs = (s: EngineState<unknown>, account: string): string[] =>
   Object.values(bookOf(s).markets)
-    .filter((m) => (m.positions[account]?.sizeBase ?? 0n) !== 0n)
+    .filter((m) => (m.positions.get(account)?.sizeBase ?? 0n) !== 0n)
     .map((m) => m.config.market)
     .sort();
 
@@ -95,7 +95,7 @@ function badDebtFromState(s: EngineState<unknown>, accounts: readonly string[]):
   for (const account of accounts) {
     let equity = Number(balanceOf(s.ledger, `acct:${account}`, 'USDC')) / 1e6;
     for (const m of Object.values(book.markets)) {
-      const p = m.positions[account];
+      const p = m.positions.get(account);
       if (p === undefined) continue;
       const price = Number(latestOraclePrice(s, m.config.oracleAsset) ?? 0n) / 10 ** m.config.priceDecimals;
       equity += (Number(p.sizeBase) / 10 ** m.config.baseDecimals) * price - Number(p.entryQuote) / 1e6;
@@ -186,7 +186,7 @@ describe('cross-margin stages in the stress lab (aug-2024, a tight hedged book)'
       const signed = (market: string) => {
         const p = bookOf(s).markets[market]!;
         const price = Number(latestOraclePrice(s, p.config.oracleAsset)) / 10 ** p.config.priceDecimals;
-        return (Number(p.positions[a]!.sizeBase) / 10 ** p.config.baseDecimals) * price;
+        return (Number(p.positions.get(a)!.sizeBase) / 10 ** p.config.baseDecimals) * price;
       };
       const eth = signed('ETH-PERP');
       const btc = signed('BTC-PERP');

@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import type { EngineState } from '../../engine/engine.js';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
+import { stateHash } from '../../engine/machine.js';
 import { findProtocol } from '../../protocols/catalog.js';
 import type { DriftExt } from '../../protocols/drift-v2/state.js';
 import { riskOf } from '../../protocols/dydx-v4/model.js';
@@ -19,14 +20,16 @@ import type { DydxExt } from '../../protocols/dydx-v4/state.js';
 import type { GmxExt } from '../../protocols/gmx-v2/state.js';
 import { DEFAULT_HYPERLIQUID_PARAMS } from '../../protocols/hyperliquid/params.js';
 import type { SynthetixExt } from '../../protocols/synthetix-perps-v3/state.js';
-import { runWithAdapter, stressSource } from './core.js';
+import { runWithAdapter, type StressAdapter, stressSource } from './core.js';
 import {
   composedPerpStressAdapter,
   composedPerpStressParamsJson,
+  createComposedPerpStressAdapter,
+  createPerpsStressAdapter,
   PERPS_STRESS_PROTOCOLS,
   perpsStressAdapter,
 } from './perps.js';
-import { paramsJson } from './perpsRigs.js';
+import { DEFAULT_PERPS_STRESS_SIZES, paramsJson } from './perpsRigs.js';
 import type { StressKeeperSpec, StressOptions } from './types.js';
 
 const OCT: StressOptions = {
@@ -45,6 +48,42 @@ const BT: StressOptions = {
 };
 
 const run = (options: StressOptions) => runWithAdapter(perpsStressAdapter, options);
+
+/** Everything a run reports, and its final state's hash. */
+function everything(adapter: StressAdapter, options: StressOptions) {
+  const r = runWithAdapter(adapter, options);
+  return {
+    summary: r.summary,
+    series: r.series,
+    clearings: r.clearings,
+    keepers: r.keepers,
+    state: stateHash(r.finalState),
+  };
+}
+
+/** Gas-capped, latency and ε keepers: views skipped above the cap, floors above zero. */
+const PICKY: readonly StressKeeperSpec[] = [
+  { preset: 'liquidator', id: 'k-capped', minProfitUsd: 5, maxGasPriceGwei: 40 },
+  { preset: 'liquidator', id: 'k-slow', minProfitUsd: 0, latencySteps: 1 },
+];
+
+describe('createPerpsStressAdapter', () => {
+  const full = createPerpsStressAdapter(DEFAULT_PERPS_STRESS_SIZES, { indexed: false });
+
+  test('default: the indexed adapter reports exactly what the full scans report, for every model', () => {
+    for (const protocol of PERPS_STRESS_PROTOCOLS) {
+      const options = { ...OCT, protocol, accounts: 30 };
+      expect(everything(perpsStressAdapter, options), protocol).toEqual(everything(full, options));
+    }
+  });
+
+  test('behavior: the same with picky keepers (gas caps, ε, latency) on Black Thursday', () => {
+    for (const protocol of PERPS_STRESS_PROTOCOLS) {
+      const options = { ...BT, protocol, accounts: 30, keepers: PICKY };
+      expect(everything(perpsStressAdapter, options), protocol).toEqual(everything(full, options));
+    }
+  });
+});
 
 describe('perpsStressAdapter', () => {
   test('default: every catalogue perps model liquidates in the oct-2025 crash', () => {
@@ -114,7 +153,7 @@ describe('perpsStressAdapter', () => {
       6,
     );
     let negativeTnc = 0;
-    for (const id of Object.keys(dydxState.ext.book?.accounts ?? {})) {
+    for (const id of dydxState.ext.book?.accounts.keys() ?? []) {
       if (id === 'makers') continue;
       const tnc = riskOf(dydxState, id, last.t).tncQuote;
       if (tnc < 0n) negativeTnc -= Number(tnc) / 1e6;
@@ -204,6 +243,21 @@ describe('composedPerpStressAdapter', () => {
     expect(r.summary.accounts).toBeGreaterThan(0);
     expect(r.summary.liquidations).toBeGreaterThan(0);
     expect((r.finalState as { protocol: string }).protocol).toBe('eth-perp-adl');
+  });
+
+  test('behavior: on a hedged book (several markets) the indexed adapter reports what the full scans report', () => {
+    const classic = parseYaml(
+      readFileSync(new URL('../../../examples/composed-perp-classic.yaml', import.meta.url), 'utf8'),
+    ) as { id: string };
+    const full = createComposedPerpStressAdapter(DEFAULT_PERPS_STRESS_SIZES, { indexed: false });
+    for (const options of [
+      { ...OCT, protocol: classic.id, protocolConfig: classic, accounts: 30, flatGasGwei: 10 },
+      { ...BT, protocol: classic.id, protocolConfig: classic, accounts: 30 },
+    ]) {
+      const indexed = everything(composedPerpStressAdapter, options);
+      expect(indexed.summary.liquidations).toBeGreaterThan(0);
+      expect(indexed).toEqual(everything(full, options));
+    }
   });
 
   test('behavior: its parameters are the configuration’s, and overrides of them are used', () => {

@@ -14,6 +14,14 @@
  * src/keepers/perps.ts liquidators. No funding is accrued during a run (an ASSUMPTION: hours of
  * funding are small beside a crash).
  *
+ * Reading the book (indexed, the default; {@link PerpsAdapterOptions}): a run-local watch
+ * (perpsWatch.ts for the perps-core models, perpsGmxWatch.ts for GMX) keeps price certificates
+ * per account, so a keeper view re-reads only the accounts that may be liquidatable, and the bad
+ * debt and the borrowers' totals follow what changed; a keeper above its gas cap reads no view, and
+ * a view lists only candidates paying more than its keeper's gate (src/keepers/perps.ts
+ * `PerpsLiquidatorPolicy.screen`), which skips the dry runs a reward bound rules out. The readings
+ * and decisions are exactly those of the full scans (`indexed: false`).
+ *
  * Hedged books (composed markets with several markets): every second account also holds a hedge
  * leg in the configuration's other markets whose price the run has (another ETH venue always; BTC,
  * SOL when the scenario or replay has them, each on its own feed of the source's path), see
@@ -48,8 +56,7 @@ import { InvalidParameterError } from '../../engine/errors.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
 import type { OracleCommand } from '../../engine/oracle.js';
 import { parsePerpsGenericParams } from '../../engine/perps/params.js';
-import { type PerpsKeeperView, perpsKeeperView, perpsLiquidator } from '../../keepers/perps.js';
-import type { KeeperPolicy } from '../../keepers/types.js';
+import { type PerpsLiquidatorPolicy, perpsKeeperView, perpsLiquidator } from '../../keepers/perps.js';
 import { SolventError } from '../../math/errors.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
 import { pow10 } from '../../math/units.js';
@@ -73,6 +80,7 @@ import {
 } from './core.js';
 import { FIXED_USD_ORACLE } from './lending.js';
 import { type PerpsSkipped, perpsBookPlan, perpsHedgePlan } from './perpsBook.js';
+import { gmxWatch } from './perpsGmxWatch.js';
 import {
   DEFAULT_PERPS_STRESS_SIZES,
   genericRig,
@@ -84,12 +92,16 @@ import {
   type PerpsStressSizes,
   paramsJson,
 } from './perpsRigs.js';
+import { perpsBadDebtUsd, perpsWatch } from './perpsWatch.js';
 import {
   DEFAULT_GAS_CAP_GWEI,
   DEFAULT_KEEPER_WALLET_DAI,
   type StressKeeperSpec,
   type StressOptions,
 } from './types.js';
+
+/** The bad-debt scan (perpsWatch.ts), exported here where it always was. */
+export { perpsBadDebtUsd } from './perpsWatch.js';
 
 /** Catalogue perps ids the stress lab runs. */
 export const PERPS_STRESS_PROTOCOLS: readonly string[] = Object.keys(PERPS_RIG_FACTORIES);
@@ -128,7 +140,7 @@ function defaultPerpsKeepers(protocol: string): readonly StressKeeperSpec[] {
   }
 }
 
-function perpsPolicy(spec: StressKeeperSpec, protocol: string): KeeperPolicy<PerpsKeeperView> {
+function perpsPolicy(spec: StressKeeperSpec, protocol: string): PerpsLiquidatorPolicy {
   if (spec.preset !== 'liquidator') {
     throw new InvalidParameterError(
       'keepers[].preset',
@@ -316,16 +328,30 @@ export interface PerpsOpenedInfo {
   readonly insuranceFundStartUsd: number;
 }
 
+/** How the perps adapters read their book each step. */
+export interface PerpsAdapterOptions {
+  /**
+   * True (the default adapters): keeper views re-check only the accounts the run-local watch
+   * (perpsWatch.ts) cannot clear, a keeper that sends nothing (gas above its cap) reads no view, a
+   * view lists only candidates paying more than its keeper's gate (skipping the dry runs a reward
+   * bound rules out), and the bad debt and the borrowers' totals follow what changed. False: every
+   * account is read at every view and step (the reference; same results).
+   */
+  readonly indexed: boolean;
+}
+
 /**
  * Opens a run on a rig: oracles and configuration at `start − 2·step`, the keepers' set-up (Drift
  * accounts), the house and the book at `start`, one planned position at a time (a position the
- * model refuses is skipped and counted).
+ * model refuses is skipped and counted). `adapterOptions` chooses how the book is read (default
+ * indexed; the results are the same either way).
  * @throws InvalidParameterError (`keepers[].preset`, `keepers[].walletUsd`); whatever set-up throws.
  */
 export function openPerps(
   setup: StressSetup,
   rig: PerpsRig,
   sizes: PerpsStressSizes,
+  adapterOptions: PerpsAdapterOptions = { indexed: true },
 ): OpenedStress<unknown> & { readonly info: PerpsOpenedInfo } {
   const { options, source, rng, specs, start } = setup;
   const policies = specs.map((s) => perpsPolicy(s, rig.protocol));
@@ -450,6 +476,11 @@ export function openPerps(
     if (p.clamped) clamped += 1;
   }
   const borrowers = [...accounts];
+  const watch = !adapterOptions.indexed
+    ? undefined
+    : rig.kind === 'gmx'
+      ? gmxWatch(rig, borrowers)
+      : perpsWatch(rig, borrowers);
   let markUsd = priceUsd;
   let usdPublishedAt = setupAt;
   const readMark = (s: EngineState<unknown>): number => {
@@ -498,21 +529,29 @@ export function openPerps(
     },
     keepers: policies.map((policy) => ({
       id: policy.id,
-      decide: (s, market) =>
-        policy.decide(
+      decide(s, market) {
+        // Indexed: nothing to read when the keeper sends nothing (gas above its cap), only the
+        // accounts the watch cannot clear, and no candidate paying less than the keeper's gate.
+        const screen = adapterOptions.indexed ? policy.screen(market, rig.kind) : undefined;
+        if (screen !== undefined && !screen.sends) return [];
+        const floor = screen?.sends === true ? screen.rewardAboveUsd : undefined;
+        return policy.decide(
           perpsKeeperView(s, market.nowSeconds, market, keeperIds, {
             kind: rig.kind,
             decider: rig.decider,
             health,
             keeperId: policy.id,
-            accounts: borrowers,
+            accounts:
+              watch?.liquidatable(s, market.nowSeconds, floor !== undefined && floor >= 0) ?? borrowers,
             perpMarket: rig.market,
             ...(usable.length > 0 ? { anyMarket: true } : {}),
             ...(rig.backstopAccount === undefined || !sizes.backstopUnwinds
               ? {}
               : { backstopAccount: rig.backstopAccount }),
+            ...(floor === undefined ? {} : { rewardAboveUsd: floor }),
           }),
-        ),
+        );
+      },
     })),
     classify:
       usable.length === 0
@@ -526,6 +565,7 @@ export function openPerps(
     heldCollateral: () => 0n,
     keeperCashDeltaUsd: (s, id) => rig.keeperCashUsd(s, id, funded[id] ?? 0n),
     borrowerTotals(s) {
+      if (watch !== undefined) return watch.borrowerTotals(s);
       let collateral = 0n;
       let debtUsd = 0;
       for (const id of borrowers) {
@@ -535,7 +575,7 @@ export function openPerps(
       }
       return { collateral, debtUsd };
     },
-    badDebtUsd: (s) => perpsBadDebtUsd(rig, s, borrowers),
+    badDebtUsd: (s) => watch?.badDebtUsd(s) ?? perpsBadDebtUsd(rig, s, borrowers),
     insuranceFundUsd: (s) => rig.insuranceFundUsd(s),
     auctionsLive: () => 0,
     health(s, id, t) {
@@ -549,31 +589,6 @@ export function openPerps(
 }
 
 /**
- * Bad debt of a perps state, USD: Σ max(0, −equity) over `accounts` and the rig's house accounts
- * at the latest oracle price (GMX: the positions' remaining collateral, and the pool's value for
- * depositors).
- * Never throws.
- */
-export function perpsBadDebtUsd(
-  rig: PerpsRig,
-  state: EngineState<unknown>,
-  accounts: readonly string[],
-): number {
-  let total = 0;
-  for (const id of [...accounts, ...rig.houseAccounts]) {
-    let e: number | undefined;
-    try {
-      e = rig.equityUsd(state, id);
-    } catch (err) {
-      if (err instanceof SolventError) continue;
-      throw err;
-    }
-    if (e !== undefined && e < 0) total -= e;
-  }
-  return total;
-}
-
-/**
  * The perps adapter with house sizes `sizes` (default {@link DEFAULT_PERPS_STRESS_SIZES}): the
  * insurance fund and vault sizes are not model parameters, so they are set here, not through
  * `protocolParams`.
@@ -581,6 +596,7 @@ export function perpsBadDebtUsd(
  */
 export function createPerpsStressAdapter(
   sizes: PerpsStressSizes = DEFAULT_PERPS_STRESS_SIZES,
+  adapterOptions: PerpsAdapterOptions = { indexed: true },
 ): StressAdapter {
   requireSizes(sizes);
   return {
@@ -592,7 +608,7 @@ export function createPerpsStressAdapter(
     open(setup) {
       const factory = requireFactory(setup.options.protocol);
       const raw = setup.options.protocolParams ?? paramsJson(factory.defaults);
-      return openPerps(setup, factory.build(raw), sizes);
+      return openPerps(setup, factory.build(raw), sizes, adapterOptions);
     },
   };
 }
@@ -634,6 +650,7 @@ export const perpsStressAdapter: StressAdapter = createPerpsStressAdapter();
  */
 export function createComposedPerpStressAdapter(
   sizes: PerpsStressSizes = DEFAULT_PERPS_STRESS_SIZES,
+  adapterOptions: PerpsAdapterOptions = { indexed: true },
 ): StressAdapter {
   requireSizes(sizes);
   return {
@@ -655,7 +672,7 @@ export function createComposedPerpStressAdapter(
       return composedPerpStressParamsJson(protocolConfig);
     },
     open(setup) {
-      return openPerps(setup, composedRig(setup.options), sizes);
+      return openPerps(setup, composedRig(setup.options), sizes, adapterOptions);
     },
   };
 }

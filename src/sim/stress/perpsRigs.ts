@@ -12,6 +12,7 @@ import { balanceOf } from '../../engine/ledger.js';
 import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import {
   accountMargin,
+  liquidatableScopes,
   marginRequirementQuote,
   pendingFundingQuote,
   valueQuote,
@@ -26,6 +27,7 @@ import {
   crossBucket,
   isolatedBucket,
   type MarginTier,
+  type PerpScales,
   type PerpsBook,
   PPM_SCALE,
   positionOf,
@@ -36,9 +38,10 @@ import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
 import { pow10 } from '../../math/units.js';
 import { DRIFT_V2_ID, driftV2Model } from '../../protocols/drift-v2/model.js';
 import { DEFAULT_DRIFT_PARAMS, type DriftParams, parseDriftParams } from '../../protocols/drift-v2/params.js';
-import type { DriftExt } from '../../protocols/drift-v2/state.js';
+import { type DriftExt, driftMargin, pendingLossOf, statusOf } from '../../protocols/drift-v2/state.js';
 import { DYDX_V4_ID, dydxV4Model } from '../../protocols/dydx-v4/model.js';
 import { DEFAULT_DYDX_PARAMS, type DydxParams, parseDydxParams } from '../../protocols/dydx-v4/params.js';
+import { subaccountRisk } from '../../protocols/dydx-v4/state.js';
 import { accruedView } from '../../protocols/gmx-v2/liquidation.js';
 import { poolValue } from '../../protocols/gmx-v2/market.js';
 import { GMX_V2_ID, gmxV2Model } from '../../protocols/gmx-v2/model.js';
@@ -63,6 +66,7 @@ import {
   parseSynthetixParams,
   type SynthetixParams,
 } from '../../protocols/synthetix-perps-v3/params.js';
+import { type SynthetixExt, valueAccount } from '../../protocols/synthetix-perps-v3/state.js';
 import type { PerpsBookPosition, PerpsMarginRates } from './perpsBook.js';
 
 /** The oracle asset the scenario's ETH path drives in every perps run. */
@@ -178,6 +182,74 @@ export interface PerpsRig {
   insuranceFundUsd(state: EngineState<unknown>): number;
   /** A keeper's cash change since it was funded, USD. */
   keeperCashUsd(state: EngineState<unknown>, keeperId: string, fundedQuote: bigint): number;
+  /**
+   * What the run-local watch (perpsWatch.ts) reads of a perps-core model to screen its accounts;
+   * absent (GMX) where readings are not screened.
+   */
+  readonly probe?: PerpsRigProbe;
+}
+
+/**
+ * Readings of a perps-core model at a price of the rig's market that the run-local watch
+ * (perpsWatch.ts) builds its price certificates from. Every reading is the model's own exact
+ * function with the market's mark replaced, for an account whose only open position (size ≠ 0) is
+ * in the rig's market.
+ */
+export interface PerpsRigProbe {
+  /** The model's book. @throws InvalidParameterError before `configure`. */
+  book(state: EngineState<unknown>): PerpsBook;
+  /**
+   * The margin the model's health decides liquidation on when the market's mark is `price`
+   * (integers at the market's price decimals): it reports the account liquidatable only if
+   * `other` holds or `equityQuote < requirementQuote`. `equityQuote` moves with the price in the
+   * position's direction (up for a long), `requirementQuote` never falls as the price rises, and
+   * `other` (the account's other margin scopes) does not depend on the price. Null: the account is
+   * not screened (a Synthetix account flagged for liquidation, a book with a cross-margin stage).
+   * @throws SolventError as the model's readings do.
+   */
+  liquidationMargin(state: EngineState<unknown>, account: string, price: bigint): ProbeMargin | null;
+  /**
+   * The equity {@link PerpsRig.equityUsd} reads, quote units, as a line in the market's price:
+   * `constantQuote + valueQuote(sizeBase, price, scales, Down)` is exactly that reading with the
+   * market at `price`, for an account whose only open position (if any) is in the rig's market.
+   * Undefined when the reading is (an account the book does not have).
+   */
+  equityLine(state: EngineState<unknown>, account: string): EquityLine | undefined;
+  /**
+   * Whether the model pays a liquidator out of the liquidated scope's equity E as perps-generic does
+   * (at most ⌊max(0, min(fee, E + 1)) · share⌋, src/keepers/perps.ts perpsRewardBoundQuote), so that
+   * a liquidation of an account with E ≤ −1 (the `equityQuote` of {@link liquidationMargin}) pays
+   * its liquidator nothing.
+   */
+  readonly paysFromEquity?: boolean;
+  /**
+   * Calls `mark` for every account whose model state outside the book and the quote buckets (a
+   * Synthetix flag, Drift's liquidation status and pending loss) differs between two states, as
+   * far as the readings above and {@link PerpsRig.worth} read it; returns true when it differs
+   * for every account (new parameters, Synthetix's keeper gas price).
+   */
+  extChanged(
+    before: EngineState<unknown>,
+    after: EngineState<unknown>,
+    mark: (account: string) => void,
+  ): boolean;
+}
+
+/** An equity as a line in a market's price ({@link PerpsRigProbe.equityLine}). */
+export interface EquityLine {
+  /** The part that does not move with the price, quote units. */
+  readonly constantQuote: bigint;
+  /** Signed size of the position in the rig's market (0: none), base units. */
+  readonly sizeBase: bigint;
+  readonly scales: PerpScales;
+}
+
+/** A margin scope as {@link PerpsRigProbe.liquidationMargin} reads it, quote units. */
+export interface ProbeMargin {
+  readonly equityQuote: bigint;
+  readonly requirementQuote: bigint;
+  /** Another scope of the account is liquidatable (price-independent). */
+  readonly other: boolean;
 }
 
 const E6 = 1_000_000;
@@ -376,7 +448,60 @@ interface CoreSpec {
   readonly fund: (state: EngineState<unknown>, rig: PerpsRig) => number;
   /** Markets hedge legs open in (perps-generic parameter sets with several markets). */
   readonly hedgeMarkets?: readonly PerpsRigMarket[];
+  /** {@link PerpsRigProbe.liquidationMargin} of the model (the rig's market at `price`). */
+  readonly liquidationMargin: (
+    state: EngineState<unknown>,
+    account: string,
+    price: bigint,
+  ) => ProbeMargin | null;
+  /** {@link PerpsRigProbe.extChanged} of the model (default: only new parameters change all). */
+  readonly extChanged?: (
+    before: EngineState<unknown>,
+    after: EngineState<unknown>,
+    mark: (account: string) => void,
+  ) => boolean;
 }
+
+/**
+ * The cross or isolated scope of an account's position in `market` as the perps core's health
+ * reads it (perps-generic, composed markets, Hyperliquid): equity against maintenance, the other
+ * scopes' liquidation flag beside it; null under a cross-margin stage (its requirement is not
+ * screened).
+ */
+function coreScopeMargin(
+  state: EngineState<unknown>,
+  market: string,
+  account: string,
+  price: bigint,
+): ProbeMargin | null {
+  const book = bookOf(state);
+  if (book.marginStage !== undefined) return null;
+  const margin = accountMargin({ book, ledger: state.ledger }, account, { [market]: price });
+  const mode = positionOf(book, account, market)?.marginMode ?? 'cross';
+  const own = mode === 'cross' ? margin : margin.isolated[market];
+  if (own === undefined) return null;
+  const ownScope = mode === 'cross' ? 'cross' : market;
+  return {
+    equityQuote: own.equityQuote,
+    requirementQuote: own.maintenanceQuote,
+    other: liquidatableScopes(margin).some((s) => s !== ownScope),
+  };
+}
+
+/** Marks every key whose value differs (`!==`) between two records. */
+function diffRecords<V>(
+  before: Readonly<Record<string, V>>,
+  after: Readonly<Record<string, V>>,
+  mark: (key: string) => void,
+): void {
+  if (before === after) return;
+  for (const k of Object.keys(before)) if (!Object.hasOwn(after, k) || before[k] !== after[k]) mark(k);
+  for (const k of Object.keys(after)) if (!Object.hasOwn(before, k)) mark(k);
+}
+
+/** New parameters change every reading. */
+const paramsChanged = (before: EngineState<unknown>, after: EngineState<unknown>): boolean =>
+  (before.ext as CoreExtLike).params !== (after.ext as CoreExtLike).params;
 
 /** Σ collateral of an account's buckets (cross and isolated), quote units. */
 function bucketsQuote(state: EngineState<unknown>, book: PerpsBook, account: string): bigint {
@@ -387,16 +512,27 @@ function bucketsQuote(state: EngineState<unknown>, book: PerpsBook, account: str
   return total;
 }
 
-/** Equity of an account at the latest oracle price, quote units (cross + isolated), or undefined. */
-function coreEquityQuote(state: EngineState<unknown>, spec: CoreSpec, account: string): bigint | undefined {
+/**
+ * Equity of an account at the latest oracle price, quote units (cross + isolated), or undefined;
+ * `spec.market`'s price is `marketPrice` instead when given.
+ */
+function coreEquityQuote(
+  state: EngineState<unknown>,
+  spec: CoreSpec,
+  account: string,
+  marketPrice?: bigint,
+): bigint | undefined {
   const book = bookOf(state);
-  if (!Object.hasOwn(book.accounts, account)) return undefined;
+  if (!book.accounts.has(account)) return undefined;
   const marks: Record<string, bigint> = {};
   for (const market of Object.keys(book.markets)) {
     const p = positionOf(book, account, market);
     if (p === undefined || p.sizeBase === 0n) continue;
     const config = book.markets[market]!.config;
-    const price = latestOraclePrice(state, config.oracleAsset);
+    const price =
+      marketPrice !== undefined && market === spec.market
+        ? marketPrice
+        : latestOraclePrice(state, config.oracleAsset);
     if (price === undefined) return undefined;
     marks[market] = price;
   }
@@ -523,6 +659,29 @@ function coreRig(spec: CoreSpec): PerpsRig {
       const equity = coreEquityQuote(state, spec, keeperId) ?? 0n;
       return unitsToUsd(wallet + equity - fundedQuote, spec.quoteDecimals);
     },
+    probe: {
+      book: bookOf,
+      liquidationMargin: spec.liquidationMargin,
+      equityLine(state, account) {
+        const book = bookOf(state);
+        const config = book.markets[spec.market]?.config;
+        if (config === undefined) return undefined;
+        const sizeBase = positionOf(book, account, spec.market)?.sizeBase ?? 0n;
+        // Any positive price reads the same constant part: the reading at 1 less the value at 1.
+        const at = coreEquityQuote(state, spec, account, 1n);
+        if (at === undefined) return undefined;
+        return {
+          constantQuote: at - valueQuote(sizeBase, 1n, config, Rounding.Down),
+          sizeBase,
+          scales: config,
+        };
+      },
+      ...(spec.kind === 'generic' ? { paysFromEquity: true } : {}),
+      extChanged(before, after, mark) {
+        if (paramsChanged(before, after)) return true;
+        return spec.extChanged?.(before, after, mark) ?? false;
+      },
+    },
   };
   return rig;
 }
@@ -611,6 +770,7 @@ export function genericRig(
         : []),
     ],
     fund: insuranceBucketUsd,
+    liquidationMargin: (state, account, price) => coreScopeMargin(state, m.market, account, price),
     ...(hedged ? { hedgeMarkets } : {}),
   });
 }
@@ -646,9 +806,10 @@ export function hyperliquidRig(params: HyperliquidParams): PerpsRig {
       ...(maker > 0n ? [{ type: 'deposit', account: params.makerAccount, amount: maker }] : []),
       ...(vault > 0n ? [{ type: 'deposit', account: params.backstopAccount, amount: vault }] : []),
     ],
+    liquidationMargin: (state, account, price) => coreScopeMargin(state, m.market, account, price),
     fund(state) {
       const book = bookOf(state);
-      if (!Object.hasOwn(book.accounts, params.backstopAccount)) return 0;
+      if (!book.accounts.has(params.backstopAccount)) return 0;
       const price = latestOraclePrice(state, m.oracleAsset);
       const open = (positionOf(book, params.backstopAccount, m.market)?.sizeBase ?? 0n) !== 0n;
       if (open && price === undefined) return 0;
@@ -691,6 +852,13 @@ export function dydxRig(params: DydxParams): PerpsRig {
       ...(insurance > 0n ? [{ type: 'fundInsurance', asset: params.quoteAsset, amount: insurance }] : []),
     ],
     fund: insuranceBucketUsd,
+    // dydx-v4 healthOf: liquidatable iff TMMR > 0 and TNC < TMMR (one scope: the subaccount).
+    liquidationMargin(state, account, price) {
+      const risk = subaccountRisk({ book: bookOf(state), ledger: state.ledger }, params, account, {
+        [m.market]: price,
+      });
+      return { equityQuote: risk.tncQuote, requirementQuote: risk.tmmrQuote, other: false };
+    },
   });
 }
 
@@ -734,6 +902,35 @@ export function synthetixRig(params: SynthetixParams): PerpsRig {
       const e = coreEquityQuote(state, spec, params.lpAccount);
       return e === undefined || e <= 0n ? 0 : unitsToUsd(e, rig.quoteDecimals);
     },
+    // synthetix-perps-v3 healthOf: liquidatable iff flagged (not screened) or MM + reward > the
+    // available margin; the reward grows with the notional (flag rewards) and the keeper gas price.
+    liquidationMargin(state, account, price) {
+      const ext = state.ext as SynthetixExt;
+      if (Object.hasOwn(ext.flagged, account)) return null;
+      const prices = {
+        marks: { [m.market]: price },
+        d18: { [m.market]: price * 10n ** BigInt(18 - m.priceDecimals) },
+      };
+      const v = valueAccount(
+        { book: bookOf(state), ledger: state.ledger },
+        params,
+        account,
+        prices,
+        ext.gasPriceUsdPerGasD18,
+      );
+      return {
+        equityQuote: v.availableMarginQuote,
+        requirementQuote: v.requiredMaintenanceMarginQuote + v.possibleLiquidationRewardQuote,
+        other: false,
+      };
+    },
+    extChanged(before, after, mark) {
+      const a = before.ext as SynthetixExt;
+      const b = after.ext as SynthetixExt;
+      if (a.gasPriceUsdPerGasD18 !== b.gasPriceUsdPerGasD18) return true;
+      diffRecords(a.flagged, b.flagged, mark);
+      return false;
+    },
   };
   return coreRig(spec);
 }
@@ -773,6 +970,33 @@ export function driftRig(params: DriftParams): PerpsRig {
       return total;
     },
     fund: insuranceBucketUsd,
+    // drift-v2 health: liquidatable iff total collateral < the maintenance requirement (plus the
+    // liquidation buffer while the user is being liquidated).
+    liquidationMargin(state, account, price) {
+      const ext = state.ext as DriftExt;
+      const calc = driftMargin(
+        { book: bookOf(state), ledger: state.ledger },
+        params,
+        account,
+        { [m.market]: price },
+        'maintenance',
+        params.liquidationMarginBufferRatio,
+        pendingLossOf(ext, account),
+      );
+      const being = statusOf(ext, account).beingLiquidated;
+      return {
+        equityQuote: calc.totalCollateralQuote,
+        requirementQuote: being ? calc.marginRequirementPlusBufferQuote : calc.marginRequirementQuote,
+        other: false,
+      };
+    },
+    extChanged(before, after, mark) {
+      const a = before.ext as DriftExt;
+      const b = after.ext as DriftExt;
+      diffRecords(a.users, b.users, mark);
+      diffRecords(a.pendingLoss, b.pendingLoss, mark);
+      return false;
+    },
   });
 }
 
@@ -879,7 +1103,7 @@ export function gmxRig(params: GmxParams): PerpsRig {
     },
     worth(state, id) {
       const s = gmx(state);
-      const p = s.ext.positions[id];
+      const p = s.ext.positions.get(id);
       const owner = id.split(':')[0] ?? id;
       const walletUsdc = Number(balanceOf(state.ledger, `wallet:${owner}`, GMX_COLLATERAL)) / E6;
       const walletWeth = balanceOf(state.ledger, `wallet:${owner}`, mp.longToken);
@@ -893,7 +1117,7 @@ export function gmxRig(params: GmxParams): PerpsRig {
     equityUsd(state, id) {
       const s = gmx(state);
       if (id === GMX_LP) return poolUsd(s);
-      const p = s.ext.positions[id];
+      const p = s.ext.positions.get(id);
       if (p === undefined || s.ext.params === null) return undefined;
       try {
         const view = accruedView(s, s.ext.params, p.market, state.timeSeconds);
@@ -906,7 +1130,7 @@ export function gmxRig(params: GmxParams): PerpsRig {
         throw e;
       }
     },
-    isOpen: (state, id) => Object.hasOwn(gmx(state).ext.positions, id),
+    isOpen: (state, id) => gmx(state).ext.positions.has(id),
     insuranceFundUsd(state) {
       const v = poolUsd(gmx(state));
       return v !== undefined && v > 0 ? v : 0;
