@@ -4,16 +4,22 @@
  * so the lab runs on a fresh clone), and the generator that turns one into seeded price and gas
  * paths: correlated Brownian bridges in log price pinned exactly to the published waypoints.
  *
- * Every figure is tagged `published` (a number history.md states), `derived` (arithmetic on
- * published numbers, the arithmetic is written next to it) or `assumed` (a modelling choice that no
- * figure in history.md fixes; treat it as UNVERIFIED). No data file of `shared/data` is read or copied.
+ * Every figure is tagged `published` (a number history.md states, or one level of a price series
+ * in `shared/data/prices` whose provenance `shared/data/prices/SOURCES.md` gives, cited by file
+ * name and bar time), `derived` (arithmetic on published numbers, the arithmetic is written next to
+ * it) or `assumed` (a modelling choice that no published figure fixes; treat it as UNVERIFIED).
+ * No data file of `shared/data` is read at run time or copied: the few levels taken from a series
+ * are constants here.
  */
 import { InvalidParameterError } from '../engine/errors.js';
 import { assert, SolventError } from '../math/errors.js';
 import { cholesky, depegShape, type PricePath, type PricePoint, SECONDS_PER_YEAR } from './paths.js';
 import { createRng, withRng } from './rng.js';
 
-/** How a figure was obtained: stated in history.md, computed from stated numbers, or a modelling choice. */
+/**
+ * How a figure was obtained: stated in history.md or read as one level of a cited `shared/data`
+ * series, computed from such numbers, or a modelling choice.
+ */
 export type FigureKind = 'published' | 'derived' | 'assumed';
 
 /** One figure a scenario is built from or judged against, with where it comes from. */
@@ -346,10 +352,18 @@ const may2021: Scenario = {
 // 3. LUNA/UST, May 2022 (history.md §5)
 // ---------------------------------------------------------------------------------------------
 const LUNA = 'history.md §5 Price path (Binance LUNA/USDT 1-min)';
+/** The ETH and BTC series of the same window (history.md §5 quotes their 05-12 05:00 lows from them). */
+const LUNA_ETH =
+  'eth-usd-2022-05-luna-ust-collapse.csv (Binance ETH/USDT 30-min, the series of history.md §5), close of the bar opening';
+const LUNA_BTC =
+  'btc-usd-2022-05-luna-ust-collapse.csv (Binance BTC/USDT 30-min, the series of history.md §5), close of the bar opening';
+/** Both lows are intra-bar lows of the 05-12 05:00 30-min bar (history.md §5; SOURCES.md LUNA table). */
+const LUNA_LOW_AT = 5 * DAY + 5 * HOUR;
 
 const luna2022: Scenario = {
   id: 'luna-2022',
-  title: 'LUNA/UST collapse: LUNA 77.45 → 0.00047 in six days, Chainlink floor at $0.107 (May 2022)',
+  title:
+    'LUNA/UST collapse: LUNA 77.45 → 0.00047 in six days, ETH −33 % to 1,800, Chainlink floor at $0.107 (May 2022)',
   startUnixSeconds: 1651881600,
   startIso: '2022-05-07T00:00:00.000Z',
   durationSeconds: 6 * DAY,
@@ -368,6 +382,48 @@ const luna2022: Scenario = {
         wp(5 * DAY, 1.09, 'published', `${LUNA}: 05-12 00:00 1.09`),
         wp(5 * DAY + 12 * HOUR, 0.038, 'published', `${LUNA}: 05-12 12:00 0.038`),
         wp(6 * DAY, 0.00047, 'published', `${LUNA}: 05-13 00:00 0.00047 (Binance halted ~00:40)`),
+      ],
+    },
+    {
+      symbol: 'ETH',
+      volatilityPerYear: fourSigmaVolatilityPerYear(2436.07, 1835.29, DAY),
+      volatilityCitation:
+        'biggest 24-h fall of the 30-min closes in the window, 05-11 09:30 2,436.07 → 05-12 05:30 1,835.29 (−24.7 %, eth-usd-2022-05-luna-ust-collapse.csv) as a 4σ day',
+      waypoints: [
+        wp(0, 2687.1, 'published', `${LUNA_ETH} 05-07 00:00: 2,687.10`),
+        wp(DAY, 2627.74, 'published', `${LUNA_ETH} 05-08 00:00: 2,627.74`),
+        wp(2 * DAY, 2519.52, 'published', `${LUNA_ETH} 05-09 00:00: 2,519.52`),
+        wp(3 * DAY, 2206.99, 'published', `${LUNA_ETH} 05-10 00:00: 2,206.99`),
+        wp(4 * DAY, 2377.22, 'published', `${LUNA_ETH} 05-11 00:00: 2,377.22`),
+        wp(5 * DAY, 2135.29, 'published', `${LUNA_ETH} 05-12 00:00: 2,135.29`),
+        wp(
+          LUNA_LOW_AT,
+          1800,
+          'published',
+          'ETH low 1,800.00 at 05-12 05:00, the low of that 30-min bar (history.md §5; SOURCES.md LUNA table)',
+        ),
+        wp(6 * DAY, 1955.13, 'published', `${LUNA_ETH} 05-13 00:00: 1,955.13`),
+      ],
+    },
+    {
+      symbol: 'BTC',
+      volatilityPerYear: fourSigmaVolatilityPerYear(31843.87, 27114.84, DAY),
+      volatilityCitation:
+        'biggest 24-h fall of the 30-min closes in the window, 05-11 10:30 31,843.87 → 05-12 06:30 27,114.84 (−14.9 %, btc-usd-2022-05-luna-ust-collapse.csv) as a 4σ day',
+      waypoints: [
+        wp(0, 35972.47, 'published', `${LUNA_BTC} 05-07 00:00: 35,972.47`),
+        wp(DAY, 35339.76, 'published', `${LUNA_BTC} 05-08 00:00: 35,339.76`),
+        wp(2 * DAY, 34067.8, 'published', `${LUNA_BTC} 05-09 00:00: 34,067.80`),
+        wp(3 * DAY, 29919.99, 'published', `${LUNA_BTC} 05-10 00:00: 29,919.99`),
+        wp(4 * DAY, 31228.05, 'published', `${LUNA_BTC} 05-11 00:00: 31,228.05`),
+        wp(5 * DAY, 29765.63, 'published', `${LUNA_BTC} 05-12 00:00: 29,765.63`),
+        wp(
+          LUNA_LOW_AT,
+          26700,
+          'published',
+          'BTC low 26,700.00 at 05-12 05:00, the low of that 30-min bar (history.md §5; SOURCES.md LUNA table)',
+        ),
+        wp(6 * DAY, 28992.79, 'published', `${LUNA_BTC} 05-13 00:00: 28,992.79`),
       ],
     },
   ],
@@ -395,7 +451,9 @@ const luna2022: Scenario = {
   ],
   gaps: [
     'UST: history.md has no UST/USD series or published floor, so no UST depeg leg is pinned.',
-    'BTC 26,700 and ETH 1,800 lows (05-12 05:00) have no published start levels, so they are left out.',
+    'ETH and BTC are pinned to the daily 00:00 closes of their Binance 30-min series and to the 05-12 05:00 lows (history.md §5); a close is the price 30 min after the time it is pinned at, and the lows are intra-bar lows (the lowest closes were ETH 1,835.29 at 05:30 and BTC 27,114.84 at 06:30, SOURCES.md). Intraday swings between pins (ETH 2,412 on 05-10 12:00, 2,436 on 05-11 09:30) are not pinned.',
+    'No published correlation between LUNA, ETH and BTC: their bridge shocks are independent (ρ = 0); the common fall is carried by the pins alone.',
+    'ETH and BTC are USDT-quoted (Binance) and taken as USD; UST, not USDT, was the stablecoin that broke.',
   ],
 };
 
@@ -518,10 +576,15 @@ const USDC_FLOOR = 0.8994;
 const DAI_FLOOR = 0.88;
 const SVB_BTC_LOW = 19549;
 const SVB_BTC_24H_DRAWDOWN = 0.101;
+/** The ETH series of the window: from the same repo and commit as the BTC series of history.md §8. */
+const SVB_ETH =
+  'eth-usd-2023-03-usdc-depeg.csv (Binance ETH/USDT 5-min, the ETH companion of the BTC series of history.md §8), close of the bar opening';
+const SVB_ETH_LOW = 1368.39;
+const SVB_ETH_LOW_AT = 23 * HOUR + 20 * 60; // 03-10 10:40
 
 const usdcDepeg2023: Scenario = {
   id: 'usdc-depeg-2023',
-  title: 'USDC depeg (SVB): USDC 0.8994 and DAI 0.88 for ~12 h, BTC −10.1% (2023-03-09..13)',
+  title: 'USDC depeg (SVB): USDC 0.8994 and DAI 0.88 for ~12 h, BTC −10.1%, ETH −10.8% (2023-03-09..13)',
   startUnixSeconds: 1678360800,
   startIso: '2023-03-09T11:20:00.000Z',
   durationSeconds: USDC_END,
@@ -574,6 +637,26 @@ const usdcDepeg2023: Scenario = {
         wp(DAY, SVB_BTC_LOW, 'published', 'BTC low 19,549 at 03-10 11:20 (history.md §8, Binance 5-min)'),
       ],
     },
+    {
+      symbol: 'ETH',
+      volatilityPerYear: fourSigmaVolatilityPerYear(1545.48, 1375.66, DAY),
+      volatilityCitation:
+        'biggest 24-h fall of the 5-min closes in the window, 03-09 14:15 1,545.48 → 03-10 10:40 1,375.66 (−11.0 %, eth-usd-2023-03-usdc-depeg.csv) as a 4σ day',
+      waypoints: [
+        wp(0, 1533.38, 'published', `${SVB_ETH} 03-09 11:20: 1,533.38`),
+        wp(12 * HOUR + 40 * 60, 1436.13, 'published', `${SVB_ETH} 03-10 00:00: 1,436.13`),
+        wp(
+          SVB_ETH_LOW_AT,
+          SVB_ETH_LOW,
+          'published',
+          'ETH low 1,368.39 at 03-10 10:40, the low of that 5-min bar (SOURCES.md USDC depeg table; the series beside history.md §8 BTC)',
+        ),
+        wp(USDC_DEPEG_START, 1428.36, 'published', `${SVB_ETH} 03-11 00:00: 1,428.36`),
+        wp(USDC_RECOVERED_AT, 1470.06, 'published', `${SVB_ETH} 03-12 00:00: 1,470.06`),
+        wp(3 * DAY + 12 * HOUR + 40 * 60, 1577.94, 'published', `${SVB_ETH} 03-13 00:00: 1,577.94`),
+        wp(USDC_END, 1581.58, 'published', `${SVB_ETH} 03-13 12:00: 1,581.58`),
+      ],
+    },
   ],
   correlations: [
     {
@@ -606,6 +689,9 @@ const usdcDepeg2023: Scenario = {
     'The depeg start time is not in history.md (assumed 03-11 00:00); DAI’s low time is assumed equal to USDC’s.',
     'USDT up to $1.15 on Curve is a pool price, not modelled as an asset path.',
     'After its low BTC recovered strongly (history.md §8) without a figure: a driftless random walk held within the published range.',
+    'ETH is pinned to the 03-09 11:20 start, the daily 00:00 closes, the 03-10 10:40 low (an intra-bar low; the lowest close was 1,375.66 in the same bar) and the 03-13 12:00 end of its Binance 5-min series; its path stays within 1,368.39–1,581.58, so the 1,614.01 close of 03-13 00:40 is not reached.',
+    'ETH and BTC are USDT-quoted (Binance) and taken as USD, while USDT traded at a premium to USDC during the depeg (SOURCES.md; up to $1.15 on Curve, history.md §8): their USD levels around 03-11 are off by USDT’s deviation from $1, which no file here gives for Binance.',
+    'No published correlation between ETH and BTC (or the stablecoins): their bridge shocks are independent (ρ = 0); only the pins make them fall and recover together.',
   ],
 };
 
