@@ -178,7 +178,7 @@ function requireNotBeingLiquidated(
  * pending loss left.
  */
 function settleAfter(state: State, tx: PerpsTx, account: string): bigint {
-  const previous = state.ext.pendingLoss[account];
+  const previous = state.ext.pendingLoss.get(account);
   if (previous === undefined) return 0n;
   const { params } = requireConfigured(state);
   const step = settlePendingLoss(tx.view, {
@@ -389,7 +389,7 @@ export function liquidationContext(
     prices,
     slot: slotFromSeconds(nowSeconds),
     user: statusOf(state.ext, request.account),
-    pendingLoss: state.ext.pendingLoss[request.account] ?? {},
+    pendingLoss: state.ext.pendingLoss.get(request.account) ?? {},
     liquidatorPendingLossQuote: pendingLossOf(state.ext, request.liquidator),
     insuranceSettled: state.ext.insuranceSettled,
   };
@@ -487,7 +487,7 @@ function invariants(state: State): InvariantCheck[] {
       detail: `${settled} > ${m.quoteMaxInsurance}`,
     });
   }
-  for (const account of Object.keys(state.ext.pendingLoss).sort()) {
+  for (const account of state.ext.pendingLoss.keys()) {
     const open = marketIds(book).some((mk) => (positionOf(book, account, mk)?.sizeBase ?? 0n) !== 0n);
     const cash = balanceOf(state.ledger, crossBucket(account), params.quoteAsset);
     out.push({

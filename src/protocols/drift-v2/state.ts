@@ -23,6 +23,7 @@ import {
   positionOf,
   quoteBalance,
 } from '../../engine/perps/types.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { baseAssetValueQuote, marginRequirementQuote } from './math.js';
 import {
   coreMarketConfig,
@@ -45,20 +46,30 @@ export interface DriftUserStatus {
 export interface DriftExt {
   readonly params: DriftParams | null;
   readonly book: PerpsBook | null;
-  /** Liquidation status by account (absent = never liquidated, active). */
-  readonly users: Readonly<Record<string, DriftUserStatus>>;
+  /**
+   * Liquidation status by account (absent = never liquidated, active): a persistent map, so a
+   * status change in a crash with thousands of liquidated users copies O(log n) nodes (it
+   * serializes as the plain record, keys sorted).
+   */
+  readonly users: PersistentMap<DriftUserStatus>;
   /** `insurance_claim.quote_settled_insurance` by market, quote 1e6. */
   readonly insuranceSettled: Readonly<Record<string, bigint>>;
   /**
    * Realized losses a user could not pay, by account then market, quote 1e6: owed to the maker
    * (settlement) account until the user holds no position and `resolve_perp_bankruptcy` runs.
    */
-  readonly pendingLoss: Readonly<Record<string, Readonly<Record<string, bigint>>>>;
+  readonly pendingLoss: PersistentMap<Readonly<Record<string, bigint>>>;
 }
 
 /** The empty model state. */
 export function initialDriftExt(): DriftExt {
-  return { params: null, book: null, users: {}, insuranceSettled: {}, pendingLoss: {} };
+  return {
+    params: null,
+    book: null,
+    users: PersistentMap.empty(),
+    insuranceSettled: {},
+    pendingLoss: PersistentMap.empty(),
+  };
 }
 
 /** `configure` was accepted. */
@@ -107,16 +118,17 @@ export function evolveDrift(state: State, recorded: Recorded): DriftExt {
     }
     case 'DriftUserStatusChanged': {
       const c = e as DriftUserStatusChanged;
-      return { ...ext, users: { ...ext.users, [c.account]: c.status } };
+      return { ...ext, users: ext.users.set(c.account, c.status) };
     }
     case 'DriftPendingLossChanged': {
       const c = e as DriftPendingLossChanged;
-      const mine = { ...(ext.pendingLoss[c.account] ?? {}) };
+      const mine = { ...(ext.pendingLoss.get(c.account) ?? {}) };
       if (c.pendingQuote === 0n) delete mine[c.market];
       else mine[c.market] = c.pendingQuote;
-      const pendingLoss = { ...ext.pendingLoss };
-      if (Object.keys(mine).length === 0) delete pendingLoss[c.account];
-      else pendingLoss[c.account] = mine;
+      const pendingLoss =
+        Object.keys(mine).length === 0
+          ? ext.pendingLoss.delete(c.account)
+          : ext.pendingLoss.set(c.account, mine);
       return { ...ext, pendingLoss };
     }
     case 'DriftInsuranceSettled': {
@@ -149,13 +161,13 @@ export function requireDriftMarket(params: DriftParams, market: string, field = 
 
 /** A user's status, active by default. */
 export function statusOf(ext: DriftExt, account: string): DriftUserStatus {
-  return ext.users[account] ?? { beingLiquidated: false, lastActiveSlot: 0n, liquidationMarginFreed: 0n };
+  return ext.users.get(account) ?? { beingLiquidated: false, lastActiveSlot: 0n, liquidationMarginFreed: 0n };
 }
 
 /** Σ pending unpaid loss of an account over its markets, quote 1e6. */
 export function pendingLossOf(ext: DriftExt, account: string): bigint {
   let total = 0n;
-  for (const v of Object.values(ext.pendingLoss[account] ?? {})) total += v;
+  for (const v of Object.values(ext.pendingLoss.get(account) ?? {})) total += v;
   return total;
 }
 

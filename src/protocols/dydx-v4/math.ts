@@ -64,8 +64,14 @@ export function bigIntRoundToMultiple(n: bigint, multiple: bigint, roundUp: bool
   return divSigned(n, multiple, roundUp ? Rounding.Up : Rounding.Down) * multiple;
 }
 
-/** 10^|e| */
-const pow10 = (e: number): bigint => 10n ** BigInt(Math.abs(e));
+/** 10^0 … 10^77, built once: liquidations price every match with a few of these. */
+const POWERS_OF_TEN: readonly bigint[] = Array.from({ length: 78 }, (_, i) => 10n ** BigInt(i));
+
+/** 10^|e| (from the table when |e| < 78). */
+const pow10 = (e: number): bigint => {
+  const k = Math.abs(e);
+  return k < POWERS_OF_TEN.length ? (POWERS_OF_TEN[k] as bigint) : 10n ** BigInt(k);
+};
 
 /**
  * `lib.BaseToQuoteQuantums`: `base · price · 10^(priceExponent + atomicResolution + 6)`, the

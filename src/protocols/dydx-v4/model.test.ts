@@ -114,7 +114,7 @@ describe('dydx-v4 liquidation', () => {
     expect(m.usdc('acct:makers')).toBe(usdc(100_000_000n) + 501_900_000n);
     expect(m.usdc('insurance')).toBe(67_486_500n);
     expect(m.size('alice')).toBe(btc(9_000n));
-    expect(m.state.ext.liquidationInfo.alice).toEqual({
+    expect(m.state.ext.liquidationInfo.get('alice')).toEqual({
       perpetualsLiquidated: ['BTC-USD'],
       notionalLiquidated: usdc(4_500n),
       quantumsInsuranceLost: 0n,
@@ -137,7 +137,7 @@ describe('dydx-v4 liquidation', () => {
       -btc(900n),
     );
     expect(m.state.ext.block).toBe(4);
-    expect(m.state.ext.liquidationInfo.alice?.notionalLiquidated).toBe(usdc(4_050n));
+    expect(m.state.ext.liquidationInfo.get('alice')?.notionalLiquidated).toBe(usdc(4_050n));
   });
 
   test('behavior: the subaccount notional limit is shared by its perpetuals within a block', () => {
@@ -149,13 +149,13 @@ describe('dydx-v4 liquidation', () => {
     price(m, 'BTC', usd8(45_000n), 5);
     price(m, 'ETH', usd8(2_700n), 5);
     m.run({ type: 'liquidate', account: 'alice' }, 5);
-    expect(m.state.ext.liquidationInfo.alice?.notionalLiquidated).toBe(usdc(4_500n));
+    expect(m.state.ext.liquidationInfo.get('alice')?.notionalLiquidated).toBe(usdc(4_500n));
     const events = m.run({ type: 'liquidate', account: 'alice' }, 5);
     // ETH: position limit max($1,000, $2,700) but only $1,500 left → 1,500/2,700 ETH = 0.5555… → 0.555 ETH (step 0.001).
     const [order] = byType<DydxLiquidationOrderPlaced>(events, 'DydxLiquidationOrderPlaced');
     expect(order).toMatchObject({ market: 'ETH-USD', deltaBase: -555_000_000n, filledBase: 555_000_000n });
     // 0.555 ETH at $2,700 = $1,498.5 of notional.
-    expect(m.state.ext.liquidationInfo.alice).toMatchObject({
+    expect(m.state.ext.liquidationInfo.get('alice')).toMatchObject({
       perpetualsLiquidated: ['BTC-USD', 'ETH-USD'],
       notionalLiquidated: usdc(4_500n) + 1_498_500_000n,
     });
@@ -179,7 +179,7 @@ describe('dydx-v4 liquidation', () => {
     // Alice: −(5,001 − 4,349.1) + 54.4005 = −597.4995; the makers receive 651.9.
     expect(m.usdc('acct:alice')).toBe(5_974_995_000n - 597_499_500n);
     expect(m.usdc('acct:makers')).toBe(usdc(100_000_000n) + 651_900_000n);
-    expect(m.state.ext.liquidationInfo.alice?.quantumsInsuranceLost).toBe(54_400_500n);
+    expect(m.state.ext.liquidationInfo.get('alice')?.quantumsInsuranceLost).toBe(54_400_500n);
     // The fund paid exactly the bankruptcy shortfall: TNC/TMMR stays at −535.005/1,305 (−481.5045/1,174.5).
     expect(riskOf(m.state, 'alice', 3)).toMatchObject({ tncQuote: -481_504_500n, tmmrQuote: 1_174_500_000n });
     expect(m.state.ext.negativeTncSeenAtBlock).toBe(3);

@@ -385,7 +385,7 @@ function invariantsOf(state: State) {
     }
   }
   const limits: string[] = [];
-  for (const [id, info] of Object.entries(state.ext.liquidationInfo)) {
+  for (const [id, info] of state.ext.liquidationInfo.entries()) {
     if (info.notionalLiquidated > params.liquidations.maxNotionalLiquidated)
       limits.push(`${id} notional ${info.notionalLiquidated}`);
     if (info.quantumsInsuranceLost > params.liquidations.maxQuantumsInsuranceLost)

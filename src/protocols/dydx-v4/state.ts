@@ -24,6 +24,7 @@ import {
   positionOf,
   quoteBalance,
 } from '../../engine/perps/types.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { divSigned, Rounding } from '../../math/mulDiv.js';
 import { baseToQuoteQuantums, bigIntRoundToMultiple, marginRequirements } from './math.js';
 import type { DydxParams, DydxPerpetualParams } from './params.js';
@@ -47,8 +48,12 @@ export interface DydxExt {
   readonly book: PerpsBook | null;
   /** Block height `liquidationInfo` belongs to. */
   readonly block: number;
-  /** Per-subaccount liquidation info of block `block` (reset when the block changes). */
-  readonly liquidationInfo: Readonly<Record<string, SubaccountLiquidationInfo>>;
+  /**
+   * Per-subaccount liquidation info of block `block` (reset when the block changes): a persistent
+   * map, so recording one more subaccount in a busy block copies O(log n) nodes, not the whole
+   * block's record (it serializes as the plain record, keys sorted).
+   */
+  readonly liquidationInfo: PersistentMap<SubaccountLiquidationInfo>;
   /** Last block at which a liquidation saw a subaccount with negative TNC (gates withdrawals). */
   readonly negativeTncSeenAtBlock: number | null;
 }
@@ -58,7 +63,7 @@ export const initialDydxExt = (): DydxExt => ({
   params: null,
   book: null,
   block: 0,
-  liquidationInfo: {},
+  liquidationInfo: PersistentMap.empty(),
   negativeTncSeenAtBlock: null,
 });
 
@@ -94,10 +99,7 @@ export const blockAt = (params: DydxParams, nowSeconds: number): number =>
 
 /** The liquidation info of `account` in block `block` (empty when the stored info is older). */
 export function liquidationInfoAt(ext: DydxExt, block: number, account: string): SubaccountLiquidationInfo {
-  const info =
-    ext.block === block && Object.hasOwn(ext.liquidationInfo, account)
-      ? ext.liquidationInfo[account]
-      : undefined;
+  const info = ext.block === block ? ext.liquidationInfo.get(account) : undefined;
   return info ?? { perpetualsLiquidated: [], notionalLiquidated: 0n, quantumsInsuranceLost: 0n };
 }
 
@@ -116,14 +118,15 @@ export function evolveDydx(state: State, recorded: Recorded): DydxExt {
     }
     case 'DydxLiquidationRecorded': {
       const e = event as DydxLiquidationRecorded;
-      const info = e.block === ext.block ? ext.liquidationInfo : {};
+      const info =
+        e.block === ext.block ? ext.liquidationInfo : PersistentMap.empty<SubaccountLiquidationInfo>();
       const old = liquidationInfoAt({ ...ext, block: e.block, liquidationInfo: info }, e.block, e.account);
       const next: SubaccountLiquidationInfo = {
         perpetualsLiquidated: [...old.perpetualsLiquidated, e.market],
         notionalLiquidated: old.notionalLiquidated + e.notionalLiquidatedQuote,
         quantumsInsuranceLost: old.quantumsInsuranceLost + e.insuranceLostQuote,
       };
-      return { ...ext, block: e.block, liquidationInfo: { ...info, [e.account]: next } };
+      return { ...ext, block: e.block, liquidationInfo: info.set(e.account, next) };
     }
     case 'DydxNegativeTncSeen': {
       const e = event as DydxNegativeTncSeen;

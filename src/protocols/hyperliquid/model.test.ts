@@ -98,7 +98,7 @@ describe('hyperliquidModel', () => {
     s = step(s, liquidate('bob'), T0 + 1);
     expect(position(s, 'bob')).toMatchObject({ sizeBase: 3_200n, entryQuote: usd(320_000) });
     expect(bal(s, 'acct:bob')).toBe(usd(10_000 - 1_040));
-    expect(s.ext.lastPartialLiquidationSeconds.bob).toBe(T0 + 1);
+    expect(s.ext.lastPartialLiquidationSeconds.get('bob')).toBe(T0 + 1);
     expect(hyperliquidModel.health(s, 'bob', T0 + 1).liquidatable).toBe(false); // 4,800 ≥ 3,948
     // $98,300 ten seconds later: equity 8,960 − 5,440 = 3,520 < 3,932: the whole 3.2 BTC (cooldown).
     s = step(s, btcPrice(98_300), T0 + 11);
@@ -119,7 +119,7 @@ describe('hyperliquidModel', () => {
     // 20 % of 3.2 BTC = 0.64 BTC; realized 0.64·(−1,700) = −1,088.
     expect(position(s, 'bob')?.sizeBase).toBe(2_560n);
     expect(bal(s, 'acct:bob')).toBe(usd(8_960 - 1_088));
-    expect(s.ext.lastPartialLiquidationSeconds.bob).toBe(T0 + 31);
+    expect(s.ext.lastPartialLiquidationSeconds.get('bob')).toBe(T0 + 31);
   });
 
   test('behavior: below ⅔ of maintenance the vault takes the positions and the margin', () => {

@@ -290,7 +290,7 @@ export function liquidationContext(
   nowSeconds: number,
 ): HyperliquidLiquidationContext {
   const { params } = requireConfigured(state, 'liquidate');
-  const last = state.ext.lastPartialLiquidationSeconds[request.account];
+  const last = state.ext.lastPartialLiquidationSeconds.get(request.account);
   return {
     view: viewOf(state),
     params,
@@ -365,7 +365,7 @@ function invariants(state: State): InvariantCheck[] {
       detail: `${amount} held, position ${p === undefined ? 'none' : p.marginMode}`,
     });
   }
-  for (const [account, at] of Object.entries(state.ext.lastPartialLiquidationSeconds)) {
+  for (const [account, at] of state.ext.lastPartialLiquidationSeconds.entries()) {
     out.push({
       name: `partial liquidation of ${account} is in the past`,
       holds: at <= state.timeSeconds,

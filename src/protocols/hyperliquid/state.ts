@@ -18,19 +18,24 @@ import {
   type PerpsView,
   positionOf,
 } from '../../engine/perps/types.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { coreMarketConfig, type HyperliquidMarketParams, type HyperliquidParams } from './params.js';
 
 /** The model's own state. */
 export interface HyperliquidExt {
   readonly params: HyperliquidParams | null;
   readonly book: PerpsBook | null;
-  /** Time (seconds) of each user's last partial liquidation. */
-  readonly lastPartialLiquidationSeconds: Readonly<Record<string, number>>;
+  /**
+   * Time (seconds) of each user's last partial liquidation: a persistent map, so a crash with
+   * thousands of partial liquidations copies O(log n) nodes per one (it serializes as the plain
+   * record, keys sorted).
+   */
+  readonly lastPartialLiquidationSeconds: PersistentMap<number>;
 }
 
 /** The empty model state. */
 export function initialHyperliquidExt(): HyperliquidExt {
-  return { params: null, book: null, lastPartialLiquidationSeconds: {} };
+  return { params: null, book: null, lastPartialLiquidationSeconds: PersistentMap.empty() };
 }
 
 /** `configure` was accepted (with the quote asset's decimals, read from the listing). */
@@ -67,7 +72,7 @@ export function evolveHyperliquid(state: State, recorded: Recorded): Hyperliquid
       const c = e as HyperliquidPartiallyLiquidated;
       return {
         ...ext,
-        lastPartialLiquidationSeconds: { ...ext.lastPartialLiquidationSeconds, [c.account]: c.atSeconds },
+        lastPartialLiquidationSeconds: ext.lastPartialLiquidationSeconds.set(c.account, c.atSeconds),
       };
     }
     default:

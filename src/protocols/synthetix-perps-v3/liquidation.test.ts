@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { PositionNotLiquidatableError } from '../../engine/errors.js';
 import type { Moved } from '../../engine/ledger.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import type { ExecutionOutcome } from '../../engine/pipeline.js';
 import {
   type SynthetixExecutionDetail,
@@ -38,7 +39,7 @@ describe('synthetixTrigger', () => {
     const m = aliceLong20Eth();
     const ctx = {
       ...contextAt(m, 1),
-      flagged: { alice: { seizedMarginQuote: 1n, seizedRemainingQuote: 1n } },
+      flagged: PersistentMap.fromRecord({ alice: { seizedMarginQuote: 1n, seizedRemainingQuote: 1n } }),
     };
     expect(synthetixTrigger(ctx, req).alreadyFlagged).toBe(true);
   });

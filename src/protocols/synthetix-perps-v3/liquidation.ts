@@ -27,6 +27,7 @@ import { valueQuote } from '../../engine/perps/margin.js';
 import { movesForNets } from '../../engine/perps/nets.js';
 import { applyFill, PerpsTx } from '../../engine/perps/settle.js';
 import { crossBucket, type PerpsView, positionOf, quoteBalance } from '../../engine/perps/types.js';
+import type { PersistentMap } from '../../engine/persistentMap.js';
 import type { ExecutionOutcome, LiquidationStages } from '../../engine/pipeline.js';
 import { Rounding } from '../../math/mulDiv.js';
 import {
@@ -60,7 +61,7 @@ export interface SynthetixLiquidationContext {
   readonly prices: MarketPrices;
   readonly nowSeconds: number;
   readonly gasPriceUsdPerGasD18: bigint;
-  readonly flagged: Readonly<Record<string, FlaggedAccount>>;
+  readonly flagged: PersistentMap<FlaggedAccount>;
   readonly liquidationData: Readonly<Record<string, readonly LiquidationEntry[]>>;
 }
 
@@ -153,7 +154,7 @@ export function synthetixTrigger(
   if (request.account === ctx.params.lpAccount)
     throw new PositionNotLiquidatableError(request.account, "the LPs' vault is the market's counterparty");
   const valuation = valueAccount(ctx.view, ctx.params, request.account, ctx.prices, ctx.gasPriceUsdPerGasD18);
-  if (Object.hasOwn(ctx.flagged, request.account)) return { alreadyFlagged: true, valuation };
+  if (ctx.flagged.has(request.account)) return { alreadyFlagged: true, valuation };
   if (!valuation.eligible) {
     throw new PositionNotLiquidatableError(
       request.account,
@@ -247,7 +248,7 @@ export function synthetixExecution(
       params.global.collateralLiquidateRewardRatioD18,
     );
   }
-  let remaining = (ctx.flagged[account]?.seizedRemainingQuote ?? 0n) + seized;
+  let remaining = (ctx.flagged.get(account)?.seizedRemainingQuote ?? 0n) + seized;
   let totalLiquidated = 0n;
   let unpaid = 0n;
   let forfeited = 0n;

@@ -99,7 +99,7 @@ describe('synthetix-perps-v3 liquidation', () => {
     expect(m.usd('acct:alice')).toBe(0n);
     expect(m.usd('wallet:kim')).toBe(d18(381n, 10n));
     expect(m.usd('acct:lp')).toBe(d18(10_000_000n) + d18(202n, 10n) + d18(3_979_8n, 10n) - d18(381n, 10n));
-    expect(m.state.ext.flagged.alice).toEqual({
+    expect(m.state.ext.flagged.get('alice')).toEqual({
       seizedMarginQuote: d18(3_979_8n, 10n),
       seizedRemainingQuote: d18(2_789_8n, 10n),
     });
@@ -123,7 +123,7 @@ describe('synthetix-perps-v3 liquidation', () => {
     liquidate(m, 122);
     expect(m.size('alice')).toBe(0n);
     expect(m.size('lp')).toBe(0n);
-    expect(m.state.ext.flagged).toEqual({});
+    expect(m.state.ext.flagged.toRecord()).toEqual({});
     // Losses 1,190 + 1,190 + 1,020 < 3,979.8 seized: no bad debt; the LPs keep the rest.
     expect(m.state.ext.lpBadDebtQuote).toBe(0n);
     expect(m.usd('wallet:kim')).toBe(d18(381n, 10n) + d18(11n));
@@ -140,7 +140,7 @@ describe('synthetix-perps-v3 liquidation', () => {
     price(m, 1_700n, 105);
     // 7 ETH at $1,700: 11,900 − 14,140 = −2,240 → 2,789.8 − 2,240 = 549.8 left.
     liquidate(m, 111);
-    expect(m.state.ext.flagged.alice?.seizedRemainingQuote).toBe(d18(5_498n, 10n));
+    expect(m.state.ext.flagged.get('alice')?.seizedRemainingQuote).toBe(d18(5_498n, 10n));
     // 6 ETH: 10,200 − 12,120 = −1,920; 549.8 covered → bad debt 1,370.2.
     liquidate(m, 122);
     expect(m.state.ext.lpBadDebtQuote).toBe(d18(13_702n, 10n));
@@ -161,7 +161,7 @@ describe('synthetix-perps-v3 liquidation', () => {
       d18(560n),
     );
     expect(m.usd('acct:alice')).toBe(0n);
-    expect(m.state.ext.flagged.alice?.seizedRemainingQuote).toBe(d18(2_789_8n, 10n) + d18(560n));
+    expect(m.state.ext.flagged.get('alice')?.seizedRemainingQuote).toBe(d18(2_789_8n, 10n) + d18(560n));
   });
 
   test('behavior: maxLiquidationPd allows one more window once per timestamp while the skew is small', () => {
@@ -180,7 +180,7 @@ describe('synthetix-perps-v3 liquidation', () => {
     price(m, 1_850n, 100);
     const events = liquidate(m, 100, 'eve');
     expect(m.size('alice')).toBe(0n);
-    expect(m.state.ext.flagged).toEqual({});
+    expect(m.state.ext.flagged.toRecord()).toEqual({});
     // keeperReward(0, 1.1, 3,979.8) = max(6.1, 1.43) = 6.1.
     expect(ofType<SynthetixKeeperRewarded>(events, 'SynthetixKeeperRewarded')[0]).toMatchObject({
       flagRewardQuote: 0n,
@@ -231,6 +231,6 @@ describe('synthetix-perps-v3 liquidation', () => {
     m.run({ type: 'publishPrice', asset: 'ETH', source: 'feed', price: usd8(1_900n) }, 50);
     m.run({ type: 'liquidate', account: 'bob', keeper: 'kim' }, 50);
     expect(m.size('bob')).toBe(0n);
-    expect(m.state.ext.flagged).toEqual({});
+    expect(m.state.ext.flagged.toRecord()).toEqual({});
   });
 });

@@ -111,7 +111,7 @@ export function valuationOf(state: State, account: string, nowSeconds: number): 
 
 /** Refuses a flagged or liquidatable account (`AccountLiquidatable`). */
 function requireNotLiquidatable(state: State, account: string, nowSeconds: number): AccountValuation {
-  if (Object.hasOwn(state.ext.flagged, account))
+  if (state.ext.flagged.has(account))
     throw new ProtocolRevertError('AccountLiquidatable', `account ${account} is flagged for liquidation`);
   const v = valuationOf(state, account, nowSeconds);
   if (v.eligible)
@@ -153,7 +153,7 @@ function decideDeposit(state: State, command: Command): EngineEvent[] {
   const account = readString(command, 'account');
   if (account === params.lpAccount)
     throw new InvalidParameterError('account', 'the LP vault deposits with depositLiquidity');
-  if (Object.hasOwn(state.ext.flagged, account))
+  if (state.ext.flagged.has(account))
     throw new ProtocolRevertError('AccountLiquidatable', `account ${account} is flagged for liquidation`);
   return [
     ...accountOpenedEvents(viewOf(state, book), account),
@@ -313,7 +313,7 @@ function healthOf(state: State, accountId: string, nowSeconds: number) {
   const { params, book } = requireConfigured(state, 'health');
   if (!book.accounts.has(accountId)) throw new UnknownAccountError(accountId);
   const v = valuationOf(state, accountId, nowSeconds);
-  const flagged = Object.hasOwn(state.ext.flagged, accountId);
+  const flagged = state.ext.flagged.has(accountId);
   const health = healthWadOf(v);
   return {
     accountId,
@@ -351,7 +351,7 @@ function invariantsOf(state: State) {
   }
   const flagged: string[] = [];
   const view = viewOf(state, book);
-  for (const [id, f] of Object.entries(state.ext.flagged)) {
+  for (const [id, f] of state.ext.flagged.entries()) {
     if (balanceOf(state.ledger, crossBucket(id), params.quoteAsset) !== 0n)
       flagged.push(`${id} holds margin`);
     if (openMarkets(view, id).length === 0) flagged.push(`${id} has no position`);

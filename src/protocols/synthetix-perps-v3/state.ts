@@ -23,6 +23,7 @@ import {
   positionOf,
   quoteBalance,
 } from '../../engine/perps/types.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
 import { WAD } from '../../math/units.js';
 import {
@@ -55,7 +56,7 @@ export interface SynthetixExt {
   /** The keeper-cost oracle's gas price, USD per gas unit D18. */
   readonly gasPriceUsdPerGasD18: bigint;
   /** `GlobalPerpsMarket.liquidatableAccounts` with what was seized from each. */
-  readonly flagged: Readonly<Record<string, FlaggedAccount>>;
+  readonly flagged: PersistentMap<FlaggedAccount>;
   /** `PerpsMarket.liquidationData` per market (entries in the trailing window only). */
   readonly liquidationData: Readonly<Record<string, readonly LiquidationEntry[]>>;
   /** Losses of liquidated accounts beyond their seized margin, borne by the LPs, USD D18. */
@@ -67,7 +68,7 @@ export const initialSynthetixExt = (): SynthetixExt => ({
   params: null,
   book: null,
   gasPriceUsdPerGasD18: 0n,
-  flagged: {},
+  flagged: PersistentMap.empty(),
   liquidationData: {},
   lpBadDebtQuote: 0n,
 });
@@ -144,21 +145,19 @@ export function evolveSynthetix(state: State, recorded: Recorded): SynthetixExt 
         seizedMarginQuote: e.seizedMarginQuote,
         seizedRemainingQuote: e.seizedMarginQuote,
       };
-      return { ...ext, flagged: { ...ext.flagged, [e.account]: f } };
+      return { ...ext, flagged: ext.flagged.set(e.account, f) };
     }
     case 'SynthetixSeizedMarginUsed': {
       const e = event as SynthetixSeizedMarginUsed;
-      const f = ext.flagged[e.account];
+      const f = ext.flagged.get(e.account);
       if (f === undefined) return ext;
       return {
         ...ext,
-        flagged: { ...ext.flagged, [e.account]: { ...f, seizedRemainingQuote: e.seizedRemainingQuote } },
+        flagged: ext.flagged.set(e.account, { ...f, seizedRemainingQuote: e.seizedRemainingQuote }),
       };
     }
     case 'SynthetixAccountUnflagged': {
-      const flagged = { ...ext.flagged };
-      delete flagged[(event as SynthetixAccountUnflagged).account];
-      return { ...ext, flagged };
+      return { ...ext, flagged: ext.flagged.delete((event as SynthetixAccountUnflagged).account) };
     }
     case 'SynthetixLiquidationRecorded': {
       const e = event as SynthetixLiquidationRecorded;

@@ -32,6 +32,7 @@ import {
   PPM_SCALE,
   positionOf,
 } from '../../engine/perps/types.js';
+import { PersistentMap } from '../../engine/persistentMap.js';
 import type { PerpsKind } from '../../keepers/perps.js';
 import { SolventError } from '../../math/errors.js';
 import { divRound, mulDiv, Rounding } from '../../math/mulDiv.js';
@@ -488,17 +489,6 @@ function coreScopeMargin(
   };
 }
 
-/** Marks every key whose value differs (`!==`) between two records. */
-function diffRecords<V>(
-  before: Readonly<Record<string, V>>,
-  after: Readonly<Record<string, V>>,
-  mark: (key: string) => void,
-): void {
-  if (before === after) return;
-  for (const k of Object.keys(before)) if (!Object.hasOwn(after, k) || before[k] !== after[k]) mark(k);
-  for (const k of Object.keys(after)) if (!Object.hasOwn(before, k)) mark(k);
-}
-
 /** New parameters change every reading. */
 const paramsChanged = (before: EngineState<unknown>, after: EngineState<unknown>): boolean =>
   (before.ext as CoreExtLike).params !== (after.ext as CoreExtLike).params;
@@ -906,7 +896,7 @@ export function synthetixRig(params: SynthetixParams): PerpsRig {
     // available margin; the reward grows with the notional (flag rewards) and the keeper gas price.
     liquidationMargin(state, account, price) {
       const ext = state.ext as SynthetixExt;
-      if (Object.hasOwn(ext.flagged, account)) return null;
+      if (ext.flagged.has(account)) return null;
       const prices = {
         marks: { [m.market]: price },
         d18: { [m.market]: price * 10n ** BigInt(18 - m.priceDecimals) },
@@ -928,7 +918,7 @@ export function synthetixRig(params: SynthetixParams): PerpsRig {
       const a = before.ext as SynthetixExt;
       const b = after.ext as SynthetixExt;
       if (a.gasPriceUsdPerGasD18 !== b.gasPriceUsdPerGasD18) return true;
-      diffRecords(a.flagged, b.flagged, mark);
+      PersistentMap.diff(a.flagged, b.flagged, (account) => mark(account));
       return false;
     },
   };
@@ -966,7 +956,7 @@ export function driftRig(params: DriftParams): PerpsRig {
     ],
     pendingLoss(state, account) {
       let total = 0n;
-      for (const v of Object.values((state.ext as DriftExt).pendingLoss[account] ?? {})) total += v;
+      for (const v of Object.values((state.ext as DriftExt).pendingLoss.get(account) ?? {})) total += v;
       return total;
     },
     fund: insuranceBucketUsd,
@@ -993,8 +983,8 @@ export function driftRig(params: DriftParams): PerpsRig {
     extChanged(before, after, mark) {
       const a = before.ext as DriftExt;
       const b = after.ext as DriftExt;
-      diffRecords(a.users, b.users, mark);
-      diffRecords(a.pendingLoss, b.pendingLoss, mark);
+      PersistentMap.diff(a.users, b.users, (account) => mark(account));
+      PersistentMap.diff(a.pendingLoss, b.pendingLoss, (account) => mark(account));
       return false;
     },
   });
