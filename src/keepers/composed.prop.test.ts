@@ -13,6 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { engineViolations } from '../engine/contract.js';
 import { createEngine, type EngineState } from '../engine/engine.js';
 import { apply, type Command } from '../engine/machine.js';
+import { feedOracleCommand } from '../engine/testkit.js';
 import { type ComposedLendingExt, composedLendingModelFor } from '../protocols/composed/lending.js';
 import { composedKeeperView, composedLiquidator } from './composed.js';
 import type { MarketContext } from './types.js';
@@ -162,19 +163,8 @@ describe('composedLiquidator', () => {
           const run = (c: Command, t: number) => {
             state = apply(engine, state, c, t).state as EngineState<ComposedLendingExt>;
           };
-          const oracle = (asset: string): Command => ({
-            type: 'configureOracle',
-            asset,
-            config: {
-              priceDecimals: 8,
-              sources: ['feed'],
-              minSources: 1,
-              staleAfterSeconds: 7 * 86_400,
-              maxSpreadBps: 100,
-              twapWindowSeconds: 600,
-              delaySeconds: 0,
-            },
-          });
+          const oracle = (asset: string): Command =>
+            feedOracleCommand(asset, 7 * 86_400, { maxSpreadBps: 100, twapWindowSeconds: 600 });
           const setup: Command[] = [
             { type: 'listAsset', asset: 'ETH', decimals: 18 },
             { type: 'listAsset', asset: 'USDC', decimals: 6 },

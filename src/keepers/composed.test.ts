@@ -11,6 +11,7 @@ import { createEngine, type EngineState } from '../engine/engine.js';
 import { InvalidParameterError } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
 import { apply, type Command } from '../engine/machine.js';
+import { feedOracleCommand } from '../engine/testkit.js';
 import { RAY } from '../math/units.js';
 import { type ComposedLendingExt, composedLendingModelFor } from '../protocols/composed/lending.js';
 import { composedKeeperView, composedLiquidator } from './composed.js';
@@ -55,19 +56,8 @@ function open(config: { id: string }, walletUsdc: bigint): { state: S; run(c: Co
   const run = (command: Command, t: number) => {
     state = apply(engine, state, command, t).state as S;
   };
-  const oracle = (asset: string): Command => ({
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 86_400,
-      maxSpreadBps: 100,
-      twapWindowSeconds: 600,
-      delaySeconds: 0,
-    },
-  });
+  const oracle = (asset: string): Command =>
+    feedOracleCommand(asset, 86_400, { maxSpreadBps: 100, twapWindowSeconds: 600 });
   for (const c of [
     { type: 'listAsset', asset: 'ETH', decimals: 18 },
     { type: 'listAsset', asset: 'USDC', decimals: 6 },

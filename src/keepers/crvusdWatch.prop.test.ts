@@ -13,70 +13,9 @@ import { SolventError } from '../math/errors.js';
 import { controllerHealth } from '../protocols/crvusd/controller.js';
 import { crvusdTrigger } from '../protocols/crvusd/liquidation.js';
 import { type CrvusdExt, oraclePriceWad } from '../protocols/crvusd/state.js';
-import { crvusdWalk, E18, type WalkLoan, type WalkOp } from '../protocols/crvusd/testkit.js';
+import { crvusdWalk, E18, walkLoanArb, walkOpArb } from '../protocols/crvusd/testkit.js';
 import { crvusdKeeperView } from './crvusd.js';
 import { CrvusdWatch } from './crvusdWatch.js';
-
-const walkLoanArb: fc.Arbitrary<WalkLoan> = fc.record({
-  collateralWeth: fc.integer({ min: 1, max: 200 }),
-  ltvPct: fc.integer({ min: 20, max: 88 }),
-  bands: fc.integer({ min: 4, max: 50 }),
-});
-
-const walkOpArb: fc.Arbitrary<WalkOp> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('price' as const),
-      permille: fc.integer({ min: -200, max: 150 }),
-      dt: fc.integer({ min: 1, max: 3_600 }),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      kind: fc.constant('arbitrage' as const),
-      maxSteps: fc.integer({ min: 0, max: 60 }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('exchange' as const),
-      i: fc.integer({ min: 0, max: 1 }),
-      amountWeth: fc.integer({ min: 1, max: 300 }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('liquidate' as const), who: fc.nat({ max: 40 }) }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('selfLiquidate' as const),
-      who: fc.nat({ max: 40 }),
-      fracPermille: fc.integer({ min: 1, max: 1000 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('repay' as const),
-      who: fc.nat({ max: 40 }),
-      permille: fc.integer({ min: 1, max: 1000 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('addCollateral' as const),
-      who: fc.nat({ max: 40 }),
-      weth: fc.integer({ min: 1, max: 50 }),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('open' as const), loan: walkLoanArb }) },
-);
 
 type State = EngineState<CrvusdExt>;
 

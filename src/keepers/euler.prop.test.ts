@@ -8,11 +8,19 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Command } from '../engine/machine.js';
-import { E8, E18, market, price, run, usdc } from '../protocols/euler-v2/testkit.js';
+import {
+  borrowerCommands,
+  E18,
+  type EulerBorrower,
+  market,
+  price,
+  run,
+  usdc,
+} from '../protocols/euler-v2/testkit.js';
 import { eulerKeeperView, eulerLiquidator } from './euler.js';
 import type { MarketContext } from './types.js';
 
-const borrower = fc.record({
+const borrower: fc.Arbitrary<EulerBorrower> = fc.record({
   wethTenths: fc.integer({ min: 10, max: 200 }),
   wbtcHundredths: fc.integer({ min: 0, max: 100 }),
   // Share of the borrow limit drawn, percent.
@@ -45,28 +53,8 @@ describe('eulerLiquidator', () => {
             ...(walletB > 0n
               ? [{ type: 'fundWallet', actor: 'b', asset: 'USDC', amount: usdc(walletB) }]
               : []),
+            ...borrowers.flatMap((b, i) => borrowerCommands(`u${i}`, b)),
           ];
-          borrowers.forEach((b, i) => {
-            const id = `u${i}`;
-            opening.push({
-              type: 'deposit',
-              account: id,
-              asset: 'WETH',
-              amount: (BigInt(b.wethTenths) * E18) / 10n,
-            });
-            if (b.wbtcHundredths > 0) {
-              opening.push({
-                type: 'deposit',
-                account: id,
-                asset: 'WBTC',
-                amount: (BigInt(b.wbtcHundredths) * E8) / 100n,
-              });
-            }
-            // Borrow limit at $2,000 / $60,000 with borrow LTVs 83 % / 73 %, whole USDC.
-            const limitUsd = (b.wethTenths / 10) * 2_000 * 0.83 + (b.wbtcHundredths / 100) * 60_000 * 0.73;
-            const draw = Math.floor((limitUsd * b.drawPct) / 100);
-            if (draw > 0) opening.push({ type: 'borrow', account: id, amount: usdc(BigInt(draw)) });
-          });
           let s = run(market(0), opening, 0);
           const keepers = [
             eulerLiquidator({ id: 'a' }),

@@ -22,6 +22,22 @@ const trove = fc.record({
   ratioPct: fc.integer({ min: 155, max: 400 }),
 });
 
+/**
+ * A market at $2,000 with `troves` opened as t0, t1, … at t = 60 and `spPct` % of t0's LUSD
+ * provided to the Stability Pool.
+ */
+function openBook(troves: readonly { collEth: number; ratioPct: number }[], spPct: number): LiquityMarket {
+  const m = liquityMarket(2_000);
+  troves.forEach((t, i) => {
+    // lusd with ICR = ratio at $2,000: (coll · 2,000 / ratio − 200) / 1.005, whole LUSD.
+    const lusd = Math.floor(((t.collEth * 2_000 * 100) / t.ratioPct - 200) / 1.005);
+    m.run({ type: 'openTrove', account: `t${i}`, collDeposit: wei(t.collEth), lusdAmount: wei(lusd) }, 60);
+  });
+  const deposit = (m.balance('wallet:t0', 'LUSD') * BigInt(spPct)) / 100n;
+  if (deposit > 0n) m.run({ type: 'provideToSP', account: 't0', amount: deposit }, 60);
+  return m;
+}
+
 describe('liquityLiquidator', () => {
   test('behavior: every command returned on random states is accepted by the model', () => {
     let acted = 0;
@@ -41,18 +57,7 @@ describe('liquityLiquidator', () => {
         ),
         fc.integer({ min: 1, max: 4 }),
         (troves, spPct, steps, maxTroves) => {
-          const m = liquityMarket(2_000);
-          troves.forEach((t, i) => {
-            // lusd with ICR = ratio at $2,000: (coll · 2,000 / ratio − 200) / 1.005, whole LUSD.
-            const lusd = Math.floor(((t.collEth * 2_000 * 100) / t.ratioPct - 200) / 1.005);
-            m.run(
-              { type: 'openTrove', account: `t${i}`, collDeposit: wei(t.collEth), lusdAmount: wei(lusd) },
-              60,
-            );
-          });
-          const depositor = 't0';
-          const deposit = (m.balance(`wallet:${depositor}`, 'LUSD') * BigInt(spPct)) / 100n;
-          if (deposit > 0n) m.run({ type: 'provideToSP', account: depositor, amount: deposit }, 60);
+          const m = openBook(troves, spPct);
           const keepers = [
             liquityLiquidator({ id: 'a', maxTrovesPerCall: maxTroves }),
             liquityLiquidator({ id: 'b', minProfitUsd: 50, maxGasPriceGwei: 200 }),
@@ -100,16 +105,7 @@ describe('liquityLiquidator', () => {
           { minLength: 1, maxLength: 6 },
         ),
         (troves, spPct, steps) => {
-          const m = liquityMarket(2_000);
-          troves.forEach((t, i) => {
-            const lusd = Math.floor(((t.collEth * 2_000 * 100) / t.ratioPct - 200) / 1.005);
-            m.run(
-              { type: 'openTrove', account: `t${i}`, collDeposit: wei(t.collEth), lusdAmount: wei(lusd) },
-              60,
-            );
-          });
-          const deposit = (m.balance('wallet:t0', 'LUSD') * BigInt(spPct)) / 100n;
-          if (deposit > 0n) m.run({ type: 'provideToSP', account: 't0', amount: deposit }, 60);
+          const m = openBook(troves, spPct);
           const keeper = liquityLiquidator({ id: 'a', maxTrovesPerCall: 3 });
           let now = 120;
           for (const s of steps) {

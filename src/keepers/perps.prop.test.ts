@@ -12,6 +12,8 @@ import { balanceOf } from '../engine/ledger.js';
 import { apply, type Command, type Decider, type EngineEvent } from '../engine/machine.js';
 import { perpsGenericModel } from '../engine/perps/model.js';
 import type { PerpsGenericMarketParams, PerpsGenericParams } from '../engine/perps/params.js';
+import { FLAT_MARGIN_TIERS, testGenericMarket, testGenericParams } from '../engine/perps/testkit.js';
+import { feedOracleCommand } from '../engine/testkit.js';
 import { SolventError } from '../math/errors.js';
 import { perpsKeeperView, perpsLiquidator, perpsRewardBoundQuote } from './perps.js';
 import type { MarketContext } from './types.js';
@@ -27,61 +29,29 @@ const E6 = 10n ** 6n;
  * A market on `asset`: sizes 0.001, IM 10 % / MM 5 %, liquidation fee 1 %, and a three-level book
  * or (`amm`) a constant-product pool of 500 base units re-pegged to the mark.
  */
-const market = (id: string, asset: string, amm: boolean): PerpsGenericMarketParams => ({
-  market: id,
-  oracleAsset: asset,
-  baseDecimals: 3,
-  priceDecimals: 8,
-  marginTiers: [{ upToNotionalQuote: null, initialMarginPpm: 100_000n, maintenanceMarginPpm: 50_000n }],
-  makerAccount: 'mm',
-  venue: amm
-    ? { kind: 'amm', baseReserve: 500_000n, quoteReserve: 1_000_000_000n * E6 }
-    : {
-        kind: 'book',
-        levels: [
-          { priceOffsetPpm: 1_000n, sizeBase: 2_000n },
-          { priceOffsetPpm: 5_000n, sizeBase: 5_000n },
-          { priceOffsetPpm: 20_000n, sizeBase: 100_000n },
-        ],
-      },
-  takerFeePpm: 500n,
-  liquidationFeePpm: 10_000n,
-});
+const market = (id: string, asset: string, amm: boolean): PerpsGenericMarketParams =>
+  testGenericMarket({
+    market: id,
+    oracleAsset: asset,
+    marginTiers: FLAT_MARGIN_TIERS,
+    ...(amm ? { venue: { kind: 'amm', baseReserve: 500_000n, quoteReserve: 1_000_000_000n * E6 } } : {}),
+  });
 
 const params = (
   two: boolean,
   amm: boolean,
   sharePpm: bigint,
   settleCrossProfits: boolean,
-): PerpsGenericParams => ({
-  quoteAsset: 'USDC',
-  markets: two
-    ? [market('ETH-PERP', 'ETH', amm), market('BTC-PERP', 'BTC', amm)]
-    : [market('ETH-PERP', 'ETH', amm)],
-  liquidation: {
-    sizing: 'partial',
-    targetRatioPpm: 1_000_000n,
-    bufferPpm: 0n,
-    liquidatorSharePpm: sharePpm,
-    lossSteps: ['insurance', 'adl'],
-    adlRanking: { kind: 'pnlLeverage' },
-    ...(settleCrossProfits ? { settleCrossProfits: true } : {}),
-  },
-});
-
-const oracle = (asset: string): Command => ({
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 86_400,
-    maxSpreadBps: 0,
-    twapWindowSeconds: 60,
-    delaySeconds: 0,
-  },
-});
+): PerpsGenericParams =>
+  testGenericParams({
+    markets: two
+      ? [market('ETH-PERP', 'ETH', amm), market('BTC-PERP', 'BTC', amm)]
+      : [market('ETH-PERP', 'ETH', amm)],
+    liquidation: {
+      liquidatorSharePpm: sharePpm,
+      ...(settleCrossProfits ? { settleCrossProfits: true } : {}),
+    },
+  });
 
 const publish = (asset: string, dollars: number): Command => ({
   type: 'publishPrice',
@@ -139,9 +109,9 @@ function book(x: {
   const setup: Command[] = [
     { type: 'listAsset', asset: 'USDC', decimals: 6 },
     { type: 'configure', params: params(two, x.amm, x.sharePpm, x.settleCrossProfits) },
-    oracle('ETH'),
+    feedOracleCommand('ETH'),
     publish('ETH', 2000),
-    ...(two ? [oracle('BTC'), publish('BTC', 20_000)] : []),
+    ...(two ? [feedOracleCommand('BTC'), publish('BTC', 20_000)] : []),
     { type: 'deposit', account: 'mm', amount: 100_000_000n * E6 },
   ];
   for (const c of setup) s = apply(engine, s, c, 0).state;

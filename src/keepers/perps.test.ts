@@ -11,6 +11,8 @@ import { balanceOf } from '../engine/ledger.js';
 import { apply, type Command, type Decider, type EngineEvent } from '../engine/machine.js';
 import { perpsGenericModel } from '../engine/perps/model.js';
 import type { PerpsGenericParams } from '../engine/perps/params.js';
+import { FLAT_MARGIN_TIERS, testGenericMarket, testGenericParams } from '../engine/perps/testkit.js';
+import { feedOracleCommand } from '../engine/testkit.js';
 import { gmxV2Model } from '../protocols/gmx-v2/model.js';
 import { ethPrice, MARKET, open, pid, run, setup, usd, usdc } from '../protocols/gmx-v2/testkit.js';
 import { hyperliquidModel } from '../protocols/hyperliquid/model.js';
@@ -42,37 +44,9 @@ const marketAt = (nowSeconds: number, gasPriceGwei = 20, ethPriceUsd = 2000): Ma
 });
 
 /** ETH-PERP: sizes 0.001 ETH, IM 10 % / MM 5 %, a book 2/5/100 ETH at 0.1/0.5/2 %, fee 0.05 %, liquidation fee 1 % split 50/50. */
-const GENERIC: PerpsGenericParams = {
-  quoteAsset: 'USDC',
-  markets: [
-    {
-      market: 'ETH-PERP',
-      oracleAsset: 'ETH',
-      baseDecimals: 3,
-      priceDecimals: 8,
-      marginTiers: [{ upToNotionalQuote: null, initialMarginPpm: 100_000n, maintenanceMarginPpm: 50_000n }],
-      makerAccount: 'mm',
-      venue: {
-        kind: 'book',
-        levels: [
-          { priceOffsetPpm: 1_000n, sizeBase: 2_000n },
-          { priceOffsetPpm: 5_000n, sizeBase: 5_000n },
-          { priceOffsetPpm: 20_000n, sizeBase: 100_000n },
-        ],
-      },
-      takerFeePpm: 500n,
-      liquidationFeePpm: 10_000n,
-    },
-  ],
-  liquidation: {
-    sizing: 'partial',
-    targetRatioPpm: 1_000_000n,
-    bufferPpm: 0n,
-    liquidatorSharePpm: 500_000n,
-    lossSteps: ['insurance', 'adl'],
-    adlRanking: { kind: 'pnlLeverage' },
-  },
-};
+const GENERIC: PerpsGenericParams = testGenericParams({
+  markets: [testGenericMarket({ marginTiers: FLAT_MARGIN_TIERS })],
+});
 
 const genericEngine = createEngine(perpsGenericModel) as unknown as AnyDecider;
 const genericHealth = perpsGenericModel.health as unknown as Parameters<typeof perpsKeeperView>[4]['health'];
@@ -89,19 +63,7 @@ function genericState(dollars: number): AnyState {
     [
       { type: 'listAsset', asset: 'USDC', decimals: 6 },
       { type: 'configure', params: GENERIC },
-      {
-        type: 'configureOracle',
-        asset: 'ETH',
-        config: {
-          priceDecimals: 8,
-          sources: ['feed'],
-          minSources: 1,
-          staleAfterSeconds: 86_400,
-          maxSpreadBps: 0,
-          twapWindowSeconds: 60,
-          delaySeconds: 0,
-        },
-      },
+      feedOracleCommand('ETH'),
       { type: 'publishPrice', asset: 'ETH', source: 'feed', price: usd8(2000) },
       { type: 'deposit', account: 'mm', amount: usdcUnits(1_000_000) },
       { type: 'deposit', account: 'alice', amount: usdcUnits(2_500) },
@@ -163,27 +125,14 @@ describe('perpsKeeperView', () => {
     // is, with her BTC notional and a `liquidate` the trigger resolves (no market named).
     const eth = GENERIC.markets[0]!;
     const params = { ...GENERIC, markets: [eth, { ...eth, market: 'BTC-PERP', oracleAsset: 'BTC' }] };
-    const oracle = (asset: string): Command => ({
-      type: 'configureOracle',
-      asset,
-      config: {
-        priceDecimals: 8,
-        sources: ['feed'],
-        minSources: 1,
-        staleAfterSeconds: 86_400,
-        maxSpreadBps: 0,
-        twapWindowSeconds: 60,
-        delaySeconds: 0,
-      },
-    });
     const s = applyAt(
       genericEngine,
       genericEngine.initial(),
       [
         { type: 'listAsset', asset: 'USDC', decimals: 6 },
         { type: 'configure', params },
-        oracle('ETH'),
-        oracle('BTC'),
+        feedOracleCommand('ETH'),
+        feedOracleCommand('BTC'),
         { type: 'publishPrice', asset: 'ETH', source: 'feed', price: usd8(2000) },
         { type: 'publishPrice', asset: 'BTC', source: 'feed', price: usd8(20_000) },
         { type: 'deposit', account: 'mm', amount: usdcUnits(1_000_000) },

@@ -9,6 +9,7 @@ import { createEngine, type EngineState, type ProtocolModel } from '../engine/en
 import { InvalidParameterError } from '../engine/errors.js';
 import { balanceOf } from '../engine/ledger.js';
 import { apply, type Command } from '../engine/machine.js';
+import { feedOracleCommand } from '../engine/testkit.js';
 import { RAD, RAY, WAD } from '../math/units.js';
 import { aaveV33Model, aaveV35Model, aaveV37Model } from '../protocols/aave-v3/model.js';
 import type { AaveExt } from '../protocols/aave-v3/state.js';
@@ -516,19 +517,7 @@ describe('bookCommands: compound-v3', () => {
     decimals: { WETH: 18, USDC: 6, WBTC: 8, COMP: 18 },
     assetMap: { ETH: 'WETH' },
   };
-  const oracle = (asset: string): Command => ({
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 86_400,
-      maxSpreadBps: 100,
-      twapWindowSeconds: 60,
-      delaySeconds: 0,
-    },
-  });
+  const oracle = (asset: string): Command => feedOracleCommand(asset, 86_400, { maxSpreadBps: 100 });
   function market(liquidity: bigint) {
     const engine = createEngine(compoundV3Model);
     return runAll(

@@ -6,31 +6,16 @@
  */
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_HEALTH_DISTRIBUTION, DEFAULT_MIN_COLLATERAL_RATIO } from './book.js';
-import type { PricePath } from './paths.js';
-import { getScenario, scenarioPaths } from './scenarios.js';
+import { getScenario } from './scenarios.js';
 import { runStress, type StressResult } from './stress.js';
+import { maxDrawdown, scenarioPathOf } from './testkit.js';
 
 /** Unix seconds of a UTC date-time written `YYYY-MM-DDThh:mm`. */
 function utc(isoMinute: string): number {
   return Date.parse(`${isoMinute}:00Z`) / 1000;
 }
 
-function pathOf(id: string, symbol: string, seed: number): PricePath {
-  const path = scenarioPaths(id, { seed }).assets[symbol];
-  if (path === undefined) throw new Error(`no ${symbol} in ${id}`);
-  return path;
-}
-
-/** Largest fall from a running maximum, as a fraction of that maximum. */
-function maxDrawdown(path: PricePath): number {
-  let peak = 0;
-  let worst = 0;
-  for (const p of path) {
-    peak = Math.max(peak, p.price);
-    worst = Math.max(worst, 1 - p.price / peak);
-  }
-  return worst;
-}
+const pathOf = scenarioPathOf;
 
 /** A cited level: the UTC time and the price the path must show there. */
 type Level = readonly [isoMinute: string, priceUsd: number];

@@ -17,6 +17,7 @@ import {
   UnknownScenarioError,
   type Waypoint,
 } from './scenarios.js';
+import { maxDrawdown, scenarioPathOf } from './testkit.js';
 
 const IDS = [
   'black-thursday-2020',
@@ -28,27 +29,12 @@ const IDS = [
   'oct-2025',
 ];
 
-function pathOf(id: string, symbol: string, seed = 1): PricePath {
-  const path = scenarioPaths(id, { seed }).assets[symbol];
-  if (path === undefined) throw new Error(`no ${symbol} in ${id}`);
-  return path;
-}
+const pathOf = scenarioPathOf;
 
 function assetOf(id: string, symbol: string): ScenarioAsset {
   const a = getScenario(id).assets.find((x) => x.symbol === symbol);
   if (a === undefined) throw new Error(`no ${symbol} in ${id}`);
   return a;
-}
-
-/** Largest fall from a running maximum, as a fraction of that maximum. */
-function maxDrawdown(path: PricePath): number {
-  let peak = 0;
-  let worst = 0;
-  for (const p of path) {
-    peak = Math.max(peak, p.price);
-    worst = Math.max(worst, 1 - p.price / peak);
-  }
-  return worst;
 }
 
 /** Log-linear interpolation through the waypoints, flat after the last (the bridge's mean). */

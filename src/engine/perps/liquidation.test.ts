@@ -18,18 +18,10 @@ import {
   perpsSizing,
   perpsTrigger,
 } from './liquidation.js';
-import { price8, testMarket, testView, usdcUnits } from './testkit.js';
+import { price8, TEST_LIQUIDATION, testMarket, testView, usdcUnits } from './testkit.js';
 import { type PerpsView, positionOf } from './types.js';
 
-const policy: PerpsLiquidationPolicy = {
-  sizing: 'partial',
-  targetRatioPpm: 1_000_000n,
-  bufferPpm: 0n,
-  liquidatorSharePpm: 500_000n,
-  lossSteps: ['insurance', 'adl'],
-  adlRanking: { kind: 'pnlLeverage' },
-  exemptAccounts: ['mm'],
-};
+const policy: PerpsLiquidationPolicy = { ...TEST_LIQUIDATION, exemptAccounts: ['mm'] };
 const bal = (view: PerpsView, bucket: string) => balanceOf(view.ledger, bucket, 'USDC');
 
 /** a long 10 from 20,174 with 2489.913 (mm on the other side); b short 4 from 7976 with 996.012. */

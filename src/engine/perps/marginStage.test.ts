@@ -12,6 +12,7 @@ import { InvalidParameterError, PositionNotLiquidatableError } from '../errors.j
 import { balanceOf } from '../ledger.js';
 import { apply, type Command } from '../machine.js';
 import { runLiquidation } from '../pipeline.js';
+import { feedOracleCommand } from '../testkit.js';
 import {
   applyPerpsEvents,
   PERPS_LIQUIDATION_STAGES,
@@ -27,7 +28,7 @@ import { perpsGenericMargin, perpsGenericModel } from './model.js';
 import { type PerpsGenericParams, parsePerpsGenericParams, perpsGenericParamsToJson } from './params.js';
 import { compilePortfolioMargin } from './portfolio.js';
 import { type PerpProfitApplied, payFromUnrealizedProfit } from './settle.js';
-import { price8, testMarket, testView, usdcUnits } from './testkit.js';
+import { price8, testGenericMarket, testMarket, testView, usdcUnits } from './testkit.js';
 import type { PerpsMarginStage, PerpsView } from './types.js';
 
 const ETH = testMarket();
@@ -278,7 +279,7 @@ describe('payFromUnrealizedProfit', () => {
 
 const BASE_PARAMS: PerpsGenericParams = {
   quoteAsset: 'USDC',
-  markets: [(({ quoteDecimals: _q, ...m }) => m)(ETH), (({ quoteDecimals: _q, ...m }) => m)(BTC)],
+  markets: [testGenericMarket(), testGenericMarket({ market: 'BTC-PERP', oracleAsset: 'BTC' })],
   liquidation: { ...POLICY, liquidatorSharePpm: 500_000n },
 };
 const PM_RAW = {
@@ -368,26 +369,13 @@ describe('perps-generic with portfolio margin', () => {
     // Per position: 5 % of 15,000 + 9,600 = 1,230 > 697.919, liquidatable. Portfolio: the ETH
     // driver (−5 %, BTC −4 %) loses 750 − 384 = 366 < 697.919, healthy.
     const engine = createEngine(perpsGenericModel);
-    const oracle = (asset: string): Command => ({
-      type: 'configureOracle',
-      asset,
-      config: {
-        priceDecimals: 8,
-        sources: ['feed'],
-        minSources: 1,
-        staleAfterSeconds: 86_400,
-        maxSpreadBps: 0n,
-        twapWindowSeconds: 60,
-        delaySeconds: 0,
-      },
-    });
     const run = (params: unknown) => {
       let state = engine.initial();
       const commands: Command[] = [
         { type: 'listAsset', asset: 'USDC', decimals: 6 },
         { type: 'configure', params },
-        oracle('ETH'),
-        oracle('BTC'),
+        feedOracleCommand('ETH'),
+        feedOracleCommand('BTC'),
         { type: 'publishPrice', asset: 'ETH', source: 'feed', price: price8(2_000) },
         { type: 'publishPrice', asset: 'BTC', source: 'feed', price: price8(20_000) },
         { type: 'deposit', account: 'mm', amount: usdcUnits(10_000_000) },

@@ -12,11 +12,12 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runContract, type TimedCommand } from '../contract.js';
 import type { Command } from '../machine.js';
+import { feedOracleCommand } from '../testkit.js';
 import type { PerpsLossStep } from './liquidation.js';
 import type { AdlRanking } from './loss.js';
 import { perpsGenericModel } from './model.js';
 import type { PerpsGenericParams } from './params.js';
-import { testMarket, usdcUnits } from './testkit.js';
+import { testGenericMarket, usdcUnits } from './testkit.js';
 import type { Venue } from './types.js';
 
 const TRADERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
@@ -59,12 +60,8 @@ function paramsOf(config: RunConfig): PerpsGenericParams {
       : config.ranking === 'keeperChosen'
         ? { kind: 'keeperChosen', accounts: ['erin', 'dave', 'carol', 'bob', 'alice', 'hlp', 'mm'] }
         : { kind: config.ranking };
-  const { quoteDecimals: _q, ...eth } = testMarket({ venue: venue('ETH-PERP') });
-  const { quoteDecimals: _r, ...btc } = testMarket({
-    market: 'BTC-PERP',
-    oracleAsset: 'BTC',
-    venue: venue('BTC-PERP'),
-  });
+  const eth = testGenericMarket({ venue: venue('ETH-PERP') });
+  const btc = testGenericMarket({ market: 'BTC-PERP', oracleAsset: 'BTC', venue: venue('BTC-PERP') });
   return {
     quoteAsset: 'USDC',
     markets: [eth, btc],
@@ -90,24 +87,11 @@ const price = (market: Market, dollarsE2: bigint): Command => ({
 });
 
 function setup(config: RunConfig): Command[] {
-  const oracle = (asset: string): Command => ({
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 366 * 86_400,
-      maxSpreadBps: 0n,
-      twapWindowSeconds: 60,
-      delaySeconds: 0,
-    },
-  });
   return [
     { type: 'listAsset', asset: 'USDC', decimals: 6 },
     { type: 'configure', params: paramsOf(config) },
-    oracle('ETH'),
-    oracle('BTC'),
+    feedOracleCommand('ETH', 366 * 86_400),
+    feedOracleCommand('BTC', 366 * 86_400),
     ...MARKETS.map((m) => price(m, OPEN[m] * 100n)),
     { type: 'deposit', account: 'mm', amount: usdcUnits(100_000_000) },
     { type: 'deposit', account: 'hlp', amount: usdcUnits(20_000) },

@@ -19,8 +19,10 @@ import {
 } from '../errors.js';
 import { balanceOf } from '../ledger.js';
 import { apply, type Command, type Recorded, replay, stateHash } from '../machine.js';
+import { feedOracleCommand } from '../testkit.js';
 import { type PerpsGenericExt, perpsGenericModel } from './model.js';
 import type { PerpsGenericParams } from './params.js';
+import { testGenericParams } from './testkit.js';
 import { positionOf } from './types.js';
 
 const E6 = 10n ** 6n;
@@ -28,45 +30,8 @@ const E8 = 10n ** 8n;
 const usdc = (whole: number | bigint): bigint => BigInt(whole) * E6;
 const usd8 = (whole: number): bigint => BigInt(whole) * E8;
 
-const TEST_PARAMS: PerpsGenericParams = {
-  quoteAsset: 'USDC',
-  markets: [
-    {
-      market: 'ETH-PERP',
-      oracleAsset: 'ETH',
-      baseDecimals: 3,
-      priceDecimals: 8,
-      marginTiers: [
-        { upToNotionalQuote: usdc(50_000), initialMarginPpm: 100_000n, maintenanceMarginPpm: 50_000n },
-        {
-          upToNotionalQuote: null,
-          initialMarginPpm: 200_000n,
-          maintenanceMarginPpm: 100_000n,
-          maintenanceDeductionQuote: usdc(2_500),
-        },
-      ],
-      makerAccount: 'mm',
-      venue: {
-        kind: 'book',
-        levels: [
-          { priceOffsetPpm: 1_000n, sizeBase: 2_000n },
-          { priceOffsetPpm: 5_000n, sizeBase: 5_000n },
-          { priceOffsetPpm: 20_000n, sizeBase: 100_000n },
-        ],
-      },
-      takerFeePpm: 500n,
-      liquidationFeePpm: 10_000n,
-    },
-  ],
-  liquidation: {
-    sizing: 'partial',
-    targetRatioPpm: 1_000_000n,
-    bufferPpm: 0n,
-    liquidatorSharePpm: 500_000n,
-    lossSteps: ['insurance', 'adl'],
-    adlRanking: { kind: 'pnlLeverage' },
-  },
-};
+/** ETH-PERP on testkit.ts's market (two tiers, the three-level book) and liquidation policy. */
+const TEST_PARAMS: PerpsGenericParams = testGenericParams();
 
 const engine = createEngine(perpsGenericModel);
 type S = EngineState<PerpsGenericExt>;
@@ -100,20 +65,7 @@ function setup(params: PerpsGenericParams = TEST_PARAMS, breaker?: object): Run 
   const run = new Run();
   run.do({ type: 'listAsset', asset: 'USDC', decimals: 6 });
   run.do({ type: 'configure', params });
-  run.do({
-    type: 'configureOracle',
-    asset: 'ETH',
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 86_400,
-      maxSpreadBps: 0n,
-      twapWindowSeconds: 60,
-      delaySeconds: 0,
-      ...(breaker === undefined ? {} : { breaker }),
-    },
-  });
+  run.do(feedOracleCommand('ETH', 86_400, breaker === undefined ? {} : { breaker }));
   run.price(2000);
   run.do({ type: 'deposit', account: 'mm', amount: usdc(1_000_000) });
   return run;

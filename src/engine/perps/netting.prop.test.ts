@@ -9,10 +9,11 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runContract, type TimedCommand } from '../contract.js';
 import type { Command } from '../machine.js';
+import { feedOracleCommand } from '../testkit.js';
 import { accountMargin } from './margin.js';
 import { perpsGenericModel } from './model.js';
 import { type NettingLeg, netExposure } from './netting.js';
-import { price8, testMarket, testView, usdcUnits } from './testkit.js';
+import { price8, testGenericMarket, testMarket, testView, usdcUnits } from './testkit.js';
 
 const legsArb = fc.array(
   fc.record({
@@ -108,13 +109,12 @@ function params(settle: boolean, credit: number) {
       { priceOffsetPpm: 15_000n, sizeBase: 5_000n * LOT[m] },
     ],
   });
-  const strip = ({ quoteDecimals: _q, ...m }: ReturnType<typeof testMarket>) => m;
   return {
     quoteAsset: 'USDC',
     markets: [
-      strip(testMarket({ venue: venue('ETH-PERP') })),
-      strip(testMarket({ market: 'ETH-PERP-B', makerAccount: 'mm-b', venue: venue('ETH-PERP-B') })),
-      strip(testMarket({ market: 'BTC-PERP', oracleAsset: 'BTC', venue: venue('BTC-PERP') })),
+      testGenericMarket({ venue: venue('ETH-PERP') }),
+      testGenericMarket({ market: 'ETH-PERP-B', makerAccount: 'mm-b', venue: venue('ETH-PERP-B') }),
+      testGenericMarket({ market: 'BTC-PERP', oracleAsset: 'BTC', venue: venue('BTC-PERP') }),
     ],
     liquidation: {
       sizing: 'partial',
@@ -176,19 +176,6 @@ const groupArb: fc.Arbitrary<(Command | Move)[]> = fc.oneof(
 );
 
 function timed(p: unknown, groups: readonly (Command | Move)[][]): TimedCommand[] {
-  const oracle = (asset: string): Command => ({
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 366 * 86_400,
-      maxSpreadBps: 0n,
-      twapWindowSeconds: 60,
-      delaySeconds: 0,
-    },
-  });
   const open = { ETH: 200_000n, BTC: 3_000_000n }; // cents
   const cents = { ...open };
   const publish = (asset: 'ETH' | 'BTC'): Command => ({
@@ -200,8 +187,8 @@ function timed(p: unknown, groups: readonly (Command | Move)[][]): TimedCommand[
   const out: Command[] = [
     { type: 'listAsset', asset: 'USDC', decimals: 6 },
     { type: 'configure', params: p },
-    oracle('ETH'),
-    oracle('BTC'),
+    feedOracleCommand('ETH', 366 * 86_400),
+    feedOracleCommand('BTC', 366 * 86_400),
     publish('ETH'),
     publish('BTC'),
     { type: 'deposit', account: 'mm', amount: usdcUnits(100_000_000) },

@@ -9,10 +9,11 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runContract, type TimedCommand } from '../contract.js';
 import type { Command } from '../machine.js';
+import { feedOracleCommand } from '../testkit.js';
 import { marginRequirementQuote } from './margin.js';
 import { perpsGenericModel } from './model.js';
 import { compilePortfolioMargin, type PortfolioLeg, portfolioRequirement } from './portfolio.js';
-import { testMarket, usdcUnits } from './testkit.js';
+import { testGenericMarket, usdcUnits } from './testkit.js';
 import type { MarginTier } from './types.js';
 
 const UNDERLYINGS = ['ETH', 'BTC', 'SOL'] as const;
@@ -234,12 +235,8 @@ function params(settle: boolean, floorPpm: number, sizing: 'partial' | 'whole') 
       { priceOffsetPpm: 15_000n, sizeBase: 5_000n * LOT[m] },
     ],
   });
-  const { quoteDecimals: _a, ...eth } = testMarket({ venue: venue('ETH-PERP') });
-  const { quoteDecimals: _b, ...btc } = testMarket({
-    market: 'BTC-PERP',
-    oracleAsset: 'BTC',
-    venue: venue('BTC-PERP'),
-  });
+  const eth = testGenericMarket({ venue: venue('ETH-PERP') });
+  const btc = testGenericMarket({ market: 'BTC-PERP', oracleAsset: 'BTC', venue: venue('BTC-PERP') });
   return {
     quoteAsset: 'USDC',
     markets: [eth, btc],
@@ -320,19 +317,6 @@ const groupArb: fc.Arbitrary<(Command | Move)[]> = fc.oneof(
 );
 
 function timed(p: unknown, groups: readonly (Command | Move)[][]): TimedCommand[] {
-  const oracle = (asset: string): Command => ({
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 366 * 86_400,
-      maxSpreadBps: 0n,
-      twapWindowSeconds: 60,
-      delaySeconds: 0,
-    },
-  });
   const cents: Record<Market, bigint> = {
     'ETH-PERP': OPEN['ETH-PERP'] * 100n,
     'BTC-PERP': OPEN['BTC-PERP'] * 100n,
@@ -340,8 +324,8 @@ function timed(p: unknown, groups: readonly (Command | Move)[][]): TimedCommand[
   const out: Command[] = [
     { type: 'listAsset', asset: 'USDC', decimals: 6 },
     { type: 'configure', params: p },
-    oracle('ETH'),
-    oracle('BTC'),
+    feedOracleCommand('ETH', 366 * 86_400),
+    feedOracleCommand('BTC', 366 * 86_400),
     ...MARKETS.map((m) => priceCommand(m, cents[m])),
     { type: 'deposit', account: 'mm', amount: usdcUnits(100_000_000) },
     ...TRADERS.map((account): Command => ({ type: 'deposit', account, amount: usdcUnits(3_000) })),

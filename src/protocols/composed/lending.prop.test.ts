@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runContract, type TimedCommand } from '../../engine/contract.js';
 import type { Command } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { composedLendingModelFor } from './lending.js';
 
 const USDC = 1_000_000n;
@@ -40,19 +41,7 @@ const executions = [
 const waterfalls = [['reserves', 'insurance', 'deficit'], ['insurance', 'socialize'], ['socialize']];
 
 function setup(config: Record<string, unknown>): TimedCommand[] {
-  const oracle = (asset: string): Command => ({
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 30_000_000,
-      maxSpreadBps: 100,
-      twapWindowSeconds: 60,
-      delaySeconds: 0,
-    },
-  });
+  const oracle = (asset: string): Command => feedOracleCommand(asset, 30_000_000, { maxSpreadBps: 100 });
   const commands: Command[] = [
     { type: 'listAsset', asset: 'ETH', decimals: 18 },
     { type: 'listAsset', asset: 'USDC', decimals: 6 },

@@ -13,6 +13,7 @@ import { runContract, type TimedCommand } from '../../engine/contract.js';
 import type { Command } from '../../engine/machine.js';
 import { barrierHitProbabilityWad } from '../../engine/stages/predictive.js';
 import { sigmaOverHorizonWad } from '../../engine/stages/volatility.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { composedLendingModelFor } from './lending.js';
 
 const USDC = 1_000_000n;
@@ -55,19 +56,7 @@ function setup(
   config: Record<string, unknown>,
   borrowers: readonly { eth: number; pct: number }[],
 ): TimedCommand[] {
-  const oracle = (asset: string): Command => ({
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 30_000_000,
-      maxSpreadBps: 100,
-      twapWindowSeconds: 60,
-      delaySeconds: 0,
-    },
-  });
+  const oracle = (asset: string): Command => feedOracleCommand(asset, 30_000_000, { maxSpreadBps: 100 });
   const commands: Command[] = [
     { type: 'listAsset', asset: 'ETH', decimals: 18 },
     { type: 'listAsset', asset: 'USDC', decimals: 6 },

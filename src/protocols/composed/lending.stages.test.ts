@@ -14,6 +14,7 @@ import {
 } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
 import type { EngineEvent } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { runScript } from '../script.js';
 import { composedLendingConfigToJson, parseComposedLendingConfig } from './config.js';
 import type { ComposedLendingExt } from './lending.js';
@@ -27,17 +28,7 @@ const E18 = new D(10).pow(18);
 
 const oracle = (asset: string) => ({
   at: 0,
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 86_400,
-    maxSpreadBps: 100,
-    twapWindowSeconds: 600,
-    delaySeconds: 0,
-  },
+  ...feedOracleCommand(asset, 86_400, { maxSpreadBps: 100, twapWindowSeconds: 600 }),
 });
 const price = (at: number, dollars: bigint, asset = 'ETH') => ({
   at,

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { balanceOf } from '../../engine/ledger.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { runScript } from '../script.js';
 import { type ComposedLendingConfig, parseComposedLendingConfig } from './config.js';
 
@@ -14,17 +15,7 @@ const E8 = 100_000_000n;
 
 const oracle = (asset: string) => ({
   at: 0,
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 86_400,
-    maxSpreadBps: 100,
-    twapWindowSeconds: 600,
-    delaySeconds: 0,
-  },
+  ...feedOracleCommand(asset, 86_400, { maxSpreadBps: 100, twapWindowSeconds: 600 }),
 });
 const price = (at: number, asset: string, dollars: bigint) => ({
   at,

@@ -5,6 +5,7 @@ import { PositionNotLiquidatableError, UnknownAccountError } from '../../engine/
 import { applyMove, balanceOf, type Moved } from '../../engine/ledger.js';
 import { apply, type Command } from '../../engine/machine.js';
 import { runLiquidation } from '../../engine/pipeline.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import {
   type AbsorbRequest,
   absorbExecution,
@@ -25,19 +26,7 @@ const NOW = 50;
 const E18 = 10n ** 18n;
 const E8 = 10n ** 8n;
 const usdc = (n: bigint): bigint => n * 10n ** 6n;
-const oracle = (asset: string): Command => ({
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 3600,
-    maxSpreadBps: 0,
-    twapWindowSeconds: 1,
-    delaySeconds: 0,
-  },
-});
+const oracle = (asset: string): Command => feedOracleCommand(asset, 3600, { twapWindowSeconds: 1 });
 const price = (asset: string, dollars: bigint): Command => ({
   type: 'publishPrice',
   asset,

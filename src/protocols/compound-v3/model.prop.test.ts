@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runContract, type TimedCommand } from '../../engine/contract.js';
 import type { Command } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { compoundV3Model } from './model.js';
 import { DEFAULT_COMPOUND_PARAMS } from './params.js';
 
@@ -19,19 +20,7 @@ const LENDERS = ['lena', 'leo'] as const;
 /** Opening prices, USD·1e8. */
 const OPEN: Readonly<Record<'WETH' | 'WBTC', bigint>> = { WETH: 2_000n * E8, WBTC: 30_000n * E8 };
 
-const oracle = (asset: string): Command => ({
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 366 * 86_400,
-    maxSpreadBps: 0,
-    twapWindowSeconds: 60,
-    delaySeconds: 0,
-  },
-});
+const oracle = (asset: string): Command => feedOracleCommand(asset, 366 * 86_400);
 const price = (asset: string, usd8: bigint): Command => ({
   type: 'publishPrice',
   asset,

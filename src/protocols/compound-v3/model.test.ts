@@ -18,6 +18,7 @@ import {
 } from '../../engine/errors.js';
 import { applyMove, balanceOf, moved } from '../../engine/ledger.js';
 import { apply, type Command } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { compoundV3Model, reservesOf } from './model.js';
 import { DEFAULT_COMPOUND_PARAMS } from './params.js';
 import type { CompoundExt } from './state.js';
@@ -59,19 +60,7 @@ const price = (asset: string, dollars: bigint): Command => ({
   source: 'feed',
   price: dollars * E8,
 });
-const oracle = (asset: string): Command => ({
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 86_400,
-    maxSpreadBps: 100,
-    twapWindowSeconds: 60,
-    delaySeconds: 0,
-  },
-});
+const oracle = (asset: string): Command => feedOracleCommand(asset, 86_400, { maxSpreadBps: 100 });
 
 /** Listed assets, oracles at USDC $1, WETH $2000; a lender with 100,000 USDC; `params` configured. */
 function market(params: unknown = DEFAULT_COMPOUND_PARAMS): S {

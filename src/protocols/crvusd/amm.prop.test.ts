@@ -8,13 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { canonicalJson } from '../../engine/machine.js';
 import { SolventError } from '../../math/errors.js';
 import { ammPatch, applyAmmPatch, withdraw, withdrawnAmounts } from './amm.js';
-import { crvusdWalk, E18, type WalkLoan, type WalkOp } from './testkit.js';
-
-const loanArb: fc.Arbitrary<WalkLoan> = fc.record({
-  collateralWeth: fc.integer({ min: 1, max: 200 }),
-  ltvPct: fc.integer({ min: 20, max: 88 }),
-  bands: fc.integer({ min: 4, max: 50 }),
-});
+import { crvusdWalk, E18, type WalkOp, walkLoanArb } from './testkit.js';
 
 const opArb: fc.Arbitrary<WalkOp> = fc.oneof(
   fc.record({
@@ -50,7 +44,7 @@ describe('withdrawnAmounts', () => {
   test('behavior: equals withdraw’s amounts for every user and fraction', () => {
     fc.assert(
       fc.property(
-        fc.array(loanArb, { minLength: 1, maxLength: 6 }),
+        fc.array(walkLoanArb, { minLength: 1, maxLength: 6 }),
         fc.array(opArb, { maxLength: 20 }),
         fc.bigInt({ min: 0n, max: E18 + 1n }),
         (loans, ops, fracWad) => {

@@ -29,18 +29,13 @@ import {
   withdraw,
   withdrawnAmounts,
 } from './amm.js';
-import { bandConstants, isqrt, pOracleUp } from './math.js';
+import { isqrt, pOracleUp } from './math.js';
+import { SELL_3000_CRVUSD_AT_1700, TEST_AMM_CONFIG } from './testkit.js';
 
 const E18 = 10n ** 18n;
-const FEE = 6n * 10n ** 15n;
-const cfg: AmmConfig = {
-  constants: bandConstants(100n),
-  basePriceWad: 2000n * E18,
-  feeWad: FEE,
-  adminFeeWad: 0n,
-  collateralPrecision: 1n,
-  borrowedPrecision: 1n,
-};
+const cfg: AmmConfig = TEST_AMM_CONFIG;
+/** The fee, 0.6 % (1e18 = 100 %). */
+const FEE = cfg.feeWad;
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);
 /** |a − b| ≤ b·ppb/1e9. */
 const near = (a: bigint, b: bigint, ppb: bigint): boolean => abs(a - b) * 10n ** 9n <= abs(b) * ppb;
@@ -166,13 +161,7 @@ describe('getXYUp / getXDown (AMM.get_x_down, get_y_up)', () => {
     const high = getXDown(amm, cfg, 'alice', 2000n * E18);
     const mid = getXDown(amm, cfg, 'alice', 1700n * E18);
     expect(mid).toBeLessThan(high);
-    const sold = exchange(amm, cfg, {
-      i: 0,
-      j: 1,
-      inAmount: 3000n * E18,
-      minAmount: 0n,
-      pOracleWad: 1700n * E18,
-    });
+    const sold = exchange(amm, cfg, SELL_3000_CRVUSD_AT_1700);
     expect(getSumXY(sold.state, cfg, 'alice').x).toBeGreaterThan(2900n * E18);
     expect(getXDown(emptyAmm(), cfg, 'alice', 1700n * E18)).toBe(0n);
   });
@@ -189,13 +178,7 @@ describe('canSkipBands / activeBandWithSkip', () => {
     expect(activeBandWithSkip(amm)).toBe(-1024); // no stablecoin anywhere
   });
   test('behavior: after a sale the active band holds stablecoin', () => {
-    const sold = exchange(withAlice(), cfg, {
-      i: 0,
-      j: 1,
-      inAmount: 3000n * E18,
-      minAmount: 0n,
-      pOracleWad: 1700n * E18,
-    });
+    const sold = exchange(withAlice(), cfg, SELL_3000_CRVUSD_AT_1700);
     expect(activeBandWithSkip(sold.state)).toBe(sold.state.activeBand);
   });
 });
@@ -368,13 +351,7 @@ describe('getAmountForPrice (AMM.get_amount_for_price)', () => {
 describe('ammPatch / applyAmmPatch', () => {
   test('default: a patch replays the change exactly and holds only what changed', () => {
     const before = withAlice();
-    const after = exchange(before, cfg, {
-      i: 0,
-      j: 1,
-      inAmount: 3000n * E18,
-      minAmount: 0n,
-      pOracleWad: 1700n * E18,
-    }).state;
+    const after = exchange(before, cfg, SELL_3000_CRVUSD_AT_1700).state;
     const patch = ammPatch(before, after);
     expect(applyAmmPatch(before, patch)).toEqual(after);
     expect(Object.keys(patch.bands ?? {}).length).toBeLessThan(10);
@@ -385,13 +362,7 @@ describe('ammPatch / applyAmmPatch', () => {
   });
   test('behavior: what a patch leaves alone keeps its identity (bands record, users map)', () => {
     const before = withAlice();
-    const traded = exchange(before, cfg, {
-      i: 0,
-      j: 1,
-      inAmount: 3000n * E18,
-      minAmount: 0n,
-      pOracleWad: 1700n * E18,
-    }).state;
+    const traded = exchange(before, cfg, SELL_3000_CRVUSD_AT_1700).state;
     const replayed = applyAmmPatch(before, ammPatch(before, traded));
     expect(replayed.users).toBe(before.users); // a trade moves no user
     expect(replayed.bands).not.toBe(before.bands);

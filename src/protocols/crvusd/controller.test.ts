@@ -6,17 +6,10 @@ import { describe, expect, test } from 'vitest';
 import { ProtocolRevertError } from '../../engine/errors.js';
 import { type AmmConfig, ammPOracleUp, depositRange, emptyAmm, exchange } from './amm.js';
 import { calculateDebtN1, controllerHealth } from './controller.js';
-import { bandConstants } from './math.js';
+import { SELL_3000_CRVUSD_AT_1700, TEST_AMM_CONFIG } from './testkit.js';
 
 const E18 = 10n ** 18n;
-const cfg: AmmConfig = {
-  constants: bandConstants(100n),
-  basePriceWad: 2000n * E18,
-  feeWad: 6n * 10n ** 15n,
-  adminFeeWad: 0n,
-  collateralPrecision: 1n,
-  borrowedPrecision: 1n,
-};
+const cfg: AmmConfig = TEST_AMM_CONFIG;
 const LOAN = 9n * 10n ** 16n;
 const LIQ = 6n * 10n ** 16n;
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);
@@ -106,13 +99,7 @@ describe('controllerHealth (Controller._health)', () => {
     expect(noDiscount).toBeGreaterThan(notFull);
   });
   test('behavior: in soft liquidation the full=True bonus is gone and health falls with the price', () => {
-    const sold = exchange(amm, cfg, {
-      i: 0,
-      j: 1,
-      inAmount: 3000n * E18,
-      minAmount: 0n,
-      pOracleWad: 1700n * E18,
-    }).state;
+    const sold = exchange(amm, cfg, SELL_3000_CRVUSD_AT_1700).state;
     expect(sold.activeBand).toBeGreaterThanOrEqual(14);
     const full = controllerHealth(sold, cfg, {
       user: 'alice',

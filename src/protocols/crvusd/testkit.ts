@@ -1,17 +1,43 @@
 /**
  * Test helpers for the crvUSD model: a WETH/crvUSD (or WBTC/crvUSD) market set up through the
  * engine's own commands, with an oracle at USD·1e8, and a random walk of loans, prices and
- * commands for property tests. Used by tests only.
+ * commands for property tests with the fast-check arbitraries that draw it. Used by tests only.
  */
+import fc from 'fast-check';
 import { createEngine, type EngineState } from '../../engine/engine.js';
 import { apply, type Command } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { SolventError } from '../../math/errors.js';
+import type { AmmConfig } from './amm.js';
+import { bandConstants } from './math.js';
 import { crvusdModel } from './model.js';
 import { DEFAULT_CRVUSD_PARAMS } from './params.js';
 import type { CrvusdExt } from './state.js';
 
 /** 1e18. */
 export const E18 = 10n ** 18n;
+/**
+ * A bare LLAMMA config for the AMM and Controller unit tests: A = 100, base price $2000 (1e18),
+ * fee 0.6 %, no admin fee, both tokens with 18 decimals (precisions 1).
+ */
+export const TEST_AMM_CONFIG: AmmConfig = {
+  constants: bandConstants(100n),
+  basePriceWad: 2000n * E18,
+  feeWad: 6n * 10n ** 15n,
+  adminFeeWad: 0n,
+  collateralPrecision: 1n,
+  borrowedPrecision: 1n,
+};
+
+/** `exchange` input: 3,000 crvUSD sold for collateral at an oracle price of $1700, no minimum out. */
+export const SELL_3000_CRVUSD_AT_1700 = {
+  i: 0,
+  j: 1,
+  inAmount: 3000n * E18,
+  minAmount: 0n,
+  pOracleWad: 1700n * E18,
+} as const;
+
 /** The engine running the crvUSD model. */
 export const crvusdEngine = createEngine(crvusdModel);
 /** The engine state of the crvUSD model. */
@@ -19,20 +45,7 @@ export type CrvusdState = EngineState<CrvusdExt>;
 
 /** `configureOracle` for `asset`: one source `feed`, USD·1e8, a year before going stale. */
 export function oracleCommand(asset: string, extra: Readonly<Record<string, unknown>> = {}): Command {
-  return {
-    type: 'configureOracle',
-    asset,
-    config: {
-      priceDecimals: 8,
-      sources: ['feed'],
-      minSources: 1,
-      staleAfterSeconds: 366 * 86_400,
-      maxSpreadBps: 0,
-      twapWindowSeconds: 600,
-      delaySeconds: 0,
-      ...extra,
-    },
-  };
+  return feedOracleCommand(asset, 366 * 86_400, { twapWindowSeconds: 600, ...extra });
 }
 
 /** `publishPrice` of `asset` at `dollars` (integer dollars, or USD·1e8 with `raw`). */
@@ -92,6 +105,70 @@ export type WalkOp =
   | { readonly kind: 'repay'; readonly who: number; readonly permille: number }
   | { readonly kind: 'addCollateral'; readonly who: number; readonly weth: number }
   | { readonly kind: 'open'; readonly loan: WalkLoan };
+
+/** A random {@link WalkLoan}: 1–200 WETH, 20–88 % loan-to-value, 4–50 bands. */
+export const walkLoanArb: fc.Arbitrary<WalkLoan> = fc.record({
+  collateralWeth: fc.integer({ min: 1, max: 200 }),
+  ltvPct: fc.integer({ min: 20, max: 88 }),
+  bands: fc.integer({ min: 4, max: 50 }),
+});
+
+/**
+ * A random {@link WalkOp}, by weight: price moves of −20 % to +15 % after 1 s to an hour (6),
+ * arbitrage of up to 60 steps (4), trades of 1–300 WETH either way (2), liquidations (2), and
+ * partial self-liquidations, repayments, added collateral and new loans (1 each); `who` up to 40.
+ */
+export const walkOpArb: fc.Arbitrary<WalkOp> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('price' as const),
+      permille: fc.integer({ min: -200, max: 150 }),
+      dt: fc.integer({ min: 1, max: 3_600 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('arbitrage' as const),
+      maxSteps: fc.integer({ min: 0, max: 60 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('exchange' as const),
+      i: fc.integer({ min: 0, max: 1 }),
+      amountWeth: fc.integer({ min: 1, max: 300 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('liquidate' as const), who: fc.nat({ max: 40 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('selfLiquidate' as const),
+      who: fc.nat({ max: 40 }),
+      fracPermille: fc.integer({ min: 1, max: 1000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('repay' as const),
+      who: fc.nat({ max: 40 }),
+      permille: fc.integer({ min: 1, max: 1000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('addCollateral' as const),
+      who: fc.nat({ max: 40 }),
+      weth: fc.integer({ min: 1, max: 50 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('open' as const), loan: walkLoanArb }) },
+);
 
 /** A state of a walk and the time it was reached at (unix seconds). */
 export interface WalkPoint {

@@ -168,18 +168,21 @@ describe('isInViolation / healthScoreWad / discountFactorWad', () => {
   });
 });
 
+/** alice's line: 10 WETH (USD·1e8 prices) against 16,000 USDC at $1, liquidation LTV 85 %. */
+const ALICE_LINE = {
+  liabilityValue: 16_000n * E18,
+  balance: 10n * E18,
+  decimals: 18,
+  priceDecimals: 8,
+  unitDecimals: 18,
+  ltvBps: 8_500n,
+};
+
 describe('violationPriceCeiling', () => {
   // 10 WETH against 16,000 USDC at $1 (liability value 16,000e18), liquidation LTV 85 %, USD·1e8
   // prices: V(p) = 10e18 · p · 1e18 / 1e26 = p · 1e11 and A(p) = 0.85 · p · 1e11 = p · 8.5e10
   // (exact for a whole p), so A(p) ≤ 16,000e18 ⟺ p ≤ 16,000e18 / 8.5e10 = 188,235,294,117.6…
-  const line = {
-    liabilityValue: 16_000n * E18,
-    balance: 10n * E18,
-    decimals: 18,
-    priceDecimals: 8,
-    unitDecimals: 18,
-    ltvBps: 8_500n,
-  };
+  const line = ALICE_LINE;
   const inViolationAt = (p: bigint, l = line) =>
     isInViolation(
       adjustedCollateralValue(
@@ -229,14 +232,7 @@ describe('violationPriceCeiling', () => {
 describe('healthPriceFloor', () => {
   // alice again: A(p) = p · 8.5e10 against L = 16,000e18, so her score is ⌊p · 8.5e10 · 1e18 / 16,000e18⌋
   // = p · 5,312,500 (exact for a whole p): ≥ 1.1e18 ⟺ p ≥ 1.1e18 / 5,312,500 = 207,058,823,529.4…
-  const line = {
-    liabilityValue: 16_000n * E18,
-    balance: 10n * E18,
-    decimals: 18,
-    priceDecimals: 8,
-    unitDecimals: 18,
-    ltvBps: 8_500n,
-  };
+  const line = ALICE_LINE;
   test('default: alice reaches a score of 1.1 at $2,070.58823530', () => {
     expect(healthPriceFloor(line, 11n * 10n ** 17n)).toBe(207_058_823_530n);
     expect(207_058_823_530n * 5_312_500n).toBeGreaterThanOrEqual(11n * 10n ** 17n);

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runContract, type TimedCommand } from '../../engine/contract.js';
 import type { Command } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { eulerV2Model } from './model.js';
 import { DEFAULT_EULER_PARAMS } from './params.js';
 import type { EulerLiquidated } from './state.js';
@@ -35,19 +36,7 @@ const STEP: Readonly<Record<Collateral, bigint>> = {
 };
 const UNIT: Readonly<Record<Collateral, bigint>> = { WETH: E18, wstETH: E18, WBTC: E8 };
 
-const oracle = (asset: string): Command => ({
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 366 * 86_400,
-    maxSpreadBps: 0,
-    twapWindowSeconds: 60,
-    delaySeconds: 0,
-  },
-});
+const oracle = (asset: string): Command => feedOracleCommand(asset, 366 * 86_400);
 const price = (asset: string, usd8: bigint): Command => ({
   type: 'publishPrice',
   asset,

@@ -1,11 +1,13 @@
 /**
  * Shared fixtures of the euler-v2 tests (not used by the model): a listed market with oracles at
- * USD·1e8, a lender, and helpers that apply commands and check the engine contract after each.
+ * USD·1e8, a lender, helpers that apply commands and check the engine contract after each, and
+ * the opening of a random borrower for property tests.
  */
 import { engineViolations } from '../../engine/contract.js';
 import { createEngine, type EngineState } from '../../engine/engine.js';
 import { balanceOf } from '../../engine/ledger.js';
 import { apply, type Command } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { eulerV2Model } from './model.js';
 import { DEFAULT_EULER_PARAMS } from './params.js';
 import type { EulerAccount, EulerExt, EulerVault } from './state.js';
@@ -31,20 +33,17 @@ export const price = (asset: string, dollars: bigint): Command => ({
   price: dollars * E8,
 });
 
-/** `configureOracle` with one source, USD·1e8, stale after a week. */
-export const oracle = (asset: string): Command => ({
-  type: 'configureOracle',
+/** `publishPrice` of a raw USD·1e8 price (`priceUsd8`), for prices below a cent's precision. */
+export const priceRaw = (asset: string, priceUsd8: bigint): Command => ({
+  type: 'publishPrice',
   asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 7 * 86_400,
-    maxSpreadBps: 0,
-    twapWindowSeconds: 60,
-    delaySeconds: 0,
-  },
+  source: 'feed',
+  price: priceUsd8,
 });
+
+/** `configureOracle` with one source, USD·1e8, stale after `staleAfterSeconds` (default a week). */
+export const oracle = (asset: string, staleAfterSeconds = 7 * 86_400): Command =>
+  feedOracleCommand(asset, staleAfterSeconds);
 
 /**
  * Applies a command at `now` and throws if the engine contract (ledger, model invariants) breaks.
@@ -116,4 +115,33 @@ export function withBorrower(state: S, now: number): S {
     ],
     now,
   );
+}
+
+/** A borrower of a random book: WETH in tenths, WBTC in hundredths, and the share of the limit drawn. */
+export interface EulerBorrower {
+  /** WETH deposited, tenths of a WETH (0: none). */
+  readonly wethTenths: number;
+  /** WBTC deposited, hundredths of a WBTC (0: none). */
+  readonly wbtcHundredths: number;
+  /** Share of the borrow limit drawn, percent (0: a depositor without debt). */
+  readonly drawPct: number;
+}
+
+/**
+ * The commands that open `b` as account `id` on {@link market}: its WETH and WBTC deposits (those
+ * above 0), then a borrow of `drawPct` % of its borrow limit at $2,000 / $60,000 with the default
+ * borrow LTVs 83 % / 73 %, rounded down to whole USDC (none when that is 0).
+ */
+export function borrowerCommands(id: string, b: EulerBorrower): Command[] {
+  const out: Command[] = [];
+  if (b.wethTenths > 0) {
+    out.push({ type: 'deposit', account: id, asset: 'WETH', amount: (BigInt(b.wethTenths) * E18) / 10n });
+  }
+  if (b.wbtcHundredths > 0) {
+    out.push({ type: 'deposit', account: id, asset: 'WBTC', amount: (BigInt(b.wbtcHundredths) * E8) / 100n });
+  }
+  const limitUsd = (b.wethTenths / 10) * 2_000 * 0.83 + (b.wbtcHundredths / 100) * 60_000 * 0.73;
+  const draw = Math.floor((limitUsd * b.drawPct) / 100);
+  if (draw > 0) out.push({ type: 'borrow', account: id, amount: usdc(BigInt(draw)) });
+  return out;
 }

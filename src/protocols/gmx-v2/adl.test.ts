@@ -8,20 +8,13 @@ import { unrealizedPnlQuote } from '../../engine/perps/margin.js';
 import type { PerpPosition } from '../../engine/perps/types.js';
 import { PersistentMap } from '../../engine/persistentMap.js';
 import { adlCandidates, mirrorMarket } from './adl.js';
-import { ethPrice, MARKET, open, pid, run, type S, setup, usd, usdc, weth } from './testkit.js';
+import { ethPrice, MARKET, open, pid, run, type S, usd, usdc, weth, withAlice } from './testkit.js';
 
 const NOW = 1_000;
 
 /** alice long $10k and bob long $4k at $2000, carol short $6k at $2000, dave long $2k at $2500. */
 function book(): S {
-  let s = setup();
-  s = open(s, {
-    account: 'alice',
-    isLong: true,
-    token: 'USDC',
-    collateral: usdc(1000n),
-    sizeUsd: usd(10_000n),
-  });
+  let s = withAlice();
   s = open(s, { account: 'bob', isLong: true, token: 'WETH', collateral: weth(1n), sizeUsd: usd(4000n) });
   s = open(s, {
     account: 'carol',

@@ -13,22 +13,12 @@ import {
   gmxSizing,
   gmxTrigger,
 } from './liquidation.js';
-import { ethPrice, MARKET, open, pid, run, type S, setup, usd, usdc } from './testkit.js';
+import { ethPrice, MARKET, pid, run, type S, usd, usdc, withAlice } from './testkit.js';
 
 const NOW = 1_000;
 const ALICE = pid('alice', 'USDC', true);
 const request = { keeper: 'keeper', positionId: ALICE, nowSeconds: NOW };
-const at = (dollars: bigint): S =>
-  run(
-    open(setup(), {
-      account: 'alice',
-      isLong: true,
-      token: 'USDC',
-      collateral: usdc(1000n),
-      sizeUsd: usd(10_000n),
-    }),
-    ethPrice(dollars),
-  );
+const at = (dollars: bigint): S => run(withAlice(), ethPrice(dollars));
 const movesIn = (events: readonly { readonly type: string }[]): Moved[] =>
   events.filter((e): e is Moved => e.type === 'Moved');
 

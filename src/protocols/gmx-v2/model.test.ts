@@ -41,6 +41,7 @@ import {
   usd,
   usdc,
   weth,
+  withAlice,
 } from './testkit.js';
 
 const NOW = 1_000;
@@ -64,10 +65,6 @@ function revert(state: S, command: Command, now = NOW): string {
   }
   throw new Error(`${command.type} was not refused`);
 }
-
-/** alice: 1000 USDC collateral, $10,000 long (10x) at $2000. */
-const withAlice = (s: S = setup()): S =>
-  open(s, { account: 'alice', isLong: true, token: 'USDC', collateral: usdc(1000n), sizeUsd: usd(10_000n) });
 
 const liquidate = (position = ALICE): Command => ({ type: 'liquidate', keeper: 'keeper', position });
 

@@ -1,9 +1,11 @@
 /**
  * Shared fixtures of the gmx-v2 tests: an ETH/USD [WETH-USDC] market with round parameters (no
- * impact, no borrowing unless asked), oracle and price commands, and a funded engine.
+ * impact, no borrowing unless asked), oracle and price commands, a funded engine, and alice's
+ * 10x long that most tests start from.
  */
 import { createEngine, type EngineState } from '../../engine/engine.js';
 import { apply, type Command } from '../../engine/machine.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { gmxV2Model } from './model.js';
 import { DEFAULT_GMX_PARAMS, type GmxMarketParams, type GmxParams } from './params.js';
 import type { GmxExt } from './state.js';
@@ -78,19 +80,7 @@ export const price = (asset: string, dollars: bigint, cents = 0n): Command => ({
 });
 
 /** A one-source oracle with 8 price decimals that stays fresh for 10,000,000 s. */
-export const oracle = (asset: string): Command => ({
-  type: 'configureOracle',
-  asset,
-  config: {
-    priceDecimals: 8,
-    sources: ['feed'],
-    minSources: 1,
-    staleAfterSeconds: 10_000_000,
-    maxSpreadBps: 100,
-    twapWindowSeconds: 60,
-    delaySeconds: 0,
-  },
-});
+export const oracle = (asset: string): Command => feedOracleCommand(asset, 10_000_000, { maxSpreadBps: 100 });
 
 /** ETH at `ethDollars` for both the index and the long token. */
 export const ethPrice = (dollars: bigint, cents = 0n): Command[] => [
@@ -154,6 +144,16 @@ export function open(
     now,
   );
 }
+
+/** alice opens a $10,000 long (10x at $2000) on 1,000 USDC of collateral in `state` (default {@link setup}). */
+export const withAlice = (state: S = setup()): S =>
+  open(state, {
+    account: 'alice',
+    isLong: true,
+    token: 'USDC',
+    collateral: usdc(1000n),
+    sizeUsd: usd(10_000n),
+  });
 
 /** The position key of `account`'s position. */
 export const pid = (account: string, token: string, isLong: boolean): string =>

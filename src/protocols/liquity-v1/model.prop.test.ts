@@ -12,111 +12,34 @@ import { runContract, type TimedCommand } from '../../engine/contract.js';
 import type { Command } from '../../engine/machine.js';
 import { liquityV1Model } from './model.js';
 import type { TroveLiquidated } from './state.js';
-import { E18, liquitySetup, usd8 } from './testkit.js';
+import { fundSam, liquityCommandArb, liquitySetup, whaleTrove } from './testkit.js';
 
 const ACCOUNTS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
-const account = fc.constantFrom(...ACCOUNTS);
 /** Depositors: the borrowers and `sam`, who holds LUSD bought outside. */
-const depositor = fc.constantFrom<string>(...ACCOUNTS, 'sam', 'sam', 'sam', 'sam', 'sam');
-/** n halves of an ETH. */
-const halfEth = (n: number): bigint => (BigInt(n) * E18) / 2n;
-const lusd = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => BigInt(n) * E18);
+const DEPOSITORS = [...ACCOUNTS, 'sam', 'sam', 'sam', 'sam', 'sam'];
 
-const groupArb: fc.Arbitrary<Command[]> = fc.oneof(
-  {
-    // A trove worth 2000 $/ETH × coll, borrowing 35–85 % of that value.
-    arbitrary: fc
-      .tuple(account, fc.integer({ min: 3, max: 60 }), fc.integer({ min: 35, max: 85 }))
-      .map(([a, n, pct]): Command[] => [
-        {
-          type: 'openTrove',
-          account: a,
-          collDeposit: halfEth(n),
-          lusdAmount: (halfEth(n) * 2_000n * BigInt(pct)) / 100n,
-        },
-      ]),
-    weight: 8,
+const groupArb: fc.Arbitrary<Command[]> = liquityCommandArb({
+  borrowers: ACCOUNTS,
+  depositors: DEPOSITORS,
+  withdrawers: DEPOSITORS,
+  withdrawZero: true,
+  maxSortedLiquidations: 5,
+  maxBatchAccounts: 4,
+  weights: {
+    openTrove: 8,
+    adjustCollateral: 2,
+    adjustDebt: 3,
+    closeTrove: 1,
+    provideToSP: 5,
+    withdrawFromSP: 2,
+    price: 6,
+    liquidate: 5,
+    liquidateTroves: 3,
+    batchLiquidate: 3,
+    recoveryDrop: 2,
+    claimCollateral: 2,
   },
-  {
-    arbitrary: fc
-      .tuple(account, fc.integer({ min: 1, max: 10 }), fc.boolean())
-      .map(([a, n, add]): Command[] => [
-        add
-          ? { type: 'adjustTrove', account: a, collDeposit: halfEth(n) }
-          : { type: 'adjustTrove', account: a, collWithdrawal: halfEth(n) },
-      ]),
-    weight: 2,
-  },
-  {
-    arbitrary: fc
-      .tuple(account, lusd(100, 6_000), fc.boolean())
-      .map(([a, amount, draw]): Command[] => [
-        { type: 'adjustTrove', account: a, lusdChange: amount, isDebtIncrease: draw },
-      ]),
-    weight: 3,
-  },
-  {
-    arbitrary: fc.tuple(account, lusd(0, 30_000)).map(([a, amount]): Command[] => [
-      { type: 'fundWallet', actor: a, asset: 'LUSD', amount: amount + 1n },
-      { type: 'closeTrove', account: a },
-    ]),
-    weight: 1,
-  },
-  {
-    arbitrary: fc
-      .tuple(depositor, lusd(1, 25_000))
-      .map(([a, amount]): Command[] => [{ type: 'provideToSP', account: a, amount }]),
-    weight: 5,
-  },
-  {
-    arbitrary: fc
-      .tuple(depositor, fc.oneof(fc.constant(0n), lusd(1, 20_000), fc.constant(10n ** 30n)))
-      .map(([a, amount]): Command[] => [{ type: 'withdrawFromSP', account: a, amount }]),
-    weight: 2,
-  },
-  {
-    // ETH between $500 and $2,600.
-    arbitrary: fc
-      .integer({ min: 600, max: 2_600 })
-      .map((dollars): Command[] => [
-        { type: 'publishPrice', asset: 'ETH', source: 'feed', price: usd8(dollars) },
-      ]),
-    weight: 6,
-  },
-  {
-    arbitrary: fc
-      .tuple(account, fc.constantFrom('k1', 'k2'))
-      .map(([a, liquidator]): Command[] => [{ type: 'liquidate', account: a, liquidator }]),
-    weight: 5,
-  },
-  {
-    arbitrary: fc
-      .tuple(fc.integer({ min: 1, max: 5 }), fc.constantFrom('k1', 'k2'))
-      .map(([n, liquidator]): Command[] => [{ type: 'liquidateTroves', n, liquidator }]),
-    weight: 3,
-  },
-  {
-    arbitrary: fc
-      .tuple(fc.uniqueArray(account, { minLength: 1, maxLength: 4 }), fc.constantFrom('k1', 'k2'))
-      .map(([accounts, liquidator]): Command[] => [{ type: 'batchLiquidateTroves', accounts, liquidator }]),
-    weight: 3,
-  },
-  {
-    // A funded pool, then a fall into the Recovery Mode band where capped offsets happen.
-    arbitrary: fc
-      .tuple(lusd(10_000, 40_000), fc.integer({ min: 1_100, max: 1_500 }))
-      .map(([amount, dollars]): Command[] => [
-        { type: 'provideToSP', account: 'sam', amount },
-        { type: 'publishPrice', asset: 'ETH', source: 'feed', price: usd8(dollars) },
-        { type: 'liquidateTroves', n: 5, liquidator: 'k1' },
-      ]),
-    weight: 2,
-  },
-  {
-    arbitrary: account.map((a): Command[] => [{ type: 'claimCollateral', account: a }]),
-    weight: 2,
-  },
-);
+});
 
 /** A whale trove of 0, 60 or 300 ETH (borrowing a quarter of its value) and the random groups. */
 const sequenceArb = fc.tuple(
@@ -126,20 +49,7 @@ const sequenceArb = fc.tuple(
 
 /** The market at $2,000, a whale trove that anchors the TCR (if any), and `sam`'s LUSD. */
 function setup(whaleEth: bigint): Command[] {
-  return [
-    ...liquitySetup(2_000),
-    ...(whaleEth === 0n
-      ? []
-      : [
-          {
-            type: 'openTrove',
-            account: 'whale',
-            collDeposit: whaleEth * E18,
-            lusdAmount: whaleEth * 500n * E18,
-          },
-        ]),
-    { type: 'fundWallet', actor: 'sam', asset: 'LUSD', amount: 1_000_000n * E18 },
-  ];
+  return [...liquitySetup(2_000), ...(whaleEth === 0n ? [] : [whaleTrove(whaleEth)]), fundSam];
 }
 
 /** Setup at t = 0, then the random groups at increasing times. */

@@ -26,93 +26,11 @@ import {
   type TroveLiquidated,
   trovesByRisk,
 } from './state.js';
-import { E18, liquitySetup, usd8 } from './testkit.js';
+import { fundSam, liquityBookCommandArb, liquitySetup, whaleTrove } from './testkit.js';
 
 const ACCOUNTS = Array.from({ length: 20 }, (_, i) => `a${i}`);
-const account = fc.constantFrom(...ACCOUNTS);
-const halfEth = (n: number): bigint => (BigInt(n) * E18) / 2n;
-const lusd = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => BigInt(n) * E18);
-const keeper = fc.constantFrom('k1', 'k2');
 
-const commandArb: fc.Arbitrary<Command[]> = fc.oneof(
-  {
-    // A trove worth 2000 $/ETH × coll, borrowing 35–85 % of that value.
-    arbitrary: fc
-      .tuple(account, fc.integer({ min: 3, max: 60 }), fc.integer({ min: 35, max: 85 }))
-      .map(([a, n, pct]): Command[] => [
-        {
-          type: 'openTrove',
-          account: a,
-          collDeposit: halfEth(n),
-          lusdAmount: (halfEth(n) * 2_000n * BigInt(pct)) / 100n,
-        },
-      ]),
-    weight: 14,
-  },
-  {
-    arbitrary: fc
-      .tuple(account, fc.integer({ min: 1, max: 10 }), fc.boolean())
-      .map(([a, n, add]): Command[] => [
-        add
-          ? { type: 'adjustTrove', account: a, collDeposit: halfEth(n) }
-          : { type: 'adjustTrove', account: a, collWithdrawal: halfEth(n) },
-      ]),
-    weight: 2,
-  },
-  {
-    arbitrary: fc
-      .tuple(account, lusd(100, 6_000), fc.boolean())
-      .map(([a, amount, draw]): Command[] => [
-        { type: 'adjustTrove', account: a, lusdChange: amount, isDebtIncrease: draw },
-      ]),
-    weight: 3,
-  },
-  {
-    arbitrary: fc.tuple(account, lusd(0, 30_000)).map(([a, amount]): Command[] => [
-      { type: 'fundWallet', actor: a, asset: 'LUSD', amount: amount + 1n },
-      { type: 'closeTrove', account: a },
-    ]),
-    weight: 1,
-  },
-  {
-    arbitrary: fc
-      .tuple(fc.constantFrom<string>(...ACCOUNTS, 'sam', 'sam'), lusd(1, 25_000))
-      .map(([a, amount]): Command[] => [{ type: 'provideToSP', account: a, amount }]),
-    weight: 4,
-  },
-  {
-    arbitrary: fc
-      .tuple(fc.constantFrom<string>('sam', 'a0', 'a1'), fc.oneof(lusd(1, 20_000), fc.constant(10n ** 30n)))
-      .map(([a, amount]): Command[] => [{ type: 'withdrawFromSP', account: a, amount }]),
-    weight: 2,
-  },
-  {
-    arbitrary: fc
-      .integer({ min: 600, max: 2_600 })
-      .map((dollars): Command[] => [
-        { type: 'publishPrice', asset: 'ETH', source: 'feed', price: usd8(dollars) },
-      ]),
-    weight: 6,
-  },
-  {
-    arbitrary: fc
-      .tuple(account, keeper)
-      .map(([a, liquidator]): Command[] => [{ type: 'liquidate', account: a, liquidator }]),
-    weight: 4,
-  },
-  {
-    arbitrary: fc
-      .tuple(fc.integer({ min: 1, max: 14 }), keeper)
-      .map(([n, liquidator]): Command[] => [{ type: 'liquidateTroves', n, liquidator }]),
-    weight: 4,
-  },
-  {
-    arbitrary: fc
-      .tuple(fc.uniqueArray(account, { minLength: 1, maxLength: 5 }), keeper)
-      .map(([accounts, liquidator]): Command[] => [{ type: 'batchLiquidateTroves', accounts, liquidator }]),
-    weight: 3,
-  },
-);
+const commandArb: fc.Arbitrary<Command[]> = liquityBookCommandArb(ACCOUNTS);
 
 const sequenceArb = fc.tuple(
   fc.constantFrom(0n, 60n, 300n),
@@ -171,18 +89,8 @@ describe('liquity-v1 fast reads', () => {
           if (state.ext.troves.size > 8) seen.partial += 1;
         };
         for (const c of liquitySetup(2_000)) run(c, 0);
-        run({ type: 'fundWallet', actor: 'sam', asset: 'LUSD', amount: 1_000_000n * E18 }, 0);
-        if (whaleEth > 0n) {
-          run(
-            {
-              type: 'openTrove',
-              account: 'whale',
-              collDeposit: whaleEth * E18,
-              lusdAmount: whaleEth * 500n * E18,
-            },
-            0,
-          );
-        }
+        run(fundSam, 0);
+        if (whaleEth > 0n) run(whaleTrove(whaleEth), 0);
         let now = 1;
         for (const [group, dt] of groups) {
           now += dt;

@@ -7,72 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { SolventError } from '../../math/errors.js';
 import { getSumXY } from '../../protocols/crvusd/amm.js';
 import { crvusdModel } from '../../protocols/crvusd/model.js';
-import { crvusdWalk, type WalkLoan, type WalkOp } from '../../protocols/crvusd/testkit.js';
+import { crvusdWalk, walkLoanArb, walkOpArb } from '../../protocols/crvusd/testkit.js';
 import { floatToWad } from './core.js';
 import { type CrvusdEngineState, crvusdBadDebtUsd } from './crvusd.js';
 import { crvusdBookIndex, crvusdDeficit } from './crvusdIndex.js';
-import { HEALTH_BUCKET_BOUNDS } from './types.js';
-
-const walkLoanArb: fc.Arbitrary<WalkLoan> = fc.record({
-  collateralWeth: fc.integer({ min: 1, max: 200 }),
-  ltvPct: fc.integer({ min: 20, max: 88 }),
-  bands: fc.integer({ min: 4, max: 50 }),
-});
-
-const walkOpArb: fc.Arbitrary<WalkOp> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('price' as const),
-      permille: fc.integer({ min: -200, max: 150 }),
-      dt: fc.integer({ min: 1, max: 3_600 }),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      kind: fc.constant('arbitrage' as const),
-      maxSteps: fc.integer({ min: 0, max: 60 }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('exchange' as const),
-      i: fc.integer({ min: 0, max: 1 }),
-      amountWeth: fc.integer({ min: 1, max: 300 }),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('liquidate' as const), who: fc.nat({ max: 40 }) }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('selfLiquidate' as const),
-      who: fc.nat({ max: 40 }),
-      fracPermille: fc.integer({ min: 1, max: 1000 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('repay' as const),
-      who: fc.nat({ max: 40 }),
-      permille: fc.integer({ min: 1, max: 1000 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('addCollateral' as const),
-      who: fc.nat({ max: 40 }),
-      weth: fc.integer({ min: 1, max: 50 }),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('open' as const), loan: walkLoanArb }) },
-);
+import { scanHealthCounts } from './testkit.js';
 
 const SCALE = 10n ** 18n;
 
@@ -105,23 +46,8 @@ function scanUncovered(s: CrvusdEngineState, priceWad: bigint): bigint {
 }
 
 /** Health buckets by the model's `health` of each book loan (src/sim/stress/core.ts healthBuckets). */
-function scanHealthCounts(s: CrvusdEngineState, accounts: readonly string[], t: number): number[] {
-  const counts = new Array<number>(HEALTH_BUCKET_BOUNDS.length + 1).fill(0);
-  for (const id of accounts) {
-    if (!s.ext.loans.has(id)) continue;
-    let h: ReturnType<typeof crvusdModel.health>;
-    try {
-      h = crvusdModel.health(s, id, t);
-    } catch (e) {
-      if (e instanceof SolventError) continue;
-      throw e;
-    }
-    const hf = h.liquidatable ? Math.min(Number(h.healthWad) / 1e18, 0.999_999) : Number(h.healthWad) / 1e18;
-    let b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
-    if (b < 0) b = HEALTH_BUCKET_BOUNDS.length;
-    counts[b] = (counts[b] ?? 0) + 1;
-  }
-  return counts;
+function scanCounts(s: CrvusdEngineState, accounts: readonly string[], t: number): number[] {
+  return scanHealthCounts(accounts, (id) => (s.ext.loans.has(id) ? crvusdModel.health(s, id, t) : undefined));
 }
 
 describe('crvusdBookIndex', () => {
@@ -168,7 +94,7 @@ describe('crvusdBookIndex', () => {
                 expect(index.uncoveredDebt(s, p)).toBe(scanUncovered(s, p));
             }
             const counts = index.healthCounts(s, nowSeconds);
-            expect(counts).toEqual(scanHealthCounts(s, book, nowSeconds));
+            expect(counts).toEqual(scanCounts(s, book, nowSeconds));
             liquidatableSeen += counts[0] ?? 0;
           });
         },

@@ -21,10 +21,21 @@ import { SolventError } from '../../math/errors.js';
 import { currentLtvBps, isInViolation } from '../../protocols/euler-v2/math.js';
 import { eulerV2Model } from '../../protocols/euler-v2/model.js';
 import { liquidationLiquidity, own } from '../../protocols/euler-v2/state.js';
-import { E8, E18, engine, market, type S, usdc } from '../../protocols/euler-v2/testkit.js';
+import {
+  borrowerCommands,
+  E8,
+  E18,
+  type EulerBorrower,
+  engine,
+  market,
+  oracle,
+  priceRaw,
+  type S,
+  usdc,
+} from '../../protocols/euler-v2/testkit.js';
 import { eulerBadDebtUsd, eulerBorrowerTotals } from './euler.js';
 import { eulerBookIndex } from './eulerIndex.js';
-import { HEALTH_BUCKET_BOUNDS } from './types.js';
+import { scanHealthCounts } from './testkit.js';
 
 /** Applies a command, ignoring a refusal (random paths ask for things the model refuses). */
 function tryStep(state: S, command: Command, now: number): S {
@@ -36,14 +47,7 @@ function tryStep(state: S, command: Command, now: number): S {
   }
 }
 
-const publish = (asset: string, price: bigint): Command => ({
-  type: 'publishPrice',
-  asset,
-  source: 'feed',
-  price,
-});
-
-const borrower = fc.record({
+const borrower: fc.Arbitrary<EulerBorrower> = fc.record({
   wethTenths: fc.integer({ min: 0, max: 200 }),
   wbtcHundredths: fc.integer({ min: 0, max: 100 }),
   // Share of the borrow limit drawn, percent (0: a depositor without debt).
@@ -84,24 +88,12 @@ const pathStep = fc.record({
 });
 
 /** The series' health buckets by one `health` read per book account (as src/sim/stress/core.ts counts). */
-function scanHealthCounts(s: S, accounts: readonly string[], t: number): number[] {
-  const counts = new Array<number>(HEALTH_BUCKET_BOUNDS.length + 1).fill(0);
-  for (const id of accounts) {
+function scanCounts(s: S, accounts: readonly string[], t: number): number[] {
+  return scanHealthCounts(accounts, (id) => {
     const a = s.ext.accounts.get(id);
-    if (a === undefined || a.owed === 0n) continue; // the adapter's health: no reading
-    let h: ReturnType<typeof eulerV2Model.health>;
-    try {
-      h = eulerV2Model.health(s, id, t);
-    } catch (e) {
-      if (e instanceof SolventError) continue;
-      throw e;
-    }
-    const hf = h.liquidatable ? Math.min(Number(h.healthWad) / 1e18, 0.999_999) : Number(h.healthWad) / 1e18;
-    let b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
-    if (b < 0) b = HEALTH_BUCKET_BOUNDS.length;
-    counts[b] = (counts[b] ?? 0) + 1;
-  }
-  return counts;
+    // The adapter's health: no reading without debt.
+    return a === undefined || a.owed === 0n ? undefined : eulerV2Model.health(s, id, t);
+  });
 }
 
 describe('eulerBookIndex', () => {
@@ -119,48 +111,14 @@ describe('eulerBookIndex', () => {
           const book = borrowers.map((_, i) => `u${i}`);
           const opening: Command[] = [
             // A WETH feed that goes stale after an hour without a publication.
-            {
-              type: 'configureOracle',
-              asset: 'WETH',
-              config: {
-                priceDecimals: 8,
-                sources: ['feed'],
-                minSources: 1,
-                staleAfterSeconds: 3_600,
-                maxSpreadBps: 0,
-                twapWindowSeconds: 60,
-                delaySeconds: 0,
-              },
-            },
-            publish('WETH', 2_000n * E8),
+            oracle('WETH', 3_600),
+            priceRaw('WETH', 2_000n * E8),
             { type: 'setConfigFlags', dontSocializeDebt: !socialize },
             { type: 'supply', account: 'lena', amount: usdc(10_000_000n) },
             { type: 'fundWallet', actor: 'a', asset: 'USDC', amount: usdc(10_000_000n) },
             { type: 'fundWallet', actor: 'b', asset: 'USDC', amount: usdc(30_000n) },
+            ...borrowers.flatMap((b, i) => borrowerCommands(`u${i}`, b)),
           ];
-          borrowers.forEach((b, i) => {
-            const id = `u${i}`;
-            if (b.wethTenths > 0) {
-              opening.push({
-                type: 'deposit',
-                account: id,
-                asset: 'WETH',
-                amount: (BigInt(b.wethTenths) * E18) / 10n,
-              });
-            }
-            if (b.wbtcHundredths > 0) {
-              opening.push({
-                type: 'deposit',
-                account: id,
-                asset: 'WBTC',
-                amount: (BigInt(b.wbtcHundredths) * E8) / 100n,
-              });
-            }
-            // Borrow limit at $2,000 / $60,000 with borrow LTVs 83 % / 73 %, whole USDC.
-            const limitUsd = (b.wethTenths / 10) * 2_000 * 0.83 + (b.wbtcHundredths / 100) * 60_000 * 0.73;
-            const draw = Math.floor((limitUsd * b.drawPct) / 100);
-            if (draw > 0) opening.push({ type: 'borrow', account: id, amount: usdc(BigInt(draw)) });
-          });
           let s = market(0);
           for (const c of opening) s = tryStep(s, c, 0);
           const index = eulerBookIndex(book, { collateral: 'WETH', debt: 'USDC' });
@@ -222,7 +180,7 @@ describe('eulerBookIndex', () => {
               expect(violated).toBe(true);
             }
             const counts = index.healthCounts(state, now);
-            expect(counts).toEqual(scanHealthCounts(state, book, now));
+            expect(counts).toEqual(scanCounts(state, book, now));
             bucketed += counts.reduce((x, y) => x + y, 0);
             const totals = index.borrowerTotals(state);
             expect(totals).toEqual(eulerBorrowerTotals(state, book, { collateral: 'WETH', debt: 'USDC' }));
@@ -236,10 +194,10 @@ describe('eulerBookIndex', () => {
             now += st.dt;
             if (st.wethCents !== undefined) {
               wethUsd = st.wethCents / 100;
-              s = tryStep(s, publish('WETH', BigInt(st.wethCents) * 10n ** 6n), now);
+              s = tryStep(s, priceRaw('WETH', BigInt(st.wethCents) * 10n ** 6n), now);
             }
-            if (st.wbtcUsd !== undefined) s = tryStep(s, publish('WBTC', BigInt(st.wbtcUsd) * E8), now);
-            s = tryStep(s, publish('USDC', BigInt(st.usdcMicros) * 100n), now);
+            if (st.wbtcUsd !== undefined) s = tryStep(s, priceRaw('WBTC', BigInt(st.wbtcUsd) * E8), now);
+            s = tryStep(s, priceRaw('USDC', BigInt(st.usdcMicros) * 100n), now);
             const who = book[st.who % book.length] as string;
             if (st.action === 'repay') {
               const owed = s.ext.accounts.get(who)?.owed ?? 0n;

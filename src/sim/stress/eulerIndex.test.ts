@@ -14,7 +14,9 @@ import {
   E8,
   E18,
   market,
+  oracle,
   price,
+  priceRaw,
   run,
   type S,
   step,
@@ -22,13 +24,6 @@ import {
   withBorrower,
 } from '../../protocols/euler-v2/testkit.js';
 import { eulerBookIndex } from './eulerIndex.js';
-
-const publish = (asset: string, raw: bigint): Command => ({
-  type: 'publishPrice',
-  asset,
-  source: 'feed',
-  price: raw,
-});
 
 const ctx = (nowSeconds: number): MarketContext => ({
   nowSeconds,
@@ -56,14 +51,29 @@ function book(withBob = false): S {
   );
 }
 
+/** WETH to $1,000, then `k` (funded with 20,000 USDC) liquidates all of alice's WETH from its wallet. */
+const CRASH_AND_LIQUIDATE_ALICE: readonly Command[] = [
+  price('WETH', 1_000n),
+  { type: 'fundWallet', actor: 'k', asset: 'USDC', amount: usdc(20_000n) },
+  {
+    type: 'liquidate',
+    violator: 'alice',
+    liquidator: 'k',
+    collateral: 'WETH',
+    repayAssets: 'max',
+    minYieldBalance: 0n,
+    repayFromWallet: true,
+  },
+];
+
 describe('eulerBookIndex', () => {
   test('default: alice is screened exactly up to $1,882.35294117', () => {
     const index = indexOf();
     const s = book();
     expect(index.screen(s, 10)).toEqual([]); // $2,000
-    const above = step(s, publish('WETH', 188_235_294_118n), 10);
+    const above = step(s, priceRaw('WETH', 188_235_294_118n), 10);
     expect(index.screen(above, 10)).toEqual([]);
-    const at = step(above, publish('WETH', 188_235_294_117n), 11);
+    const at = step(above, priceRaw('WETH', 188_235_294_117n), 11);
     expect(index.screen(at, 11)).toEqual(['alice']);
     expect(eulerKeeperView(at, 11, ctx(11)).candidates.map((c) => c.violator)).toEqual(['alice']);
   });
@@ -81,9 +91,9 @@ describe('eulerBookIndex', () => {
     const s = book();
     expect(index.screen(s, 10)).toEqual([]);
     // A = 2e11 · 8.5e10 = 17,000e18 at $2,000; L = 16,000 · 1.0625 = 17,000e18: equality violates.
-    const dear = step(s, publish('USDC', 106_250_000n), 20);
+    const dear = step(s, priceRaw('USDC', 106_250_000n), 20);
     expect(index.screen(dear, 20)).toEqual(['alice']);
-    const lessDear = step(dear, publish('USDC', 106_249_999n), 30);
+    const lessDear = step(dear, priceRaw('USDC', 106_249_999n), 30);
     expect(index.screen(lessDear, 30)).toEqual([]);
   });
 
@@ -107,20 +117,8 @@ describe('eulerBookIndex', () => {
 
   test('behavior: an unpriced collateral leaves its accounts out, as the view does', () => {
     const index = indexOf();
-    const shortFeed: Command = {
-      type: 'configureOracle',
-      asset: 'WETH',
-      config: {
-        priceDecimals: 8,
-        sources: ['feed'],
-        minSources: 1,
-        staleAfterSeconds: 3_600,
-        maxSpreadBps: 0,
-        twapWindowSeconds: 60,
-        delaySeconds: 0,
-      },
-    };
-    const s = run(book(), [shortFeed, price('WETH', 1_800n)], 10);
+    // A WETH feed that goes stale after an hour without a publication.
+    const s = run(book(), [oracle('WETH', 3_600), price('WETH', 1_800n)], 10);
     expect(index.screen(s, 10)).toEqual(['alice']);
     expect(index.screen(s, 3_611)).toEqual([]); // the last round is over an hour old
     expect(eulerKeeperView(s, 3_611, ctx(3_611)).candidates).toEqual([]);
@@ -133,12 +131,12 @@ describe('eulerBookIndex', () => {
     // 20,000 = 2.335, read one by one (two collaterals).
     expect(index.healthCounts(s, 10)).toEqual([0, 1, 0, 0, 0, 1]);
     // 1.1e18 / 5,312,500 = 207,058,823,529.4…: bucket 2 from 207,058,823,530 up.
-    const below = step(s, publish('WETH', 207_058_823_529n), 10);
+    const below = step(s, priceRaw('WETH', 207_058_823_529n), 10);
     expect(index.healthCounts(below, 10)).toEqual([0, 1, 0, 0, 0, 1]);
-    const at = step(below, publish('WETH', 207_058_823_530n), 11);
+    const at = step(below, priceRaw('WETH', 207_058_823_530n), 11);
     expect(index.healthCounts(at, 11)).toEqual([0, 0, 1, 0, 0, 1]);
     // At the violation ceiling she is liquidatable: bucket 0 (bob: 45,000 + 1,600 > 2 · 20,000).
-    const liquidatable = step(at, publish('WETH', 188_235_294_117n), 12);
+    const liquidatable = step(at, priceRaw('WETH', 188_235_294_117n), 12);
     expect(index.healthCounts(liquidatable, 12)).toEqual([1, 0, 0, 0, 0, 1]);
     // Nothing to read before configure.
     const unpriced = { ...liquidatable, ext: { ...liquidatable.ext, vault: null } };
@@ -154,41 +152,13 @@ describe('eulerBookIndex', () => {
     // WETH at $1,000: alice's health 0.85 · 10,000 / 16,000 = 0.53125, the discount capped at 15 %;
     // her 10 WETH ($10,000) are worth less than 16,000 / 0.85, so k repays 10,000 · 0.85 = 8,500 for
     // all of them and the 7,500 left is socialized.
-    const crashed = run(
-      s,
-      [
-        price('WETH', 1_000n),
-        { type: 'fundWallet', actor: 'k', asset: 'USDC', amount: usdc(20_000n) },
-        {
-          type: 'liquidate',
-          violator: 'alice',
-          liquidator: 'k',
-          collateral: 'WETH',
-          repayAssets: 'max',
-          minYieldBalance: 0n,
-          repayFromWallet: true,
-        },
-      ],
-      10,
-    );
+    const crashed = run(s, CRASH_AND_LIQUIDATE_ALICE, 10);
     expect(index.borrowerTotals(crashed)).toEqual({ collateral: E18, owed: usdc(20_000n) });
     expect(index.badDebtUnits(crashed)).toBe(usdc(7_500n));
     // With socialization off the 7,500 stay with alice, who holds no collateral: bad debt all the same.
     const kept = run(
       step(s, { type: 'setConfigFlags', dontSocializeDebt: true }, 5),
-      [
-        price('WETH', 1_000n),
-        { type: 'fundWallet', actor: 'k', asset: 'USDC', amount: usdc(20_000n) },
-        {
-          type: 'liquidate',
-          violator: 'alice',
-          liquidator: 'k',
-          collateral: 'WETH',
-          repayAssets: 'max',
-          minYieldBalance: 0n,
-          repayFromWallet: true,
-        },
-      ],
+      CRASH_AND_LIQUIDATE_ALICE,
       10,
     );
     expect(index.borrowerTotals(kept)).toEqual({ collateral: E18, owed: usdc(27_500n) });

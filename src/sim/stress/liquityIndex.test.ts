@@ -6,33 +6,23 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { EngineState } from '../../engine/engine.js';
-import { balanceOf } from '../../engine/ledger.js';
 import { liquityKeeperView, liquityKeeperViewReference } from '../../keepers/liquity.js';
 import type { MarketContext } from '../../keepers/types.js';
 import { DEFAULT_LIQUITY_PARAMS } from '../../protocols/liquity-v1/params.js';
-import { entireDebtAndColl, type LiquityExt, surplusBucket } from '../../protocols/liquity-v1/state.js';
-import { E18, liquityMarket, openTrove, wei } from '../../protocols/liquity-v1/testkit.js';
+import type { LiquityExt } from '../../protocols/liquity-v1/state.js';
+import {
+  borrowerTotalsByScan,
+  E18,
+  liquityMarket,
+  openTrove,
+  wei,
+} from '../../protocols/liquity-v1/testkit.js';
 import { healthBuckets, type OpenedStress } from './core.js';
 import { liquityTroveHealth } from './liquity.js';
 import { liquityBookIndex } from './liquityIndex.js';
 
 const MCR = DEFAULT_LIQUITY_PARAMS.mcrWad;
 type LiquityState = EngineState<LiquityExt>;
-
-/** The book totals by a scan of every book id (the adapter's reading as first written). */
-function scanTotals(s: LiquityState, book: readonly string[]): { collateralWei: bigint; debtWei: bigint } {
-  let collateralWei = 0n;
-  let debtWei = 0n;
-  for (const id of book) {
-    collateralWei += balanceOf(s.ledger, surplusBucket(id), 'ETH');
-    const trove = s.ext.troves.get(id);
-    if (trove === undefined) continue;
-    const entire = entireDebtAndColl(s.ext, trove);
-    collateralWei += entire.coll;
-    debtWei += entire.debt;
-  }
-  return { collateralWei, debtWei };
-}
 
 const market = (nowSeconds: number, ethUsd: number): MarketContext => ({
   nowSeconds,
@@ -74,7 +64,7 @@ describe('liquityBookIndex', () => {
       collateralWei: 4_995n * 10n ** 16n,
       debtWei: wei(35_775),
     });
-    expect(index.borrowerTotals(m.state)).toEqual(scanTotals(m.state, book));
+    expect(index.borrowerTotals(m.state)).toEqual(borrowerTotalsByScan(m.state, book));
     // Bob now: 37.4625 ETH against 27,987.5 LUSD: ICR at $1,100 = 41,208.75 / 27,987.5 = 1.472.
     expect(index.below(m.state, 15n * 10n ** 17n, 1_100n * E18)).toEqual(['bob']);
   });
@@ -119,7 +109,7 @@ describe('liquityBookIndex', () => {
     expect(later.ext.L_ETH).toBeGreaterThan(liquidated.ext.L_ETH);
     const index = liquityBookIndex(book, 'ETH');
     for (const s of [later, opened, liquidated, later, opened, later, liquidated]) {
-      expect(index.borrowerTotals(s)).toEqual(scanTotals(s, book));
+      expect(index.borrowerTotals(s)).toEqual(borrowerTotalsByScan(s, book));
       const t = s.timeSeconds;
       const price = t >= 20 ? 900 : t >= 10 ? 1_100 : 2_000;
       const view = liquityKeeperView(s, t, market(t, price), [], {

@@ -20,6 +20,7 @@ import {
   TEST_PARAMS,
   usd,
   usdc,
+  withAlice,
 } from '../../protocols/gmx-v2/testkit.js';
 import { gmxWatch } from './perpsGmxWatch.js';
 import { genericRig, gmxRig, STRESS_PERPS_GENERIC_PARAMS } from './perpsRigs.js';
@@ -40,14 +41,7 @@ const rig = gmxRig(PARAMS);
 
 /** alice long $10,000 on 1,000 USDC; bob short $2,000 on 1,000 USDC (far from his edge). */
 function book(): S {
-  let s = setup(PARAMS);
-  s = open(s, {
-    account: 'alice',
-    isLong: true,
-    token: 'USDC',
-    collateral: usdc(1000n),
-    sizeUsd: usd(10_000n),
-  });
+  let s = withAlice(setup(PARAMS));
   s = open(s, {
     account: 'bob',
     isLong: false,

@@ -9,6 +9,8 @@ import type { EngineState } from '../../engine/engine.js';
 import { apply, type Command } from '../../engine/machine.js';
 import { PERPS_GENERIC_ID, perpsGenericModel } from '../../engine/perps/model.js';
 import type { PerpsGenericParams } from '../../engine/perps/params.js';
+import { FLAT_MARGIN_TIERS, testGenericMarket, testGenericParams } from '../../engine/perps/testkit.js';
+import { feedOracleCommand } from '../../engine/testkit.js';
 import { perpsRewardBoundQuote } from '../../keepers/perps.js';
 import { SolventError } from '../../math/errors.js';
 import { genericRig, gmxRig, type PerpsRig, STRESS_GMX_PARAMS } from './perpsRigs.js';
@@ -20,37 +22,9 @@ const E6 = 10n ** 6n;
 const usd8 = (dollars: number): bigint => BigInt(Math.round(dollars * 100)) * 10n ** 6n;
 
 /** ETH-PERP: IM 10 % / MM 5 %, a book 2/5/100 ETH at 0.1/0.5/2 %, taker 0.05 %, liquidation fee 1 % split 50/50. */
-const PARAMS: PerpsGenericParams = {
-  quoteAsset: 'USDC',
-  markets: [
-    {
-      market: 'ETH-PERP',
-      oracleAsset: 'ETH',
-      baseDecimals: 3,
-      priceDecimals: 8,
-      marginTiers: [{ upToNotionalQuote: null, initialMarginPpm: 100_000n, maintenanceMarginPpm: 50_000n }],
-      makerAccount: 'mm',
-      venue: {
-        kind: 'book',
-        levels: [
-          { priceOffsetPpm: 1_000n, sizeBase: 2_000n },
-          { priceOffsetPpm: 5_000n, sizeBase: 5_000n },
-          { priceOffsetPpm: 20_000n, sizeBase: 100_000n },
-        ],
-      },
-      takerFeePpm: 500n,
-      liquidationFeePpm: 10_000n,
-    },
-  ],
-  liquidation: {
-    sizing: 'partial',
-    targetRatioPpm: 1_000_000n,
-    bufferPpm: 0n,
-    liquidatorSharePpm: 500_000n,
-    lossSteps: ['insurance', 'adl'],
-    adlRanking: { kind: 'pnlLeverage' },
-  },
-};
+const PARAMS: PerpsGenericParams = testGenericParams({
+  markets: [testGenericMarket({ marginTiers: FLAT_MARGIN_TIERS })],
+});
 
 const rig: PerpsRig = genericRig(PERPS_GENERIC_ID, perpsGenericModel as unknown as PerpsRig['model'], PARAMS);
 const BORROWERS = ['alice', 'bob'];
@@ -78,19 +52,7 @@ function book(): AnyState {
     rig.decider.initial(),
     [
       ...rig.configureCommands([]),
-      {
-        type: 'configureOracle',
-        asset: 'ETH',
-        config: {
-          priceDecimals: 8,
-          sources: ['feed'],
-          minSources: 1,
-          staleAfterSeconds: 3_600,
-          maxSpreadBps: 0,
-          twapWindowSeconds: 60,
-          delaySeconds: 0,
-        },
-      },
+      feedOracleCommand('ETH', 3_600),
       price(2000),
       { type: 'deposit', account: 'mm', amount: 1_000_000n * E6 },
       { type: 'deposit', account: 'alice', amount: 2_500n * E6 },
