@@ -334,20 +334,9 @@ export function positionOf(book: PerpsBook, accountId: string, market: string): 
   return m?.positions.get(accountId);
 }
 
-/** Sorted market ids by markets record: the record is immutable, so its ids never change. */
-const MARKET_IDS = new WeakMap<PerpsBook['markets'], readonly string[]>();
-
-/**
- * Market ids, sorted (the order every per-market loop uses). Read once per markets record (every
- * fill and health check asks for them) and shared: callers must not mutate the array.
- */
-export function marketIds(book: PerpsBook): readonly string[] {
-  let ids = MARKET_IDS.get(book.markets);
-  if (ids === undefined) {
-    ids = Object.freeze(Object.keys(book.markets).sort());
-    MARKET_IDS.set(book.markets, ids);
-  }
-  return ids;
+/** Market ids, sorted (the order every per-market loop uses). */
+export function marketIds(book: PerpsBook): string[] {
+  return Object.keys(book.markets).sort();
 }
 
 /** An account as a reader sees it: cross collateral, positions and isolated margins. */

@@ -10,6 +10,7 @@
  */
 import { ProtocolRevertError } from '../../engine/errors.js';
 import { divRound, divSigned, Rounding } from '../../math/mulDiv.js';
+import { pow10 } from '../../math/units.js';
 import {
   RAT_ONE,
   RAT_ZERO,
@@ -64,14 +65,8 @@ export function bigIntRoundToMultiple(n: bigint, multiple: bigint, roundUp: bool
   return divSigned(n, multiple, roundUp ? Rounding.Up : Rounding.Down) * multiple;
 }
 
-/** 10^0 … 10^77, built once: liquidations price every match with a few of these. */
-const POWERS_OF_TEN: readonly bigint[] = Array.from({ length: 78 }, (_, i) => 10n ** BigInt(i));
-
-/** 10^|e| (from the table when |e| < 78). */
-const pow10 = (e: number): bigint => {
-  const k = Math.abs(e);
-  return k < POWERS_OF_TEN.length ? (POWERS_OF_TEN[k] as bigint) : 10n ** BigInt(k);
-};
+/** 10^|e|, from the shared table (src/math/units.ts). */
+const pow10Abs = (e: number): bigint => pow10(Math.abs(e));
 
 /**
  * `lib.BaseToQuoteQuantums`: `base · price · 10^(priceExponent + atomicResolution + 6)`, the
@@ -88,7 +83,7 @@ export function baseToQuoteQuantums(
 ): bigint {
   const exponent = priceExponent + atomicResolution - QUOTE_ATOMIC_RESOLUTION;
   const product = baseQuantums * priceValue;
-  return exponent >= 0 ? product * pow10(exponent) : truncDiv(product, pow10(exponent));
+  return exponent >= 0 ? product * pow10Abs(exponent) : truncDiv(product, pow10Abs(exponent));
 }
 
 /**
@@ -108,8 +103,8 @@ export function quoteToBaseQuantums(
   // Floor of the magnitude: a size is never overstated.
   const base =
     exponent >= 0
-      ? divRound(magnitude, priceValue * pow10(exponent), Rounding.Down)
-      : divRound(magnitude * pow10(exponent), priceValue, Rounding.Down);
+      ? divRound(magnitude, priceValue * pow10Abs(exponent), Rounding.Down)
+      : divRound(magnitude * pow10Abs(exponent), priceValue, Rounding.Down);
   return quoteQuantums < 0n ? -base : base;
 }
 
@@ -380,7 +375,7 @@ export function fillablePriceToSubticks(input: {
     throw new ProtocolRevertError('ConvertFillablePriceToSubticks: FillablePrice should not be negative', '');
   const e = input.quantumConversionExponent;
   const p = input.fillablePrice;
-  const subticks = e < 0 ? rational(p.num * pow10(e), p.den) : rational(p.num, p.den * pow10(e));
+  const subticks = e < 0 ? rational(p.num * pow10Abs(e), p.den) : rational(p.num, p.den * pow10Abs(e));
   const rounded = ratRound(subticks, input.isLiquidatingLong);
   const aligned = bigIntRoundToMultiple(rounded, input.subticksPerTick, input.isLiquidatingLong);
   const lo = input.subticksPerTick;
@@ -399,5 +394,5 @@ export function fillAmountToQuoteQuantums(
 ): bigint {
   const product = subticks * baseQuantums;
   const e = quantumConversionExponent;
-  return e >= 0 ? product * pow10(e) : floorDiv(product, pow10(e));
+  return e >= 0 ? product * pow10Abs(e) : floorDiv(product, pow10Abs(e));
 }

@@ -48,6 +48,7 @@ import {
   DEFAULT_VOLATILITY_GAS,
   HEALTH_BUCKET_BOUNDS,
   HEALTH_SAMPLES_MAX,
+  healthBucketOf,
   type StressClearing,
   type StressKeeperActivity,
   type StressKeeperSpec,
@@ -555,9 +556,7 @@ export function healthBuckets<S>(opened: OpenedStress<S>, state: S, t: number): 
       throw e;
     }
     if (h === undefined) continue;
-    const hf = h.liquidatable ? Math.min(Number(h.healthWad) / 1e18, 0.999_999) : Number(h.healthWad) / 1e18;
-    let b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
-    if (b < 0) b = HEALTH_BUCKET_BOUNDS.length;
+    const b = healthBucketOf(h.healthWad, h.liquidatable);
     counts[b] = (counts[b] ?? 0) + 1;
   }
   return counts;

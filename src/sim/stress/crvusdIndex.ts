@@ -14,7 +14,7 @@ import { divRound, Rounding } from '../../math/mulDiv.js';
 import { WAD } from '../../math/units.js';
 import { type CrvusdExt, oraclePriceWad } from '../../protocols/crvusd/state.js';
 import { Ladder } from './ladder.js';
-import { HEALTH_BUCKET_BOUNDS } from './types.js';
+import { HEALTH_BUCKET_BOUNDS, healthBucketOf } from './types.js';
 
 /** A crvUSD engine state. */
 type CrvusdState = EngineState<CrvusdExt>;
@@ -41,13 +41,6 @@ export interface CrvusdBookIndex {
    * oracle refuses (the scan skips every loan then).
    */
   healthCounts(state: CrvusdState, nowSeconds: number): number[];
-}
-
-/** The series' health bucket of one reading (as src/sim/stress/core.ts healthBuckets counts it). */
-function healthBucketOf(healthWad: bigint, liquidatable: boolean): number {
-  const hf = liquidatable ? Math.min(Number(healthWad) / 1e18, 0.999_999) : Number(healthWad) / 1e18;
-  const b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
-  return b < 0 ? HEALTH_BUCKET_BOUNDS.length : b;
 }
 
 /**

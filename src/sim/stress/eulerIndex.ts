@@ -28,8 +28,8 @@ import {
   own,
 } from '../../protocols/euler-v2/state.js';
 import { Ladder } from './ladder.js';
-import { healthBucketOf, healthThresholdWad } from './makerIndex.js';
-import { HEALTH_BUCKET_BOUNDS } from './types.js';
+import { healthThresholdWad } from './makerIndex.js';
+import { HEALTH_BUCKET_BOUNDS, healthBucketOf } from './types.js';
 
 type EulerState = EngineState<EulerExt>;
 

@@ -26,8 +26,7 @@ import {
   tcrOf,
   totalLUSDDeposits,
 } from '../../protocols/liquity-v1/state.js';
-import { healthBucketOf } from './makerIndex.js';
-import { HEALTH_BUCKET_BOUNDS } from './types.js';
+import { HEALTH_BUCKET_BOUNDS, healthBucketOf } from './types.js';
 
 type LiquityState = EngineState<LiquityExt>;
 

@@ -20,7 +20,7 @@ import { divRound, Rounding } from '../../math/mulDiv.js';
 import { WAD } from '../../math/units.js';
 import { ilkPrice, type UrnState, urnHealthWad, type WithCore } from '../../protocols/maker/vat.js';
 import { Ladder } from './ladder.js';
-import { HEALTH_BUCKET_BOUNDS } from './types.js';
+import { HEALTH_BUCKET_BOUNDS, healthBucketOf } from './types.js';
 
 /** Any Maker engine state (both models share the core). */
 type MakerState = EngineState<WithCore>;
@@ -60,13 +60,6 @@ export function healthThresholdWad(bound: number): bigint {
 }
 
 const THRESHOLDS_WAD: readonly bigint[] = HEALTH_BUCKET_BOUNDS.map(healthThresholdWad);
-
-/** The series' health bucket of one reading (as src/sim/stress/core.ts healthBuckets counts it). */
-export function healthBucketOf(healthWad: bigint, liquidatable: boolean): number {
-  const hf = liquidatable ? Math.min(Number(healthWad) / 1e18, 0.999_999) : Number(healthWad) / 1e18;
-  const b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
-  return b < 0 ? HEALTH_BUCKET_BOUNDS.length : b;
-}
 
 /** Entering vaults spliced one by one into the unsafe list (more: one merge pass). */
 const SPLICE_MAX = 64;

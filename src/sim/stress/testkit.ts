@@ -3,7 +3,7 @@
  * checked against, written apart from src/sim/stress/core.ts (one health read per book account).
  */
 import { SolventError } from '../../math/errors.js';
-import { HEALTH_BUCKET_BOUNDS } from './types.js';
+import { HEALTH_BUCKET_BOUNDS, healthBucketOf } from './types.js';
 
 /** One health reading of a model: whether the account is liquidatable, and its factor (1e18 = 1). */
 export interface HealthReading {
@@ -32,9 +32,7 @@ export function scanHealthCounts(
       throw e;
     }
     if (h === undefined) continue;
-    const hf = h.liquidatable ? Math.min(Number(h.healthWad) / 1e18, 0.999_999) : Number(h.healthWad) / 1e18;
-    let b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
-    if (b < 0) b = HEALTH_BUCKET_BOUNDS.length;
+    const b = healthBucketOf(h.healthWad, h.liquidatable);
     counts[b] = (counts[b] ?? 0) + 1;
   }
   return counts;

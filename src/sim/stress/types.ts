@@ -272,6 +272,17 @@ export const DEFAULT_VOLATILITY_GAS = {
  */
 export const HEALTH_BUCKET_BOUNDS: readonly number[] = [1, 1.1, 1.25, 1.5, 2];
 
+/**
+ * The health bucket of one reading: the index of the first {@link HEALTH_BUCKET_BOUNDS} bound the
+ * factor (1e18 = 1) is below, the last bucket above them all; a liquidatable account counts below
+ * 1 whatever its factor. Every health series and index counts with this one rule.
+ */
+export function healthBucketOf(healthWad: bigint, liquidatable: boolean): number {
+  const hf = liquidatable ? Math.min(Number(healthWad) / 1e18, 0.999_999) : Number(healthWad) / 1e18;
+  const b = HEALTH_BUCKET_BOUNDS.findIndex((bound) => hf < bound);
+  return b < 0 ? HEALTH_BUCKET_BOUNDS.length : b;
+}
+
 /** Most steps whose health distribution a run samples (evenly spaced, always the first and last). */
 export const HEALTH_SAMPLES_MAX = 200;
 
