@@ -7,6 +7,7 @@ export default defineConfig({
     // and needs PostgreSQL: `npm run test:service` runs it. test/browser drives Chromium:
     // `npm run test:browser` runs it.
     exclude: [...configDefaults.exclude, 'test/queue/**', 'test/service/**', 'test/browser/**'],
+    setupFiles: ['test/setup/fastCheckSeed.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
