@@ -240,7 +240,7 @@ function generatedView(
   });
   const ilks = { A: ilkView('A', ilkA), B: ilkView('B', ilkB) };
   const unsafeVaults = vaults
-    .map((v, i) => unsafeVaultView(`u${i}`, v, ilks[v.ilk as 'A' | 'B'].rateRay, spotRay))
+    .map((v, i) => unsafeVaultView(`u${i}`, v, ilks[v.ilk as 'A' | 'B'].rateRay))
     .sort(compareUnsafeVaults);
   return {
     model,

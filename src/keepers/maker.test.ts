@@ -30,6 +30,8 @@ import {
   makerFlopView,
   makerKeeper,
   makerKeeperView,
+  type UnsafeVaultView,
+  unsafeVaultHealthWad,
   zeroBidKeeper,
 } from './maker.js';
 import type { KeeperAction, MarketContext } from './types.js';
@@ -101,9 +103,9 @@ describe('makerKeeperView', () => {
         inkWad: 40n * WAD,
         artWad: 100n * WAD,
         debtRad: 100n * RAD,
-        healthWad: (8n * WAD) / 10n,
       },
     ]);
+    expect(unsafeVaultHealthWad(v, v.unsafeVaults[0] as UnsafeVaultView)).toBe((8n * WAD) / 10n);
     expect(v.wallets.k).toEqual({ daiRad: 0n, gemWad: { ETH: 0n }, lockedBidRad: 0n });
     d.run({ type: 'bark', account: 'alice', keeper: 'b' }, 2);
     // dur 720 s of 3600: price = top 5 · (1 − 720/3600) = 4 DAI.

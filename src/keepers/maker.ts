@@ -137,8 +137,6 @@ export interface UnsafeVaultView {
   readonly artWad: bigint;
   /** `art·rate`, RAD. */
   readonly debtRad: bigint;
-  /** The model's health (urnHealth), WAD; below 1e18. */
-  readonly healthWad: bigint;
 }
 
 /**
@@ -151,25 +149,31 @@ export function compareUnsafeVaults(a: UnsafeVaultView, b: UnsafeVaultView): num
 }
 
 /**
- * An unsafe vault as the view lists it at the ilk's rate and spot (RAY), with urnHealth's reading
- * ({@link urnHealthWad}). `debtRad`, when given, must be `artWad·rateRay` (an index that already
- * holds it passes it on).
+ * An unsafe vault as the view lists it at the ilk's rate (RAY). `debtRad`, when given, must be
+ * `artWad·rateRay` (an index that already holds it passes it on). The entry does not depend on the
+ * spot, so an index keeps its entries across OSM updates; the health is read on demand with
+ * {@link unsafeVaultHealthWad}.
  */
 export function unsafeVaultView(
   urn: string,
   u: { readonly ilk: string; readonly inkWad: bigint; readonly artWad: bigint },
   rateRay: bigint,
-  spotRay: bigint,
   debtRad: bigint = u.artWad * rateRay,
 ): UnsafeVaultView {
-  return {
-    urn,
-    ilk: u.ilk,
-    inkWad: u.inkWad,
-    artWad: u.artWad,
-    debtRad,
-    healthWad: urnHealthWad(u, rateRay, spotRay),
-  };
+  return { urn, ilk: u.ilk, inkWad: u.inkWad, artWad: u.artWad, debtRad };
+}
+
+/**
+ * The model's health (urnHealth, WAD; below 1e18 for an unsafe vault) of a listed vault at its
+ * ilk's rate and spot as `view` read them; undefined when the ilk has no usable spot.
+ */
+export function unsafeVaultHealthWad(
+  view: Pick<MakerKeeperView, 'ilks'>,
+  v: UnsafeVaultView,
+): bigint | undefined {
+  const ilk = view.ilks[v.ilk];
+  if (ilk === undefined || ilk.spotRay === undefined) return undefined;
+  return urnHealthWad(v, ilk.rateRay, ilk.spotRay);
 }
 
 /**
@@ -363,7 +367,7 @@ export function makerKeeperView(
       if (ilk === undefined || ilk.spotRay === undefined || u.artWad === 0n) return;
       if (!isUnsafe({ inkWad: u.inkWad, artWad: u.artWad, rateRay: ilk.rateRay, spotRay: ilk.spotRay }))
         return;
-      screened.push(unsafeVaultView(urn, u, ilk.rateRay, ilk.spotRay));
+      screened.push(unsafeVaultView(urn, u, ilk.rateRay));
     };
     const candidates = unsafe.candidates;
     if (candidates === undefined) core.urns.forEach(screen);

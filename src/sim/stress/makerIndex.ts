@@ -330,9 +330,9 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
     },
     unsafeVaults(state, ilks) {
       sync(state);
-      const entryOf = (id: string, rateRay: bigint, spotRay: bigint): UnsafeVaultView => {
+      const entryOf = (id: string, rateRay: bigint): UnsafeVaultView => {
         const t = tracked.get(id) as Tracked;
-        return unsafeVaultView(id, t, rateRay, spotRay);
+        return unsafeVaultView(id, t, rateRay);
       };
       const usable = (v: MakerIlkView): boolean => v.spotRay !== undefined && v.spotRay > 0n;
       const names = Object.keys(ilks);
@@ -366,7 +366,7 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
           const ids: string[] = [];
           x.book.idsAbove(spotRay, ids);
           x.other.idsAbove(spotRay, ids);
-          for (const id of ids) next.push(entryOf(id, v.rateRay, spotRay));
+          for (const id of ids) next.push(entryOf(id, v.rateRay));
         }
         list = next.sort(compareUnsafeVaults);
       } else {
@@ -392,19 +392,17 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
           const t = tracked.get(id);
           const v = t === undefined ? undefined : ilks[t.ilk];
           if (t === undefined || t.key === undefined || v === undefined || !usable(v)) continue;
-          if (t.key > (v.spotRay as bigint)) entering.push(entryOf(id, v.rateRay, v.spotRay as bigint));
+          if (t.key > (v.spotRay as bigint)) entering.push(entryOf(id, v.rateRay));
         }
-        const respotted = new Set<string>();
         for (const name of names) {
           const v = ilks[name] as MakerIlkView;
           const was = listIlks?.get(name)?.spotRay;
           const x = byIlk.get(name);
           if (!usable(v) || was === undefined || was === v.spotRay || x === undefined) continue;
-          respotted.add(name);
           const now = v.spotRay as bigint;
           const visit = (id: string): void => {
             if (changedSinceList.has(id)) return;
-            if (now < was) entering.push(entryOf(id, v.rateRay, now));
+            if (now < was) entering.push(entryOf(id, v.rateRay));
             // Unchanged since the list was built: listed at its tracked debt and the same rate.
             else dropListed(id, (tracked.get(id) as Tracked).artWad * v.rateRay);
           };
@@ -412,16 +410,8 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
           x.book.forEachIn(lo, hi, visit);
           x.other.forEachIn(lo, hi, visit);
         }
+        // Entries do not depend on the spot (see unsafeVaultView): the ones that stay are kept.
         const next = withoutIndices(list, dropAt);
-        if (respotted.size > 0) {
-          for (let i = 0; i < next.length; i++) {
-            const e = next[i] as UnsafeVaultView;
-            if (!respotted.has(e.ilk)) continue;
-            // Same vault, same rate: only the health moves with the new spot.
-            const v = ilks[e.ilk] as MakerIlkView;
-            next[i] = unsafeVaultView(e.urn, e, v.rateRay, v.spotRay as bigint, e.debtRad);
-          }
-        }
         entering.sort(compareUnsafeVaults);
         list = mergedInto(next, entering);
       }

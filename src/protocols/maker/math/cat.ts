@@ -107,6 +107,23 @@ export function biteOutcome(input: BiteInput): BiteAmounts | { readonly refusal:
       },
     };
   }
-  const grabbed = grabAmounts({ ...input, dartWad, dinkWad, overflowReason: 'Cat/overflow' });
-  return { ...grabbed, litterAfterRad: addChecked(litterRad, grabbed.tabRad) };
+  // Fields named, not spread (see barkOutcome): keepers call this for every vault they screen.
+  const grabbed = grabAmounts({
+    inkWad,
+    artWad,
+    dartWad,
+    dinkWad,
+    rateRay,
+    chopWad,
+    overflowReason: 'Cat/overflow',
+  });
+  return {
+    dartWad: grabbed.dartWad,
+    dinkWad: grabbed.dinkWad,
+    dueRad: grabbed.dueRad,
+    tabRad: grabbed.tabRad,
+    inkAfterWad: grabbed.inkAfterWad,
+    artAfterWad: grabbed.artAfterWad,
+    litterAfterRad: addChecked(litterRad, grabbed.tabRad),
+  };
 }

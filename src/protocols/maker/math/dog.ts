@@ -259,9 +259,24 @@ export function barkOutcome(input: BarkInput): BarkAmounts | { readonly refusal:
       },
     };
   }
-  const grabbed = grabAmounts({ ...input, dartWad, dinkWad, overflowReason: 'Dog/overflow' });
+  // Fields named, not spread: keepers call this for every vault they screen, and a spread of the
+  // input copies all ten of its fields into a fresh object shape each time.
+  const grabbed = grabAmounts({
+    inkWad,
+    artWad,
+    dartWad,
+    dinkWad,
+    rateRay,
+    chopWad,
+    overflowReason: 'Dog/overflow',
+  });
   return {
-    ...grabbed,
+    dartWad: grabbed.dartWad,
+    dinkWad: grabbed.dinkWad,
+    dueRad: grabbed.dueRad,
+    tabRad: grabbed.tabRad,
+    inkAfterWad: grabbed.inkAfterWad,
+    artAfterWad: grabbed.artAfterWad,
     DirtAfterRad: addChecked(DirtRad, grabbed.tabRad),
     dirtAfterRad: addChecked(dirtRad, grabbed.tabRad),
   };
