@@ -265,6 +265,31 @@ export interface AdlResult extends PerpsStep {
 }
 
 /**
+ * The `keeperChosen` order of {@link rankForAdl} (the listed accounts, first listing only, that
+ * hold a position on `side` and are not excluded, in the keeper's order) as account and size
+ * only, produced lazily: ADL reads no more of it than the fills need, and none of the margins
+ * rankForAdl computes for every candidate (a keeper may list the whole opposite side).
+ */
+function* keeperChosenOrder(
+  view: PerpsView,
+  market: string,
+  side: PositionSide,
+  accounts: readonly string[],
+  exclude: readonly string[],
+): Generator<{ readonly account: string; readonly sizeBase: bigint }> {
+  const skip = new Set(exclude);
+  const seen = new Set<string>();
+  for (const account of accounts) {
+    if (seen.has(account)) continue;
+    seen.add(account);
+    if (skip.has(account)) continue;
+    const position = positionOf(view.book, account, market);
+    if (position === undefined || position.sizeBase === 0n || sideOf(position.sizeBase) !== side) continue;
+    yield { account, sizeBase: position.sizeBase };
+  }
+}
+
+/**
  * Closes `sizeBase` of the bankrupt account's position against opposite positions in ranking
  * order, each fill at its share of the bankruptcy quote, until the size is gone or the ranking
  * runs out. Counterparties realize their PnL in cash (an isolated counterparty closed in full gets
@@ -287,9 +312,11 @@ export function autoDeleverage(view: PerpsView, request: AdlRequest): AdlResult 
     throw new InvalidParameterError('sizeBase', `expected 0 < size ≤ ${abs(position.sizeBase)}`);
   }
   const opposite: PositionSide = position.sizeBase > 0n ? 'short' : 'long';
-  const ranked = rankForAdl(view, request.market, opposite, request.marks, request.ranking, {
-    exclude: [request.bankruptAccount, ...(request.exclude ?? [])],
-  });
+  const exclude = [request.bankruptAccount, ...(request.exclude ?? [])];
+  const ranked =
+    request.ranking.kind === 'keeperChosen'
+      ? keeperChosenOrder(view, request.market, opposite, request.ranking.accounts, exclude)
+      : rankForAdl(view, request.market, opposite, request.marks, request.ranking, { exclude });
   const sign = position.sizeBase > 0n ? -1n : 1n; // the bankrupt account's trade direction
   const tx = new PerpsTx(view);
   const fills: PerpDeleveraged[] = [];

@@ -38,7 +38,7 @@ import type { ExecutionOutcome, LiquidationStages } from '../../engine/pipeline.
 import { pow10 } from '../../math/units.js';
 import { adlSortKey, liquidationOrderSizeBase, liquidationTriggersQuote } from './math.js';
 import type { HyperliquidParams } from './params.js';
-import { cmpR, type Rational, rational } from './rational.js';
+import { type Rational, rational } from './rational.js';
 import type { HyperliquidPartiallyLiquidated } from './state.js';
 
 /** What the stages read. */
@@ -315,9 +315,34 @@ export interface HyperliquidAdlCandidate {
 }
 
 /**
+ * A ranked candidate. Its published `key` (adlSortKey's exact, reduced rational) is computed when
+ * first read: ranking compares the same key as an unreduced fraction (see hyperliquidAdlRanking),
+ * and the waterfall reads only the accounts.
+ */
+class AdlEntry implements HyperliquidAdlCandidate {
+  #key: Rational | null | undefined;
+  constructor(
+    readonly account: string,
+    readonly sizeBase: bigint,
+    /** The key as `num/den` (den > 0), unreduced; null exactly when `key` is. */
+    readonly order: { readonly num: bigint; readonly den: bigint } | null,
+    private readonly keyOf: () => Rational | null,
+  ) {}
+  get key(): Rational | null {
+    if (this.#key === undefined) this.#key = this.order === null ? null : this.keyOf();
+    return this.#key;
+  }
+}
+
+/**
  * The positions on `side` of `market` in ADL order: the docs' sort key
  * `(mark / entry) · (notional / account value)` (entry / mark for shorts), descending, at the
  * previous oracle prices; accounts with no positive value last; ties by account id.
+ * The order compares each key as an unreduced fraction, which is the same rational as adlSortKey's:
+ * with value V/D (V = |size|·price·10^quoteDecimals, D = 10^(baseDecimals+priceDecimals)), |entry| E
+ * and account value A (all > 0 for a non-null key), a long's key (V/D / E)·(V/D / A) is V²/(D²·E·A)
+ * and a short's (E / (V/D))·((V/D) / A) is E/A. Cross-multiplying needs no gcd, and the reduced
+ * key (one gcd per operation) is only built for a candidate whose `key` is read.
  * @param previousMarks prices of every market with an open position.
  */
 export function hyperliquidAdlRanking(
@@ -330,33 +355,43 @@ export function hyperliquidAdlRanking(
   const state = marketOf(view.book, market);
   const c = state.config;
   const price = requireMark(previousMarks, market);
-  const out: HyperliquidAdlCandidate[] = [];
-  for (const [account, p] of state.positions.entries()) {
-    if (exclude.includes(account) || p.sizeBase === 0n || sideOf(p.sizeBase) !== side) continue;
+  const scaleD = pow10(c.baseDecimals + c.priceDecimals);
+  const out: AdlEntry[] = [];
+  // Walk order, not sorted entries: the sort below is a total order (ties by account id).
+  state.positions.forEach((p, account) => {
+    if (exclude.includes(account) || p.sizeBase === 0n || sideOf(p.sizeBase) !== side) return;
     const size = p.sizeBase < 0n ? -p.sizeBase : p.sizeBase;
     // Exact value at the previous price; mark/entry as value/|entry| (the same size divides both).
-    const value = rational(size * price * pow10(c.quoteDecimals), pow10(c.baseDecimals + c.priceDecimals));
-    const entry = rational(p.entryQuote < 0n ? -p.entryQuote : p.entryQuote);
+    const valueNum = size * price * pow10(c.quoteDecimals);
+    const entryQuote = p.entryQuote < 0n ? -p.entryQuote : p.entryQuote;
     const margin = accountMargin(view, account, previousMarks);
     const scope = p.marginMode === 'cross' ? margin : margin.isolated[market]!;
-    const key =
-      entry.num === 0n
-        ? null
-        : adlSortKey({
-            side: side === 'long' ? 1n : -1n,
-            markPrice: value,
-            entryPrice: entry,
-            notional: value,
-            accountValue: rational(scope.equityQuote),
-          });
-    out.push({ account, sizeBase: p.sizeBase, key });
-  }
+    const equity = scope.equityQuote;
+    // adlSortKey's null cases: no entry, account value ≤ 0, value ≤ 0.
+    const keyed = entryQuote > 0n && equity > 0n && valueNum > 0n;
+    const order = !keyed
+      ? null
+      : side === 'long'
+        ? { num: valueNum * valueNum, den: scaleD * scaleD * entryQuote * equity }
+        : { num: entryQuote, den: equity };
+    const keyOf = (): Rational | null =>
+      adlSortKey({
+        side: side === 'long' ? 1n : -1n,
+        markPrice: rational(valueNum, scaleD),
+        entryPrice: rational(entryQuote),
+        notional: rational(valueNum, scaleD),
+        accountValue: rational(equity),
+      });
+    out.push(new AdlEntry(account, p.sizeBase, order, keyOf));
+  });
   return out.sort((a, b) => {
-    if (a.key === null || b.key === null) {
-      if (a.key !== b.key) return a.key === null ? 1 : -1;
+    if (a.order === null || b.order === null) {
+      if (a.order !== b.order) return a.order === null ? 1 : -1;
     } else {
-      const d = cmpR(b.key, a.key);
-      if (d !== 0) return d;
+      // Descending: a after b when b's key is larger (dens > 0).
+      const lhs = b.order.num * a.order.den;
+      const rhs = a.order.num * b.order.den;
+      if (lhs !== rhs) return lhs > rhs ? 1 : -1;
     }
     return a.account < b.account ? -1 : a.account > b.account ? 1 : 0;
   });
