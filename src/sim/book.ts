@@ -73,7 +73,7 @@ import type { Command } from '../engine/machine.js';
 import { formatDecimal, parseDecimal } from '../math/decimal.js';
 import { assert, DecimalParseError } from '../math/errors.js';
 import { rdiv } from '../math/maker.js';
-import { divRound, mulDiv, Rounding } from '../math/mulDiv.js';
+import { mulDiv, Rounding } from '../math/mulDiv.js';
 import { BPS, pow10, RAY, WAD } from '../math/units.js';
 import { AAVE_MODEL_IDS } from '../protocols/aave-v3/model.js';
 import { type AaveParams, DEFAULT_AAVE_PARAMS } from '../protocols/aave-v3/params.js';
@@ -85,6 +85,7 @@ import { MAKER_LIQ2_ID } from '../protocols/maker/liq2/model.js';
 import { feedPriceRay } from '../protocols/maker/math/clipper.js';
 import { DEFAULT_MAKER_PARAMS, type MakerParams } from '../protocols/maker/params.js';
 import { type Rng, withRng } from './rng.js';
+import { floatToUnits } from './stress/bookKit.js';
 
 // ---------------------------------------------------------------------------------------------
 // The book
@@ -692,22 +693,6 @@ export interface BookCommands {
     readonly collateral: Readonly<Record<string, bigint>>;
     readonly debt: Readonly<Record<string, bigint>>;
   };
-}
-
-/**
- * `x` (finite, ≥ 0) × 10^decimals as an integer, from the shortest decimal that reads back as `x`
- * (what `String(x)` prints), rounded down. Down: the protocol side never gets more than the book.
- */
-function floatToUnits(x: number, decimals: number): bigint {
-  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
-  assert(m !== null, `a finite non-negative double prints as digits, got ${x}`);
-  const whole = m[1] ?? '0';
-  const fraction = m[2] ?? '';
-  const mantissa = BigInt(whole + fraction);
-  const shift = Number(m[3] ?? '0') - fraction.length + decimals;
-  if (shift >= 0) return mantissa * pow10(shift);
-  // floor: never more than the book (collateral and debt alike).
-  return divRound(mantissa, pow10(-shift), Rounding.Down);
 }
 
 function requireDecimals(options: BookCommandsOptions, asset: string): number {

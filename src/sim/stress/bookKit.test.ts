@@ -3,6 +3,7 @@
  * worked out by hand: float → units (floor), the clamp tolerance option and rule, price lookup,
  * USD debt → token units, token decimals, the deposit/borrow commands and the skip tally.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { InvalidParameterError } from '../../engine/errors.js';
 import {
@@ -43,6 +44,35 @@ describe('floatToUnits', () => {
   test('error: a negative or non-finite amount is an invariant failure', () => {
     expect(() => floatToUnits(-1, 6)).toThrow(/invariant/);
     expect(() => floatToUnits(Number.NaN, 6)).toThrow(/invariant/);
+    expect(() => floatToUnits(Number.POSITIVE_INFINITY, 6)).toThrow(/invariant/);
+  });
+
+  test('property: the exact decimal String(x) prints, scaled and floored, for any double ≥ 0', () => {
+    // The reference reads the printed decimal with a regular expression and exact integer math.
+    const reference = (x: number, decimals: number): bigint => {
+      const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x)) as RegExpExecArray;
+      const fraction = m[2] ?? '';
+      const mantissa = BigInt((m[1] ?? '0') + fraction);
+      const shift = Number(m[3] ?? '0') - fraction.length + decimals;
+      return shift >= 0 ? mantissa * 10n ** BigInt(shift) : mantissa / 10n ** BigInt(-shift);
+    };
+    let exponents = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }),
+          fc.double({ min: 0, max: 1e9, noNaN: true }),
+          fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+        ),
+        fc.integer({ min: 0, max: 36 }),
+        (x, decimals) => {
+          if (String(x).includes('e')) exponents += 1;
+          expect(floatToUnits(x, decimals)).toBe(reference(x, decimals));
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+    expect(exponents).toBeGreaterThan(100);
   });
 });
 

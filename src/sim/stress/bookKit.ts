@@ -36,12 +36,22 @@ export function bookTokenDecimals(asset: string): number {
  * @throws Error (a failed `assert`: a bug in the caller) for a negative, NaN or infinite `x`.
  */
 export function floatToUnits(x: number, decimals: number): bigint {
-  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
-  assert(m !== null, `a finite non-negative double prints as digits, got ${x}`);
-  const fraction = m[2] ?? '';
-  const mantissa = BigInt((m[1] ?? '0') + fraction);
-  const shift = Number(m[3] ?? '0') - fraction.length + decimals;
+  assert(Number.isFinite(x) && x >= 0, `a finite non-negative double prints as digits, got ${x}`);
+  // A safe integer prints as its own digits: BigInt(x) is that mantissa, exactly.
+  if (Number.isSafeInteger(x)) return BigInt(x) * pow10(decimals);
+  // Otherwise `digits[.fraction][e±exponent]` (String of a finite double ≥ 0), read by position.
+  const text = String(x);
+  const e = text.indexOf('e');
+  const digits = e < 0 ? text : text.slice(0, e);
+  const dot = digits.indexOf('.');
+  const fraction = dot < 0 ? '' : digits.slice(dot + 1);
+  const mantissa = BigInt(dot < 0 ? digits : digits.slice(0, dot) + fraction);
+  const shift = (e < 0 ? 0 : Number(text.slice(e + 1))) - fraction.length + decimals;
+  // Extremes beyond the powers table (a double near 1e308 at 36 decimals, or 5e-324): computed,
+  // or 0 when the divisor has more digits than the mantissa.
+  if (shift > 255) return mantissa * 10n ** BigInt(shift);
   if (shift >= 0) return mantissa * pow10(shift);
+  if (-shift > 255) return 0n;
   // floor: never more than the book (collateral and debt alike).
   return divRound(mantissa, pow10(-shift), Rounding.Down);
 }
