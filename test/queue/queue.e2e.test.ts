@@ -1,6 +1,7 @@
 /**
- * The Redis suite (`npm run test:redis`, not part of `npm test`): `solvent sweep --queue` and
- * `solvent stress --paths N --queue` against a private redis-server with real `solvent worker`
+ * The Redis suite (`npm run test:redis`, not part of `npm test`): `solvent sweep --queue`,
+ * `solvent stress --paths N --queue`, `solvent compare --paths N --queue` and `solvent optimize
+ * --queue` against a private redis-server with real `solvent worker`
  * processes, compared byte for byte with the local run; what a dead, interrupted or capped worker
  * does; a unit that fails on a worker; bad URLs, an unreachable Redis, a timeout and a cancelled
  * run, each leaving nothing of the run behind in Redis.
@@ -180,6 +181,66 @@ describe('solvent sweep --queue', () => {
     expect(await leftovers('solvent-sweeps')).toEqual([]);
   });
 
+  test('behavior: compare --paths N --queue prints what the local comparison prints', async () => {
+    const args = [
+      'compare',
+      '--protocol',
+      'maker-liq1',
+      '--protocol',
+      'maker-liq2',
+      '--book',
+      '20',
+      '--paths',
+      '3',
+      '--json',
+    ];
+    const compareLocal = await runSolvent(args);
+    expect(compareLocal.code).toBe(0);
+    expect(JSON.parse(compareLocal.stdout).runs[0].monteCarlo.paths).toBe(3);
+    const w = await worker(['--concurrency', '2']);
+    const queued = await runSolvent([...args, '--queue', redis.url]);
+    expect(queued.code).toBe(0);
+    expect(queued.stdout).toBe(compareLocal.stdout);
+    expect(queued.stderr).toMatch(/^queued 6 units \(6 path runs\)/);
+    await stopProcess(w.child);
+    expect(unitsDone(w.stderr())).toHaveLength(6);
+    expect(await leftovers('solvent-sweeps')).toEqual([]);
+  });
+
+  test('behavior: optimize --queue finds what the local search finds, each evaluation on the workers', async () => {
+    const args = [
+      'optimize',
+      '--protocol',
+      'maker-liq2',
+      '--knob',
+      'keepers.gasCapGwei',
+      '--min',
+      '20',
+      '--max',
+      '400',
+      '--target-p99-bad-debt',
+      '1000000000',
+      '--paths',
+      '2',
+      '--book',
+      '20',
+      '--json',
+    ];
+    const optimizeLocal = await runSolvent(args);
+    expect(optimizeLocal.code).toBe(0);
+    const evaluations = JSON.parse(optimizeLocal.stdout).evaluations.length as number;
+    expect(evaluations).toBeGreaterThanOrEqual(2);
+    const w = await worker(['--concurrency', '2']);
+    const queued = await runSolvent([...args, '--queue', redis.url]);
+    expect(queued.code).toBe(0);
+    expect(queued.stdout).toBe(optimizeLocal.stdout);
+    // One queued run per evaluation, each of its two paths a unit.
+    expect(queued.stderr.match(/^queued 2 units \(2 path runs\)/gm)).toHaveLength(evaluations);
+    await stopProcess(w.child);
+    expect(unitsDone(w.stderr())).toHaveLength(2 * evaluations);
+    expect(await leftovers('solvent-sweeps')).toEqual([]);
+  });
+
   test('behavior: a worker killed mid-run loses nothing: its unit runs again elsewhere, same result', async () => {
     const [a, b] = await Promise.all([worker(['--lock-seconds', '2']), worker(['--lock-seconds', '2'])]);
     const sweep = startSolvent([...SWEEP, '--queue', redis.url, '--queue-timeout', '90']);
@@ -272,6 +333,39 @@ describe('solvent sweep --queue', () => {
       [[...SWEEP, '--queue-timeout', '5'], '--queue-timeout'],
       [[...SWEEP, '--queue', redis.url, '--queue-name', 'a:b'], '--queue-name'],
       [['stress', '--queue', redis.url], '--queue'],
+      [['compare', '--protocol', 'maker-liq1', '--protocol', 'maker-liq2', '--queue', redis.url], '--queue'],
+      [
+        [
+          'compare',
+          '--protocol',
+          'maker-liq1',
+          '--protocol',
+          'maker-liq2',
+          '--paths',
+          '2',
+          '--queue',
+          redis.url,
+          '--workers',
+          '2',
+        ],
+        '--workers',
+      ],
+      [
+        [
+          'optimize',
+          '--knob',
+          'keepers.gasCapGwei',
+          '--min',
+          '1',
+          '--max',
+          '2',
+          '--target-p99-bad-debt',
+          '0',
+          '--queue-name',
+          'q',
+        ],
+        '--queue-name',
+      ],
       [['worker'], '--queue'],
       [['worker', '--queue', redis.url, '--concurrency', '0'], '--concurrency'],
     ] as const;

@@ -24,6 +24,7 @@ import {
 import type { StressRunOverrides } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
 import { readStructuredFile } from '../files.js';
+import { addQueueOptions, type QueueFlags, readQueueFlags, runMonteCarloOnQueue } from '../queue.js';
 import {
   addOracleOptions,
   composedConfigId,
@@ -54,7 +55,7 @@ import {
   shellWord,
 } from './sweep.js';
 
-interface CompareFlags extends MarketFlags, OracleFlags {
+interface CompareFlags extends MarketFlags, OracleFlags, QueueFlags {
   readonly protocol: string[];
   /** `label=params file`, one per --variant flag. */
   readonly variant: string[];
@@ -81,7 +82,9 @@ runs the same N Monte Carlo paths, and the table adds p50/p95/p99 of bad debt an
 run on that path), instead of every path opening the book of --seed.
 ${ORACLE_HELP}
 Every run (and every path) sees that feed.
---out DIR writes compare.json, compare.csv and compare.html (table and grouped bar charts; offline).`;
+--out DIR writes compare.json, compare.csv and compare.html (table and grouped bar charts; offline).
+With --paths N (N ≥ 2), --queue redis://HOST:PORT runs the Monte Carlo paths of every run as work
+units on \`solvent worker\` processes; the single runs stay here. The result is a local run's.`;
 
 /** Run labels: 1–64 characters [A-Za-z0-9._-], starting with a letter or digit. */
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -226,7 +229,8 @@ export function registerCompare(program: Command, context: CommandContext): void
     .option('--seed <S>', 'seed (integer)', '7')
     .option('--paths <N>', 'Monte Carlo paths: adds p50/p95/p99 of bad debt and liquidated debt', '1')
     .option('--book-per-path', 'with --paths: each path draws its own synthetic book from its seed')
-    .option('--workers <N>', 'worker threads for --paths (default min(CPUs, work units))')
+    .option('--workers <N>', 'worker threads for --paths (default min(CPUs, work units))');
+  addQueueOptions(command)
     .option('--json', 'print the comparison as JSON')
     .option('--out <dir>', 'write compare.json, compare.csv and compare.html into this folder')
     .addHelpText('after', HELP_AFTER)
@@ -236,6 +240,14 @@ export function registerCompare(program: Command, context: CommandContext): void
       const paths = readWholeFlag(flags.paths, '--paths', 1, MONTE_CARLO_PATHS_MAX);
       const workers =
         flags.workers === undefined ? undefined : readWholeFlag(flags.workers, '--workers', 1, WORKERS_MAX);
+      const queue = readQueueFlags(flags);
+      if (queue !== undefined && paths < 2) {
+        throw new InvalidParameterError(
+          '--queue',
+          'needs --paths N with N ≥ 2',
+          "Only Monte Carlo paths are queued; each run's single path runs here.",
+        );
+      }
       const bookPerPath = flags.bookPerPath === true;
       if (bookPerPath) requireBookPerPathInputs(paths, undefined);
       const oracle = readOracleFlags(flags);
@@ -276,18 +288,21 @@ export function registerCompare(program: Command, context: CommandContext): void
         summaries.push((await inFiles(run, () => runStress(options))).summary);
       }
       const progress = paths > 1 ? ttyProgress() : undefined;
+      const monteCarloOptions = {
+        runs: inputs.map((run) => ({ protocol: run.protocol, base: overrides(run, oracle) })),
+        source,
+        seed,
+        accounts,
+        paths,
+        bookPerPath,
+        ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
+      };
       const monteCarlo: readonly MonteCarloSummary[] | undefined =
         paths > 1
-          ? await runMonteCarlo({
-              runs: inputs.map((run) => ({ protocol: run.protocol, base: overrides(run, oracle) })),
-              source,
-              seed,
-              accounts,
-              paths,
-              bookPerPath,
-              ...(workers === undefined ? {} : { workers }),
-              ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
-            }).finally(() => progress?.clear())
+          ? await (queue === undefined
+              ? runMonteCarlo({ ...monteCarloOptions, ...(workers === undefined ? {} : { workers }) })
+              : runMonteCarloOnQueue(queue, monteCarloOptions, context.stderr)
+            ).finally(() => progress?.clear())
           : undefined;
       const labels = inputs.map((run) => run.label);
       const runs: CompareRun[] = summaries.map((summary, i) => {

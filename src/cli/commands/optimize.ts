@@ -23,6 +23,13 @@ import {
 } from '../../sim/sweep.js';
 import type { CommandContext } from '../context.js';
 import {
+  addQueueOptions,
+  type QueueFlags,
+  queuePathsPerUnit,
+  readQueueFlags,
+  runSweepsOnQueue,
+} from '../queue.js';
+import {
   createStressWorkerPool,
   pathsPerUnitFor,
   poolSize,
@@ -43,7 +50,7 @@ import {
   shellWord,
 } from './sweep.js';
 
-interface OptimizeFlags extends MarketFlags {
+interface OptimizeFlags extends MarketFlags, QueueFlags {
   readonly protocol: string[];
   readonly knob?: string;
   readonly min?: string;
@@ -67,7 +74,9 @@ conservative), the largest when it rises. --direction states which way bad debt 
 auto: read from the ends); pairs of evaluated values that move against it are reported as
 monotonicity violations. If neither end meets the target the command fails (exit 2) listing both.
 With one path (the default) p99 and p50 are the run's own bad debt; use --paths for a distribution.
-Knobs as for solvent sweep (see solvent sweep --help).`;
+Knobs as for solvent sweep (see solvent sweep --help).
+--queue redis://HOST:PORT runs each evaluation's paths as work units on \`solvent worker\` processes
+(any number of machines); the evaluations, and so the search, are the same as a local run's.`;
 
 /** An evaluation with the statistics printed beside it. */
 interface Evaluation {
@@ -104,7 +113,8 @@ export function registerOptimize(program: Command, context: CommandContext): voi
     .option('--book <N>', 'synthetic book size (accounts)', '200')
     .option('--seed <S>', 'seed (integer)', '7')
     .option('--paths <N>', 'Monte Carlo paths per evaluated value', '1')
-    .option('--workers <N>', 'worker threads (default min(CPUs, work units))')
+    .option('--workers <N>', 'worker threads (default min(CPUs, work units))');
+  addQueueOptions(command)
     .option('--json', 'print the search as JSON')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: OptimizeFlags) => {
@@ -140,6 +150,7 @@ export function registerOptimize(program: Command, context: CommandContext): voi
       const paths = readWholeFlag(flags.paths, '--paths', 1, MONTE_CARLO_PATHS_MAX);
       const workers =
         flags.workers === undefined ? undefined : readWholeFlag(flags.workers, '--workers', 1, WORKERS_MAX);
+      const queue = readQueueFlags(flags);
       const source = await loadMarket(flags);
       const base: StressOptions = {
         protocol,
@@ -171,7 +182,9 @@ export function registerOptimize(program: Command, context: CommandContext): voi
         direction,
         wholeValues,
       };
-      const pathsPerUnit = pathsPerUnitFor(paths, 1, workers);
+      // Units never change a result (the merge is deterministic), so the queue may cut them finer.
+      const pathsPerUnit =
+        queue === undefined ? pathsPerUnitFor(paths, 1, workers) : queuePathsPerUnit(paths, 1);
       const specOf = (value: number): SweepSpec => ({
         protocol,
         source,
@@ -183,7 +196,9 @@ export function registerOptimize(program: Command, context: CommandContext): voi
       });
       const unitsPerValue = Math.ceil(paths / pathsPerUnit);
       const pool: StressWorkerPool | undefined =
-        unitsPerValue > 1 ? createStressWorkerPool(poolSize(workers, unitsPerValue)) : undefined;
+        queue === undefined && unitsPerValue > 1
+          ? createStressWorkerPool(poolSize(workers, unitsPerValue))
+          : undefined;
       const evaluations: Evaluation[] = [];
       try {
         const probes = (): OptimizeProbe[] => evaluations.map((e) => e.probe);
@@ -192,7 +207,9 @@ export function registerOptimize(program: Command, context: CommandContext): voi
           value !== undefined;
           value = nextOptimizeValue(search, probes())
         ) {
-          const [result] = await runSweeps([specOf(value)], pool === undefined ? {} : { pool });
+          const [result] = await (queue === undefined
+            ? runSweeps([specOf(value)], pool === undefined ? {} : { pool })
+            : runSweepsOnQueue(queue, [specOf(value)], { stderr: context.stderr }));
           const point = result?.points[0];
           if (point === undefined) throw new Error('an evaluation returned no point');
           const stats = point.metrics.badDebtUsd;
