@@ -108,6 +108,91 @@ describe('openPgJournal', () => {
   });
 });
 
+/** Ends the PostgreSQL session that holds `schema`'s writer lock (as a restart or an operator would). */
+async function dropWriterSession(schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    const result = await client.query<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(l.pid) AS ended FROM pg_locks l
+       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+         AND l.objid::bigint = (hashtext($1)::bigint & 4294967295)
+         AND l.classid::bigint = ((hashtext($1)::bigint >> 32) & 4294967295)`,
+      [`solvent-journal:${schema}`],
+    );
+    return result.rows.filter((r) => r.ended).length;
+  } finally {
+    await client.end();
+  }
+}
+
+const record = (seq: number, key?: string) => ({
+  seq,
+  atSeconds: 1_700_000_000 + seq,
+  command: JSON.stringify({ type: 'fundWallet', actor: 'a', asset: 'USDC', amount: String(seq) }),
+  actor: 'op',
+  ...(key === undefined ? {} : { idempotencyKey: key }),
+});
+
+describe('the PostgreSQL journal after a lost connection', () => {
+  test('behavior: the session is renewed: appends and reads go on and the journal stays contiguous', async () => {
+    const schema = `${run}_${++counter}`;
+    const journal = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
+    await journal.append([record(1, 'k1'), record(2)]);
+    expect(await dropWriterSession(schema)).toBe(1);
+    // The next append finds the connection gone, reconnects, takes the lock again and appends.
+    await journal.append([record(3, 'k3')]);
+    expect(await dropWriterSession(schema)).toBe(1);
+    expect((await journal.findByIdempotencyKey('k3'))?.seq).toBe(3);
+    expect(await dropWriterSession(schema)).toBe(1);
+    expect((await journal.read(1, 10)).map((r) => r.seq)).toEqual([1, 2, 3]);
+    await journal.append([record(4), record(5)]);
+    expect(await journal.lastSeq()).toBe(5);
+    await journal.close();
+    // A new writer (after close) reads what the renewed sessions appended.
+    const again = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
+    expect((await again.read(1, 10)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await again.read(3, 1))[0]).toEqual(record(3, 'k3'));
+    await again.close();
+  });
+
+  test('behavior: the renewed session holds the writer lock: a second writer is refused', async () => {
+    const schema = `${run}_${++counter}`;
+    const journal = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
+    await dropWriterSession(schema);
+    await journal.append([record(1)]);
+    await expect(
+      openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema, lockWaitMs: 200 }),
+    ).rejects.toThrow(JournalLockedError);
+    await journal.close();
+  });
+
+  test('error: another writer appended while the connection was down: JournalError, nothing appended', async () => {
+    const schema = `${run}_${++counter}`;
+    const journal = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
+    await journal.append([record(1)]);
+    await dropWriterSession(schema);
+    const other = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
+    await other.append([record(2, 'theirs')]);
+    await other.close();
+    await expect(journal.append([record(2, 'mine')])).rejects.toThrow(/another writer appended/);
+    await journal.close();
+    const check = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
+    expect(await check.read(1, 10)).toEqual([record(1), record(2, 'theirs')]);
+    await check.close();
+  });
+
+  test('error: with reconnectMs 0 a lost connection fails the call with JournalError', async () => {
+    const schema = `${run}_${++counter}`;
+    const journal = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema, reconnectMs: 0 });
+    await journal.append([record(1)]);
+    await dropWriterSession(schema);
+    await expect(journal.append([record(2)])).rejects.toThrow(/PostgreSQL journal .*append failed/);
+    expect(await journal.lastSeq()).toBe(1);
+    await journal.close();
+  });
+});
+
 describe('redactUrl', () => {
   test('default', () => {
     expect(redactUrl('postgres://u:secret@h:5432/db')).toBe('postgres://u:***@h:5432/db');
