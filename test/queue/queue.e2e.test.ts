@@ -156,55 +156,40 @@ describe('solvent sweep --queue', () => {
     expect(unitsDone(w.stderr())).toHaveLength(6);
   });
 
-  test('behavior: stress --paths N --queue prints what the local Monte Carlo prints', async () => {
-    const args = [
-      'stress',
-      '--protocol',
-      'maker-liq1',
-      '--protocol',
-      'maker-liq2',
-      '--book',
-      '20',
-      '--paths',
-      '3',
-      '--json',
-    ];
-    const stressLocal = await runSolvent(args);
-    expect(stressLocal.code).toBe(0);
+  /**
+   * Runs `args` locally, then with --queue on one two-unit worker: the same stdout, `queuedRuns`
+   * runs of `unitsPerRun` units announced on stderr, every unit done, nothing left in Redis.
+   * @returns the local stdout.
+   */
+  async function queuedLikeLocal(
+    args: readonly string[],
+    queuedRuns: (localStdout: string) => number,
+    unitsPerRun: number,
+  ): Promise<string> {
+    const localRun = await runSolvent(args);
+    expect(localRun.code).toBe(0);
+    const runs = queuedRuns(localRun.stdout);
     const w = await worker(['--concurrency', '2']);
     const queued = await runSolvent([...args, '--queue', redis.url]);
     expect(queued.code).toBe(0);
-    expect(queued.stdout).toBe(stressLocal.stdout);
-    expect(queued.stderr).toMatch(/^queued 6 units \(6 path runs\)/);
+    expect(queued.stdout).toBe(localRun.stdout);
+    const announced = new RegExp(`^queued ${unitsPerRun} units \\(${unitsPerRun} path runs\\)`, 'gm');
+    expect(queued.stderr.match(announced)).toHaveLength(runs);
     await stopProcess(w.child);
-    expect(unitsDone(w.stderr())).toHaveLength(6);
+    expect(unitsDone(w.stderr())).toHaveLength(runs * unitsPerRun);
     expect(await leftovers('solvent-sweeps')).toEqual([]);
+    return localRun.stdout;
+  }
+
+  const TWO_MAKERS = ['--protocol', 'maker-liq1', '--protocol', 'maker-liq2', '--book', '20', '--paths', '3'];
+
+  test('behavior: stress --paths N --queue prints what the local Monte Carlo prints', async () => {
+    await queuedLikeLocal(['stress', ...TWO_MAKERS, '--json'], () => 1, 6);
   });
 
   test('behavior: compare --paths N --queue prints what the local comparison prints', async () => {
-    const args = [
-      'compare',
-      '--protocol',
-      'maker-liq1',
-      '--protocol',
-      'maker-liq2',
-      '--book',
-      '20',
-      '--paths',
-      '3',
-      '--json',
-    ];
-    const compareLocal = await runSolvent(args);
-    expect(compareLocal.code).toBe(0);
-    expect(JSON.parse(compareLocal.stdout).runs[0].monteCarlo.paths).toBe(3);
-    const w = await worker(['--concurrency', '2']);
-    const queued = await runSolvent([...args, '--queue', redis.url]);
-    expect(queued.code).toBe(0);
-    expect(queued.stdout).toBe(compareLocal.stdout);
-    expect(queued.stderr).toMatch(/^queued 6 units \(6 path runs\)/);
-    await stopProcess(w.child);
-    expect(unitsDone(w.stderr())).toHaveLength(6);
-    expect(await leftovers('solvent-sweeps')).toEqual([]);
+    const stdout = await queuedLikeLocal(['compare', ...TWO_MAKERS, '--json'], () => 1, 6);
+    expect(JSON.parse(stdout).runs[0].monteCarlo.paths).toBe(3);
   });
 
   test('behavior: optimize --queue finds what the local search finds, each evaluation on the workers', async () => {
@@ -226,19 +211,10 @@ describe('solvent sweep --queue', () => {
       '20',
       '--json',
     ];
-    const optimizeLocal = await runSolvent(args);
-    expect(optimizeLocal.code).toBe(0);
-    const evaluations = JSON.parse(optimizeLocal.stdout).evaluations.length as number;
-    expect(evaluations).toBeGreaterThanOrEqual(2);
-    const w = await worker(['--concurrency', '2']);
-    const queued = await runSolvent([...args, '--queue', redis.url]);
-    expect(queued.code).toBe(0);
-    expect(queued.stdout).toBe(optimizeLocal.stdout);
-    // One queued run per evaluation, each of its two paths a unit.
-    expect(queued.stderr.match(/^queued 2 units \(2 path runs\)/gm)).toHaveLength(evaluations);
-    await stopProcess(w.child);
-    expect(unitsDone(w.stderr())).toHaveLength(2 * evaluations);
-    expect(await leftovers('solvent-sweeps')).toEqual([]);
+    // One queued run per evaluation of the search, each of its two paths a unit.
+    const evaluations = (stdout: string): number => JSON.parse(stdout).evaluations.length as number;
+    const stdout = await queuedLikeLocal(args, evaluations, 2);
+    expect(evaluations(stdout)).toBeGreaterThanOrEqual(2);
   });
 
   test('behavior: a worker killed mid-run loses nothing: its unit runs again elsewhere, same result', async () => {
