@@ -284,19 +284,25 @@ class PgJournal implements Journal {
         await sleep(200);
       }
     }
-    const end = Number(
-      (
-        await this.session.client.query<{ last: string }>(
-          `SELECT COALESCE(MAX(seq), 0) AS last FROM ${this.schema}.journal`,
-        )
-      ).rows[0]?.last ?? 0,
-    );
-    if (end === this.last) return false;
-    const committed =
+    let end: number;
+    let stored: JournalRecord[] = [];
+    const committed = (): boolean =>
       inFlight !== undefined && inFlight.length > 0 && end === inFlight[inFlight.length - 1]!.seq;
-    if (committed) {
+    try {
+      end = Number(
+        (
+          await this.session.client.query<{ last: string }>(
+            `SELECT COALESCE(MAX(seq), 0) AS last FROM ${this.schema}.journal`,
+          )
+        ).rows[0]?.last ?? 0,
+      );
+      if (committed()) stored = await this.readOn(this.last + 1, (inFlight as JournalRecord[]).length);
+    } catch (error) {
+      throw journalError(`${action} (reconnecting)`, location, error);
+    }
+    if (end === this.last) return false;
+    if (inFlight !== undefined && committed()) {
       // The batch committed before the connection dropped: it must be exactly this batch.
-      const stored = await this.readOn(this.last + 1, inFlight.length);
       const same =
         stored.length === inFlight.length &&
         stored.every(

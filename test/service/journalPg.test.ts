@@ -156,6 +156,25 @@ describe('the PostgreSQL journal after a lost connection', () => {
     await again.close();
   });
 
+  test('behavior: an append cut off mid-statement is written again after the session is renewed', async () => {
+    const schema = `${run}_${++counter}`;
+    const journal = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
+    await journal.append([record(1)]);
+    // Each insert now takes a second, so the session can be ended while one is running.
+    await sql(`CREATE FUNCTION ${schema}.slow() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$`);
+    await sql(
+      `CREATE TRIGGER slow AFTER INSERT ON ${schema}.journal FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.slow()`,
+    );
+    const appending = journal.append([record(2, 'k2'), record(3)]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await dropWriterSession(schema)).toBe(1);
+    await appending;
+    expect(await journal.lastSeq()).toBe(3);
+    expect(await journal.read(1, 10)).toEqual([record(1), record(2, 'k2'), record(3)]);
+    await journal.close();
+  });
+
   test('behavior: the renewed session holds the writer lock: a second writer is refused', async () => {
     const schema = `${run}_${++counter}`;
     const journal = await openPgJournal({ url: postgres.url, protocol: 'aave-v3.3', schema });
