@@ -321,16 +321,38 @@ export interface HyperliquidAdlCandidate {
  */
 class AdlEntry implements HyperliquidAdlCandidate {
   #key: Rational | null | undefined;
+  /** The key as `num/den` (den > 0), unreduced; null exactly when `key` is. */
+  readonly #order: { readonly num: bigint; readonly den: bigint } | null;
+  readonly #keyOf: () => Rational | null;
+
   constructor(
     readonly account: string,
     readonly sizeBase: bigint,
-    /** The key as `num/den` (den > 0), unreduced; null exactly when `key` is. */
-    readonly order: { readonly num: bigint; readonly den: bigint } | null,
-    private readonly keyOf: () => Rational | null,
-  ) {}
+    order: { readonly num: bigint; readonly den: bigint } | null,
+    keyOf: () => Rational | null,
+  ) {
+    this.#order = order;
+    this.#keyOf = keyOf;
+  }
+
   get key(): Rational | null {
-    if (this.#key === undefined) this.#key = this.order === null ? null : this.keyOf();
+    if (this.#key === undefined) this.#key = this.#order === null ? null : this.#keyOf();
     return this.#key;
+  }
+
+  /** ADL order: -1 when this entry is closed before `other` (larger key first, null keys last, then id). */
+  compare(other: AdlEntry): number {
+    const a = this.#order;
+    const b = other.#order;
+    if (a === null || b === null) {
+      if (a !== b) return a === null ? 1 : -1;
+    } else {
+      // Descending: this after other when other's key is larger (dens > 0).
+      const lhs = b.num * a.den;
+      const rhs = a.num * b.den;
+      if (lhs !== rhs) return lhs > rhs ? 1 : -1;
+    }
+    return this.account < other.account ? -1 : this.account > other.account ? 1 : 0;
   }
 }
 
@@ -384,17 +406,7 @@ export function hyperliquidAdlRanking(
       });
     out.push(new AdlEntry(account, p.sizeBase, order, keyOf));
   });
-  return out.sort((a, b) => {
-    if (a.order === null || b.order === null) {
-      if (a.order !== b.order) return a.order === null ? 1 : -1;
-    } else {
-      // Descending: a after b when b's key is larger (dens > 0).
-      const lhs = b.order.num * a.order.den;
-      const rhs = a.order.num * b.order.den;
-      if (lhs !== rhs) return lhs > rhs ? 1 : -1;
-    }
-    return a.account < b.account ? -1 : a.account > b.account ? 1 : 0;
-  });
+  return out.sort((a, b) => a.compare(b));
 }
 
 /**
