@@ -29,6 +29,7 @@ import {
   marketOf,
   type PerpFundingIndexChanged,
   type PerpMarks,
+  type PerpPosition,
   type PerpsView,
   type PositionSide,
   positionBucket,
@@ -173,33 +174,30 @@ export function rankForAdl(
   options: { readonly exclude?: readonly string[] } = {},
 ): AdlCandidate[] {
   const state = requireMarket(view, market);
-  const exclude = new Set(options.exclude ?? []);
-  const candidates: AdlCandidate[] = [];
-  for (const [account, position] of state.positions.entries()) {
-    if (exclude.has(account) || position.sizeBase === 0n || sideOf(position.sizeBase) !== side) continue;
+  const candidateOf = (account: string, position: PerpPosition): AdlCandidate => {
     const line = positionMargin(position, state, marks);
     const margin = accountMargin(view, account, marks);
     const scope = position.marginMode === 'cross' ? margin : margin.isolated[market]!;
     const basis = abs(position.entryQuote);
-    candidates.push({
+    return {
       account,
       sizeBase: position.sizeBase,
       unrealizedPnlQuote: line.unrealizedPnlQuote,
       costBasisQuote: basis === 0n ? 1n : basis,
       notionalQuote: line.notionalQuote,
       equityQuote: scope.equityQuote,
-    });
-  }
+    };
+  };
   if (ranking.kind === 'keeperChosen') {
-    const byId = new Map(candidates.map((c) => [c.account, c]));
-    const seen = new Set<string>();
-    const out: AdlCandidate[] = [];
-    for (const id of ranking.accounts) {
-      const c = byId.get(id);
-      if (c !== undefined && !seen.has(id)) out.push(c);
-      seen.add(id);
-    }
-    return out;
+    // Only the listed accounts are valued.
+    const listed = keeperChosenOrder(view, market, side, ranking.accounts, options.exclude ?? []);
+    return [...listed].map((c) => candidateOf(c.account, c.position));
+  }
+  const exclude = new Set(options.exclude ?? []);
+  const candidates: AdlCandidate[] = [];
+  for (const [account, position] of state.positions.entries()) {
+    if (exclude.has(account) || position.sizeBase === 0n || sideOf(position.sizeBase) !== side) continue;
+    candidates.push(candidateOf(account, position));
   }
   if (ranking.kind === 'random') {
     const keyed = candidates.map((c) => ({ c, key: hashRank(ranking.seed, c.account) }));
@@ -276,7 +274,7 @@ function* keeperChosenOrder(
   side: PositionSide,
   accounts: readonly string[],
   exclude: readonly string[],
-): Generator<{ readonly account: string; readonly sizeBase: bigint }> {
+): Generator<{ readonly account: string; readonly sizeBase: bigint; readonly position: PerpPosition }> {
   const skip = new Set(exclude);
   const seen = new Set<string>();
   for (const account of accounts) {
@@ -285,7 +283,7 @@ function* keeperChosenOrder(
     if (skip.has(account)) continue;
     const position = positionOf(view.book, account, market);
     if (position === undefined || position.sizeBase === 0n || sideOf(position.sizeBase) !== side) continue;
-    yield { account, sizeBase: position.sizeBase };
+    yield { account, sizeBase: position.sizeBase, position };
   }
 }
 
