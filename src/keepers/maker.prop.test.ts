@@ -12,7 +12,7 @@ import type { Command } from '../engine/machine.js';
 import { makerLiq1Model } from '../protocols/maker/liq1/model.js';
 import { makerLiq2Model } from '../protocols/maker/liq2/model.js';
 import { biteAmounts } from '../protocols/maker/math/cat.js';
-import { kickIncentive } from '../protocols/maker/math/clipper.js';
+import { kickIncentive, takeAmounts } from '../protocols/maker/math/clipper.js';
 import { barkAmounts } from '../protocols/maker/math/dog.js';
 import {
   drive,
@@ -25,6 +25,7 @@ import {
 } from '../protocols/maker/testkit.js';
 import { DAI, MKR, SIN } from '../protocols/maker/vat.js';
 import {
+  type ClipSaleView,
   capitalLimitedKeeper,
   compareUnsafeVaults,
   flashKeeper,
@@ -36,6 +37,7 @@ import {
   makerFlopView,
   makerKeeper,
   makerKeeperView,
+  netSellPriceRay,
   unsafeVaultView,
 } from './maker.js';
 import { gasCostUsd, type MarketContext, radToUsd } from './types.js';
@@ -231,7 +233,7 @@ function generatedView(
     chopWad: g.chopWad,
     tipRad: g.tipRad,
     chipWad: g.chipWad,
-    chostRad: 0n,
+    chostRad: (g as { chostRad?: bigint }).chostRad ?? 0n,
     holeRad: model === 'maker-liq2' ? g.dirtRad + g.holeRoomRad : 0n,
     dirtRad: model === 'maker-liq2' ? g.dirtRad : 0n,
     stopped: model === 'maker-liq2' ? g.stopped : 0,
@@ -438,3 +440,151 @@ describe('flopBidder', () => {
     expect(ticks).toBeGreaterThan(0);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// decideTakes skips a sale whose profit bound lot·(net − price) is not worth the gas before it
+// computes the take: it must take exactly what trying every sale with the exact amounts takes.
+
+const RAY = 10n ** 27n;
+
+/** A running sale priced around the market (net ≈ 100 DAI), small to large lots, tabs and chost. */
+const saleArb = fc.record({
+  ilk: fc.constantFrom('A', 'B'),
+  lotWad: fc.oneof(fc.bigInt({ min: 1n, max: WAD }), fc.bigInt({ min: WAD, max: 5_000n * WAD })),
+  tabRad: fc.oneof(
+    fc.bigInt({ min: 1n, max: 500n * RAD }),
+    fc.bigInt({ min: 500n * RAD, max: 400_000n * RAD }),
+  ),
+  pricePermille: fc.integer({ min: 0, max: 1_200 }),
+  needsRedo: fc.boolean(),
+});
+
+/** The reference: every sale at or below the keeper's price, its exact take amounts, then the profit rule. */
+function everySale(
+  view: MakerKeeperView,
+  o: { flash: boolean; minProfitUsd: number | undefined; budgetRad: bigint; discountBps: bigint },
+): string[] {
+  const out: string[] = [];
+  let budgetRad = o.budgetRad;
+  for (const s of view.sales) {
+    const ilk = view.ilks[s.ilk] as MakerIlkView;
+    if (s.needsRedo || ilk.stopped >= 3) continue;
+    const netRay = netSellPriceRay(view.market, ilk.gem);
+    if (s.priceRay > (netRay * (10_000n - o.discountBps)) / 10_000n) continue;
+    const affordable = s.priceRay === 0n ? s.lotWad : budgetRad / s.priceRay;
+    const amtWad = o.flash ? s.lotWad : s.lotWad < affordable ? s.lotWad : affordable;
+    if (amtWad === 0n) continue;
+    let a: ReturnType<typeof takeAmounts>;
+    try {
+      a = takeAmounts({
+        tabRad: s.tabRad,
+        lotWad: s.lotWad,
+        priceRay: s.priceRay,
+        amtWad,
+        maxRay: s.priceRay,
+        chostRad: ilk.chostRad,
+      });
+    } catch (e) {
+      if (e instanceof ProtocolRevertError) continue;
+      throw e;
+    }
+    if (a.sliceWad === 0n) continue;
+    const proceedsRad = a.sliceWad * netRay;
+    if (o.flash ? proceedsRad < a.oweRad : a.oweRad > budgetRad) continue;
+    const profitRad = proceedsRad - a.oweRad;
+    const gasUnits = o.flash ? MAKER_GAS_UNITS.takeFlash : MAKER_GAS_UNITS.take;
+    if (profitRad <= 0n) continue;
+    if (
+      o.minProfitUsd !== undefined &&
+      !(radToUsd(profitRad) > gasCostUsd(gasUnits, view.market) + o.minProfitUsd)
+    )
+      continue;
+    if (!o.flash) budgetRad -= a.oweRad;
+    out.push(`take ${s.ilk}#${s.id} ${a.sliceWad}`);
+  }
+  return out;
+}
+
+describe('makerKeeper takes', () => {
+  test('behavior: takes are exactly those of trying every sale with the exact take amounts', () => {
+    let taken = 0;
+    let skipped = 0;
+    fc.assert(
+      fc.property(
+        fc.array(saleArb, { maxLength: 40 }),
+        fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 2_000 }), { nil: undefined }),
+        fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 100, max: 3_000 })),
+        fc.bigInt({ min: 0n, max: 2_000_000n * RAD }),
+        fc.constantFrom(0n, 10n * RAD, 5_000n * RAD),
+        (generated, flash, minProfitUsd, gwei, daiRad, chostRad) => {
+          const base = generatedView('maker-liq2', ilkOf(chostRad), ilkOf(chostRad), NO_BUDGETS, [], gwei);
+          const netRay = netSellPriceRay(base.market, 'ETH');
+          const sales: ClipSaleView[] = generated.map((g, id) => ({
+            ilk: g.ilk,
+            id,
+            usr: `u${id}`,
+            tabRad: g.tabRad,
+            lotWad: g.lotWad,
+            topRay: netRay * 2n,
+            ticSeconds: 0,
+            priceRay: (netRay * BigInt(g.pricePermille)) / 1_000n,
+            needsRedo: g.needsRedo,
+          }));
+          const view: MakerKeeperView = {
+            ...base,
+            sales,
+            wallets: { k: { daiRad, gemWad: { ETH: 0n }, lockedBidRad: 0n } },
+          };
+          const keeper = makerKeeper({
+            id: 'k',
+            funding: flash ? 'flash' : 'wallet',
+            kicks: 'never',
+            ...(minProfitUsd === undefined ? {} : { minProfitUsd }),
+          });
+          const sent = keeper
+            .decide(view)
+            .filter((x) => x.command.type === 'take')
+            .map((x) => {
+              const sale = sales[x.command.id as number] as ClipSaleView;
+              const a = takeAmounts({
+                tabRad: sale.tabRad,
+                lotWad: sale.lotWad,
+                priceRay: sale.priceRay,
+                amtWad: x.command.amtWad as bigint,
+                maxRay: sale.priceRay,
+                chostRad,
+              });
+              return `take ${String(x.command.ilk)}#${String(x.command.id)} ${a.sliceWad}`;
+            });
+          const expected = everySale(view, { flash, minProfitUsd, budgetRad: daiRad, discountBps: 100n });
+          expect(sent).toEqual(expected);
+          taken += expected.length;
+          skipped += sales.length - expected.length;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // Both outcomes occur: sales taken and sales refused.
+    expect(taken).toBeGreaterThan(50);
+    expect(skipped).toBeGreaterThan(50);
+  });
+});
+
+const NO_BUDGETS = { HoleRad: 0n, DirtRad: 0n, boxRad: 0n, litterRad: 0n };
+
+/** An ilk of a generated view for takes: running, with the given cached minimum remainder. */
+function ilkOf(chostRad: bigint): GeneratedIlk & { chostRad: bigint } {
+  return {
+    rateRay: RAY,
+    dustRad: 0n,
+    chopWad: WAD,
+    tipRad: 0n,
+    chipWad: 0n,
+    dirtRad: 0n,
+    holeRoomRad: 0n,
+    stopped: 0,
+    feed: true,
+    chostRad,
+  };
+}

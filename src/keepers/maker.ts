@@ -640,6 +640,13 @@ function decideTakes(ctx: Ctx): void {
     const { netRay } = price;
     if (s.priceRay > price.limitRay) continue;
     const flash = cfg.funding === 'flash';
+    const gasUnits = flash ? ctx.gas.takeFlash : ctx.gas.take;
+    // An upper bound first (makerdao/dss src/clip.sol take): `owe ≥ slice·price` in each of its
+    // branches and `slice ≤ lot`, so the profit `slice·net − owe` is at most `lot·(net − price)`
+    // [wad·ray = rad]. `worth` is monotone in the profit, so a sale whose bound is not worth the
+    // gas is one the exact amounts below would refuse too: skipped before the division and the
+    // take algebra, with the same decision.
+    if (!worth(ctx, s.lotWad * (netRay - s.priceRay), gasUnits)) continue;
     // floor: the keeper never asks for more collateral than its budget pays for at this price.
     const affordable = s.priceRay === 0n ? s.lotWad : divRound(ctx.budgetRad, s.priceRay, Rounding.Down);
     const amtWad = flash ? s.lotWad : min(s.lotWad, affordable);
@@ -663,7 +670,6 @@ function decideTakes(ctx: Ctx): void {
     const proceedsRad = amounts.sliceWad * netRay;
     if (flash ? proceedsRad < amounts.oweRad : amounts.oweRad > ctx.budgetRad) continue;
     const profitRad = proceedsRad - amounts.oweRad;
-    const gasUnits = flash ? ctx.gas.takeFlash : ctx.gas.take;
     if (!worth(ctx, profitRad, gasUnits)) continue;
     if (!flash) ctx.budgetRad -= amounts.oweRad;
     const command: Command = {
