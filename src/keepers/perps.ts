@@ -74,6 +74,42 @@ export const PERPS_GAS_UNITS: Readonly<Record<PerpsKind, bigint>> = {
   gmx: 0n,
 };
 
+/**
+ * The keeper view kind of each catalogue perps model id. A composed perp market (a `kind: perp`
+ * configuration, served under its own id) runs the perps-generic model and reads as `generic`.
+ */
+export const PERPS_KIND_OF_MODEL: Readonly<Record<string, PerpsKind>> = {
+  'perps-generic': 'generic',
+  hyperliquid: 'hyperliquid',
+  'dydx-v4': 'dydx',
+  'synthetix-perps-v3': 'synthetix',
+  'drift-v2': 'drift',
+  'gmx-v2': 'gmx',
+};
+
+/**
+ * The perp markets of a configured state of `kind`, sorted: the book's markets, or GMX's configured
+ * markets. @throws InvalidParameterError before the model is configured.
+ */
+export function perpMarketsOf(state: EngineState<unknown>, kind: PerpsKind): string[] {
+  if (kind === 'gmx') {
+    const params = (state.ext as GmxExt).params;
+    if (params === null) throw new InvalidParameterError('state', 'the gmx-v2 model is not configured yet');
+    return params.markets.map((m) => m.market).sort();
+  }
+  return Object.keys(coreOf(state).book.markets).sort();
+}
+
+/**
+ * Hyperliquid's liquidator vault (`params.backstopAccount`), whose taken-over positions the
+ * protocol unwinds; undefined for the other kinds or before `configure`.
+ */
+export function perpsBackstopAccount(state: EngineState<unknown>, kind: PerpsKind): string | undefined {
+  if (kind !== 'hyperliquid') return undefined;
+  const params = (state.ext as { readonly params: { readonly backstopAccount?: unknown } | null }).params;
+  return typeof params?.backstopAccount === 'string' ? params.backstopAccount : undefined;
+}
+
 /** One liquidation a perps keeper could send now (the model accepted it in a dry run). */
 export interface PerpsCandidate {
   /** The protocol's account id (GMX: the position key). */

@@ -74,12 +74,13 @@ describe('presetPolicyFor', () => {
       liquity: { preset: 'liquidator', id: 'k', minProfitUsd: 1 },
       crvusd: { preset: 'liquidator', id: 'k' },
       composed: { preset: 'liquidator', id: 'k', maxGasPriceGwei: 50 },
+      perps: { preset: 'liquidator', id: 'k', minProfitUsd: 5 },
     } as const;
     for (const family of KEEPER_FAMILIES) {
       expect(presetPolicyFor(family, specs[family]).policy.id).toBe('k');
       expect(isKeeperFamily(family)).toBe(true);
     }
-    expect(isKeeperFamily('perps')).toBe(false);
+    expect(isKeeperFamily('perps-generic')).toBe(false);
   });
 
   test('error: a preset of another family names the field given', () => {
@@ -101,6 +102,9 @@ describe('presetPolicyFor', () => {
       field(() => presetPolicyFor('compound', { preset: 'aaveLiquidator', id: 'k', minProfitUsd: 0 })),
     ).toBe('keepers[].preset');
     expect(field(() => presetPolicyFor('crvusd', { preset: 'flash', id: 'k' }))).toBe('keepers[].preset');
+    expect(
+      field(() => presetPolicyFor('perps', { preset: 'gasAware', id: 'k', minProfitUsd: 0 }, '--policy')),
+    ).toBe('--policy');
   });
 });
 

@@ -24,6 +24,7 @@ import {
   type MakerKeeperView,
   zeroBidKeeper,
 } from './maker.js';
+import { type PerpsLiquidatorPolicy, perpsLiquidator } from './perps.js';
 import type { KeeperPolicy } from './types.js';
 
 /**
@@ -38,7 +39,8 @@ export type KeeperFamily =
   | 'euler'
   | 'liquity'
   | 'crvusd'
-  | 'composed';
+  | 'composed'
+  | 'perps';
 
 /** Every {@link KeeperFamily}. */
 export const KEEPER_FAMILIES: readonly KeeperFamily[] = [
@@ -50,6 +52,7 @@ export const KEEPER_FAMILIES: readonly KeeperFamily[] = [
   'liquity',
   'crvusd',
   'composed',
+  'perps',
 ];
 
 /** Whether `value` names a {@link KeeperFamily}. Never throws. */
@@ -246,6 +249,28 @@ export function composedPresetPolicy(
   return composedLiquidator(liquidatorOptions(spec));
 }
 
+/**
+ * A perps liquidator (src/keepers/perps.ts) from a `liquidator` preset, for every perpetuals model
+ * and composed perp market (where the protocol liquidates itself, the protocol's own engine).
+ * `where` names the market in the refusal.
+ * @throws InvalidParameterError naming `field` for another preset.
+ */
+export function perpsPresetPolicy(
+  spec: KeeperPresetSpec,
+  field = 'keepers[].preset',
+  where = 'perpetuals',
+): PerpsLiquidatorPolicy {
+  if (spec.preset !== 'liquidator') {
+    return refuse(
+      field,
+      spec.preset,
+      where,
+      'liquidator keepers (the protocol engine where the protocol liquidates itself)',
+    );
+  }
+  return perpsLiquidator(liquidatorOptions(spec));
+}
+
 /** A crvUSD policy; an arbitrageur also names the actor holding its collateral inventory. */
 export type CrvusdPresetPolicy =
   | {
@@ -304,6 +329,8 @@ export function presetPolicyFor(
       return own(liquityPresetPolicy(spec, field) as KeeperPolicy<unknown>);
     case 'composed':
       return own(composedPresetPolicy(spec, field) as KeeperPolicy<unknown>);
+    case 'perps':
+      return own(perpsPresetPolicy(spec, field) as KeeperPolicy<unknown>);
     case 'crvusd': {
       const chosen = crvusdPresetPolicy(spec, field);
       return {

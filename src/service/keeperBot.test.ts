@@ -5,9 +5,11 @@
  * injected by wrapping fetch; the bot's sleep and the servers' clocks are injected, so nothing
  * waits for real time. Expected amounts are derived by hand in the comments.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { keyOf, TEST_KEYS, tempDir } from '../../test/service/support.js';
+import { repoRoot } from '../../test/support.js';
 import { InvalidParameterError } from '../engine/errors.js';
 import { marketSetup } from '../protocols/aave-v3/testkit.js';
 import { findProtocol, toJsonValue } from '../protocols/catalog.js';
@@ -126,6 +128,19 @@ function makerInit(staleAfterSeconds = 86_400): unknown[] {
     { type: 'publishPrice', asset: 'ETH', source: 'feed', price: (1_300n * E18).toString() },
     { type: 'fundWallet', actor: 'liquidator', asset: 'DAI', amount: (20_000n * RAD).toString() },
   ];
+}
+
+/**
+ * examples/hyperliquid.json up to its liquidation, every command at the server's start time: BTC
+ * at $95k, dave (long 0.3 BTC on $1,000) is under water and the protocol's engine — here the
+ * keeper `liquidator` — must close him (auto-deleveraging against the shorts).
+ */
+function hyperliquidInit(): unknown[] {
+  const script = JSON.parse(readFileSync(join(repoRoot, 'examples', 'hyperliquid.json'), 'utf8')) as {
+    commands: { at: number; type: string }[];
+  };
+  const upTo = script.commands.findIndex((c) => c.type === 'liquidate');
+  return script.commands.slice(0, upTo).map(({ at: _at, ...command }) => command);
 }
 
 /** Every request the bot made, and a hook to answer or disturb one. */
@@ -444,6 +459,26 @@ describe('KeeperBot', () => {
     // The collateral the tab did not need went back to alice.
     const rest = (await served.get('/v1/balances/wallet:alice')) as { balances: Record<string, string> };
     expect(rest.balances.ETH).toBe(String(10n * E18 - (taken?.sliceWad as bigint)));
+  });
+
+  test('behavior: on a perps server (hyperliquid) it reads the perps view and closes the account under water', async () => {
+    const served = await serve('hyperliquid', hyperliquidInit());
+    const before = commandSeq(served);
+    const dry = await bot(served).bot.tick();
+    expect(dry.proposed).toEqual([
+      expect.objectContaining({
+        command: { type: 'liquidate', account: 'dave', liquidator: 'liquidator', market: 'BTC-PERP' },
+      }),
+    ]);
+    expect(commandSeq(served)).toBe(before);
+    const { bot: armed } = bot(served, { armed: true, perpMarket: 'BTC-PERP' });
+    expect(await armed.connect()).toBe('perps');
+    const report = await armed.tick();
+    expect(report.sends).toEqual([expect.objectContaining({ result: 'accepted', commandSeq: before + 1 })]);
+    // The example's outcome: dave is auto-deleveraged against frank and erin and ends flat.
+    expect(eventsOf(served, 'HyperliquidLiquidated')).toEqual([expect.objectContaining({ account: 'dave' })]);
+    const next = await armed.tick();
+    expect(next.proposed).toEqual([]);
   });
 
   test('behavior: prices older than the limit: it refuses to act, sends nothing, counts it', async () => {

@@ -284,6 +284,9 @@ export const TARGET_FIELDS: readonly string[] = [
   'bidder',
   'buyer',
   'absorber',
+  // perps: the market of a liquidation, GMX's position key
+  'market',
+  'position',
 ];
 
 /**
@@ -380,6 +383,11 @@ export interface KeeperBotOptions {
   readonly maxPriceAgeSeconds?: number;
   /** The market beside the server (defaults: no gas, server prices, no slippage). */
   readonly market?: Partial<KeeperBotMarket>;
+  /**
+   * Perps servers: the perp market to act on (the keeper view's `market`); default every market
+   * (see `KeeperViewOptions.perpMarket`).
+   */
+  readonly perpMarket?: string;
   /** Backoff (defaults {@link DEFAULT_BACKOFF_BASE_MS}, {@link DEFAULT_BACKOFF_MAX_MS}, jitter 0.2, seed 0). */
   readonly backoff?: Partial<BackoffOptions>;
   /** Attempts of a send with an unknown outcome (default {@link DEFAULT_MAX_SEND_ATTEMPTS}). */
@@ -714,7 +722,9 @@ export class KeeperBot {
   async connect(): Promise<KeeperFamily> {
     if (this.familyPolicy !== undefined) return this.familyPolicy.family;
     const id = encodeURIComponent(this.options.keeperId);
-    const probe = await this.request('GET', `/v1/keeper-view?keepers=${id}&bigint=tagged`);
+    const market =
+      this.options.perpMarket === undefined ? '' : `&market=${encodeURIComponent(this.options.perpMarket)}`;
+    const probe = await this.request('GET', `/v1/keeper-view?keepers=${id}${market}&bigint=tagged`);
     if (!probe.ok) {
       const f = probe.failure;
       if (f.kind === 'network') throw new KeeperServerUnreachableError(this.serverUrl, f.message);
@@ -774,6 +784,7 @@ export class KeeperBot {
     const probeMarket = marketFor(priced.prices, priced.prices.nowSeconds, this.market);
     const query = new URLSearchParams({
       keepers: fp.wallets.join(','),
+      ...(this.options.perpMarket === undefined ? {} : { market: this.options.perpMarket }),
       bigint: 'tagged',
       gasPriceGwei: String(probeMarket.gasPriceGwei),
       ethPriceUsd: String(probeMarket.ethPriceUsd),

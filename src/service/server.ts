@@ -260,7 +260,16 @@ export function routeTable(host: EngineHost, options: { readonly dashboard?: boo
       access: read,
       roles: ALL_ROLES,
       query: {
-        keepers: { type: 'string', description: 'Comma-separated keeper ids whose wallets to include.' },
+        keepers: {
+          type: 'string',
+          description:
+            'Comma-separated keeper ids whose wallets to include (perps: the one keeper the view is for).',
+        },
+        market: {
+          type: 'string',
+          description:
+            'Perps: the market to act on (default: every market; perps-generic and composed perp markets read every leg of an account, the other models merge one view per market).',
+        },
         gasPriceGwei: { type: 'number', minimum: 0, default: 0 },
         ethPriceUsd: { type: 'number', minimum: 0, default: 0 },
         collateralPriceUsdWad: { ...BIGINT_STRING, default: '0' },
@@ -661,7 +670,11 @@ export async function buildServer(
       const { accounts, info } = keeperScreen.screen(state, nowSeconds);
       const view = {
         nowSeconds,
-        ...keeperView(state, nowSeconds, market, keepers, accounts === undefined ? {} : { accounts }),
+        ...keeperView(state, nowSeconds, market, keepers, {
+          model: host.entry.model,
+          ...(accounts === undefined ? {} : { accounts }),
+          ...(typeof q.market === 'string' && q.market !== '' ? { perpMarket: q.market } : {}),
+        }),
         screen: info,
       };
       return q.bigint === 'tagged' ? toTagged(view) : toWire(view);

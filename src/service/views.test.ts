@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { inlineProtocolFile, readStructuredFile } from '../cli/files.js';
 import { createEngine, type EngineState } from '../engine/engine.js';
-import { UnknownAccountError } from '../engine/errors.js';
+import { InvalidParameterError, UnknownAccountError } from '../engine/errors.js';
 import { apply, type Command } from '../engine/machine.js';
 import { marketSetup, units } from '../protocols/aave-v3/testkit.js';
-import { findProtocol, toJsonValue } from '../protocols/catalog.js';
+import { findProtocol, resolveProtocol, toJsonValue } from '../protocols/catalog.js';
+import { runScript } from '../protocols/script.js';
 import {
   accountView,
   atRiskView,
@@ -192,5 +194,124 @@ describe('keeperView', () => {
     const { family, view } = keeperView(state, 10_900, market, ['keeper']);
     expect(family).toBe('maker-liq2');
     expect((view as { sales: unknown[] }).sales).toHaveLength(1);
+  });
+});
+
+describe('keeperView on perps models', () => {
+  /**
+   * An example script up to the first liquidation the model accepts (examples also show refused
+   * ones, which are dropped), and that liquidation.
+   */
+  function atFirstLiquidation(file: string) {
+    const script = JSON.parse(readFileSync(join(repo, 'examples', file), 'utf8')) as {
+      protocol: string;
+      commands: (Command & { at: number })[];
+    };
+    const kept: (Command & { at: number })[] = [];
+    for (const c of script.commands) {
+      if (c.type === 'liquidate') {
+        const before = run(script.protocol, kept);
+        const { at, ...command } = c;
+        try {
+          apply(createEngine(findProtocol(script.protocol).model), before, command as Command, at);
+        } catch {
+          continue; // refused in the example too
+        }
+        return { protocol: script.protocol, state: before, liquidation: c };
+      }
+      kept.push(c);
+    }
+    throw new Error(`${file} has no accepted liquidation`);
+  }
+  const marketAt = (nowSeconds: number) => ({
+    nowSeconds,
+    gasPriceGwei: 0,
+    ethPriceUsd: 0,
+    collateralPriceUsdWad: 0n,
+    slippageBps: 0n,
+  });
+
+  test.each([
+    ['hyperliquid.json', 'hyperliquid', true],
+    ['dydx-v4.json', 'dydx', true],
+    ['synthetix-perps-v3.json', 'synthetix', false],
+    ['drift-v2.json', 'drift', false],
+    ['gmx-v2.json', 'gmx', true],
+  ] as const)(
+    'behavior: %s — the account the example liquidates is a candidate, and its command is accepted',
+    (file, kind, protocolRun) => {
+      const { protocol, state, liquidation } = atFirstLiquidation(file);
+      const keeper = String(liquidation.keeper ?? liquidation.liquidator ?? 'protocol');
+      const model = findProtocol(protocol).model;
+      const { family, view } = keeperView(state, liquidation.at, marketAt(liquidation.at), [keeper], {
+        model,
+      });
+      expect(family).toBe('perps');
+      const v = view as {
+        kind: string;
+        keeperId: string;
+        protocolRun: boolean;
+        candidates: { account: string; command: Command }[];
+      };
+      expect(v).toMatchObject({ kind, keeperId: keeper, protocolRun });
+      const target = String(liquidation.position ?? liquidation.account);
+      const candidate = v.candidates.find((c) => c.account === target);
+      expect(candidate).toBeDefined();
+      // The view's command is the model's own liquidation, accepted now, as the example's is.
+      const engine = createEngine(model);
+      const applied = apply(engine, state, (candidate as { command: Command }).command, liquidation.at);
+      expect(applied.events.length).toBeGreaterThan(0);
+      // Before the price that makes it liquidatable there is nothing to do.
+      const opened = run(protocol, []);
+      expect(() => keeperView(opened, 0, marketAt(0), [keeper], { model })).toThrow(InvalidParameterError);
+    },
+  );
+
+  test('behavior: a composed perp market (perps-generic, served under its own id) reads as perps', async () => {
+    const path = join(repo, 'examples', 'composed-perp-adl.run.yaml');
+    const script = (await inlineProtocolFile(await readStructuredFile(path), path)) as {
+      protocol: unknown;
+      commands: (Command & { at: number })[];
+    };
+    // Up to the accepted liquidation of dave at $1,800 (t = 4).
+    const upTo = script.commands.findIndex((c) => c.type === 'liquidate' && c.at === 4);
+    const { state } = runScript({ ...script, commands: script.commands.slice(0, upTo) });
+    const model = resolveProtocol(script.protocol).model;
+    expect(state.protocol).not.toBe('perps-generic');
+    const { family, view } = keeperView(state, 4, marketAt(4), ['liq'], { model });
+    expect(family).toBe('perps');
+    const v = view as { kind: string; candidates: { account: string; command: Command }[] };
+    expect(v.kind).toBe('generic');
+    // At $1,800 alice (3 ETH long on $700) is under maintenance too, with the lower health.
+    expect(v.candidates.map((c) => c.account)).toEqual(['alice', 'dave']);
+    expect(v.candidates[1]?.command).toEqual({
+      type: 'liquidate',
+      account: 'dave',
+      liquidator: 'liq',
+      market: 'ETH-PERP',
+    });
+  });
+
+  test('error: no model, not exactly one keeper, an unknown market', () => {
+    const { protocol, state, liquidation } = atFirstLiquidation('drift-v2.json');
+    const model = findProtocol(protocol).model;
+    const t = liquidation.at;
+    const field = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof InvalidParameterError ? e.field : 'other';
+      }
+      return 'none';
+    };
+    expect(field(() => keeperView(state, t, marketAt(t), ['liq']))).toBe('model');
+    expect(field(() => keeperView(state, t, marketAt(t), [], { model }))).toBe('keepers');
+    expect(field(() => keeperView(state, t, marketAt(t), ['liq', 'other'], { model }))).toBe('keepers');
+    expect(field(() => keeperView(state, t, marketAt(t), ['liq'], { model, perpMarket: 'NOPE-PERP' }))).toBe(
+      'market',
+    );
+    expect(field(() => keeperView(state, t, marketAt(t), ['liq'], { model, perpMarket: 'SOL-PERP' }))).toBe(
+      'none',
+    );
   });
 });

@@ -5,9 +5,10 @@
  * views the lab's policies decide on. Pure functions of (model, state, time); the clock is read
  * by the caller.
  */
-import type { EngineState, ProtocolModel } from '../engine/engine.js';
+import { createEngine, type EngineState, type ProtocolModel } from '../engine/engine.js';
 import { InvalidParameterError, UnknownAccountError } from '../engine/errors.js';
 import { assetsOf, balanceOf } from '../engine/ledger.js';
+import { type Command, canonicalJson, type Decider, type EngineEvent } from '../engine/machine.js';
 import { distanceToLiquidationBps, liquidationPrice } from '../engine/margin.js';
 import { delayedPrice, nextDelayedPrice, oracleStatus, spotPrice, twapPrice } from '../engine/oracle.js';
 import { PersistentMap } from '../engine/persistentMap.js';
@@ -17,6 +18,13 @@ import { eulerKeeperView } from '../keepers/euler.js';
 import { aaveKeeperView, cometKeeperView, type LendingViewOptions } from '../keepers/lending.js';
 import { liquityKeeperView } from '../keepers/liquity.js';
 import { makerKeeperView } from '../keepers/maker.js';
+import {
+  PERPS_KIND_OF_MODEL,
+  type PerpsKeeperView,
+  perpMarketsOf,
+  perpsBackstopAccount,
+  perpsKeeperView,
+} from '../keepers/perps.js';
 import type { KeeperFamily } from '../keepers/presets.js';
 import type { MarketContext } from '../keepers/types.js';
 import { SolventError } from '../math/errors.js';
@@ -171,10 +179,11 @@ export function neutralMarket(nowSeconds: number): MarketContext {
 /** The keeper view families (the bot picks its presets by the same names). */
 type ModelFamily = KeeperFamily;
 
-/** Which keeper view family a state belongs to, or undefined (perps and others). */
+/** Which keeper view family a state belongs to, or undefined (a model without keeper views). */
 export function modelFamily(state: EngineState): ModelFamily | undefined {
   const ext = state.ext;
   if (ext === null || typeof ext !== 'object') return undefined;
+  if (Object.hasOwn(PERPS_KIND_OF_MODEL, state.protocol)) return 'perps';
   switch (state.protocol) {
     case 'maker-liq2':
       return 'maker-liq2';
@@ -193,8 +202,10 @@ export function modelFamily(state: EngineState): ModelFamily | undefined {
     case 'crvusd':
       return 'crvusd';
     default:
-      // A composed lending market (its id is the configuration's own).
-      return 'config' in ext && 'auctions' in ext && 'nextAuctionId' in ext ? 'composed' : undefined;
+      // A composed lending market, or a composed perp market (perps-generic's state), under the
+      // configuration's own id.
+      if ('config' in ext && 'auctions' in ext && 'nextAuctionId' in ext) return 'composed';
+      return Object.keys(ext).sort().join(',') === 'book,params' ? 'perps' : undefined;
   }
 }
 
@@ -252,23 +263,132 @@ export function auctionsView(state: EngineState, nowSeconds: number): AuctionsVi
   }
 }
 
+/** Options of {@link keeperView}. */
+export interface KeeperViewOptions extends LendingViewOptions {
+  /** The served model: a perps view dry-runs its `decide` and reads its health (required for perps). */
+  readonly model?: ProtocolModel;
+  /**
+   * Perps: the market to act on. Default: the state's only market; with several, every market
+   * (perps-generic and composed perp markets read every leg of an account in one view, the other
+   * models merge one view per market).
+   */
+  readonly perpMarket?: string;
+}
+
+/** One engine per served model, for the perps views' dry runs (an engine is a pure decider). */
+const PERPS_DECIDERS = new WeakMap<ProtocolModel, Decider<EngineState<unknown>, Command, EngineEvent>>();
+
+/**
+ * The perps keeper view (src/keepers/perps.ts) of a served state for one keeper: its kind from the
+ * model id, the market chosen as {@link KeeperViewOptions.perpMarket} says, every account of the
+ * state considered (the view dry-runs only those the model's health reports liquidatable), and on
+ * Hyperliquid the protocol's liquidator vault to unwind.
+ * @throws InvalidParameterError (field `keepers`) unless exactly one keeper is named, (`market`) for
+ *   an unknown market or a model without one yet, (`model`) without the model.
+ */
+function servedPerpsView(
+  state: EngineState,
+  nowSeconds: number,
+  market: MarketContext,
+  keepers: readonly string[],
+  options: KeeperViewOptions,
+): PerpsKeeperView {
+  const model = options.model;
+  if (model === undefined) {
+    throw new InvalidParameterError('model', 'a perps keeper view dry-runs the model: pass the served model');
+  }
+  const keeperId = keepers[0];
+  if (keeperId === undefined || keepers.length !== 1) {
+    throw new InvalidParameterError(
+      'keepers',
+      `a perps keeper view is for one keeper (its id is the liquidator of the commands), got ${keepers.length}`,
+      'Name exactly one keeper: ?keepers=<id>.',
+    );
+  }
+  const kind = PERPS_KIND_OF_MODEL[state.protocol] ?? 'generic';
+  const markets = perpMarketsOf(state, kind);
+  const named = options.perpMarket;
+  const list = `Markets: ${markets.length === 0 ? 'none yet' : markets.join(', ')}.`;
+  if (named !== undefined && !markets.includes(named)) {
+    throw new InvalidParameterError('market', `no perp market ${JSON.stringify(named)}`, list);
+  }
+  if (markets.length === 0)
+    throw new InvalidParameterError('market', 'the model has no perp market yet', list);
+  let decider = PERPS_DECIDERS.get(model);
+  if (decider === undefined) {
+    decider = createEngine(model) as unknown as Decider<EngineState<unknown>, Command, EngineEvent>;
+    PERPS_DECIDERS.set(model, decider);
+  }
+  const backstopAccount = perpsBackstopAccount(state, kind);
+  const accounts = model.accountIds(state);
+  const viewOf = (perpMarket: string, anyMarket: boolean): PerpsKeeperView =>
+    perpsKeeperView(state, nowSeconds, market, keepers, {
+      kind,
+      decider,
+      health: (s, account, t) => model.health(s as EngineState, account, t),
+      keeperId,
+      accounts,
+      perpMarket,
+      ...(anyMarket ? { anyMarket: true } : {}),
+      ...(backstopAccount === undefined ? {} : { backstopAccount }),
+    });
+  if (named !== undefined || markets.length === 1) return viewOf(named ?? (markets[0] as string), false);
+  // Several markets, none named: perps-generic reads every leg of an account in one view; the
+  // others get one view per market, merged.
+  if (kind === 'generic') return viewOf(markets[0] as string, true);
+  return mergedPerpsViews(markets.map((m) => viewOf(m, false)));
+}
+
+/**
+ * Views of the same state and keeper for several markets as one: each command once (Synthetix
+ * liquidates a whole account, so every market lists it), candidates lowest health first (ties by
+ * account, then market), the chores in market order.
+ */
+function mergedPerpsViews(views: readonly PerpsKeeperView[]): PerpsKeeperView {
+  const first = views[0] as PerpsKeeperView;
+  const once = <T extends { readonly command: Command }>(items: readonly T[]): T[] => {
+    const seen = new Set<string>();
+    return items.filter((item) => {
+      const key = canonicalJson(item.command);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  const candidates = once(views.flatMap((v) => v.candidates)).sort(
+    (a, b) =>
+      (a.healthWad < b.healthWad ? -1 : a.healthWad > b.healthWad ? 1 : 0) ||
+      (a.account < b.account ? -1 : a.account > b.account ? 1 : 0) ||
+      (a.market < b.market ? -1 : a.market > b.market ? 1 : 0),
+  );
+  return {
+    ...first,
+    candidates,
+    unwinds: once(views.flatMap((v) => v.unwinds)),
+    adl: once(views.flatMap((v) => v.adl)),
+  };
+}
+
 /**
  * The keeper view of the lab's policies for this model (src/keepers), for bots that decide
- * outside the server. `market` is embedded as given; `keepers` name the wallets included;
- * `options.accounts` (Aave and Comet) limits the screen to a superset of the liquidatable accounts
- * (the detector's candidates, see {@link KeeperScreen}): the view is the same, for less work.
- * @throws InvalidParameterError when the model has no keeper view here (perps) or is not
- *   configured, or the market is malformed.
+ * outside the server. `market` is embedded as given; `keepers` name the wallets included (perps:
+ * the one keeper the view is for); `options.accounts` (Aave and Comet) limits the screen to a
+ * superset of the liquidatable accounts (the detector's candidates, see {@link KeeperScreen}): the
+ * view is the same, for less work; perps views need `options.model` (see {@link KeeperViewOptions}).
+ * @throws InvalidParameterError when the model has no keeper view here or is not configured, the
+ *   market is malformed, or a perps view's keeper, market or model is missing or unknown.
  */
 export function keeperView(
   state: EngineState,
   nowSeconds: number,
   market: MarketContext,
   keepers: readonly string[],
-  options: LendingViewOptions = {},
+  options: KeeperViewOptions = {},
 ): { readonly family: ModelFamily; readonly view: unknown } {
   const family = modelFamily(state);
   switch (family) {
+    case 'perps':
+      return { family, view: servedPerpsView(state, nowSeconds, market, keepers, options) };
     case 'maker-liq2':
     case 'maker-liq1':
       return {
@@ -308,7 +428,7 @@ export function keeperView(
       throw new InvalidParameterError(
         'protocol',
         `${state.protocol} has no keeper view served over HTTP`,
-        'Perps keepers need their market and kind: use /v1/at-risk and the model commands.',
+        'Use /v1/at-risk and the model commands.',
       );
   }
 }
@@ -456,7 +576,13 @@ export class KeeperScreen {
 }
 
 function accountCount(state: EngineState): number {
-  const accounts = (state.ext as { readonly accounts?: unknown } | null)?.accounts;
+  const ext = state.ext as {
+    readonly accounts?: unknown;
+    readonly book?: { readonly accounts?: unknown } | null;
+    readonly positions?: unknown;
+  } | null;
+  // Perps: the book's accounts (GMX: its positions).
+  const accounts = ext?.accounts ?? ext?.book?.accounts ?? ext?.positions;
   if (accounts instanceof PersistentMap || accounts instanceof Map) return accounts.size;
   return accounts !== null && typeof accounts === 'object' ? Object.keys(accounts).length : 0;
 }

@@ -3,10 +3,11 @@
  * and an armed `--once` tick with their JSON summaries, the key file, `--help`, and every flag
  * refused with a message naming it.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyOf, TEST_KEYS, tempDir } from '../../../test/service/support.js';
+import { repoRoot } from '../../../test/support.js';
 import { InvalidParameterError } from '../../engine/errors.js';
 import { marketSetup } from '../../protocols/aave-v3/testkit.js';
 import { findProtocol, toJsonValue } from '../../protocols/catalog.js';
@@ -153,6 +154,38 @@ describe('registerKeeper', () => {
       expect(armed.host.commandSeq).toBe(before + 1);
     } finally {
       await armed.close();
+    }
+  });
+
+  test('behavior: on a perps server --perp-market picks the market; an unknown one is refused, naming it', async () => {
+    const script = JSON.parse(readFileSync(join(repoRoot, 'examples', 'hyperliquid.json'), 'utf8')) as {
+      commands: { at: number; type: string }[];
+    };
+    const upTo = script.commands.findIndex((c) => c.type === 'liquidate');
+    const perps = await startService({
+      entry: findProtocol('hyperliquid'),
+      journal: { kind: 'sqlite', path: join(dir, `cli-${counter++}.sqlite`) },
+      port: 0,
+      keys: TEST_KEYS,
+      init: script.commands.slice(0, upTo).map(({ at: _at, ...command }) => command),
+      logLevel: false,
+      version: 'test',
+    });
+    try {
+      const argv = ['keeper', '--server', perps.url, '--key', keyOf('keeper'), '--keeper', 'liquidator'];
+      const result = await run([...argv, '--perp-market', 'BTC-PERP', '--once', '--log-level', 'warn']);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        family: 'perps',
+        proposed: 1,
+        sent: 0,
+        lastTick: { proposed: [{ command: { type: 'liquidate', account: 'dave', market: 'BTC-PERP' } }] },
+      });
+      const unknown = await run([...argv, '--perp-market', 'ETH-PERP', '--once']);
+      expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('ETH-PERP')]);
+      expect(unknown.stdout).toBe('');
+    } finally {
+      await perps.close();
     }
   });
 

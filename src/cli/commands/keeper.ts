@@ -32,6 +32,7 @@ interface KeeperFlags {
   readonly keeper?: string;
   readonly policy?: string;
   readonly arm?: true;
+  readonly perpMarket?: string;
   readonly intervalMs: string;
   readonly maxPriceAgeSeconds: string;
   readonly gasPriceGwei: string;
@@ -233,6 +234,7 @@ export function registerKeeper(program: Command, context: CommandContext): void 
     .option('--keeper <id>', 'the keeper’s actor id (commands name it; it pays from wallet:<id>)')
     .option('--policy <preset>', 'a lab preset in the --keepers shorthand, e.g. gasAware:eps=10')
     .option('--arm', 'send commands (default: dry run, log what would be sent)')
+    .option('--perp-market <market>', 'perps servers: the market to act on (default: every market)')
     .option('--interval-ms <N>', 'pause between ticks, ms', String(DEFAULT_INTERVAL_MS))
     .option(
       '--max-price-age-seconds <S>',
@@ -312,6 +314,7 @@ export function registerKeeper(program: Command, context: CommandContext): void 
         keeperId,
         policy: (family) => presetPolicyFor(family, spec ?? defaultPresetFor(family, keeperId), '--policy'),
         armed: flags.arm === true,
+        ...(flags.perpMarket === undefined ? {} : { perpMarket: flags.perpMarket }),
         intervalMs,
         maxPriceAgeSeconds,
         market: {

@@ -56,7 +56,8 @@ import { InvalidParameterError } from '../../engine/errors.js';
 import type { Command, EngineEvent } from '../../engine/machine.js';
 import type { OracleCommand } from '../../engine/oracle.js';
 import { parsePerpsGenericParams } from '../../engine/perps/params.js';
-import { type PerpsLiquidatorPolicy, perpsKeeperView, perpsLiquidator } from '../../keepers/perps.js';
+import { perpsKeeperView } from '../../keepers/perps.js';
+import { perpsPresetPolicy } from '../../keepers/presets.js';
 import { SolventError } from '../../math/errors.js';
 import { divRound, Rounding } from '../../math/mulDiv.js';
 import { pow10 } from '../../math/units.js';
@@ -138,21 +139,6 @@ function defaultPerpsKeepers(protocol: string): readonly StressKeeperSpec[] {
         { preset: 'liquidator', id: 'keeper-aware', minProfitUsd: 10 },
       ];
   }
-}
-
-function perpsPolicy(spec: StressKeeperSpec, protocol: string): PerpsLiquidatorPolicy {
-  if (spec.preset !== 'liquidator') {
-    throw new InvalidParameterError(
-      'keepers[].preset',
-      `preset ${spec.preset} does not run on ${protocol}`,
-      'Perpetuals runs take liquidator keepers (the protocol engine where the protocol liquidates itself).',
-    );
-  }
-  return perpsLiquidator({
-    id: spec.id,
-    ...(spec.minProfitUsd === undefined ? {} : { minProfitUsd: spec.minProfitUsd }),
-    ...(spec.maxGasPriceGwei === undefined ? {} : { maxGasPriceGwei: spec.maxGasPriceGwei }),
-  });
 }
 
 /** A feed's publications and config at `decimals` price decimals (HalfUp, as the feed rounds). */
@@ -354,7 +340,7 @@ export function openPerps(
   adapterOptions: PerpsAdapterOptions = { indexed: true },
 ): OpenedStress<unknown> & { readonly info: PerpsOpenedInfo } {
   const { options, source, rng, specs, start } = setup;
-  const policies = specs.map((s) => perpsPolicy(s, rig.protocol));
+  const policies = specs.map((s) => perpsPresetPolicy(s, 'keepers[].preset', rig.protocol));
   const keeperIds = specs.map((s) => s.id);
   const feed = stressFeed(rng, source, PERPS_ORACLE_ASSET, options.oracle);
   const timed = rescaleFeed(feed.feed, rig.priceDecimals);
