@@ -328,6 +328,18 @@ export function stressFeed(
   return { feed, oracleConfig, first, firstPrice };
 }
 
+/**
+ * Several assets' feeds as the one timed list the loop applies: by time, and at equal times in the
+ * order the feeds are given (each feed's own order kept).
+ */
+export function mergedFeed(...feeds: readonly (readonly TimedOracleCommand[])[]): TimedOracleCommand[] {
+  return feeds
+    .flat()
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => a.c.nowSeconds - b.c.nowSeconds || a.i - b.i)
+    .map(({ c }) => c);
+}
+
 /** An empty {@link StressOpenCache} (one per batch of paths; `runWorkUnit` makes one per unit). */
 export function createStressOpenCache(): StressOpenCache {
   return { byBook: new WeakMap() };

@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { EngineState } from '../../engine/engine.js';
 import { stateHash } from '../../engine/machine.js';
+import { spotPrice } from '../../engine/oracle.js';
 import { WAD } from '../../math/units.js';
 import { type AaveExt, currentAccountData } from '../../protocols/aave-v3/state.js';
 import { isLiquidatable, presentValue } from '../../protocols/compound-v3/math.js';
 import { type CompoundExt, cometPrice, holdingsOf } from '../../protocols/compound-v3/state.js';
 import { syntheticBook } from '../book.js';
 import { createRng } from '../rng.js';
-import { createStressOpenCache, runWithAdapter } from './core.js';
+import { createStressOpenCache, runWithAdapter, stressSource } from './core.js';
 import { createLendingStressAdapter, lendingStressAdapter } from './lending.js';
 import { lendingWatch } from './lendingWatch.js';
 import type { StressKeeperSpec, StressOptions, StressResult } from './types.js';
@@ -208,4 +209,81 @@ describe('lendingStressAdapter (opened once per book)', () => {
       expect(cache.byBook.get(book)?.size).toBe(1);
     }
   });
+});
+
+describe('lendingStressAdapter on a USDC depeg (usdc-depeg-2023)', () => {
+  const startEth = 1533.38;
+  const bookAt = (minCollateralRatio: number, accounts: number) =>
+    syntheticBook(createRng(3), {
+      accounts,
+      collateralAsset: 'ETH',
+      collateralPriceUsd: startEth,
+      minCollateralRatio,
+    });
+
+  test('behavior: USDC is priced by a feed of the scenario’s USDC path, not held at $1', () => {
+    const options: StressOptions = {
+      protocol: 'aave-v3.3',
+      scenario: 'usdc-depeg-2023',
+      seed: 4,
+      accounts: 60,
+    };
+    const usdcRounds = (o: StressOptions): number[] => {
+      const source = stressSource(o);
+      const opened = lendingStressAdapter.open({
+        options: o,
+        source,
+        rng: createRng(o.seed),
+        specs: lendingStressAdapter.defaultKeepers(o.protocol),
+        start: (source.ethPath[0] as { tSeconds: number }).tSeconds,
+      });
+      return opened.feed
+        .map((c) => c.command as { type: string; asset?: string; price?: bigint })
+        .filter((c) => c.type === 'publishPrice' && c.asset === 'USDC')
+        .map((c) => Number(c.price) / 1e8);
+    };
+    // The path's minimum is the published floor, 0.8994; the feed's rounds follow it within its
+    // 0.5 % deviation threshold.
+    const rounds = usdcRounds(options);
+    expect(rounds.length).toBeGreaterThan(10);
+    expect(Math.abs(Math.min(...rounds) / 0.8994 - 1)).toBeLessThanOrEqual(0.005);
+    const r = runWithAdapter(lendingStressAdapter, options);
+    const final = r.finalState as EngineState<AaveExt>;
+    expect(final.oracle.assets.USDC?.config.sources).not.toEqual(['fixed']);
+    const usdc = spotPrice(final.oracle, 'USDC', lastT(r));
+    expect(Number(usdc.price) / 10 ** usdc.priceDecimals).toBeCloseTo(rounds[rounds.length - 1] as number, 8);
+    // Without a USDC path (Black Thursday) the fixed $1 feed stays, and no USDC round is in the feed.
+    const bt = { ...options, scenario: 'black-thursday-2020' };
+    expect(usdcRounds(bt)).toEqual([]);
+    const btRun = runWithAdapter(lendingStressAdapter, bt);
+    expect((btRun.finalState as EngineState<AaveExt>).oracle.assets.USDC?.config.sources).toEqual(['fixed']);
+  });
+
+  test('behavior: with nobody liquidated, the depeg costs borrowers nothing (debt is valued as it is repaid)', () => {
+    for (const protocol of ['aave-v3.3', 'compound-v3']) {
+      const r = runWithAdapter(lendingStressAdapter, {
+        protocol,
+        scenario: 'usdc-depeg-2023',
+        seed: 2,
+        book: bookAt(3, 40),
+      });
+      expect(r.summary.liquidations).toBe(0);
+      expect(r.summary.borrowerLossUsd).toBe(0);
+    }
+  });
+
+  test.each(['aave-v3.3', 'compound-v3'])(
+    'behavior: the indexed run equals the full-scan run (%s, thin margins)',
+    (protocol) => {
+      const options: StressOptions = {
+        protocol,
+        scenario: 'usdc-depeg-2023',
+        seed: 8,
+        book: bookAt(1.22, 120),
+      };
+      const indexed = runWithAdapter(lendingStressAdapter, options);
+      expect(indexed.summary.liquidations).toBeGreaterThan(0);
+      expect(comparable(indexed)).toEqual(comparable(runWithAdapter(naive, options)));
+    },
+  );
 });

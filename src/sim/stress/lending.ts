@@ -1,8 +1,9 @@
 /**
  * The stress lab's Aave v3 (3.3/3.5/3.7) and Compound v3 adapter: WETH driven by the scenario's ETH
- * path through an undelayed feed (Aave and Comet read Chainlink directly: no OSM), USDC fixed at
- * $1, the pool supplied with the book's USDC debt by `lender`, keepers funded in USDC, and the
- * lending views and policies of src/keepers/lending.ts.
+ * path through an undelayed feed (Aave and Comet read Chainlink directly: no OSM); USDC driven by
+ * the source's USDC path when it has one (usdc-depeg-2023, or a replay's `--prices USDC=...`), else
+ * fixed at $1; the pool supplied with the book's USDC debt by `lender`, keepers funded in USDC, and
+ * the lending views and policies of src/keepers/lending.ts.
  */
 import { createEngine, type EngineState } from '../../engine/engine.js';
 import { balanceOf } from '../../engine/ledger.js';
@@ -24,10 +25,12 @@ import { COMPOUND_V3_ID, compoundV3Model, reservesOf } from '../../protocols/com
 import { DEFAULT_COMPOUND_PARAMS } from '../../protocols/compound-v3/params.js';
 import type { CompoundExt } from '../../protocols/compound-v3/state.js';
 import { bookCommands } from '../book.js';
+import { split } from '../rng.js';
 import {
   applyAll,
   FEED_PRICE_DECIMALS,
   floatToWad,
+  mergedFeed,
   type OpenedStress,
   openOnce,
   type StressAdapter,
@@ -38,7 +41,12 @@ import {
   wholeUnits,
 } from './core.js';
 import { lendingWatch } from './lendingWatch.js';
-import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, type StressKeeperSpec } from './types.js';
+import {
+  DEFAULT_GAS_CAP_GWEI,
+  DEFAULT_KEEPER_WALLET_DAI,
+  type StressKeeperSpec,
+  type StressOracle,
+} from './types.js';
 
 /** Aave model ids the stress lab runs. */
 export const AAVE_IDS: readonly string[] = [
@@ -73,6 +81,20 @@ export const FIXED_USD_ORACLE = {
   twapWindowSeconds: 60,
   delaySeconds: 0,
 };
+/** Random stream of the debt asset's feed when the source moves it (`split(rng, this)`). */
+const DEBT_FEED_STREAM = 24;
+
+/**
+ * The feed settings a moving debt asset's feed takes from the run's oracle: its cadence (heartbeat,
+ * deviation, reporting delay, noise). Outages and manipulated spikes describe the collateral's feed
+ * and stay there.
+ */
+function debtFeedOracle(oracle: StressOracle | undefined): StressOracle | undefined {
+  if (oracle === undefined) return undefined;
+  const { outages: _outages, spikes: _spikes, ...cadence } = oracle;
+  return cadence;
+}
+
 /** Who supplies the pool's USDC liquidity (Comet needs an account; Aave supplies from `world`). */
 const LENDER = 'lender';
 
@@ -92,27 +114,36 @@ function lendingPolicy(spec: StressKeeperSpec, aave: boolean): LendingPolicy {
 const usdcToUsd = (units: bigint): number => Number(units) / 1e6;
 
 /**
- * Bad debt of a lending state, USD: Aave the sum of the reserves' deficits (USDC at $1, WETH at
- * `wethPriceUsd`); Comet its negative reserves, max(0, −getReserves()) (USDC at $1). Never throws.
+ * Bad debt of a lending state, USD: Aave the sum of the reserves' deficits (USDC at `usdcPriceUsd`,
+ * WETH at `wethPriceUsd`, others at $1); Comet its negative reserves, max(0, −getReserves()), in
+ * USDC at `usdcPriceUsd`. Never throws.
  */
-export function lendingBadDebtUsd(state: LendingState, wethPriceUsd: number): number {
+export function lendingBadDebtUsd(state: LendingState, wethPriceUsd: number, usdcPriceUsd = 1): number {
   if ('liquidationCount' in state.ext) {
     let usd = 0;
     for (const [asset, r] of Object.entries((state as EngineState<AaveExt>).ext.reserves)) {
       if (r.deficit === 0n) continue;
       const whole = Number(r.deficit) / 10 ** (LENDING_DECIMALS[asset] ?? 18);
-      usd += asset === LENDING_COLLATERAL ? whole * wethPriceUsd : whole;
+      usd +=
+        asset === LENDING_COLLATERAL
+          ? whole * wethPriceUsd
+          : asset === LENDING_DEBT
+            ? whole * usdcPriceUsd
+            : whole;
     }
     return usd;
   }
   const comet = state as EngineState<CompoundExt>;
   if (comet.ext.market === null) return 0;
   const reserves = reservesOf(comet, comet.ext.market);
-  return reserves < 0n ? usdcToUsd(-reserves) : 0;
+  return reserves < 0n ? usdcToUsd(-reserves) * usdcPriceUsd : 0;
 }
 
-/** Borrowers' WETH collateral (smallest units) and net USDC debt (debt − supply credit), USD. */
-function lendingBorrowerTotals(state: LendingState, accounts: readonly string[]) {
+/** Borrowers' WETH collateral and net USDC debt (debt − supply credit), both in smallest units. */
+function lendingBorrowerDebtUnits(
+  state: LendingState,
+  accounts: readonly string[],
+): { readonly collateral: bigint; readonly netDebt: bigint } {
   let collateral = 0n;
   let netDebt = 0n;
   if ('liquidationCount' in state.ext) {
@@ -120,7 +151,7 @@ function lendingBorrowerTotals(state: LendingState, accounts: readonly string[])
       collateral += balanceOf(state.ledger, `acct:${id}`, LENDING_COLLATERAL);
       netDebt += balanceOf(state.ledger, `debt:${id}`, `${LENDING_DEBT}.debt`);
     }
-    return { collateral, debtUsd: usdcToUsd(netDebt) };
+    return { collateral, netDebt };
   }
   const comet = state as EngineState<CompoundExt>;
   for (const id of accounts) {
@@ -129,7 +160,7 @@ function lendingBorrowerTotals(state: LendingState, accounts: readonly string[])
     collateral += a.collateral[LENDING_COLLATERAL] ?? 0n;
     netDebt -= presentValue(a.principal, comet.ext.indexes);
   }
-  return { collateral, debtUsd: usdcToUsd(netDebt) };
+  return { collateral, netDebt };
 }
 
 /** How the lending adapter reads its book each step. */
@@ -173,6 +204,18 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
       const aave = AAVE_IDS.includes(options.protocol);
       const policies = specs.map((s) => lendingPolicy(s, aave));
       const feed = stressFeed(rng, source, LENDING_COLLATERAL, options.oracle);
+      // USDC follows the source's path when it has one (a depeg), through a feed of its own.
+      const debtPath = source.assets[LENDING_DEBT];
+      const debtFeed =
+        debtPath === undefined
+          ? undefined
+          : stressFeed(
+              split(rng, DEBT_FEED_STREAM),
+              { ethPath: debtPath, stepSeconds: source.stepSeconds },
+              LENDING_DEBT,
+              debtFeedOracle(options.oracle),
+            );
+      const debtFirstPrice = debtFeed?.firstPrice ?? USD8;
       const setupAt = start - 2 * source.stepSeconds;
       const version = (Object.keys(AAVE_MODEL_IDS) as (keyof typeof AAVE_MODEL_IDS)[]).find(
         (v) => AAVE_MODEL_IDS[v] === options.protocol,
@@ -194,8 +237,15 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
           .sort()
           .map((asset) => at({ type: 'listAsset', asset, decimals: LENDING_DECIMALS[asset] ?? 18 })),
         at({ type: 'configureOracle', asset: LENDING_COLLATERAL, config: feed.oracleConfig }),
-        at({ type: 'configureOracle', asset: LENDING_DEBT, config: FIXED_USD_ORACLE }),
-        at({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }),
+        ...(debtFeed === undefined
+          ? [
+              at({ type: 'configureOracle', asset: LENDING_DEBT, config: FIXED_USD_ORACLE }),
+              at({ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }),
+            ]
+          : [
+              at({ type: 'configureOracle', asset: LENDING_DEBT, config: debtFeed.oracleConfig }),
+              ...debtFeed.first.map((c) => at(c.command)),
+            ]),
         ...feed.first.map((c) => at(c.command)),
         at({ type: 'configure', params }),
       ];
@@ -214,7 +264,7 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
         const opening = bookCommands(stressBook(options, rng, source.ethPath), options.protocol, {
           prices: {
             [LENDING_COLLATERAL]: { price: feed.firstPrice, priceDecimals: FEED_PRICE_DECIMALS },
-            [LENDING_DEBT]: { price: USD8, priceDecimals: 8 },
+            [LENDING_DEBT]: { price: debtFirstPrice, priceDecimals: FEED_PRICE_DECIMALS },
           },
           decimals: LENDING_DECIMALS,
           assetMap: { ETH: LENDING_COLLATERAL },
@@ -242,12 +292,19 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
       const accounts = book.opened.map((o) => o.account);
       const keeperIds = specs.map((s) => s.id);
       let usdPublishedAt = setupAt;
+      /** USDC's market price on the source's grid (absent: $1 throughout). */
+      const debtPriceAt = new Map((debtPath ?? []).map((p) => [p.tSeconds, p.price]));
+      /** USDC's market price at the step being run, USD (maintenance moves it at each step's start). */
+      let debtPriceUsd = debtPath === undefined ? 1 : ((debtPath[0] as { price: number }).price ?? 1);
+      // The borrowers' debt valued at the price of each step it was repaid in (see borrowerTotals).
+      let debtUnitsSeen: bigint | undefined;
+      let debtValuedUsd = 0;
 
       const withPrices = (market: MarketContext): MarketContext => ({
         ...market,
         collateralPricesUsdWad: {
           [LENDING_COLLATERAL]: floatToWad(market.ethPriceUsd),
-          [LENDING_DEBT]: 10n ** 18n,
+          [LENDING_DEBT]: floatToWad(debtPriceUsd),
         },
       });
       const watch = adapterOptions.indexed
@@ -291,11 +348,15 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
       const opened: OpenedStress<LendingState> = {
         decider,
         state,
-        feed: feed.feed,
+        feed: debtFeed === undefined ? feed.feed : mergedFeed(feed.feed, debtFeed.feed),
         accounts,
         skipped: book.skipped.length,
         collateralAsset: LENDING_COLLATERAL,
         maintenance(_s, t) {
+          if (debtFeed !== undefined) {
+            debtPriceUsd = debtPriceAt.get(t) ?? debtPriceUsd;
+            return [];
+          }
           if (t - usdPublishedAt < FIXED_USD_REPUBLISH_SECONDS) return [];
           usdPublishedAt = t;
           return [{ type: 'publishPrice', asset: LENDING_DEBT, source: 'fixed', price: USD8 }];
@@ -332,14 +393,28 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
           return undefined;
         },
         heldCollateral: (s, id) => balanceOf(s.ledger, `wallet:${id}`, LENDING_COLLATERAL),
+        // Marked at USDC's last price (1 without a USDC path: the figure as it always was).
         keeperCashDeltaUsd: (s, id) =>
-          usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)),
+          usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)) *
+          (debtFeed === undefined ? 1 : debtPriceUsd),
+        /**
+         * The loop charges borrowers, each step, the collateral they lost at the step's ETH price
+         * less the fall of `debtUsd`. With USDC off its peg the debt repaid in a step is valued at
+         * that step's USDC price: `debtUsd` is a running value whose change is the change of the
+         * debt (USDC units) times the price of the step, not a revaluation of the whole debt (a
+         * price move is not a liquidation). At $1 throughout it is the debt itself.
+         */
         borrowerTotals(s) {
-          if (watch === undefined) return lendingBorrowerTotals(s, accounts);
-          const totals = watch.borrowerTotals(s);
-          return { collateral: totals.collateral, debtUsd: usdcToUsd(totals.netDebt) };
+          const totals =
+            watch === undefined ? lendingBorrowerDebtUnits(s, accounts) : watch.borrowerTotals(s);
+          if (debtFeed === undefined)
+            return { collateral: totals.collateral, debtUsd: usdcToUsd(totals.netDebt) };
+          if (debtUnitsSeen === undefined) debtValuedUsd = usdcToUsd(totals.netDebt) * debtPriceUsd;
+          else debtValuedUsd -= usdcToUsd(debtUnitsSeen - totals.netDebt) * debtPriceUsd;
+          debtUnitsSeen = totals.netDebt;
+          return { collateral: totals.collateral, debtUsd: debtValuedUsd };
         },
-        badDebtUsd: lendingBadDebtUsd,
+        badDebtUsd: (s, wethPriceUsd) => lendingBadDebtUsd(s, wethPriceUsd, debtPriceUsd),
         insuranceFundUsd(s) {
           if ('liquidationCount' in s.ext) return 0;
           const comet = s as EngineState<CompoundExt>;

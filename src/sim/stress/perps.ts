@@ -71,6 +71,7 @@ import {
   applyAll,
   type EventEffect,
   FEED_PRICE_DECIMALS,
+  mergedFeed,
   type OpenedStress,
   runWithAdapter,
   type StressAdapter,
@@ -423,13 +424,7 @@ export function openPerps(
     const h = market === undefined ? undefined : usable.find((x) => x.market === market);
     return h === undefined ? undefined : hedgeFirst[h.oracleAsset];
   };
-  const feedAll =
-    hedgeFeeds.length === 0
-      ? timed
-      : [...timed, ...hedgeFeeds.flat()]
-          .map((c, i) => ({ c, i }))
-          .sort((a, b) => a.c.nowSeconds - b.c.nowSeconds || a.i - b.i)
-          .map(({ c }) => c);
+  const feedAll = hedgeFeeds.length === 0 ? timed : mergedFeed(timed, ...hedgeFeeds);
   for (const c of rig.houseCommands({ longUsd: plan.longUsd, shortUsd: plan.shortUsd, priceUsd }, sizes)) {
     commands.push(at(c, start));
   }
