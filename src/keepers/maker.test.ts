@@ -30,11 +30,12 @@ import {
   makerFlopView,
   makerKeeper,
   makerKeeperView,
+  netSellPriceRay,
   type UnsafeVaultView,
   unsafeVaultHealthWad,
   zeroBidKeeper,
 } from './maker.js';
-import type { KeeperAction, MarketContext } from './types.js';
+import { type KeeperAction, type MarketContext, validateMarket } from './types.js';
 
 type Liq2Driver = ReturnType<typeof drive<import('../protocols/maker/liq2/state.js').Liq2Ext>>;
 type Liq1Driver = ReturnType<typeof drive<import('../protocols/maker/liq1/state.js').Liq1Ext>>;
@@ -653,5 +654,34 @@ describe('debt auctions of March 2020 (history.md §1 check 3)', () => {
     expect(d.bal('wallet:paradigm', DAI) + d.bal('wallet:syndicate', DAI)).toBe(
       20_000_000n * RAD - 5_300_000n * RAD,
     );
+  });
+});
+
+describe('netSellPriceRay', () => {
+  const at = (over: Partial<MarketContext>): MarketContext => ({
+    nowSeconds: 0,
+    gasPriceGwei: 0,
+    ethPriceUsd: 0,
+    collateralPriceUsdWad: 1_086n * 10n ** 18n,
+    slippageBps: 0n,
+    ...over,
+  });
+  test('default: USD per unit as DAI per unit (RAY) at par, less slippage, floored', () => {
+    expect(netSellPriceRay(at({}), 'ETH')).toBe(1_086n * 10n ** 27n);
+    // 1,086 × 0.97 = 1,053.42
+    expect(netSellPriceRay(at({ slippageBps: 300n }), 'ETH')).toBe(105_342n * 10n ** 25n);
+  });
+  test('behavior: with DAI at $1.086 the USD proceeds buy back 1,000 DAI; at exactly $1 nothing changes', () => {
+    expect(netSellPriceRay(at({ daiPriceUsdWad: 1_086n * 10n ** 15n }), 'ETH')).toBe(1_000n * 10n ** 27n);
+    // 1,086 × 0.97 / 1.2 = 877.85: one floor of the exact quotient.
+    expect(netSellPriceRay(at({ slippageBps: 300n, daiPriceUsdWad: 12n * 10n ** 17n }), 'ETH')).toBe(
+      (1_086n * 10n ** 45n * 9_700n) / (10_000n * 12n * 10n ** 17n),
+    );
+    expect(netSellPriceRay(at({ slippageBps: 300n, daiPriceUsdWad: 10n ** 18n }), 'ETH')).toBe(
+      netSellPriceRay(at({ slippageBps: 300n }), 'ETH'),
+    );
+  });
+  test('error: a DAI price that is not positive', () => {
+    expect(() => validateMarket(at({ daiPriceUsdWad: 0n }))).toThrow(/daiPriceUsdWad/);
   });
 });

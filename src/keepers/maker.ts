@@ -510,7 +510,20 @@ const BLN = 10n ** 9n;
 export function netSellPriceRay(market: MarketContext, gem: string): bigint {
   const usdWad = market.collateralPricesUsdWad?.[gem] ?? market.collateralPriceUsdWad;
   // floor: proceeds are understated, so profit is never overstated.
-  return mulDiv(usdWad * BLN, BPS - market.slippageBps, BPS, Rounding.Down);
+  if (market.daiPriceUsdWad === undefined)
+    return mulDiv(usdWad * BLN, BPS - market.slippageBps, BPS, Rounding.Down);
+  // DAI per unit: the USD proceeds bought back in DAI at its market price, one floor.
+  return mulDiv(usdWad * BLN * WAD, BPS - market.slippageBps, BPS * market.daiPriceUsdWad, Rounding.Down);
+}
+
+/** What one DAI is worth against gas, USD (1 without a DAI price in the market). */
+function daiUsd(market: MarketContext): number {
+  return market.daiPriceUsdWad === undefined ? 1 : Number(market.daiPriceUsdWad) / 1e18;
+}
+
+/** A DAI amount (RAD) in USD at the market's DAI price. */
+function radDaiToUsd(rad: bigint, market: MarketContext): number {
+  return market.daiPriceUsdWad === undefined ? radToUsd(rad) : radToUsd(rad) * daiUsd(market);
 }
 
 /** The keeper's own price: the net sell price less its required discount, RAY. Floored (same reason). */
@@ -598,7 +611,9 @@ interface Ctx {
 function worth(ctx: Ctx, incentiveRad: bigint, gasUnits: bigint): boolean {
   if (incentiveRad <= 0n) return false;
   if (ctx.cfg.minProfitUsd === undefined) return true;
-  return radToUsd(incentiveRad) > gasCostUsd(gasUnits, ctx.view.market) + ctx.cfg.minProfitUsd;
+  return (
+    radDaiToUsd(incentiveRad, ctx.view.market) > gasCostUsd(gasUnits, ctx.view.market) + ctx.cfg.minProfitUsd
+  );
 }
 
 /** Whether a kick-like action (bark, bite, redo) with on-chain reward `rewardRad` is sent. */
@@ -614,7 +629,7 @@ function push(ctx: Ctx, command: Command, gasUnits: bigint, reason: string, ince
     command,
     gasUnits,
     reason,
-    ...(incentiveRad === undefined ? {} : { expectedProfitUsd: radToUsd(incentiveRad) }),
+    ...(incentiveRad === undefined ? {} : { expectedProfitUsd: radDaiToUsd(incentiveRad, ctx.view.market) }),
   });
 }
 

@@ -46,10 +46,16 @@ export interface MarketContext {
   /** ETH price, USD per ETH (finite, ≥ 0): prices the gas. */
   readonly ethPriceUsd: number;
   /**
-   * Market price the keeper can sell collateral at before slippage, USD per unit, WAD (≥ 0). DAI is
-   * taken as 1 USD. Used for every collateral unless `collateralPricesUsdWad` names the asset.
+   * Market price the keeper can sell collateral at before slippage, USD per unit, WAD (≥ 0). Used
+   * for every collateral unless `collateralPricesUsdWad` names the asset.
    */
   readonly collateralPriceUsdWad: bigint;
+  /**
+   * Maker: DAI's market price, USD per DAI, WAD (> 0); absent: DAI at $1. A keeper pays in DAI and
+   * sells collateral for USD, so a DAI premium lowers what it bids in DAI and raises what a DAI
+   * reward is worth against gas.
+   */
+  readonly daiPriceUsdWad?: bigint;
   /** Per-asset overrides of `collateralPriceUsdWad` (ledger asset → USD per unit, WAD). */
   readonly collateralPricesUsdWad?: Readonly<Record<string, bigint>>;
   /** Price impact of selling the collateral, bps (0–10,000): the keeper nets price·(1 − slippage). */
@@ -75,6 +81,8 @@ export function validateMarket(market: MarketContext): void {
   for (const [asset, price] of Object.entries(market.collateralPricesUsdWad ?? {})) {
     if (price < 0n) throw new InvalidParameterError(`market.collateralPricesUsdWad.${asset}`, 'must be ≥ 0');
   }
+  if (market.daiPriceUsdWad !== undefined && market.daiPriceUsdWad <= 0n)
+    throw new InvalidParameterError('market.daiPriceUsdWad', 'must be > 0');
   if (market.slippageBps < 0n || market.slippageBps > BPS) {
     throw new InvalidParameterError('market.slippageBps', 'must be between 0 and 10000');
   }

@@ -340,6 +340,27 @@ export function mergedFeed(...feeds: readonly (readonly TimedOracleCommand[])[])
     .map(({ c }) => c);
 }
 
+/**
+ * The borrowers' debt as an adapter's `borrowerTotals` reports it when the debt asset's price moves
+ * (a depeg): a running USD value whose change between two readings is the change of the debt, in
+ * its own units, at the price given with the later reading. The loop charges borrowers the fall of
+ * `debtUsd` as debt relieved, so debt repaid in a step counts at that step's price and a price
+ * move alone relieves nothing. The first reading is the whole debt at its price.
+ */
+export function debtValuedAsRepaid(): (
+  units: bigint,
+  toFloat: (units: bigint) => number,
+  priceUsd: number,
+) => number {
+  let seen: bigint | undefined;
+  let value = 0;
+  return (units, toFloat, priceUsd) => {
+    value = seen === undefined ? toFloat(units) * priceUsd : value - toFloat(seen - units) * priceUsd;
+    seen = units;
+    return value;
+  };
+}
+
 /** An empty {@link StressOpenCache} (one per batch of paths; `runWorkUnit` makes one per unit). */
 export function createStressOpenCache(): StressOpenCache {
   return { byBook: new WeakMap() };

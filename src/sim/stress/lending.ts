@@ -28,6 +28,7 @@ import { bookCommands } from '../book.js';
 import { split } from '../rng.js';
 import {
   applyAll,
+  debtValuedAsRepaid,
   FEED_PRICE_DECIMALS,
   floatToWad,
   mergedFeed,
@@ -296,9 +297,7 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
       const debtPriceAt = new Map((debtPath ?? []).map((p) => [p.tSeconds, p.price]));
       /** USDC's market price at the step being run, USD (maintenance moves it at each step's start). */
       let debtPriceUsd = debtPath === undefined ? 1 : ((debtPath[0] as { price: number }).price ?? 1);
-      // The borrowers' debt valued at the price of each step it was repaid in (see borrowerTotals).
-      let debtUnitsSeen: bigint | undefined;
-      let debtValuedUsd = 0;
+      const debtUsdOf = debtValuedAsRepaid();
 
       const withPrices = (market: MarketContext): MarketContext => ({
         ...market,
@@ -397,22 +396,16 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
         keeperCashDeltaUsd: (s, id) =>
           usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)) *
           (debtFeed === undefined ? 1 : debtPriceUsd),
-        /**
-         * The loop charges borrowers, each step, the collateral they lost at the step's ETH price
-         * less the fall of `debtUsd`. With USDC off its peg the debt repaid in a step is valued at
-         * that step's USDC price: `debtUsd` is a running value whose change is the change of the
-         * debt (USDC units) times the price of the step, not a revaluation of the whole debt (a
-         * price move is not a liquidation). At $1 throughout it is the debt itself.
-         */
+        /** With a USDC path, debt repaid in a step is valued at that step's price (debtValuedAsRepaid). */
         borrowerTotals(s) {
           const totals =
             watch === undefined ? lendingBorrowerDebtUnits(s, accounts) : watch.borrowerTotals(s);
           if (debtFeed === undefined)
             return { collateral: totals.collateral, debtUsd: usdcToUsd(totals.netDebt) };
-          if (debtUnitsSeen === undefined) debtValuedUsd = usdcToUsd(totals.netDebt) * debtPriceUsd;
-          else debtValuedUsd -= usdcToUsd(debtUnitsSeen - totals.netDebt) * debtPriceUsd;
-          debtUnitsSeen = totals.netDebt;
-          return { collateral: totals.collateral, debtUsd: debtValuedUsd };
+          return {
+            collateral: totals.collateral,
+            debtUsd: debtUsdOf(totals.netDebt, usdcToUsd, debtPriceUsd),
+          };
         },
         badDebtUsd: (s, wethPriceUsd) => lendingBadDebtUsd(s, wethPriceUsd, debtPriceUsd),
         insuranceFundUsd(s) {

@@ -7,6 +7,7 @@ import { stateHash } from '../../engine/machine.js';
 import { RAD } from '../../math/units.js';
 import { DEFAULT_FLOP_PARAMS, parseMakerParams } from '../../protocols/maker/params.js';
 import { DAI, MKR } from '../../protocols/maker/vat.js';
+import { replayScenario } from '../replay.js';
 import { runWithAdapter, wadToFloat } from './core.js';
 import {
   createMakerStressAdapter,
@@ -193,4 +194,43 @@ describe('examples/maker-liq*-flop.json', () => {
       });
     },
   );
+});
+
+describe('makerStressAdapter with a DAI path', () => {
+  // 12 h of 10-minute steps: ETH falls linearly 200 → 100 over the first 6 h, then holds; gas 20 gwei.
+  const t0 = 1_583_971_200;
+  const eth = Array.from({ length: 73 }, (_, k) => ({
+    tSeconds: t0 + 600 * k,
+    price: k <= 36 ? 200 - (100 * k) / 36 : 100,
+  }));
+  const gas = Array.from({ length: 13 }, (_, h) => ({ tSeconds: t0 + 3600 * h, gasPriceGwei: 20 }));
+  const run = (daiUsd: number | undefined) =>
+    runWithAdapter(makerStressAdapter, {
+      protocol: 'maker-liq2',
+      replay: replayScenario({
+        prices: {
+          ETH: eth,
+          ...(daiUsd === undefined ? {} : { DAI: eth.map((p) => ({ tSeconds: p.tSeconds, price: daiUsd })) }),
+        },
+        gas,
+        name: 'replay:crash.csv',
+      }),
+      seed: 3,
+      accounts: 120,
+      keepers: [{ preset: 'gasAware', id: 'aware', minProfitUsd: 0 }],
+    });
+
+  test('behavior: keepers bid in DAI at the USD price over DAI’s: a 20 % premium keeps every take at or below market / 1.2', () => {
+    const par = run(undefined);
+    const premium = run(1.2);
+    // At par the same keeper pays more than market / 1.2 for some lot; at a 1.2 premium never:
+    // its price limit is (USD price / 1.2) less its 1 % discount.
+    const above = (r: StressResult) => r.clearings.filter((c) => c.paidUsd > c.marketValueUsd / 1.2 + 1e-6);
+    expect(par.clearings.length).toBeGreaterThan(0);
+    expect(above(par).length).toBeGreaterThan(0);
+    expect(premium.clearings.length).toBeGreaterThan(0);
+    expect(above(premium)).toEqual([]);
+    // A DAI path at exactly $1 is the run without one, to the bit.
+    expect(run(1).summary).toEqual(par.summary);
+  });
 });

@@ -79,10 +79,13 @@ export function auctionsLive(state: MakerEngineState): number {
 }
 
 /**
- * Borrowers' collateral (locked ink plus ETH returned to `wallet:<urn>`), WAD, and debt, USD, by
- * a scan of every book vault (the reference of the index's running sums).
+ * Borrowers' collateral (locked ink plus ETH returned to `wallet:<urn>`), WAD, and debt, RAD, by a
+ * scan of every book vault (the reference of the index's running sums).
  */
-function borrowerTotals(state: MakerEngineState, urns: readonly string[]) {
+function borrowerTotals(
+  state: MakerEngineState,
+  urns: readonly string[],
+): { readonly collateralWad: bigint; readonly debtRad: bigint } {
   let collateral = 0n;
   let debtRad = 0n;
   const core = state.ext.core;
@@ -92,7 +95,7 @@ function borrowerTotals(state: MakerEngineState, urns: readonly string[]) {
     collateral += u.inkWad + balanceOf(state.ledger, walletBucket(id), 'ETH');
     debtRad += u.artWad * (core.ilks[u.ilk]?.rateRay ?? 0n);
   }
-  return { collateral, debtUsd: radToUsd(debtRad) };
+  return { collateralWad: collateral, debtRad };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,6 +347,23 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
       const model = options.protocol === MAKER_LIQ2_ID ? makerLiq2Model : makerLiq1Model;
       const index = adapterOptions.indexed ? makerBookIndex(urns, 'ETH') : undefined;
 
+      // DAI follows the source's DAI path when it has one (Black Thursday's premium, up to $1.086):
+      // keepers pay in DAI and sell for USD, so they decide, and their DAI is marked, at DAI's
+      // market price. The protocol's own figures (debt, bad debt, surplus, debt auctions, what
+      // borrowers were relieved of) stay in DAI counted at par, as Maker accounts and as
+      // history.md publishes them.
+      const daiPath = source.assets[DAI];
+      const daiPriceAt = new Map((daiPath ?? []).map((p) => [p.tSeconds, p.price]));
+      let daiUsdNow = daiPath === undefined ? 1 : (daiPath[0] as { price: number }).price;
+      /** The step's market with DAI's price in it, one object per market (so views stay shared). */
+      let priced: { readonly from: MarketContext; readonly to: MarketContext } | undefined;
+      const withDai = (market: MarketContext): MarketContext => {
+        if (daiPath === undefined) return market;
+        if (priced?.from !== market) {
+          priced = { from: market, to: { ...market, daiPriceUsdWad: floatToWad(daiUsdNow) } };
+        }
+        return priced.to;
+      };
       const view = sharedView((s: MakerEngineState, market: MarketContext) =>
         makerKeeperView(
           s,
@@ -353,9 +373,16 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
           index === undefined ? {} : { unsafeVaults: (ilks) => index.unsafeVaults(s, ilks) },
         ),
       );
-      const maintenance = flopOn
+      const upkeep = flopOn
         ? flopUpkeep({ decider, params, assumptions, setup, gasGwei: stepGas(setup) })
         : undefined;
+      const maintenance: OpenedStress<MakerEngineState>['maintenance'] =
+        daiPath === undefined
+          ? upkeep
+          : (s, t, marketUsd) => {
+              daiUsdNow = daiPriceAt.get(t) ?? daiUsdNow;
+              return upkeep?.(s, t, marketUsd) ?? [];
+            };
       const opened: OpenedStress<MakerEngineState> = {
         ...(maintenance === undefined ? {} : { maintenance }),
         decider,
@@ -366,7 +393,7 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
         collateralAsset: 'ETH',
         keepers: policies.map((policy) => ({
           id: policy.id,
-          decide: (s, market) => policy.decide(view(s, market)),
+          decide: (s, market) => policy.decide(view(s, withDai(market))),
         })),
         classify(e) {
           if (e.type === 'DogBarked' || e.type === 'CatBitten') {
@@ -395,11 +422,13 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
           return undefined;
         },
         heldCollateral: (s, id) => balanceOf(s.ledger, walletBucket(id), 'ETH'),
-        keeperCashDeltaUsd: (s, id) =>
-          radToUsd(balanceOf(s.ledger, walletBucket(id), DAI) - (funded[id] ?? 0n)),
+        // Marked at DAI's last price (1 without a DAI path: the figure as it always was).
+        keeperCashDeltaUsd: (s, id) => {
+          const deltaUsd = radToUsd(balanceOf(s.ledger, walletBucket(id), DAI) - (funded[id] ?? 0n));
+          return daiPath === undefined ? deltaUsd : deltaUsd * daiUsdNow;
+        },
         borrowerTotals(s) {
-          if (index === undefined) return borrowerTotals(s, urns);
-          const totals = index.borrowerTotals(s);
+          const totals = index === undefined ? borrowerTotals(s, urns) : index.borrowerTotals(s);
           return { collateral: totals.collateralWad, debtUsd: radToUsd(totals.debtRad) };
         },
         ...(index === undefined
