@@ -3,8 +3,11 @@
  * hand, round trips by fast-check), the `redis://` URL reader, queue names, the `--queue` flags and
  * the unit size of a queued run. The Redis side is `npm run test:redis` (test/queue/).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { InvalidParameterError } from '../engine/errors.js';
 import { planSweep, type SweepSpec } from '../sim/sweep.js';
 import {
@@ -13,8 +16,11 @@ import {
   decodeJson,
   encodeJson,
   parseQueueUrl,
+  QUEUE_TLS_ENV,
+  QueueConnectionError,
   QueueEncodingError,
   queuePathsPerUnit,
+  queueTlsOptions,
   queueUrlText,
   readQueueFlags,
   specContentId,
@@ -181,10 +187,24 @@ describe('parseQueueUrl', () => {
     expect(parseQueueUrl('redis://[::1]:6380/1')).toEqual({ host: '::1', port: 6380, db: 1 });
   });
 
+  test('behavior: rediss:// is TLS, and its text says so (the password hidden)', () => {
+    const tls = parseQueueUrl('rediss://team:pw@redis.internal:6380/2');
+    expect(tls).toEqual({
+      host: 'redis.internal',
+      port: 6380,
+      db: 2,
+      username: 'team',
+      password: 'pw',
+      tls: true,
+    });
+    expect(queueUrlText(tls)).toBe('rediss://team:***@redis.internal:6380/2');
+    expect(queueUrlText(parseQueueUrl('redis://127.0.0.1'))).toBe('redis://127.0.0.1:6379/0');
+  });
+
   test('error: other schemes, no host, bad ports, paths, queries: InvalidParameterError naming --queue', () => {
     for (const text of [
       'http://127.0.0.1:6379',
-      'rediss://127.0.0.1:6379',
+      'rediss://',
       '127.0.0.1:6379',
       'redis://',
       'redis://:6379',
@@ -311,5 +331,41 @@ describe('queuePathsPerUnit', () => {
         },
       ),
     );
+  });
+});
+
+describe('queueTlsOptions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'solvent-tls-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('default: a host name is checked against the certificate; an IP address by Node itself', () => {
+    expect(queueTlsOptions(parseQueueUrl('rediss://redis.internal'), {})).toEqual({
+      servername: 'redis.internal',
+    });
+    expect(queueTlsOptions(parseQueueUrl('rediss://127.0.0.1'), {})).toEqual({});
+  });
+
+  test('behavior: the CA, certificate and key files the environment names are read', () => {
+    const files = { ca: 'ca.pem', cert: 'client.pem', key: 'client.key' } as const;
+    for (const [k, f] of Object.entries(files)) writeFileSync(join(dir, f), `${k} pem`);
+    const env = {
+      [QUEUE_TLS_ENV.ca]: join(dir, files.ca),
+      [QUEUE_TLS_ENV.cert]: join(dir, files.cert),
+      [QUEUE_TLS_ENV.key]: join(dir, files.key),
+    };
+    const options = queueTlsOptions(parseQueueUrl('rediss://h'), env);
+    expect([options.ca, options.cert, options.key].map(String)).toEqual(['ca pem', 'cert pem', 'key pem']);
+  });
+
+  test('error: a file that cannot be read is named with its variable, as a connection error', () => {
+    const missing = join(dir, 'missing.pem');
+    try {
+      queueTlsOptions(parseQueueUrl('rediss://h'), { [QUEUE_TLS_ENV.ca]: missing });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(QueueConnectionError);
+      expect((error as Error).message).toContain(`${QUEUE_TLS_ENV.ca}=${missing} cannot be read`);
+      expect((error as Error).message).toContain('rediss://h:6379/0');
+    }
   });
 });

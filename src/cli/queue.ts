@@ -6,7 +6,10 @@
  * the `--queue` flags the stress-lab commands share. bullmq and ioredis load only when a queue is used.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import type { ConnectionOptions } from 'node:tls';
 import type { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
@@ -41,6 +44,11 @@ export class QueueConnectionError extends SolventError {
     super('QueueConnection', `Cannot reach Redis at ${url}: ${reason.replace(/\.+$/, '')}.`, {
       metaMessages: [
         'Check that redis-server runs there and listens on that address, and the password and database in the URL (redis-cli -u URL ping).',
+        ...(url.startsWith('rediss://')
+          ? [
+              `Over TLS the server's certificate must verify: ${QUEUE_TLS_ENV.ca}=ca.pem names a private CA, ${QUEUE_TLS_ENV.cert} and ${QUEUE_TLS_ENV.key} a client certificate.`,
+            ]
+          : []),
       ],
       details: { url, reason },
       cause,
@@ -242,7 +250,7 @@ export function specContentId(encodedSpec: string): string {
 // ---------------------------------------------------------------------------------------------
 // Where the queue is
 
-/** A Redis server and database, from a `redis://` URL. */
+/** A Redis server and database, from a `redis://` or `rediss://` (TLS) URL. */
 export interface QueueConnection {
   readonly host: string;
   readonly port: number;
@@ -250,7 +258,20 @@ export interface QueueConnection {
   readonly db: number;
   readonly username?: string;
   readonly password?: string;
+  /** True for `rediss://`: TLS, the server's certificate verified (see {@link queueTlsOptions}). */
+  readonly tls?: true;
 }
+
+/**
+ * Environment variables of a TLS queue connection, each naming a PEM file: the CA that signed the
+ * server's certificate (else Node's trust store, which `NODE_EXTRA_CA_CERTS` extends), and the
+ * client's own certificate and key for a server that asks for one (`tls-auth-clients yes`).
+ */
+export const QUEUE_TLS_ENV = {
+  ca: 'SOLVENT_QUEUE_TLS_CA',
+  cert: 'SOLVENT_QUEUE_TLS_CERT',
+  key: 'SOLVENT_QUEUE_TLS_KEY',
+} as const;
 
 /** Redis's default port, used when the URL gives none. */
 export const DEFAULT_REDIS_PORT = 6379;
@@ -261,18 +282,18 @@ const REDIS_DB_MAX = 1_000_000;
 const QUEUE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
- * Reads `redis://[user[:password]@]host[:port][/db]` (port default 6379, db default 0; user and
- * password percent-decoded; an IPv6 host in brackets).
+ * Reads `redis://[user[:password]@]host[:port][/db]`, or `rediss://...` for TLS (port default 6379,
+ * db default 0; user and password percent-decoded; an IPv6 host in brackets).
  * @param flag the flag named in the error (default `--queue`).
- * @throws InvalidParameterError naming the flag for another scheme (http://, rediss://), no host,
- * a port outside [1, 65535], a path other than a database number, a query or a fragment.
+ * @throws InvalidParameterError naming the flag for another scheme (http://), no host, a port
+ * outside [1, 65535], a path other than a database number, a query or a fragment.
  */
 export function parseQueueUrl(text: string, flag = '--queue'): QueueConnection {
   const refuse = (reason: string): never => {
     throw new InvalidParameterError(
       flag,
       `${reason}, got ${JSON.stringify(redactUrlText(text))}`,
-      'Give redis://[user:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0.',
+      'Give redis://[user:password@]host[:port][/db] (rediss:// for TLS), e.g. redis://127.0.0.1:6379/0.',
     );
   };
   let url: URL;
@@ -280,16 +301,12 @@ export function parseQueueUrl(text: string, flag = '--queue'): QueueConnection {
     url = new URL(text);
   } catch {
     return refuse(
-      /^redis:\/\//i.test(text)
+      /^rediss?:\/\//i.test(text)
         ? 'not a valid URL (is the host missing, or the port not a number in [1, 65535]?)'
         : 'expected a redis:// URL',
     );
   }
-  if (url.protocol !== 'redis:') {
-    return refuse(
-      url.protocol === 'rediss:' ? 'TLS (rediss://) is not supported yet' : 'expected a redis:// URL',
-    );
-  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return refuse('expected a redis:// URL');
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (host === '') return refuse('the URL names no host');
   if (!/^\/?(?:\d+)?$/.test(url.pathname)) return refuse('the path must be a database number (/0, /1, ...)');
@@ -315,6 +332,41 @@ export function parseQueueUrl(text: string, flag = '--queue'): QueueConnection {
     db,
     ...(username === '' ? {} : { username }),
     ...(password === '' ? {} : { password }),
+    ...(url.protocol === 'rediss:' ? { tls: true as const } : {}),
+  };
+}
+
+/**
+ * The TLS options of a `rediss://` connection: the server's name checked against its certificate
+ * (an IP address is checked by Node against the certificate's IP entries), and the PEM files the
+ * {@link QUEUE_TLS_ENV} variables name in `env`.
+ * @throws QueueConnectionError naming the variable and the file when a file cannot be read.
+ */
+export function queueTlsOptions(
+  connection: QueueConnection,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ConnectionOptions {
+  const read = (variable: string): Buffer | undefined => {
+    const file = env[variable];
+    if (file === undefined || file === '') return undefined;
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new QueueConnectionError(
+        queueUrlText(connection),
+        `${variable}=${file} cannot be read (${error instanceof Error ? error.message : String(error)})`,
+        error,
+      );
+    }
+  };
+  const ca = read(QUEUE_TLS_ENV.ca);
+  const cert = read(QUEUE_TLS_ENV.cert);
+  const key = read(QUEUE_TLS_ENV.key);
+  return {
+    ...(isIP(connection.host) === 0 ? { servername: connection.host } : {}),
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
   };
 }
 
@@ -323,7 +375,7 @@ export function queueUrlText(connection: QueueConnection): string {
   const host = connection.host.includes(':') ? `[${connection.host}]` : connection.host;
   const user = connection.username === undefined ? '' : encodeURIComponent(connection.username);
   const auth = connection.password === undefined ? (user === '' ? '' : `${user}@`) : `${user}:***@`;
-  return `redis://${auth}${host}:${connection.port}/${connection.db}`;
+  return `${connection.tls === true ? 'rediss' : 'redis'}://${auth}${host}:${connection.port}/${connection.db}`;
 }
 
 /** A URL as typed, with any password hidden (for error messages). */
@@ -368,7 +420,9 @@ async function connectRedis(
 ): Promise<Redis> {
   const { Redis } = await import('ioredis');
   let connected = false;
+  const tls = connection.tls === true ? queueTlsOptions(connection) : undefined;
   const client = new Redis({
+    ...(tls === undefined ? {} : { tls }),
     host: connection.host,
     port: connection.port,
     db: connection.db,

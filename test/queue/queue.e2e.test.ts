@@ -12,14 +12,16 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { enqueueSweeps, QueueUnitFailedError } from '../../src/cli/queue.js';
+import { enqueueSweeps, QUEUE_TLS_ENV, QueueUnitFailedError } from '../../src/cli/queue.js';
 import type { Book } from '../../src/sim/book.js';
 import type { SweepSpec } from '../../src/sim/sweep.js';
 import {
   type CliProcess,
   type CliRun,
   closedPort,
+  makeTlsFiles,
   type RedisServer,
+  repoRoot,
   runSolvent,
   startRedis,
   startSolvent,
@@ -359,6 +361,47 @@ describe('solvent sweep --queue', () => {
       expect(code, args.join(' ')).toBe(other.code);
       expect(stdout).toBe('');
       expect(stderr).toMatch(new RegExp(`^error: Invalid ${flag}: `));
+    }
+  });
+
+  test('behavior: over TLS (rediss://, a client certificate asked for) a worker gives the local output; an unverified server is refused', async () => {
+    const tlsDir = join(temp, 'tls');
+    mkdirSync(tlsDir);
+    const files = makeTlsFiles(tlsDir);
+    const secure = await startRedis(files);
+    try {
+      expect(secure.url).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+\/0$/);
+      const env = {
+        [QUEUE_TLS_ENV.ca]: files.ca,
+        [QUEUE_TLS_ENV.cert]: files.clientCert,
+        [QUEUE_TLS_ENV.key]: files.clientKey,
+      };
+      const w = await startWorker(secure.url, ['--idle-exit', '5'], env);
+      started.push(w);
+      const queued = await runSolvent([...SWEEP, '--queue', secure.url], repoRoot, env);
+      expect(queued.code).toBe(0);
+      expect(queued.stdout).toBe(local.stdout);
+      expect((await w.done).code).toBe(0);
+      // Without the CA the server's certificate does not verify: refused at once, naming TLS.
+      const unverified = await runSolvent([...SWEEP, '--queue', secure.url], repoRoot, {
+        [QUEUE_TLS_ENV.cert]: files.clientCert,
+        [QUEUE_TLS_ENV.key]: files.clientKey,
+      });
+      expect(unverified.code).toBe(2);
+      expect(unverified.stderr).toMatch(
+        new RegExp(`^error: Cannot reach Redis at rediss://127\\.0\\.0\\.1:${secure.port}/0: `),
+      );
+      expect(unverified.stderr).toContain(QUEUE_TLS_ENV.ca);
+      // Plain redis:// to the TLS port is not a Redis conversation either.
+      const plain = await runSolvent(
+        ['worker', '--queue', secure.url.replace('rediss:', 'redis:')],
+        repoRoot,
+        env,
+      );
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toMatch(/^error: Cannot reach Redis at redis:\/\//);
+    } finally {
+      await secure.stop();
     }
   });
 

@@ -4,6 +4,7 @@
  * `solvent worker` processes whose stderr is collected line by line.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -13,9 +14,88 @@ export const repoRoot = resolve(import.meta.dirname, '..', '..');
 /** A redis-server this suite started. */
 export interface RedisServer {
   readonly port: number;
-  /** `redis://127.0.0.1:<port>/0`. */
+  /** `redis://127.0.0.1:<port>/0`, or `rediss://...` for a TLS server. */
   readonly url: string;
   stop(): Promise<void>;
+}
+
+/** PEM files of a private CA, a server certificate for 127.0.0.1 it signed, and a client one. */
+export interface TlsFiles {
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+/**
+ * Makes a throwaway CA and, signed by it, a server certificate for IP 127.0.0.1 and a client
+ * certificate, in `dir` (the openssl command line; valid for a day).
+ * @throws Error when openssl is missing or fails.
+ */
+export function makeTlsFiles(dir: string): TlsFiles {
+  const f = (name: string) => resolve(dir, name);
+  const openssl = (args: readonly string[]): void => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8', cwd: dir });
+    if (r.error !== undefined || r.status !== 0) {
+      throw new Error(
+        `openssl ${args[0]} failed (${r.error?.message ?? r.stderr}); the TLS test needs the openssl command (apt-get install openssl).`,
+      );
+    }
+  };
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=solvent test CA',
+  ]);
+  for (const who of ['server', 'client']) {
+    openssl([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      f(`${who}.key`),
+      '-out',
+      f(`${who}.csr`),
+      '-subj',
+      `/CN=solvent test ${who}`,
+    ]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      f(`${who}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f(`${who}.pem`),
+      '-days',
+      '1',
+      ...(who === 'server' ? ['-extfile', f('server.ext')] : []),
+    ]);
+  }
+  return {
+    ca: f('ca.pem'),
+    serverCert: f('server.pem'),
+    serverKey: f('server.key'),
+    clientCert: f('client.pem'),
+    clientKey: f('client.key'),
+  };
 }
 
 /** The redis-server binary: `$REDIS_SERVER`, else `redis-server` on PATH. */
@@ -33,19 +113,35 @@ function redisServerBinary(): string {
 
 /**
  * Starts redis-server on 127.0.0.1 at a random port in [20000, 40000) (retrying another port when
- * one is taken), without persistence.
+ * one is taken), without persistence; with `tls`, that port speaks only TLS and asks clients for a
+ * certificate signed by the CA.
  * @throws Error when redis-server is missing or does not start.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(tls?: TlsFiles): Promise<RedisServer> {
   const binary = redisServerBinary();
   let lastOutput = '';
   for (let attempt = 0; attempt < 10; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(
-      binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const listen =
+      tls === undefined
+        ? ['--port', String(port)]
+        : [
+            '--port',
+            '0',
+            '--tls-port',
+            String(port),
+            '--tls-cert-file',
+            tls.serverCert,
+            '--tls-key-file',
+            tls.serverKey,
+            '--tls-ca-cert-file',
+            tls.ca,
+            '--tls-auth-clients',
+            'yes',
+          ];
+    const child = spawn(binary, [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const ready = await new Promise<boolean>((done) => {
       const timer = setTimeout(() => done(false), 10_000);
@@ -68,7 +164,7 @@ export async function startRedis(): Promise<RedisServer> {
       child.stdout?.resume();
       return {
         port,
-        url: `redis://127.0.0.1:${port}/0`,
+        url: `${tls === undefined ? 'redis' : 'rediss'}://127.0.0.1:${port}/0`,
         stop: () => stopProcess(child),
       };
     }
@@ -116,11 +212,19 @@ export interface CliProcess {
   readonly done: Promise<CliRun>;
 }
 
-/** Starts `node bin/solvent.js ...args` (dist must be built) in `cwd` (default the repository root). */
-export function startSolvent(args: readonly string[], cwd = repoRoot): CliProcess {
+/**
+ * Starts `node bin/solvent.js ...args` (dist must be built) in `cwd` (default the repository root),
+ * with `env` added to this process's environment.
+ */
+export function startSolvent(
+  args: readonly string[],
+  cwd = repoRoot,
+  env: Readonly<Record<string, string>> = {},
+): CliProcess {
   const child = spawn(process.execPath, [resolve(repoRoot, 'bin/solvent.js'), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -167,14 +271,22 @@ export function startSolvent(args: readonly string[], cwd = repoRoot): CliProces
   };
 }
 
-/** Runs `solvent ...args` to the end. */
-export function runSolvent(args: readonly string[], cwd = repoRoot): Promise<CliRun> {
-  return startSolvent(args, cwd).done;
+/** Runs `solvent ...args` to the end (with `env` added). */
+export function runSolvent(
+  args: readonly string[],
+  cwd = repoRoot,
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> {
+  return startSolvent(args, cwd, env).done;
 }
 
-/** Starts `solvent worker --queue url ...extra` and waits until it listens for units. */
-export async function startWorker(url: string, extra: readonly string[] = []): Promise<CliProcess> {
-  const worker = startSolvent(['worker', '--queue', url, ...extra]);
+/** Starts `solvent worker --queue url ...extra` (with `env` added) and waits until it listens for units. */
+export async function startWorker(
+  url: string,
+  extra: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliProcess> {
+  const worker = startSolvent(['worker', '--queue', url, ...extra], repoRoot, env);
   await worker.waitFor(/waiting for units/);
   return worker;
 }
