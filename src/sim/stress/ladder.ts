@@ -42,6 +42,14 @@ export class Ladder {
   }
 
   /** Index of the first block whose last rung is not before (key, id); blocks.length when none. */
+  /** An independent copy (the rungs themselves are immutable and shared). */
+  clone(): Ladder {
+    const copy = new Ladder();
+    copy.blocks = this.blocks.map((block) => block.slice());
+    copy.#size = this.#size;
+    return copy;
+  }
+
   private blockFor(key: bigint, id: string): number {
     let lo = 0;
     let hi = this.blocks.length;

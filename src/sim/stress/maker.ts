@@ -47,7 +47,7 @@ import {
   wadToFloat,
   wholeUnits,
 } from './core.js';
-import { makerBookIndex } from './makerIndex.js';
+import { type MakerBookIndex, makerBookIndex } from './makerIndex.js';
 import { DEFAULT_GAS_CAP_GWEI, DEFAULT_KEEPER_WALLET_DAI, DEFAULT_VOLATILITY_GAS } from './types.js';
 
 /** A Maker engine state of either model. */
@@ -76,6 +76,23 @@ export function auctionsLive(state: MakerEngineState): number {
   let n = 0;
   for (const flip of Object.values(state.ext.flips)) n += flip.bids.size;
   return n;
+}
+
+/** Book indexes brought to an opened state, by the opened book (openOnce's value). */
+const PRIMED = new WeakMap<object, MakerBookIndex>();
+
+/**
+ * The index of an opened book, brought to its opened state once: paths that share the opening
+ * (openOnce) fork it instead of each indexing every vault again.
+ */
+function primedIndex(opened: object, state: MakerEngineState, urns: readonly string[]): MakerBookIndex {
+  let primed = PRIMED.get(opened);
+  if (primed === undefined) {
+    primed = makerBookIndex(urns, 'ETH');
+    primed.prime(state);
+    PRIMED.set(opened, primed);
+  }
+  return primed;
 }
 
 /**
@@ -345,7 +362,7 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
       const urns = book.opened.map((o) => o.account);
       const keeperIds = specs.map((s) => s.id);
       const model = options.protocol === MAKER_LIQ2_ID ? makerLiq2Model : makerLiq1Model;
-      const index = adapterOptions.indexed ? makerBookIndex(urns, 'ETH') : undefined;
+      const index = adapterOptions.indexed ? primedIndex(book, state, urns).fork() : undefined;
 
       // DAI follows the source's DAI path when it has one (Black Thursday's premium, up to $1.086):
       // keepers pay in DAI and sell for USD, so they decide, and their DAI is marked, at DAI's

@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { EngineState } from '../../engine/engine.js';
+import { createEngine, type EngineState } from '../../engine/engine.js';
 import { balanceOf } from '../../engine/ledger.js';
-import type { Command } from '../../engine/machine.js';
+import { apply, type Command } from '../../engine/machine.js';
 import { makerKeeperView } from '../../keepers/maker.js';
 import type { MarketContext } from '../../keepers/types.js';
 import { SolventError } from '../../math/errors.js';
@@ -19,7 +19,7 @@ import type { Liq2Ext } from '../../protocols/maker/liq2/state.js';
 import { drive, ethOracle, ethPrice, testParams } from '../../protocols/maker/testkit.js';
 import { DAI, ilkPrice, urnHealth, walletBucket } from '../../protocols/maker/vat.js';
 import { healthBuckets, type OpenedStress } from './core.js';
-import { makerBookIndex } from './makerIndex.js';
+import { type MakerBookIndex, makerBookIndex } from './makerIndex.js';
 
 const ILKS = ['ETH-A', 'ETH-B'] as const;
 const ACCOUNTS = Array.from({ length: 24 }, (_, i) => `v${i}`);
@@ -195,7 +195,74 @@ function scans(state: EngineState<Liq2Ext>, nowSeconds: number) {
   };
 }
 
+type Step = { readonly action: Action; readonly check: boolean; readonly dt: number };
+
+/** Every reading of `index` at `state` equals the full scans. */
+function expectScans(index: MakerBookIndex, state: EngineState<Liq2Ext>, now: number): void {
+  const want = scans(state, now);
+  expect([...index.unsafe(state, now)].sort()).toEqual(want.unsafe);
+  const full = makerKeeperView(state, now, market(now), ['keeper']);
+  const indexed = makerKeeperView(state, now, market(now), ['keeper'], {
+    unsafeVaults: (ilks) => index.unsafeVaults(state, ilks),
+  });
+  expect(indexed).toEqual(full);
+  expect(index.borrowerTotals(state)).toEqual({ collateralWad: want.collateralWad, debtRad: want.debtRad });
+  expect(index.healthCounts(state, now)).toEqual(want.buckets);
+}
+
+/** Applies `steps` from `from` (refusals skipped), checking `index` where a step asks; the end. */
+function follow(
+  index: MakerBookIndex,
+  from: { state: EngineState<Liq2Ext>; now: number; priceUsd: number },
+  steps: readonly Step[],
+): { state: EngineState<Liq2Ext>; now: number; priceUsd: number } {
+  const engine = createEngine(makerLiq2Model);
+  let { state, now, priceUsd } = from;
+  for (const s of steps) {
+    now += s.dt;
+    const command = toCommand(state, s.action, now, priceUsd);
+    if (s.action.kind === 'price') priceUsd = s.action.usd;
+    if (command !== undefined) {
+      try {
+        state = apply(engine, state, command, now).state;
+      } catch (e) {
+        if (!(e instanceof SolventError)) throw e;
+      }
+    }
+    if (s.check) expectScans(index, state, now);
+  }
+  return { state, now, priceUsd };
+}
+
 describe('makerBookIndex (properties)', () => {
+  test('behavior: a fork follows its own states as a fresh index would, and leaves the original intact', () => {
+    const steps = fc.array(fc.record({ action, check: fc.boolean(), dt: fc.integer({ min: 0, max: 400 }) }), {
+      minLength: 5,
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(steps, steps, steps, (prefix, mine, theirs) => {
+        const d = drive(makerLiq2Model);
+        d.run({ type: 'configure', params: params() }, 0);
+        d.run(ethOracle(), 0);
+        d.run(ethPrice(300n), 0);
+        d.run({ type: 'fundWallet', actor: 'keeper', asset: DAI, amount: 10n ** 9n * RAD }, 0);
+        const index = makerBookIndex(BOOK, 'ETH');
+        const at = follow(index, { state: d.state, now: 1, priceUsd: 300 }, prefix);
+        index.prime(at.state);
+        const fork = index.fork();
+        // The fork runs first: anything it shared with the original would then break the original.
+        const forkEnd = follow(fork, at, theirs);
+        expectScans(fork, forkEnd.state, forkEnd.now);
+        const end = follow(index, at, mine);
+        expectScans(index, end.state, end.now);
+        // And the fork still answers for its own state afterwards.
+        expectScans(fork, forkEnd.state, forkEnd.now);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   test('behavior: every reading equals the full scan, however many changes it follows', () => {
     fc.assert(
       fc.property(

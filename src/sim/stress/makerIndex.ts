@@ -160,6 +160,32 @@ export interface MakerBookIndex {
    * ilk's spot); vaults of an ilk whose price the oracle refuses are left out.
    */
   healthCounts(state: MakerState, nowSeconds: number): number[];
+  /** Brings the index to `state` (vaults and the book's wallets) without reading anything. */
+  prime(state: MakerState): void;
+  /**
+   * An independent copy at the same point: each follows its own states from here, answering as a
+   * fresh index brought to those states would. Paths of a Monte Carlo unit open the same state and
+   * fork one primed index instead of each indexing every vault again.
+   */
+  fork(): MakerBookIndex;
+}
+
+/** Everything an index holds, so that {@link MakerBookIndex.fork} can copy it. */
+interface MakerIndexSeed {
+  readonly urns: PersistentMap<UrnState>;
+  readonly ledger: Ledger;
+  readonly ledgerSeen: boolean;
+  readonly tracked: Map<string, Tracked>;
+  readonly byIlk: Map<string, IlkIndex>;
+  readonly wallet: Map<string, bigint>;
+  readonly collateralWad: bigint;
+  readonly artByIlk: Map<string, bigint>;
+  readonly owingByIlk: Map<string, number>;
+  readonly list: readonly UnsafeVaultView[];
+  readonly listIlks:
+    | ReadonlyMap<string, { readonly rateRay: bigint; readonly spotRay: bigint | undefined }>
+    | undefined;
+  readonly changedSinceList: Map<string, Tracked | undefined>;
 }
 
 /**
@@ -167,24 +193,34 @@ export interface MakerBookIndex {
  * collateral `gem` returned to them (ledger asset).
  */
 export function makerBookIndex(book: readonly string[], gem: string): MakerBookIndex {
-  const inBook = new Set(book);
-  let urns = PersistentMap.empty<UrnState>();
-  let ledger: Ledger = {};
-  let ledgerSeen = false;
-  const tracked = new Map<string, Tracked>();
-  const byIlk = new Map<string, IlkIndex>();
+  return indexFrom(new Set(book), gem, undefined);
+}
+
+/** An index over `inBook`, empty or continuing from `seed` (whose maps it takes as its own). */
+function indexFrom(
+  inBook: ReadonlySet<string>,
+  gem: string,
+  seed: MakerIndexSeed | undefined,
+): MakerBookIndex {
+  let urns = seed?.urns ?? PersistentMap.empty<UrnState>();
+  let ledger: Ledger = seed?.ledger ?? {};
+  let ledgerSeen = seed?.ledgerSeen ?? false;
+  const tracked = seed?.tracked ?? new Map<string, Tracked>();
+  const byIlk = seed?.byIlk ?? new Map<string, IlkIndex>();
   /** Book ids' wallet balances of `gem` (absent: 0). */
-  const wallet = new Map<string, bigint>();
-  let collateralWad = 0n;
+  const wallet = seed?.wallet ?? new Map<string, bigint>();
+  let collateralWad = seed?.collateralWad ?? 0n;
   /** Σ art of book vaults by ilk, WAD. */
-  const artByIlk = new Map<string, bigint>();
+  const artByIlk = seed?.artByIlk ?? new Map<string, bigint>();
   /** Book vaults with debt, by ilk. */
-  const owingByIlk = new Map<string, number>();
+  const owingByIlk = seed?.owingByIlk ?? new Map<string, number>();
   /** The last unsafe list, the ilks' rate and spot it was built at, and vaults changed since. */
-  let list: readonly UnsafeVaultView[] = [];
-  let listIlks: Map<string, { readonly rateRay: bigint; readonly spotRay: bigint | undefined }> | undefined;
+  let list: readonly UnsafeVaultView[] = seed?.list ?? [];
+  let listIlks:
+    | ReadonlyMap<string, { readonly rateRay: bigint; readonly spotRay: bigint | undefined }>
+    | undefined = seed?.listIlks;
   /** Vaults changed since the list was built, with what the index held of them then. */
-  const changedSinceList = new Map<string, Tracked | undefined>();
+  const changedSinceList = seed?.changedSinceList ?? new Map<string, Tracked | undefined>();
 
   const ilkIndex = (ilk: string, rateRay: bigint): IlkIndex => {
     let x = byIlk.get(ilk);
@@ -467,6 +503,32 @@ export function makerBookIndex(book: readonly string[], gem: string): MakerBookI
         }
       }
       return counts;
+    },
+    prime(state) {
+      sync(state);
+      syncWallets(state);
+    },
+    fork() {
+      // The list and the ilks it was built at are replaced, never changed in place: shared.
+      return indexFrom(inBook, gem, {
+        urns,
+        ledger,
+        ledgerSeen,
+        tracked: new Map(tracked),
+        byIlk: new Map(
+          [...byIlk].map(([ilk, x]) => [
+            ilk,
+            { rateRay: x.rateRay, book: x.book.clone(), other: x.other.clone() },
+          ]),
+        ),
+        wallet: new Map(wallet),
+        collateralWad,
+        artByIlk: new Map(artByIlk),
+        owingByIlk: new Map(owingByIlk),
+        list,
+        listIlks,
+        changedSinceList: new Map(changedSinceList),
+      });
     },
   };
 }
