@@ -18,6 +18,7 @@ import {
   aaveDebtBucket,
   currentAccountData,
   positionOf,
+  priceBase,
 } from '../protocols/aave-v3/state.js';
 import {
   isLiquidatable,
@@ -86,6 +87,70 @@ export interface LendingViewOptions {
    * without a dry run of each such pair.
    */
   readonly debtAssets?: ReadonlySet<string>;
+  /**
+   * Aave only: list only the pairs whose incentive to a keeper at this market could exceed this,
+   * USD. A pair whose {@link aaveIncentiveBoundUsd} is not above it is left out without a dry run.
+   * A keeper sends no pair whose incentive is not above its `I > C_gas + ε` threshold
+   * ({@link AaveLiquidatorPolicy.screen}), so the lowest threshold of the keepers that send gives
+   * them all the same decisions.
+   */
+  readonly incentiveAboveUsd?: number;
+}
+
+/** Inputs of {@link aaveIncentiveBoundUsd}. */
+export interface AaveIncentiveBoundInput {
+  /** The whole debt of the account in the debt asset, smallest units (any repay is at most this). */
+  readonly debtUnits: bigint;
+  readonly debtDecimals: number;
+  readonly collateralDecimals: number;
+  /** Oracle prices the model liquidates at (USD·1e8, or any scale common to both). */
+  readonly debtOraclePrice: bigint;
+  readonly collateralOraclePrice: bigint;
+  /** Market prices the keeper values at, USD per whole token, WAD. */
+  readonly debtMarketPriceWad: bigint;
+  readonly collateralMarketPriceWad: bigint;
+  /** The largest liquidation bonus the collateral can carry (reserve or eMode), bps (1e4 + bonus). */
+  readonly liquidationBonusBps: bigint;
+  readonly slippageBps: bigint;
+}
+
+/**
+ * An upper bound (USD, float: a screen) of the incentive an Aave liquidator computes for one
+ * (collateral, debt) pair of an account, whatever it repays. The model seizes at most
+ * `repay · (P_debt/P_coll)_oracle · bonus` of collateral (floors, and one unit of the half-up or
+ * upward `percentMul`; capped by the balance, with the debt needed floored at most a unit or two),
+ * and the keeper earns that collateral at the market price less slippage minus the repay at the
+ * debt's market price (aave-v3 calculateAvailableCollateralToLiquidate; aaveLiquidator). So
+ * `I ≤ debtUsd · (R − 1) + a few units`, with `R = bonus · (P_coll,mkt·(1 − slippage)/P_coll,oracle) ·
+ * (P_debt,oracle/P_debt,mkt)` and `debtUsd` the whole debt at the market price; R and the units
+ * are taken with a margin far above float error. A crash with the oracle above the market gives
+ * R < 1: no pair can pay. Infinity when a price is not positive (no bound: the dry run decides).
+ */
+export function aaveIncentiveBoundUsd(input: AaveIncentiveBoundInput): number {
+  const debtOracle = Number(input.debtOraclePrice);
+  const collOracle = Number(input.collateralOraclePrice);
+  const debtMarket = Number(input.debtMarketPriceWad) / 1e18;
+  const collMarket = Number(input.collateralMarketPriceWad) / 1e18;
+  if (!(debtOracle > 0 && collOracle > 0 && debtMarket > 0)) return Number.POSITIVE_INFINITY;
+  const keep = 1 - Number(input.slippageBps) / 1e4;
+  const ratio =
+    ((Number(input.liquidationBonusBps) / 1e4) * debtOracle * collMarket * keep) / (debtMarket * collOracle);
+  const debtUsd = (Number(input.debtUnits) / 10 ** input.debtDecimals) * debtMarket;
+  // A few smallest units of either side (the roundings above), and float error with room to spare.
+  const units =
+    4 *
+    (1 + ratio) *
+    Math.max(debtMarket / 10 ** input.debtDecimals, collMarket / 10 ** input.collateralDecimals);
+  return debtUsd * Math.max(0, ratio * (1 + 1e-9) - 1) + units + 1e-9 * debtUsd + 1e-9;
+}
+
+/** The largest liquidation bonus `asset` can carry as collateral: its reserve's or an eMode's. */
+function maxLiquidationBonusBps(params: AaveExt['params'] & object, asset: string): bigint {
+  let bonus = params.reserves[asset]?.liquidationBonusBps ?? 0n;
+  for (const c of Object.values(params.eModeCategories)) {
+    if (c.collateralAssets.includes(asset) && c.liquidationBonusBps > bonus) bonus = c.liquidationBonusBps;
+  }
+  return bonus;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,6 +214,31 @@ export function aaveKeeperView(
       : [...options.debtAssets].filter((a) => Object.hasOwn(params.reserves, a));
   const owes = (account: string, asset: string): boolean =>
     balanceOf(state.ledger, aaveDebtBucket(account), debtClaimAsset(asset)) > 0n;
+  const floorUsd = options.incentiveAboveUsd;
+  /** Whether a keeper's incentive for the pair could be above `floorUsd` (else no dry run). */
+  const mayPay = (debtUnits: bigint, collateralAsset: string, debtAsset: string): boolean => {
+    let debtOraclePrice: bigint;
+    let collateralOraclePrice: bigint;
+    try {
+      debtOraclePrice = priceBase(state, debtAsset, nowSeconds);
+      collateralOraclePrice = priceBase(state, collateralAsset, nowSeconds);
+    } catch (e) {
+      if (e instanceof SolventError) return true; // the dry run decides (and refuses)
+      throw e;
+    }
+    const bound = aaveIncentiveBoundUsd({
+      debtUnits,
+      debtDecimals: decimals(debtAsset),
+      collateralDecimals: decimals(collateralAsset),
+      debtOraclePrice,
+      collateralOraclePrice,
+      debtMarketPriceWad: priceWadOf(market, debtAsset),
+      collateralMarketPriceWad: priceWadOf(market, collateralAsset),
+      liquidationBonusBps: maxLiquidationBonusBps(params, collateralAsset),
+      slippageBps: market.slippageBps,
+    });
+    return bound > (floorUsd as number);
+  };
   for (const account of options.accounts ?? state.ext.accounts.keys()) {
     if (state.ext.accounts.get(account) === undefined) continue;
     // One ledger read per repayable asset first: most accounts owe none of them.
@@ -168,6 +258,9 @@ export function aaveKeeperView(
     if (healthFactorWad >= WAD) continue;
     for (const collateralAsset of Object.keys(position.collateral).sort()) {
       for (const debtAsset of debtAssets) {
+        if (floorUsd !== undefined && !mayPay(position.debt[debtAsset] ?? 0n, collateralAsset, debtAsset)) {
+          continue;
+        }
         try {
           const events = liquidationCallEvents(state, {
             account,
@@ -238,6 +331,12 @@ export interface AaveLiquidatorPolicy extends KeeperPolicy<AaveKeeperView> {
    * @param wallet the keeper's balances, asset → smallest units.
    */
   repayableAssets(market: MarketContext, wallet: Readonly<Record<string, bigint>>): string[];
+  /**
+   * The incentive this keeper needs now, USD: it sends no pair whose incentive is not above it
+   * (its `C_gas + ε`, the float its decisions compare with). A view built with the lowest such
+   * threshold ({@link LendingViewOptions.incentiveAboveUsd}) gives it the same actions.
+   */
+  incentiveAboveUsd(market: MarketContext): number;
 }
 
 /**
@@ -262,6 +361,7 @@ export function aaveLiquidator(options: AaveLiquidatorOptions): AaveLiquidatorPo
   return {
     id: options.id,
     repayableAssets,
+    incentiveAboveUsd: (market) => gasCostUsd(gasUnits, market) + options.minProfitUsd,
     decide(view) {
       const wallet = view.wallets[options.id];
       if (wallet === undefined) {

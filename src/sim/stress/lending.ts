@@ -314,25 +314,34 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
         const candidates = watch?.candidates(s, nowSeconds);
         return candidates === undefined ? {} : { accounts: candidates };
       };
-      /** Debt assets some keeper could repay now: the view lists no other pair (same decisions). */
-      const repayable = (s: LendingState, market: MarketContext): Set<string> => {
-        const out = new Set<string>();
+      /**
+       * Debt assets some keeper could repay now, and the lowest incentive any such keeper needs:
+       * the view lists no other pair (same decisions). Indexed runs only pass the incentive
+       * floor; the full-scan reference dry-runs every pair.
+       */
+      const repayable = (s: LendingState, market: MarketContext) => {
+        const debtAssets = new Set<string>();
+        let floorUsd = Number.POSITIVE_INFINITY;
         const reserves = (s as EngineState<AaveExt>).ext.params?.reserves ?? {};
         for (const pol of policies) {
           if (pol.kind !== 'aave') continue;
           const wallet: Record<string, bigint> = {};
           for (const a of Object.keys(reserves))
             wallet[a] = balanceOf(s.ledger, `wallet:${pol.policy.id}`, a);
-          for (const a of pol.policy.repayableAssets(market, wallet)) out.add(a);
+          const assets = pol.policy.repayableAssets(market, wallet);
+          for (const a of assets) debtAssets.add(a);
+          if (assets.length > 0) floorUsd = Math.min(floorUsd, pol.policy.incentiveAboveUsd(market));
         }
-        return out;
+        return { debtAssets, floorUsd };
       };
       const aaveView = sharedView((s: LendingState, market: MarketContext) => {
-        const debtAssets = repayable(s, market);
-        return aaveKeeperView(s as EngineState<AaveExt>, market.nowSeconds, withPrices(market), keeperIds, {
+        const priced = withPrices(market);
+        const { debtAssets, floorUsd } = repayable(s, priced);
+        return aaveKeeperView(s as EngineState<AaveExt>, market.nowSeconds, priced, keeperIds, {
           // Nobody can repay anything: no account needs screening.
           ...(debtAssets.size === 0 ? { accounts: [] } : screened(s, market.nowSeconds)),
           debtAssets,
+          ...(watch !== undefined && Number.isFinite(floorUsd) ? { incentiveAboveUsd: floorUsd } : {}),
         });
       });
       const cometView = sharedView((s: LendingState, market: MarketContext) =>
