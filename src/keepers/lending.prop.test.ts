@@ -119,6 +119,8 @@ describe('aaveIncentiveBoundUsd (properties)', () => {
               debtMarketPriceWad: prices[c.debtAsset] as bigint,
               collateralMarketPriceWad: prices[c.collateralAsset] as bigint,
               liquidationBonusBps: state.ext.params?.reserves[c.collateralAsset]?.liquidationBonusBps ?? 0n,
+              liquidationProtocolFeeBps:
+                state.ext.params?.reserves[c.collateralAsset]?.liquidationProtocolFeeBps ?? 0n,
               slippageBps: BigInt(slippage),
             });
             expect(bound).toBeGreaterThanOrEqual(seizedUsd - repaidUsd);

@@ -111,6 +111,8 @@ export interface AaveIncentiveBoundInput {
   readonly collateralMarketPriceWad: bigint;
   /** The largest liquidation bonus the collateral can carry (reserve or eMode), bps (1e4 + bonus). */
   readonly liquidationBonusBps: bigint;
+  /** The collateral reserve's protocol fee: its share of the bonus, bps (0 when none). */
+  readonly liquidationProtocolFeeBps: bigint;
   readonly slippageBps: bigint;
 }
 
@@ -119,12 +121,15 @@ export interface AaveIncentiveBoundInput {
  * (collateral, debt) pair of an account, whatever it repays. The model seizes at most
  * `repay · (P_debt/P_coll)_oracle · bonus` of collateral (floors, and one unit of the half-up or
  * upward `percentMul`; capped by the balance, with the debt needed floored at most a unit or two),
- * and the keeper earns that collateral at the market price less slippage minus the repay at the
- * debt's market price (aave-v3 calculateAvailableCollateralToLiquidate; aaveLiquidator). So
- * `I ≤ debtUsd · (R − 1) + a few units`, with `R = bonus · (P_coll,mkt·(1 − slippage)/P_coll,oracle) ·
- * (P_debt,oracle/P_debt,mkt)` and `debtUsd` the whole debt at the market price; R and the units
- * are taken with a margin far above float error. A crash with the oracle above the market gives
- * R < 1: no pair can pay. Infinity when a price is not positive (no bound: the dry run decides).
+ * of which the treasury keeps `fee · (1 − 1/bonus)` (protocolFeeSplit, a unit or two of rounding),
+ * so the liquidator gets at most `repay · (P_debt/P_coll)_oracle · (1 + (bonus − 1)(1 − fee))`;
+ * the keeper earns that collateral at the market price less slippage minus the repay at the debt's
+ * market price (aave-v3 calculateAvailableCollateralToLiquidate; aaveLiquidator). So
+ * `I ≤ debtUsd · (R − 1) + a few units`, with `R = (1 + (bonus − 1)(1 − fee)) ·
+ * (P_coll,mkt·(1 − slippage)/P_coll,oracle) · (P_debt,oracle/P_debt,mkt)` and `debtUsd` the whole
+ * debt at the market price; R and the units are taken with a margin far above float error. A crash
+ * with the oracle above the market gives R < 1: no pair can pay. Infinity when a price is not
+ * positive (no bound: the dry run decides).
  */
 export function aaveIncentiveBoundUsd(input: AaveIncentiveBoundInput): number {
   const debtOracle = Number(input.debtOraclePrice);
@@ -133,8 +138,9 @@ export function aaveIncentiveBoundUsd(input: AaveIncentiveBoundInput): number {
   const collMarket = Number(input.collateralMarketPriceWad) / 1e18;
   if (!(debtOracle > 0 && collOracle > 0 && debtMarket > 0)) return Number.POSITIVE_INFINITY;
   const keep = 1 - Number(input.slippageBps) / 1e4;
-  const ratio =
-    ((Number(input.liquidationBonusBps) / 1e4) * debtOracle * collMarket * keep) / (debtMarket * collOracle);
+  const bonus = Number(input.liquidationBonusBps) / 1e4;
+  const toLiquidator = 1 + (bonus - 1) * (1 - Number(input.liquidationProtocolFeeBps) / 1e4);
+  const ratio = (toLiquidator * debtOracle * collMarket * keep) / (debtMarket * collOracle);
   const debtUsd = (Number(input.debtUnits) / 10 ** input.debtDecimals) * debtMarket;
   // A few smallest units of either side (the roundings above), and float error with room to spare.
   const units =
@@ -215,17 +221,27 @@ export function aaveKeeperView(
   const owes = (account: string, asset: string): boolean =>
     balanceOf(state.ledger, aaveDebtBucket(account), debtClaimAsset(asset)) > 0n;
   const floorUsd = options.incentiveAboveUsd;
+  /** Oracle prices as the model reads them now, read once per asset (null: the oracle refuses). */
+  const oraclePrices = new Map<string, bigint | null>();
+  const oraclePrice = (asset: string): bigint | null => {
+    let price = oraclePrices.get(asset);
+    if (price === undefined) {
+      try {
+        price = priceBase(state, asset, nowSeconds);
+      } catch (e) {
+        if (!(e instanceof SolventError)) throw e;
+        price = null;
+      }
+      oraclePrices.set(asset, price);
+    }
+    return price;
+  };
   /** Whether a keeper's incentive for the pair could be above `floorUsd` (else no dry run). */
   const mayPay = (debtUnits: bigint, collateralAsset: string, debtAsset: string): boolean => {
-    let debtOraclePrice: bigint;
-    let collateralOraclePrice: bigint;
-    try {
-      debtOraclePrice = priceBase(state, debtAsset, nowSeconds);
-      collateralOraclePrice = priceBase(state, collateralAsset, nowSeconds);
-    } catch (e) {
-      if (e instanceof SolventError) return true; // the dry run decides (and refuses)
-      throw e;
-    }
+    const debtOraclePrice = oraclePrice(debtAsset);
+    const collateralOraclePrice = oraclePrice(collateralAsset);
+    // The dry run decides (and refuses) where the oracle has no price.
+    if (debtOraclePrice === null || collateralOraclePrice === null) return true;
     const bound = aaveIncentiveBoundUsd({
       debtUnits,
       debtDecimals: decimals(debtAsset),
@@ -235,14 +251,32 @@ export function aaveKeeperView(
       debtMarketPriceWad: priceWadOf(market, debtAsset),
       collateralMarketPriceWad: priceWadOf(market, collateralAsset),
       liquidationBonusBps: maxLiquidationBonusBps(params, collateralAsset),
+      liquidationProtocolFeeBps: params.reserves[collateralAsset]?.liquidationProtocolFeeBps ?? 0n,
       slippageBps: market.slippageBps,
     });
     return bound > (floorUsd as number);
   };
+  /** Reserves that can be seized as collateral (a bonus above 100 %). */
+  const collaterals = Object.keys(params.reserves).filter((a) => maxLiquidationBonusBps(params, a) > BPS);
+  /**
+   * Whether any pair of the account could pay above `floorUsd`, from its debts alone (whatever
+   * collateral it holds): accounts that cannot are left before their position and health are read.
+   */
+  const mayPayAny = (account: string): boolean => {
+    for (const debtAsset of repayable ?? Object.keys(params.reserves)) {
+      const units = balanceOf(state.ledger, aaveDebtBucket(account), debtClaimAsset(debtAsset));
+      if (units > 0n && collaterals.some((c) => mayPay(units, c, debtAsset))) return true;
+    }
+    return false;
+  };
   for (const account of options.accounts ?? state.ext.accounts.keys()) {
     if (state.ext.accounts.get(account) === undefined) continue;
-    // One ledger read per repayable asset first: most accounts owe none of them.
-    if (repayable !== undefined && !repayable.some((a) => owes(account, a))) continue;
+    if (floorUsd !== undefined) {
+      if (!mayPayAny(account)) continue;
+    } else if (repayable !== undefined && !repayable.some((a) => owes(account, a))) {
+      // One ledger read per repayable asset first: most accounts owe none of them.
+      continue;
+    }
     const position = positionOf(state, params, account);
     const debtAssets = Object.keys(position.debt)
       .filter((a) => options.debtAssets === undefined || options.debtAssets.has(a))
