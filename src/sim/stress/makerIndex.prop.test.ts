@@ -195,6 +195,16 @@ function scans(state: EngineState<Liq2Ext>, nowSeconds: number) {
   };
 }
 
+/** A liquidation 2.0 driver configured with the two ilks, ETH at $300 and a funded keeper. */
+function configuredDriver() {
+  const d = drive(makerLiq2Model);
+  d.run({ type: 'configure', params: params() }, 0);
+  d.run(ethOracle(), 0);
+  d.run(ethPrice(300n), 0);
+  d.run({ type: 'fundWallet', actor: 'keeper', asset: DAI, amount: 10n ** 9n * RAD }, 0);
+  return d;
+}
+
 type Step = { readonly action: Action; readonly check: boolean; readonly dt: number };
 
 /** Every reading of `index` at `state` equals the full scans. */
@@ -242,11 +252,7 @@ describe('makerBookIndex (properties)', () => {
     });
     fc.assert(
       fc.property(steps, steps, steps, (prefix, mine, theirs) => {
-        const d = drive(makerLiq2Model);
-        d.run({ type: 'configure', params: params() }, 0);
-        d.run(ethOracle(), 0);
-        d.run(ethPrice(300n), 0);
-        d.run({ type: 'fundWallet', actor: 'keeper', asset: DAI, amount: 10n ** 9n * RAD }, 0);
+        const d = configuredDriver();
         const index = makerBookIndex(BOOK, 'ETH');
         const at = follow(index, { state: d.state, now: 1, priceUsd: 300 }, prefix);
         index.prime(at.state);
@@ -271,11 +277,7 @@ describe('makerBookIndex (properties)', () => {
           maxLength: 80,
         }),
         (steps) => {
-          const d = drive(makerLiq2Model);
-          d.run({ type: 'configure', params: params() }, 0);
-          d.run(ethOracle(), 0);
-          d.run(ethPrice(300n), 0);
-          d.run({ type: 'fundWallet', actor: 'keeper', asset: DAI, amount: 10n ** 9n * RAD }, 0);
+          const d = configuredDriver();
           const index = makerBookIndex(BOOK, 'ETH');
           let now = 1;
           let priceUsd = 300;
