@@ -10,7 +10,7 @@ import { balanceOf } from '../engine/ledger.js';
 import { aaveV33Model } from '../protocols/aave-v3/model.js';
 import { aaveDebtBucket, priceBase } from '../protocols/aave-v3/state.js';
 import { TEST_DECIMALS, TEST_PRICES, testMarket } from '../protocols/aave-v3/testkit.js';
-import { aaveIncentiveBoundUsd, aaveKeeperView, aaveLiquidator } from './lending.js';
+import { aaveIncentiveBoundUsd, aaveKeeperView, aaveLiquidator, aaveMayPayAtAll } from './lending.js';
 import { gasCostUsd, type MarketContext } from './types.js';
 
 const ASSETS = ['USDC', 'WBTC', 'WETH', 'wstETH'] as const;
@@ -29,6 +29,7 @@ describe('aaveIncentiveBoundUsd (properties)', () => {
   test('behavior: never below the liquidator’s incentive; a screened view decides the same', () => {
     let screenedOut = 0;
     let kept = 0;
+    let nobody = 0;
     fc.assert(
       fc.property(
         fc.array(account, { minLength: 1, maxLength: 6 }),
@@ -97,6 +98,7 @@ describe('aaveIncentiveBoundUsd (properties)', () => {
           };
           const keeper = aaveLiquidator({ id: 'liquidator', minProfitUsd: eps });
           const full = aaveKeeperView(state, 2, market, ['liquidator']);
+          let bestUsd = 0;
           for (const c of full.candidates) {
             // The liquidator's own incentive for the whole call (it holds 1M of each asset).
             const seizedUsd =
@@ -124,11 +126,19 @@ describe('aaveIncentiveBoundUsd (properties)', () => {
               slippageBps: BigInt(slippage),
             });
             expect(bound).toBeGreaterThanOrEqual(seizedUsd - repaidUsd);
+            bestUsd = Math.max(bestUsd, seizedUsd - repaidUsd);
           }
+          // Just below the best incentive on offer, something can pay: the whole-debt check agrees.
+          if (bestUsd > 0) expect(aaveMayPayAtAll(state, 2, market, bestUsd * 0.999)).toBe(true);
           const threshold = keeper.incentiveAboveUsd(market);
           expect(threshold).toBe(gasCostUsd(400_000n, market) + eps);
           const screened = aaveKeeperView(state, 2, market, ['liquidator'], { incentiveAboveUsd: threshold });
           expect(keeper.decide(screened)).toEqual(keeper.decide(full));
+          // Judged on the whole outstanding debt: when nothing could pay, the keeper sends nothing.
+          if (!aaveMayPayAtAll(state, 2, market, threshold)) {
+            expect(keeper.decide(full)).toEqual([]);
+            nobody += 1;
+          }
           screenedOut += full.candidates.length - screened.candidates.length;
           kept += screened.candidates.length;
         },
@@ -138,5 +148,6 @@ describe('aaveIncentiveBoundUsd (properties)', () => {
     // Both happen: pairs left out without a dry run, and pairs kept.
     expect(screenedOut).toBeGreaterThan(10);
     expect(kept).toBeGreaterThan(10);
+    expect(nobody).toBeGreaterThan(10);
   });
 });

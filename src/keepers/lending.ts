@@ -189,6 +189,92 @@ export interface AaveKeeperView {
   readonly wallets: Readonly<Record<string, Readonly<Record<string, bigint>>>>;
 }
 
+/**
+ * The incentive screen of one Aave view ({@link aaveIncentiveBoundUsd} against `floorUsd`), with
+ * the oracle prices read once per asset: whether a pair could pay a keeper more than `floorUsd`,
+ * and whether a debt could with any collateral reserve. Where the oracle refuses a price the
+ * answer is yes (the dry run decides, and refuses).
+ */
+function aaveScreen(
+  state: EngineState<AaveExt>,
+  params: NonNullable<AaveExt['params']>,
+  nowSeconds: number,
+  market: MarketContext,
+  floorUsd: number,
+): {
+  mayPay(debtUnits: bigint, collateralAsset: string, debtAsset: string): boolean;
+  anyCollateral(debtUnits: bigint, debtAsset: string): boolean;
+} {
+  const decimals = (asset: string): number => state.assets[asset]?.decimals ?? 18;
+  const oraclePrices = new Map<string, bigint | null>();
+  const oraclePrice = (asset: string): bigint | null => {
+    let price = oraclePrices.get(asset);
+    if (price === undefined) {
+      try {
+        price = priceBase(state, asset, nowSeconds);
+      } catch (e) {
+        if (!(e instanceof SolventError)) throw e;
+        price = null;
+      }
+      oraclePrices.set(asset, price);
+    }
+    return price;
+  };
+  const mayPay = (debtUnits: bigint, collateralAsset: string, debtAsset: string): boolean => {
+    const debtOraclePrice = oraclePrice(debtAsset);
+    const collateralOraclePrice = oraclePrice(collateralAsset);
+    if (debtOraclePrice === null || collateralOraclePrice === null) return true;
+    const bound = aaveIncentiveBoundUsd({
+      debtUnits,
+      debtDecimals: decimals(debtAsset),
+      collateralDecimals: decimals(collateralAsset),
+      debtOraclePrice,
+      collateralOraclePrice,
+      debtMarketPriceWad: priceWadOf(market, debtAsset),
+      collateralMarketPriceWad: priceWadOf(market, collateralAsset),
+      liquidationBonusBps: maxLiquidationBonusBps(params, collateralAsset),
+      liquidationProtocolFeeBps: params.reserves[collateralAsset]?.liquidationProtocolFeeBps ?? 0n,
+      slippageBps: market.slippageBps,
+    });
+    return bound > floorUsd;
+  };
+  /** Reserves that can be seized as collateral (a bonus above 100 %). */
+  const collaterals = Object.keys(params.reserves).filter((a) => maxLiquidationBonusBps(params, a) > BPS);
+  return {
+    mayPay,
+    anyCollateral: (debtUnits, debtAsset) => collaterals.some((c) => mayPay(debtUnits, c, debtAsset)),
+  };
+}
+
+/**
+ * Whether any account of an Aave state could pay a keeper more than `floorUsd` for repaying one of
+ * `debtAssets` (default every reserve), judged on the whole outstanding debt of each asset: the
+ * bound grows with the debt, so when the total cannot, no account can and a view screened with
+ * `incentiveAboveUsd: floorUsd` lists nothing. In a crash with the oracle above the market this
+ * answers no without reading a single account.
+ * @throws InvalidParameterError for an unconfigured model.
+ */
+export function aaveMayPayAtAll(
+  state: EngineState<AaveExt>,
+  nowSeconds: number,
+  market: MarketContext,
+  floorUsd: number,
+  debtAssets?: ReadonlySet<string>,
+): boolean {
+  const params = state.ext.params;
+  if (params === null) throw new InvalidParameterError('state', 'the Aave model is not configured yet');
+  const screen = aaveScreen(state, params, nowSeconds, market, floorUsd);
+  for (const debtAsset of Object.keys(params.reserves)) {
+    if (debtAssets !== undefined && !debtAssets.has(debtAsset)) continue;
+    // Claims come from the signed buckets (`mint`, `world`): minus their sum is what every other
+    // bucket holds together, so at least any one account's debt.
+    const claim = debtClaimAsset(debtAsset);
+    const total = -(balanceOf(state.ledger, 'mint', claim) + balanceOf(state.ledger, 'world', claim));
+    if (total > 0n && screen.anyCollateral(total, debtAsset)) return true;
+  }
+  return false;
+}
+
 /** Liquidator name used for the dry runs (never an account id of a book: they are `[A-Za-z0-9]…`). */
 const PREVIEW_LIQUIDATOR = '~preview';
 
@@ -221,43 +307,7 @@ export function aaveKeeperView(
   const owes = (account: string, asset: string): boolean =>
     balanceOf(state.ledger, aaveDebtBucket(account), debtClaimAsset(asset)) > 0n;
   const floorUsd = options.incentiveAboveUsd;
-  /** Oracle prices as the model reads them now, read once per asset (null: the oracle refuses). */
-  const oraclePrices = new Map<string, bigint | null>();
-  const oraclePrice = (asset: string): bigint | null => {
-    let price = oraclePrices.get(asset);
-    if (price === undefined) {
-      try {
-        price = priceBase(state, asset, nowSeconds);
-      } catch (e) {
-        if (!(e instanceof SolventError)) throw e;
-        price = null;
-      }
-      oraclePrices.set(asset, price);
-    }
-    return price;
-  };
-  /** Whether a keeper's incentive for the pair could be above `floorUsd` (else no dry run). */
-  const mayPay = (debtUnits: bigint, collateralAsset: string, debtAsset: string): boolean => {
-    const debtOraclePrice = oraclePrice(debtAsset);
-    const collateralOraclePrice = oraclePrice(collateralAsset);
-    // The dry run decides (and refuses) where the oracle has no price.
-    if (debtOraclePrice === null || collateralOraclePrice === null) return true;
-    const bound = aaveIncentiveBoundUsd({
-      debtUnits,
-      debtDecimals: decimals(debtAsset),
-      collateralDecimals: decimals(collateralAsset),
-      debtOraclePrice,
-      collateralOraclePrice,
-      debtMarketPriceWad: priceWadOf(market, debtAsset),
-      collateralMarketPriceWad: priceWadOf(market, collateralAsset),
-      liquidationBonusBps: maxLiquidationBonusBps(params, collateralAsset),
-      liquidationProtocolFeeBps: params.reserves[collateralAsset]?.liquidationProtocolFeeBps ?? 0n,
-      slippageBps: market.slippageBps,
-    });
-    return bound > (floorUsd as number);
-  };
-  /** Reserves that can be seized as collateral (a bonus above 100 %). */
-  const collaterals = Object.keys(params.reserves).filter((a) => maxLiquidationBonusBps(params, a) > BPS);
+  const screen = floorUsd === undefined ? undefined : aaveScreen(state, params, nowSeconds, market, floorUsd);
   /**
    * Whether any pair of the account could pay above `floorUsd`, from its debts alone (whatever
    * collateral it holds): accounts that cannot are left before their position and health are read.
@@ -265,7 +315,7 @@ export function aaveKeeperView(
   const mayPayAny = (account: string): boolean => {
     for (const debtAsset of repayable ?? Object.keys(params.reserves)) {
       const units = balanceOf(state.ledger, aaveDebtBucket(account), debtClaimAsset(debtAsset));
-      if (units > 0n && collaterals.some((c) => mayPay(units, c, debtAsset))) return true;
+      if (units > 0n && screen?.anyCollateral(units, debtAsset) !== false) return true;
     }
     return false;
   };
@@ -292,7 +342,10 @@ export function aaveKeeperView(
     if (healthFactorWad >= WAD) continue;
     for (const collateralAsset of Object.keys(position.collateral).sort()) {
       for (const debtAsset of debtAssets) {
-        if (floorUsd !== undefined && !mayPay(position.debt[debtAsset] ?? 0n, collateralAsset, debtAsset)) {
+        if (
+          screen !== undefined &&
+          !screen.mayPay(position.debt[debtAsset] ?? 0n, collateralAsset, debtAsset)
+        ) {
           continue;
         }
         try {

@@ -11,6 +11,7 @@ import type { Command, Decider, EngineEvent } from '../../engine/machine.js';
 import {
   type AaveLiquidatorPolicy,
   aaveKeeperView,
+  aaveMayPayAtAll,
   type CometKeeperView,
   cometKeeperView,
 } from '../../keepers/lending.js';
@@ -337,11 +338,17 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
       const aaveView = sharedView((s: LendingState, market: MarketContext) => {
         const priced = withPrices(market);
         const { debtAssets, floorUsd } = repayable(s, priced);
-        return aaveKeeperView(s as EngineState<AaveExt>, market.nowSeconds, priced, keeperIds, {
-          // Nobody can repay anything: no account needs screening.
-          ...(debtAssets.size === 0 ? { accounts: [] } : screened(s, market.nowSeconds)),
+        const aaveState = s as EngineState<AaveExt>;
+        const floor = watch !== undefined && Number.isFinite(floorUsd) ? floorUsd : undefined;
+        // Nobody can repay anything, or (indexed) not even the whole debt could pay a keeper
+        // enough: no account needs screening.
+        const nobody =
+          debtAssets.size === 0 ||
+          (floor !== undefined && !aaveMayPayAtAll(aaveState, market.nowSeconds, priced, floor, debtAssets));
+        return aaveKeeperView(aaveState, market.nowSeconds, priced, keeperIds, {
+          ...(nobody ? { accounts: [] } : screened(s, market.nowSeconds)),
           debtAssets,
-          ...(watch !== undefined && Number.isFinite(floorUsd) ? { incentiveAboveUsd: floorUsd } : {}),
+          ...(floor === undefined ? {} : { incentiveAboveUsd: floor }),
         });
       });
       const cometView = sharedView((s: LendingState, market: MarketContext) =>
