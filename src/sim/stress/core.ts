@@ -341,6 +341,24 @@ export function mergedFeed(...feeds: readonly (readonly TimedOracleCommand[])[])
 }
 
 /**
+ * An asset's market price followed step by step along its path (a stablecoin's, for a depeg):
+ * `usd` is the price at the last `moveTo(t)` on the path's grid, the path's first price before
+ * that, and 1 without a path.
+ */
+export function stepPrice(path: PricePath | undefined): { readonly usd: number; moveTo(t: number): void } {
+  const at = new Map((path ?? []).map((p) => [p.tSeconds, p.price]));
+  let usd = path?.[0]?.price ?? 1;
+  return {
+    get usd() {
+      return usd;
+    },
+    moveTo(t) {
+      usd = at.get(t) ?? usd;
+    },
+  };
+}
+
+/**
  * The borrowers' debt as an adapter's `borrowerTotals` reports it when the debt asset's price moves
  * (a depeg): a running USD value whose change between two readings is the change of the debt, in
  * its own units, at the price given with the later reading. The loop charges borrowers the fall of

@@ -38,6 +38,7 @@ import {
   type StressAdapter,
   type StressSetup,
   sharedView,
+  stepPrice,
   stressBook,
   stressFeed,
   wholeUnits,
@@ -294,17 +295,15 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
       const accounts = book.opened.map((o) => o.account);
       const keeperIds = specs.map((s) => s.id);
       let usdPublishedAt = setupAt;
-      /** USDC's market price on the source's grid (absent: $1 throughout). */
-      const debtPriceAt = new Map((debtPath ?? []).map((p) => [p.tSeconds, p.price]));
-      /** USDC's market price at the step being run, USD (maintenance moves it at each step's start). */
-      let debtPriceUsd = debtPath === undefined ? 1 : ((debtPath[0] as { price: number }).price ?? 1);
+      /** USDC's market price at the step being run ($1 without a path; maintenance moves it). */
+      const usdc = stepPrice(debtPath);
       const debtUsdOf = debtValuedAsRepaid();
 
       const withPrices = (market: MarketContext): MarketContext => ({
         ...market,
         collateralPricesUsdWad: {
           [LENDING_COLLATERAL]: floatToWad(market.ethPriceUsd),
-          [LENDING_DEBT]: floatToWad(debtPriceUsd),
+          [LENDING_DEBT]: floatToWad(usdc.usd),
         },
       });
       const watch = adapterOptions.indexed
@@ -369,7 +368,7 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
         collateralAsset: LENDING_COLLATERAL,
         maintenance(_s, t) {
           if (debtFeed !== undefined) {
-            debtPriceUsd = debtPriceAt.get(t) ?? debtPriceUsd;
+            usdc.moveTo(t);
             return [];
           }
           if (t - usdPublishedAt < FIXED_USD_REPUBLISH_SECONDS) return [];
@@ -408,10 +407,9 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
           return undefined;
         },
         heldCollateral: (s, id) => balanceOf(s.ledger, `wallet:${id}`, LENDING_COLLATERAL),
-        // Marked at USDC's last price (1 without a USDC path: the figure as it always was).
+        // Marked at USDC's last price (exactly the unit figure without a USDC path).
         keeperCashDeltaUsd: (s, id) =>
-          usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)) *
-          (debtFeed === undefined ? 1 : debtPriceUsd),
+          usdcToUsd(balanceOf(s.ledger, `wallet:${id}`, LENDING_DEBT) - (funded[id] ?? 0n)) * usdc.usd,
         /** With a USDC path, debt repaid in a step is valued at that step's price (debtValuedAsRepaid). */
         borrowerTotals(s) {
           const totals =
@@ -420,10 +418,10 @@ export function createLendingStressAdapter(adapterOptions: LendingAdapterOptions
             return { collateral: totals.collateral, debtUsd: usdcToUsd(totals.netDebt) };
           return {
             collateral: totals.collateral,
-            debtUsd: debtUsdOf(totals.netDebt, usdcToUsd, debtPriceUsd),
+            debtUsd: debtUsdOf(totals.netDebt, usdcToUsd, usdc.usd),
           };
         },
-        badDebtUsd: (s, wethPriceUsd) => lendingBadDebtUsd(s, wethPriceUsd, debtPriceUsd),
+        badDebtUsd: (s, wethPriceUsd) => lendingBadDebtUsd(s, wethPriceUsd, usdc.usd),
         insuranceFundUsd(s) {
           if ('liquidationCount' in s.ext) return 0;
           const comet = s as EngineState<CompoundExt>;

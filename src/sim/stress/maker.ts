@@ -42,6 +42,7 @@ import {
   type StressAdapter,
   type StressSetup,
   sharedView,
+  stepPrice,
   stressBook,
   stressFeed,
   wadToFloat,
@@ -370,14 +371,13 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
       // borrowers were relieved of) stay in DAI counted at par, as Maker accounts and as
       // history.md publishes them.
       const daiPath = source.assets[DAI];
-      const daiPriceAt = new Map((daiPath ?? []).map((p) => [p.tSeconds, p.price]));
-      let daiUsdNow = daiPath === undefined ? 1 : (daiPath[0] as { price: number }).price;
+      const dai = stepPrice(daiPath);
       /** The step's market with DAI's price in it, one object per market (so views stay shared). */
       let priced: { readonly from: MarketContext; readonly to: MarketContext } | undefined;
       const withDai = (market: MarketContext): MarketContext => {
         if (daiPath === undefined) return market;
         if (priced?.from !== market) {
-          priced = { from: market, to: { ...market, daiPriceUsdWad: floatToWad(daiUsdNow) } };
+          priced = { from: market, to: { ...market, daiPriceUsdWad: floatToWad(dai.usd) } };
         }
         return priced.to;
       };
@@ -397,7 +397,7 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
         daiPath === undefined
           ? upkeep
           : (s, t, marketUsd) => {
-              daiUsdNow = daiPriceAt.get(t) ?? daiUsdNow;
+              dai.moveTo(t);
               return upkeep?.(s, t, marketUsd) ?? [];
             };
       const opened: OpenedStress<MakerEngineState> = {
@@ -439,11 +439,9 @@ export function createMakerStressAdapter(adapterOptions: MakerAdapterOptions): S
           return undefined;
         },
         heldCollateral: (s, id) => balanceOf(s.ledger, walletBucket(id), 'ETH'),
-        // Marked at DAI's last price (1 without a DAI path: the figure as it always was).
-        keeperCashDeltaUsd: (s, id) => {
-          const deltaUsd = radToUsd(balanceOf(s.ledger, walletBucket(id), DAI) - (funded[id] ?? 0n));
-          return daiPath === undefined ? deltaUsd : deltaUsd * daiUsdNow;
-        },
+        // Marked at DAI's last price (exactly the par figure without a DAI path).
+        keeperCashDeltaUsd: (s, id) =>
+          radToUsd(balanceOf(s.ledger, walletBucket(id), DAI) - (funded[id] ?? 0n)) * dai.usd,
         borrowerTotals(s) {
           const totals = index === undefined ? borrowerTotals(s, urns) : index.borrowerTotals(s);
           return { collateral: totals.collateralWad, debtUsd: radToUsd(totals.debtRad) };
